@@ -1,0 +1,78 @@
+import { advanceCommitIndex } from './commit.js';
+import { firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
+import type { ServerDraft } from './draft.js';
+import { type Outbox, setTimer } from './outbox.js';
+import { becomeFollower } from './roles.js';
+import { sendAppendEntries } from './send.js';
+import type { AppendEntriesArgs, AppendEntriesReply } from './types.js';
+
+/**
+ * AppendEntries RPC receiver (Figure 2). The caller has already applied the term rule.
+ *  1. Reply false if term < currentTerm.
+ *  2. Reply false if the log has no entry at prevLogIndex whose term matches prevLogTerm
+ *     (with conflictTerm/conflictIndex for the leader's fast backup).
+ *  3. If an existing entry conflicts with a new one (same index, different terms), delete it and
+ *     all that follow. Only a real conflict truncates: a stale or duplicate AppendEntries whose
+ *     entries are already present removes nothing.
+ *  4. Append any new entries not already in the log.
+ *  5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
+ */
+export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out: Outbox): void {
+  const reply = (success: boolean, matchIndex: number, conflictTerm: number, conflictIndex: number): void => {
+    const r: AppendEntriesReply = {
+      type: 'AppendEntriesReply', from: s.id, to: args.from, term: s.currentTerm,
+      success, matchIndex, conflictTerm, conflictIndex,
+    };
+    out.messages.push(r);
+  };
+  if (args.term < s.currentTerm) return reply(false, 0, 0, 0);
+
+  // A current-term AppendEntries comes from the legitimate leader: candidates yield to it.
+  if (s.role !== 'follower') becomeFollower(s, args.term, out);
+  setTimer(out, 'resetElectionTimer');
+
+  if (args.prevLogIndex > lastLogIndex(s.log)) return reply(false, 0, 0, lastLogIndex(s.log) + 1);
+  const localPrevTerm = termAt(s.log, args.prevLogIndex);
+  if (localPrevTerm !== args.prevLogTerm) {
+    return reply(false, 0, localPrevTerm, firstIndexOfTerm(s.log, localPrevTerm, args.prevLogIndex));
+  }
+
+  for (let i = 0; i < args.entries.length; i++) {
+    const index = args.prevLogIndex + 1 + i;
+    if (index <= s.log.length && termAt(s.log, index) === args.entries[i]!.term) continue;
+    s.log.splice(index - 1, s.log.length - (index - 1), ...args.entries.slice(i));
+    break;
+  }
+
+  const lastNewEntry = args.prevLogIndex + args.entries.length;
+  if (args.leaderCommit > s.commitIndex) {
+    s.commitIndex = Math.max(s.commitIndex, Math.min(args.leaderCommit, lastNewEntry));
+  }
+  reply(true, lastNewEntry, 0, 0);
+}
+
+/**
+ * Leader: a reply from the current term moves matchIndex (never backwards) and nextIndex, then
+ * commitIndex may advance. A rejection jumps nextIndex back past the conflicting term at once
+ * (fast backup) and retries. Replies from older terms are ignored.
+ */
+export function handleAppendEntriesReply(s: ServerDraft, reply: AppendEntriesReply, out: Outbox): void {
+  if (s.role !== 'leader' || reply.term !== s.currentTerm) return;
+  const peer = reply.from;
+  if (reply.success) {
+    if (reply.matchIndex > s.matchIndex[peer]!) s.matchIndex[peer] = reply.matchIndex;
+    s.nextIndex[peer] = Math.max(s.nextIndex[peer]!, s.matchIndex[peer]! + 1);
+    advanceCommitIndex(s);
+    return;
+  }
+  let next = reply.conflictIndex;
+  if (reply.conflictTerm > 0) {
+    const last = lastIndexOfTerm(s.log, reply.conflictTerm);
+    if (last > 0) next = last + 1;
+  }
+  // Never below what the follower is known to hold, never past the end of our log.
+  next = Math.min(Math.max(next, s.matchIndex[peer]! + 1), lastLogIndex(s.log) + 1);
+  if (next === s.nextIndex[peer]) return; // a duplicate of a rejection already acted on
+  s.nextIndex[peer] = next;
+  sendAppendEntries(s, peer, out);
+}

@@ -1,0 +1,37 @@
+import { advanceCommitIndex } from './commit.js';
+import { lastLogIndex } from './log.js';
+import type { ServerDraft } from './draft.js';
+import type { Outbox } from './outbox.js';
+import { becomeCandidate } from './roles.js';
+import { broadcastAppendEntries } from './send.js';
+
+/** Followers and candidates: no word from a leader and no vote granted for a whole timeout. */
+export function handleElectionTimeout(s: ServerDraft, out: Outbox): void {
+  if (s.role === 'leader') return; // a leader's authority is renewed by its own heartbeats
+  becomeCandidate(s, out);
+}
+
+/** Leader: AppendEntries to every peer (heartbeat, carrying any entries the peer lacks). */
+export function handleHeartbeatTick(s: ServerDraft, out: Outbox): void {
+  if (s.role !== 'leader') return;
+  broadcastAppendEntries(s, out);
+}
+
+/**
+ * Client Start(command): a leader appends the command to its own log, answers at once with the
+ * index it will occupy, and starts replicating it. Anyone else answers isLeader: false and
+ * changes nothing.
+ */
+export function handleStart(s: ServerDraft, command: unknown, out: Outbox): void {
+  if (s.role !== 'leader') {
+    out.start = { index: -1, term: s.currentTerm, isLeader: false };
+    return;
+  }
+  s.log.push({ term: s.currentTerm, command });
+  const index = lastLogIndex(s.log);
+  s.matchIndex[s.id] = index;
+  s.nextIndex[s.id] = index + 1;
+  advanceCommitIndex(s); // a one-server cluster commits at once
+  out.start = { index, term: s.currentTerm, isLeader: true };
+  broadcastAppendEntries(s, out);
+}

@@ -1,0 +1,83 @@
+import { Immer } from 'immer';
+import { applyCommitted } from './commit.js';
+import { handleAppendEntries, handleAppendEntriesReply } from './appendEntries.js';
+import { handleElectionTimeout, handleHeartbeatTick, handleStart } from './events.js';
+import { firstDifference } from './log.js';
+import { newOutbox, type Outbox } from './outbox.js';
+import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
+import { becomeFollower } from './roles.js';
+import type { ServerDraft } from './draft.js';
+import type { Input, Message, PersistEffect, RaftState, StepResult } from './types.js';
+
+/**
+ * The core's own immer instance, so a host's global immer settings never change the core's
+ * behaviour. Auto-freezing (deep-freezing every produced state) is on by default, as immer's
+ * is; hosts that never mutate states (the model checker) may turn it off for speed.
+ */
+const immer = new Immer({ autoFreeze: true });
+
+export function setAutoFreeze(on: boolean): void {
+  immer.setAutoFreeze(on);
+}
+
+/**
+ * One reducer for everything that can happen to a server:
+ *   step(state, input) -> { state, messages, persist, apply, timers, start? }
+ * Pure: the same state and input always give the same result, and `state` is never mutated.
+ */
+export function step(state: RaftState, input: Input): StepResult {
+  const out = newOutbox();
+  const next = immer.produce(state, (s) => {
+    dispatch(s, input, out);
+    applyCommitted(s, out);
+  });
+  return {
+    state: next,
+    messages: out.messages,
+    persist: persistEffect(state, next),
+    apply: out.apply,
+    timers: out.timers,
+    ...(out.start ? { start: out.start } : {}),
+  };
+}
+
+function dispatch(s: ServerDraft, input: Input, out: Outbox): void {
+  switch (input.type) {
+    case 'ElectionTimeout':
+      return handleElectionTimeout(s, out);
+    case 'HeartbeatTick':
+      return handleHeartbeatTick(s, out);
+    case 'Start':
+      return handleStart(s, input.command, out);
+    case 'Receive':
+      return receive(s, input.message, out);
+  }
+}
+
+/** All servers: a message with a higher term makes the receiver a follower of that term first. */
+function receive(s: ServerDraft, m: Message, out: Outbox): void {
+  if (m.to !== s.id) return; // misaddressed: not ours to act on
+  if (m.term > s.currentTerm) becomeFollower(s, m.term, out);
+  switch (m.type) {
+    case 'RequestVote':
+      return handleRequestVote(s, m, out);
+    case 'RequestVoteReply':
+      return handleRequestVoteReply(s, m, out);
+    case 'AppendEntries':
+      return handleAppendEntries(s, m, out);
+    case 'AppendEntriesReply':
+      return handleAppendEntriesReply(s, m, out);
+  }
+}
+
+/** The persistent state to write, present exactly when currentTerm, votedFor or the log changed. */
+function persistEffect(before: RaftState, after: RaftState): PersistEffect | null {
+  const logChanged = before.log !== after.log;
+  if (!logChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) return null;
+  return {
+    currentTerm: after.currentTerm,
+    votedFor: after.votedFor,
+    log: after.log,
+    logChangedFrom: logChanged ? firstDifference(before.log, after.log) : after.log.length + 1,
+  };
+}

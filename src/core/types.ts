@@ -1,0 +1,133 @@
+/**
+ * The vocabulary of the Raft core, named as in Figure 2 of the Raft paper
+ * (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm").
+ *
+ * Servers are numbered 0..clusterSize-1. Log indices start at 1: entry `i`
+ * lives at `log[i - 1]`, and index 0 stands for "before the first entry"
+ * (its term is 0).
+ */
+
+export type ServerId = number;
+export type Term = number;
+export type LogIndex = number;
+
+export interface LogEntry {
+  readonly term: Term;
+  readonly command: unknown;
+}
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** Persistent state on all servers (Figure 2): written before answering any RPC. */
+export interface PersistentState {
+  readonly currentTerm: Term;
+  readonly votedFor: ServerId | null;
+  readonly log: readonly LogEntry[];
+}
+
+/** One server's whole state: Figure 2's persistent and volatile state, plus the election tally. */
+export interface RaftState extends PersistentState {
+  readonly id: ServerId;
+  readonly clusterSize: number;
+  readonly role: Role;
+  /** Volatile state on all servers. */
+  readonly commitIndex: LogIndex;
+  readonly lastApplied: LogIndex;
+  /** Candidate only: votesGranted[i] when server i granted its vote in currentTerm (empty otherwise). */
+  readonly votesGranted: readonly boolean[];
+  /** Volatile state on leaders (empty otherwise), indexed by server id; the leader's own slot tracks its log. */
+  readonly nextIndex: readonly LogIndex[];
+  readonly matchIndex: readonly LogIndex[];
+}
+
+// ---- RPCs, as messages -----------------------------------------------------------------------
+
+interface Envelope {
+  readonly from: ServerId;
+  readonly to: ServerId;
+  readonly term: Term;
+}
+
+export interface RequestVoteArgs extends Envelope {
+  readonly type: 'RequestVote';
+  readonly candidateId: ServerId;
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+
+export interface RequestVoteReply extends Envelope {
+  readonly type: 'RequestVoteReply';
+  readonly voteGranted: boolean;
+}
+
+export interface AppendEntriesArgs extends Envelope {
+  readonly type: 'AppendEntries';
+  readonly leaderId: ServerId;
+  readonly prevLogIndex: LogIndex;
+  readonly prevLogTerm: Term;
+  readonly entries: readonly LogEntry[];
+  readonly leaderCommit: LogIndex;
+}
+
+export interface AppendEntriesReply extends Envelope {
+  readonly type: 'AppendEntriesReply';
+  readonly success: boolean;
+  /** On success: prevLogIndex + entries.length of the request answered (the follower now matches up to here). */
+  readonly matchIndex: LogIndex;
+  /**
+   * On rejection (fast backup): the term of the follower's conflicting entry at prevLogIndex
+   * (0 when the follower's log is too short) and the first index the follower holds for that
+   * term (or its lastLogIndex + 1 when too short).
+   */
+  readonly conflictTerm: Term;
+  readonly conflictIndex: LogIndex;
+}
+
+export type Message = RequestVoteArgs | RequestVoteReply | AppendEntriesArgs | AppendEntriesReply;
+export type MessageType = Message['type'];
+
+// ---- Inputs ----------------------------------------------------------------------------------
+
+export type Input =
+  | { readonly type: 'ElectionTimeout' }
+  | { readonly type: 'HeartbeatTick' }
+  | { readonly type: 'Start'; readonly command: unknown }
+  | { readonly type: 'Receive'; readonly message: Message };
+
+// ---- Outputs ---------------------------------------------------------------------------------
+
+/**
+ * The persistent state to write durably before anything else of the step happens.
+ * Present exactly when currentTerm, votedFor or the log changed. `logChangedFrom` is the
+ * first log index whose entry differs from what was persisted before (log.length + 1 when the
+ * log did not change), so a disk persister can truncate there and append only the tail.
+ */
+export interface PersistEffect extends PersistentState {
+  readonly logChangedFrom: LogIndex;
+}
+
+export interface ApplyMsg {
+  readonly commandValid: true;
+  readonly command: unknown;
+  readonly commandIndex: LogIndex;
+}
+
+export type TimerDirective = 'resetElectionTimer' | 'startHeartbeat' | 'stopHeartbeat';
+
+export interface StartResult {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly isLeader: boolean;
+}
+
+export interface StepResult {
+  readonly state: RaftState;
+  /** Outbound messages, in the order they were produced. */
+  readonly messages: readonly Message[];
+  readonly persist: PersistEffect | null;
+  /** Newly committed entries, in index order, each exactly once over a node's life between restarts. */
+  readonly apply: readonly ApplyMsg[];
+  readonly timers: readonly TimerDirective[];
+  /** Only for a Start input: the answer to hand back to the client at once. */
+  readonly start?: StartResult;
+}
