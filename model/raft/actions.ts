@@ -1,0 +1,52 @@
+import type { Message } from '../../src/core/index.js';
+
+/**
+ * The environment's and the servers' moves, named as in Ongaro's raft.tla. Server steps
+ * (Timeout, Heartbeat, ClientRequest, Receive) may carry `crashMidStep`: the server crashes
+ * after carrying out only the first group of its step's effects (the contract's first kind of
+ * operation), so a step that sends before it persists is caught.
+ */
+export type ServerStepAction =
+  | { readonly kind: 'Timeout'; readonly server: number; readonly crashMidStep: boolean }
+  | { readonly kind: 'Heartbeat'; readonly server: number; readonly crashMidStep: boolean }
+  | { readonly kind: 'ClientRequest'; readonly server: number; readonly crashMidStep: boolean }
+  | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean };
+
+export type RaftAction =
+  | ServerStepAction
+  | { readonly kind: 'DropMessage'; readonly message: Message }
+  | { readonly kind: 'DuplicateMessage'; readonly message: Message }
+  | { readonly kind: 'Crash'; readonly server: number }
+  | { readonly kind: 'Restart'; readonly server: number };
+
+export function formatMessage(m: Message): string {
+  switch (m.type) {
+    case 'RequestVote':
+      return `RequestVote ${m.from}->${m.to} term=${m.term} lastLogIndex=${m.lastLogIndex} lastLogTerm=${m.lastLogTerm}`;
+    case 'RequestVoteReply':
+      return `RequestVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
+    case 'AppendEntries':
+      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map((e) => `${e.term}:${String(e.command)}`).join(',')}] leaderCommit=${m.leaderCommit}`;
+    case 'AppendEntriesReply':
+      return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
+        (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
+  }
+}
+
+export function formatAction(a: RaftAction): string {
+  const crash = 'crashMidStep' in a && a.crashMidStep ? ' (crash after its first effects)' : '';
+  switch (a.kind) {
+    case 'Timeout':
+    case 'Heartbeat':
+    case 'ClientRequest':
+    case 'Crash':
+    case 'Restart':
+      return `${a.kind}(${a.server})${crash}`;
+    case 'Receive':
+      return `Receive ${formatMessage(a.message)}${crash}`;
+    case 'DropMessage':
+      return `DropMessage ${formatMessage(a.message)}`;
+    case 'DuplicateMessage':
+      return `DuplicateMessage ${formatMessage(a.message)}`;
+  }
+}

@@ -1,0 +1,52 @@
+/** The explicit bounds of a Raft model run; every run prints them. */
+export interface Bounds {
+  readonly servers: number;
+  /** No server's currentTerm exceeds this (election timeouts are disabled at it). */
+  readonly maxTerm: number;
+  /** No leader's log grows past this many entries. */
+  readonly maxLog: number;
+  /** Client commands issued over the whole run (commands are the values 1, 2, ...). */
+  readonly maxCommands: number;
+  /** Crashes over the whole run; each crashed server may restart. */
+  readonly maxCrashes: number;
+  /** Messages in flight at once (a multiset); states that would exceed it are not explored. */
+  readonly maxMessages: number;
+  readonly drop: boolean;
+  readonly duplicate: boolean;
+  /** Let a crash fall in the middle of a step, after its first group of effects. */
+  readonly crashMidStep: boolean;
+}
+
+export const DEFAULT_BOUNDS: Bounds = {
+  servers: 3,
+  maxTerm: 2,
+  maxLog: 1,
+  maxCommands: 1,
+  maxCrashes: 1,
+  maxMessages: 2,
+  drop: true,
+  duplicate: true,
+  crashMidStep: true,
+};
+
+export function formatBounds(b: Bounds): string {
+  return [
+    `servers=${b.servers}`, `max-term=${b.maxTerm}`, `max-log=${b.maxLog}`, `max-commands=${b.maxCommands}`,
+    `max-crashes=${b.maxCrashes}`, `max-messages=${b.maxMessages}`, `drop=${b.drop ? 'on' : 'off'}`,
+    `dup=${b.duplicate ? 'on' : 'off'}`, `crash-mid-step=${b.crashMidStep ? 'on' : 'off'}`,
+  ].join(' ');
+}
+
+/** Throws a RangeError naming the bad bound; the CLI turns it into one line and exit 2. */
+export function validateBounds(b: Bounds): Bounds {
+  const check = (name: string, v: number, min: number, max: number): void => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`--${name} must be an integer in ${min}..${max}, got ${v}`);
+  };
+  check('servers', b.servers, 1, 7);
+  check('max-term', b.maxTerm, 0, 50);
+  check('max-log', b.maxLog, 0, 50);
+  check('max-commands', b.maxCommands, 0, 50);
+  check('max-crashes', b.maxCrashes, 0, 20);
+  check('max-messages', b.maxMessages, 0, 64);
+  return b;
+}

@@ -1,0 +1,118 @@
+import { majority, type LogEntry } from '../../src/core/index.js';
+import type { Property } from '../engine/model.js';
+import type { SystemState } from './system.js';
+
+/**
+ * The safety properties of Raft (§5.2-5.4, Figure 3) plus persistence, each a small named
+ * predicate checked on every reachable state. Rules that only a transition can break
+ * (a second leader in a term after the first crashed, a leader rewriting its log, two different
+ * values applied at one index) are recorded by the transition as `breach` and read here.
+ */
+
+const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
+  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
+
+const noBreach = (s: SystemState, name: string): boolean => s.breach?.invariant !== name;
+
+/** At most one leader can be elected in a given term. */
+export const ElectionSafety: Property<SystemState> = {
+  name: 'ElectionSafety',
+  holds: (s) => {
+    if (!noBreach(s, 'ElectionSafety')) return false;
+    const leaderTerms = new Set<number>();
+    for (const { state } of s.servers) {
+      if (state?.role !== 'leader') continue;
+      if (leaderTerms.has(state.currentTerm)) return false;
+      leaderTerms.add(state.currentTerm);
+    }
+    return true;
+  },
+};
+
+/** If two logs hold an entry with the same index and term, they are identical up to it. */
+export const LogMatching: Property<SystemState> = {
+  name: 'LogMatching',
+  holds: (s) => {
+    const logs: (readonly LogEntry[])[] = [];
+    for (const slot of s.servers) {
+      logs.push(slot.persisted.log);
+      if (slot.state) logs.push(slot.state.log);
+    }
+    for (let a = 0; a < logs.length; a++) {
+      for (let b = a + 1; b < logs.length; b++) {
+        const x = logs[a]!;
+        const y = logs[b]!;
+        if (x === y) continue;
+        // Find the highest index where the terms agree; everything up to it must match.
+        for (let i = Math.min(x.length, y.length); i >= 1; i--) {
+          if (x[i - 1]!.term !== y[i - 1]!.term) continue;
+          for (let j = 1; j <= i; j++) if (!sameEntry(x[j - 1], y[j - 1])) return false;
+          break;
+        }
+      }
+    }
+    return true;
+  },
+};
+
+/** A leader never overwrites or deletes entries in its log; it only appends. */
+export const LeaderAppendOnly: Property<SystemState> = {
+  name: 'LeaderAppendOnly',
+  holds: (s) => noBreach(s, 'LeaderAppendOnly'),
+};
+
+/** An entry committed in a term is present in the logs of the leaders of every later term. */
+export const LeaderCompleteness: Property<SystemState> = {
+  name: 'LeaderCompleteness',
+  holds: (s) => {
+    for (const { state } of s.servers) {
+      if (state?.role !== 'leader') continue;
+      for (let i = 0; i < s.committed.length; i++) {
+        const c = s.committed[i]!;
+        if (c.commitTerm < state.currentTerm && !sameEntry(state.log[i], c)) return false;
+      }
+    }
+    return true;
+  },
+};
+
+/** No two servers apply different commands at the same index. */
+export const StateMachineSafety: Property<SystemState> = {
+  name: 'StateMachineSafety',
+  holds: (s) => noBreach(s, 'StateMachineSafety'),
+};
+
+/** A live server's currentTerm, votedFor and log equal what it last persisted. */
+export const PersistedMatchesMemory: Property<SystemState> = {
+  name: 'PersistedMatchesMemory',
+  holds: (s) => {
+    for (const { state, persisted } of s.servers) {
+      if (!state) continue;
+      if (state.currentTerm !== persisted.currentTerm || state.votedFor !== persisted.votedFor) return false;
+      if (state.log !== persisted.log) {
+        if (state.log.length !== persisted.log.length) return false;
+        for (let i = 0; i < state.log.length; i++) if (!sameEntry(state.log[i], persisted.log[i])) return false;
+      }
+    }
+    return true;
+  },
+};
+
+/** Every entry ever applied is on the disks of a majority, so no crash pattern can lose it. */
+export const CommittedSurvivesCrash: Property<SystemState> = {
+  name: 'CommittedSurvivesCrash',
+  holds: (s) => {
+    const needed = majority(s.servers.length);
+    for (let i = 0; i < s.applied.length; i++) {
+      let copies = 0;
+      for (const { persisted } of s.servers) if (persisted.log[i]?.command === s.applied[i]) copies++;
+      if (copies < needed) return false;
+    }
+    return true;
+  },
+};
+
+export const INVARIANTS: readonly Property<SystemState>[] = [
+  ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
+  PersistedMatchesMemory, CommittedSurvivesCrash,
+];

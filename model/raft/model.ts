@@ -1,0 +1,65 @@
+import type { Input, RaftState, StepResult } from '../../src/core/index.js';
+import type { Model } from '../engine/model.js';
+import { formatAction, type RaftAction } from './actions.js';
+import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
+import { GOALS } from './goals.js';
+import { INVARIANTS } from './invariants.js';
+import { allPerms, canonicalKey, identity, plainMessageKey, plainRaftStateKey } from './keys.js';
+import { PRODUCTION, type Reducer } from './reducer.js';
+import { initialSystem, type SystemState } from './system.js';
+import { enabledActions, nextState } from './transitions.js';
+import { MUTANTS } from '../mutants/index.js';
+
+export interface RaftModelOptions {
+  readonly bounds?: Partial<Bounds>;
+  readonly symmetry?: boolean;
+  /** Run a named mutant of the core instead of the production reducer. */
+  readonly mutant?: string;
+  /** Memoise each server's step on (state, input): safe because the core is pure. */
+  readonly memo?: boolean;
+}
+
+export type RaftModel = Model<SystemState, RaftAction> & { readonly bounds: Bounds; readonly reducer: Reducer };
+
+export function resolveReducer(mutant: string | undefined): Reducer {
+  if (mutant === undefined) return PRODUCTION;
+  const m = MUTANTS.find((x) => x.name === mutant);
+  if (!m) throw new RangeError(`unknown mutant '${mutant}' (try --mutant list)`);
+  return m.reducer;
+}
+
+/** Pure step => a (state, input) pair always gives the same result, so results can be shared. */
+function memoised(r: Reducer, limit = 500_000): Reducer {
+  const table = new Map<string, StepResult>();
+  const inputKey = (input: Input): string =>
+    input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type;
+  const step = (state: RaftState, input: Input): StepResult => {
+    const key = `${state.id}/${plainRaftStateKey(state)}#${inputKey(input)}`;
+    let hit = table.get(key);
+    if (!hit) {
+      if (table.size >= limit) table.clear();
+      table.set(key, (hit = r.step(state, input)));
+    }
+    return hit;
+  };
+  return { step, operations: r.operations };
+}
+
+export function createModel(options: RaftModelOptions = {}): RaftModel {
+  const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
+  const base = resolveReducer(options.mutant);
+  const reducer = options.memo === false ? base : memoised(base);
+  const perms = options.symmetry === false ? [identity(bounds.servers)] : allPerms(bounds.servers);
+  return {
+    name: options.mutant ? `raft[mutant ${options.mutant}]` : 'raft',
+    bounds,
+    reducer,
+    initialStates: () => [initialSystem(bounds.servers)],
+    actions: (s) => enabledActions(s, bounds),
+    next: (s, a) => nextState(s, a, bounds, reducer),
+    invariants: INVARIANTS,
+    goals: GOALS,
+    canonicalKey: (s) => canonicalKey(s, perms),
+    formatAction,
+  };
+}

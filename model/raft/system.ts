@@ -1,0 +1,56 @@
+import { initialState, type Message, type PersistentState, type RaftState, EMPTY_PERSISTENT_STATE } from '../../src/core/index.js';
+
+/**
+ * The state of the whole system the checker explores: servers (each with its volatile state
+ * while alive and its disk), the network, the environment's budgets, and ghost variables
+ * (history the invariants need, never read by the servers).
+ */
+export interface ServerSlot {
+  /** The server's in-memory state; null while it is crashed. */
+  readonly state: RaftState | null;
+  /** What its disk holds: the fold of every persist effect it carried out. */
+  readonly persisted: PersistentState;
+}
+
+/** A committed entry as first recorded by the leader that committed it. */
+export interface CommittedEntry {
+  readonly term: number;
+  readonly command: unknown;
+  /** The term of the leader that advanced commitIndex over it. */
+  readonly commitTerm: number;
+}
+
+export interface SystemState {
+  readonly servers: readonly ServerSlot[];
+  /** Messages in flight: a multiset kept sorted by the message's key, duplicates allowed. */
+  readonly network: readonly Message[];
+  readonly commandsIssued: number;
+  readonly crashes: number;
+  readonly restarts: number;
+  // ---- ghosts ----
+  /** elected[t] = the server that became leader in term t, or -1. */
+  readonly elected: readonly number[];
+  /** committed[i - 1] = the entry first committed at index i. */
+  readonly committed: readonly CommittedEntry[];
+  /** applied[i - 1] = the command first applied at index i by any server. */
+  readonly applied: readonly unknown[];
+  /** Set once an entry commits after some server has crashed and restarted. */
+  readonly committedAfterRestart: boolean;
+  /** A safety rule broken by a transition (not visible in one state alone): invariant name and detail. */
+  readonly breach: { readonly invariant: string; readonly detail: string } | null;
+}
+
+export function initialSystem(servers: number): SystemState {
+  return {
+    servers: Array.from({ length: servers }, (_, id) => ({ state: initialState(id, servers), persisted: EMPTY_PERSISTENT_STATE })),
+    network: [],
+    commandsIssued: 0,
+    crashes: 0,
+    restarts: 0,
+    elected: [],
+    committed: [],
+    applied: [],
+    committedAfterRestart: false,
+    breach: null,
+  };
+}
