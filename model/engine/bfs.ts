@@ -1,0 +1,60 @@
+import { FingerprintSet } from './fingerprint-set.js';
+import { LevelExpander } from './level-expander.js';
+import type { Limits } from './limits.js';
+import type { Model } from './model.js';
+import { localLookup, ParentLinks } from './parent-links.js';
+import { ProgressMeter } from './progress.js';
+import { buildResult } from './result.js';
+import type { ExploreResult, Progress } from './types.js';
+
+/**
+ * Breadth-first search in this thread, level by level: the first violation found is at the
+ * least depth, and its parent-link path is a shortest counterexample.
+ */
+export function bfs<S, A>(
+  model: Model<S, A>,
+  limits: Limits,
+  onProgress?: (p: Progress) => void,
+  notes: string[] = [],
+): ExploreResult<S, A> {
+  const links = new ParentLinks();
+  const meter = new ProgressMeter(onProgress);
+  let depth = 0;
+  const ex: LevelExpander<S, A> = new LevelExpander(model, FingerprintSet.create(1 << 10, false), links, {
+    stopOnViolation: limits.stopOnViolation,
+    maxStates: limits.maxStates,
+    deadline: limits.deadline,
+    globalId: (local) => local,
+    growInPlace: true,
+    onTick: () => {
+      if (meter.due()) {
+        meter.report({ distinctStates: ex.set.size, generatedStates: ex.generated, depth, queue: ex.remaining + ex.next.length });
+      }
+    },
+  });
+  ex.seed(() => true);
+  let deepest = 0;
+  while (ex.stopReason === null && ex.frontier.length > 0) {
+    const probeOnly = depth >= limits.maxDepth;
+    ex.expandLevel(depth, probeOnly);
+    if (probeOnly) break;
+    if (ex.next.length > 0) deepest = depth + 1;
+    ex.advance();
+    depth++;
+  }
+  return buildResult(model, {
+    strategy: 'bfs',
+    stopReason: ex.stopReason,
+    distinctStates: ex.set.size,
+    generatedStates: ex.generated,
+    depth: deepest,
+    startedAt: limits.startedAt,
+    violations: ex.violations,
+    goals: ex.goals,
+    link: localLookup(links),
+    fingerprintSetBytes: ex.set.byteLength,
+    parentLinkBytes: links.byteLength,
+    workers: 1,
+    notes,
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * A 64-bit fingerprint of a canonical key: two independent 32-bit hashes computed in one pass
+ * over the UTF-16 code units (FNV-1a and a murmur3-style mix, each finished with murmur's fmix32),
+ * so the hot path needs no BigInt and allocates nothing. Neither word is ever 0: the fingerprint
+ * set uses 0 as its empty-slot marker.
+ */
+
+/** The two words of the last fingerprint computed; read them right after calling `fingerprint`. */
+export const fp = { hi: 0, lo: 0 };
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const MURMUR_SEED = 0x9747b28c;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hashes `key` into `fp.hi` / `fp.lo` (unsigned 32-bit, both non-zero). */
+export function fingerprint(key: string): void {
+  let a = FNV_OFFSET;
+  let b = MURMUR_SEED;
+  const n = key.length;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, FNV_PRIME);
+    let k = Math.imul(c, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    b ^= Math.imul(k, 0x1b873593);
+    b = (b << 13) | (b >>> 19);
+    b = (Math.imul(b, 5) + 0xe6546b64) | 0;
+  }
+  // Length folds in so that keys differing only by trailing zero code units still differ.
+  const hi = fmix32(a ^ n);
+  const lo = fmix32(b ^ n);
+  fp.hi = hi === 0 ? 0x9e3779b9 : hi;
+  fp.lo = lo === 0 ? 0x7f4a7c15 : lo;
+}
+
+/** The fingerprint as a 16-digit hex string, for logs and tests. */
+export function fingerprintHex(key: string): string {
+  fingerprint(key);
+  return fp.hi.toString(16).padStart(8, '0') + fp.lo.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,21 @@
+import type { ExploreOptions } from './types.js';
+
+/** The options with defaults filled in, as every strategy reads them. */
+export interface Limits {
+  readonly maxStates: number;
+  readonly maxDepth: number;
+  /** Epoch ms, or Infinity. */
+  readonly deadline: number;
+  readonly stopOnViolation: boolean;
+  readonly startedAt: number;
+}
+
+export function limitsOf(options: ExploreOptions, startedAt = Date.now()): Limits {
+  return {
+    maxStates: options.maxStates ?? Infinity,
+    maxDepth: options.maxDepth ?? Infinity,
+    deadline: options.timeLimitMs === undefined ? Infinity : startedAt + options.timeLimitMs,
+    stopOnViolation: options.stopOnViolation ?? true,
+    startedAt,
+  };
+}

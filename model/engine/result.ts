@@ -1,0 +1,56 @@
+import type { Found, StopReason } from './level-expander.js';
+import type { Model } from './model.js';
+import { pathTo, type LinkLookup } from './parent-links.js';
+import { replay } from './replay.js';
+import type { ExploreResult, GoalReport, Strategy, Violation } from './types.js';
+
+/** What a finished search knows, in any strategy; turned into the public result here. */
+export interface SearchOutcome {
+  readonly strategy: Strategy;
+  readonly stopReason: StopReason | null;
+  readonly distinctStates: number;
+  readonly generatedStates: number;
+  readonly depth: number;
+  readonly startedAt: number;
+  /** First violating state per invariant, in the order found. */
+  readonly violations: ReadonlyMap<string, Found>;
+  readonly goals: ReadonlyMap<string, Found>;
+  readonly link: LinkLookup;
+  readonly fingerprintSetBytes: number;
+  readonly parentLinkBytes: number;
+  readonly workers: number;
+  readonly notes: string[];
+}
+
+export function buildResult<S, A>(model: Model<S, A>, o: SearchOutcome): ExploreResult<S, A> {
+  const violations: Violation<S, A>[] = [...o.violations].map(([invariant, found]) => {
+    const { initial, actions } = pathTo(found.id, o.link);
+    const path = [...actions];
+    return { invariant, initial, path, trace: replay(model, path, initial) };
+  });
+  const goals: GoalReport[] = model.goals.map(({ name }) => {
+    const found = o.goals.get(name);
+    if (found === undefined) return { name, reached: false };
+    const { initial, actions } = pathTo(found.id, o.link);
+    return { name, reached: true, initial, path: [...actions] };
+  });
+  const limited = o.stopReason === 'maxStates' || o.stopReason === 'timeLimit' || o.stopReason === 'maxDepth';
+  const first = violations[0];
+  return {
+    result: first !== undefined ? 'violation' : limited ? 'incomplete' : 'ok',
+    strategy: o.strategy,
+    distinctStates: o.distinctStates,
+    generatedStates: o.generatedStates,
+    depth: o.depth,
+    seconds: (Date.now() - o.startedAt) / 1000,
+    ...(first !== undefined ? { violation: first } : {}),
+    violations,
+    goals,
+    ...(limited ? { stoppedBy: o.stopReason } : {}),
+    fingerprintSetBytes: o.fingerprintSetBytes,
+    bytesPerState: o.distinctStates > 0 ? o.fingerprintSetBytes / o.distinctStates : 0,
+    parentLinkBytes: o.parentLinkBytes,
+    workers: o.workers,
+    notes: o.notes,
+  };
+}
