@@ -1,0 +1,11 @@
+/** pure-raft runtime: the core's step driven live by timers, a transport and a persister. */
+export { realClock, type Clock, type TimerHandle } from './clock.js';
+export { VirtualClock } from './virtualClock.js';
+export { seededRandom, freshSeed, type RandomSource } from './random.js';
+export type { Persister } from './persister.js';
+export { MemoryPersister } from './memoryPersister.js';
+export { isRequest, type Transport, type RpcHandler, type RequestMessage, type ReplyMessage, type ReplyCallback } from './transport.js';
+export { MemoryNetwork, type End } from './memoryNetwork.js';
+export { messageSize } from './messageSize.js';
+export { DEFAULT_TIMING, type Timing } from './timing.js';
+export { RaftNode, make, type ApplyCallback, type NodeEnvironment } from './node.js';

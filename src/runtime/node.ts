@@ -1,0 +1,165 @@
+import {
+  EMPTY_PERSISTENT_STATE, operations, restore, runOperations, step,
+  type ApplyMsg, type Input, type Operation, type RaftState, type StartResult, type Term,
+} from '../core/index.js';
+import type { Clock } from './clock.js';
+import { NodeTimers } from './nodeTimers.js';
+import type { Persister } from './persister.js';
+import type { RandomSource } from './random.js';
+import { DEFAULT_TIMING, type Timing } from './timing.js';
+import { isRequest, type ReplyCallback, type ReplyMessage, type RequestMessage, type RpcHandler, type Transport } from './transport.js';
+
+/** Receives committed entries one at a time, in index order. */
+export type ApplyCallback = (msg: ApplyMsg) => void;
+
+/** What a node needs from its surroundings besides peers and storage. */
+export interface NodeEnvironment {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly timing?: Timing;
+}
+
+/** The request a step answers, so its reply goes back on the same RPC. */
+interface OpenRpc {
+  readonly request: RequestMessage;
+  readonly respond: ReplyCallback;
+}
+
+interface Batch {
+  readonly ops: readonly Operation[];
+  readonly rpc: OpenRpc | null;
+}
+
+/**
+ * A live Raft server: the core's `step`, unchanged, driven by timers, a transport and a
+ * persister.
+ *
+ * Inputs are stepped one at a time, synchronously, in arrival order, so `start` answers at
+ * once. Each step's effects are then carried out through the core's `runOperations`, in the
+ * core's order (persist, send, apply, timers), and the effects of successive steps strictly
+ * one batch after another: while a save is pending, later batches wait in `backlog`. So no
+ * message or apply leaves before every save that precedes it is durable, even when the node's
+ * in-memory state has run ahead of its disk. A crash (kill) drops the unexecuted rest, exactly
+ * as a crash between two operations in the model checker.
+ */
+export class RaftNode implements RpcHandler {
+  private state: RaftState;
+  private dead = false;
+  private readonly backlog: Batch[] = [];
+  private draining = false;
+  private readonly timers: NodeTimers;
+  /** Set when a save failed; the node then stops as if crashed. */
+  failure: unknown = undefined;
+
+  constructor(
+    private readonly peers: Transport,
+    me: number,
+    private readonly persister: Persister,
+    private readonly applyCallback: ApplyCallback,
+    env: NodeEnvironment,
+  ) {
+    this.state = restore(me, peers.clusterSize, persister.load() ?? EMPTY_PERSISTENT_STATE);
+    this.timers = new NodeTimers(
+      env.clock,
+      env.random,
+      env.timing ?? DEFAULT_TIMING,
+      () => this.input({ type: 'ElectionTimeout' }, null),
+      () => this.input({ type: 'HeartbeatTick' }, null),
+    );
+  }
+
+  /** Client request: answers at once (never waits for commit); a killed node is never leader. */
+  start(command: unknown): StartResult {
+    if (this.dead) return { index: -1, term: this.state.currentTerm, isLeader: false };
+    const answer = this.input({ type: 'Start', command }, null);
+    return answer ?? { index: -1, term: this.state.currentTerm, isLeader: false };
+  }
+
+  getState(): { term: Term; isLeader: boolean } {
+    return { term: this.state.currentTerm, isLeader: !this.dead && this.state.role === 'leader' };
+  }
+
+  /** Stops the node for good: timers off, inputs ignored, unexecuted effects dropped. */
+  kill(): void {
+    this.dead = true;
+    this.timers.stopAll();
+    this.backlog.length = 0;
+  }
+
+  get killed(): boolean {
+    return this.dead;
+  }
+
+  /** The current core state (read-only; for tests and diagnostics). */
+  get raftState(): RaftState {
+    return this.state;
+  }
+
+  /** An incoming RPC request; its reply leaves through `respond` after the step's save. */
+  handle(request: RequestMessage, respond: ReplyCallback): void {
+    this.input({ type: 'Receive', message: request }, { request, respond });
+  }
+
+  private receiveReply(reply: ReplyMessage): void {
+    this.input({ type: 'Receive', message: reply }, null);
+  }
+
+  private input(input: Input, rpc: OpenRpc | null): StartResult | undefined {
+    if (this.dead) return undefined;
+    const result = step(this.state, input);
+    this.state = result.state;
+    this.backlog.push({ ops: operations(result), rpc });
+    this.drain();
+    return result.start;
+  }
+
+  /** Carries out queued batches in order; stops at a pending save and resumes when it settles. */
+  private drain(): void {
+    if (this.draining) return; // re-entered from an effect (e.g. an apply callback): the loop below continues
+    this.draining = true;
+    while (!this.dead) {
+      const batch = this.backlog.shift();
+      if (!batch) break;
+      const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch.rpc));
+      if (pending) {
+        pending.then(
+          () => { this.draining = false; this.drain(); },
+          (error: unknown) => { this.failure = error; this.kill(); },
+        );
+        return;
+      }
+    }
+    this.draining = false;
+  }
+
+  private carryOut(op: Operation, rpc: OpenRpc | null): void | Promise<void> {
+    if (this.dead) return; // crashed between two operations: the rest never happens
+    switch (op.kind) {
+      case 'persist':
+        return this.persister.save(op.persist);
+      case 'send': {
+        const m = op.message;
+        if (isRequest(m)) return this.peers.call(m, (reply) => this.receiveReply(reply));
+        // A reply answers the open RPC. The core emits replies only while handling that
+        // RPC's request, so any other reply has no one waiting for it.
+        if (rpc && m.to === rpc.request.from) rpc.respond(m);
+        return;
+      }
+      case 'apply':
+        return this.applyCallback(op.entry);
+      case 'timer':
+        return this.timers.carryOut(op.directive);
+    }
+  }
+}
+
+/** The lab's Make(peers, me, persister, applyCh): a running node. */
+export function make(
+  peers: Transport,
+  me: number,
+  persister: Persister,
+  applyCallback: ApplyCallback,
+  env: NodeEnvironment,
+): RaftNode {
+  return new RaftNode(peers, me, persister, applyCallback, env);
+}

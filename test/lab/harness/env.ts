@@ -1,0 +1,59 @@
+import {
+  DEFAULT_TIMING, VirtualClock, freshSeed, realClock, seededRandom,
+  type Clock, type RandomSource, type Timing,
+} from '../../../src/runtime/index.js';
+
+/**
+ * Everything nondeterministic a lab test touches: time (sleeps, timers, the 120 s limit) and
+ * randomness (election timeouts, network faults, the tests' own choices), from one seeded
+ * source. The tests are written once against this and run in real time or on a virtual clock.
+ */
+export interface LabEnv {
+  readonly mode: 'real' | 'sim';
+  readonly seed: number;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly timing: Timing;
+  /** Per-hop delay spread of the reliable network (see MemoryNetwork). */
+  readonly jitterMs: number;
+  /** A failure inside the clock's own callbacks (simulation only), to fail the test with. */
+  clockFailure(): unknown;
+  log(line: string): void;
+  dispose(): void;
+}
+
+export function realEnv(seed: number = freshSeed(), log: (line: string) => void = console.log): LabEnv {
+  return {
+    mode: 'real',
+    seed,
+    clock: realClock,
+    random: seededRandom(seed),
+    timing: DEFAULT_TIMING,
+    jitterMs: 0,
+    clockFailure: () => undefined,
+    log,
+    dispose: () => undefined,
+  };
+}
+
+export function simEnv(seed: number, log: (line: string) => void = () => undefined): LabEnv {
+  const clock = new VirtualClock();
+  return {
+    mode: 'sim',
+    seed,
+    clock,
+    random: seededRandom(seed),
+    timing: DEFAULT_TIMING,
+    jitterMs: 1,
+    clockFailure: () => clock.failure,
+    log,
+    dispose: () => clock.stop(),
+  };
+}
+
+/** A test's seed from a run seed, so each test of a suite run draws its own stream. */
+export function testSeed(runSeed: number, testName: string): number {
+  let h = runSeed >>> 0;
+  for (let i = 0; i < testName.length; i++) h = Math.imul(h ^ testName.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
