@@ -19,6 +19,8 @@ export interface LabEnv {
   /** A failure inside the clock's own callbacks (simulation only), to fail the test with. */
   clockFailure(): unknown;
   log(line: string): void;
+  /** Simulation only: virtual time and timer count so far, a fingerprint to compare replays by. */
+  fingerprint(): string;
   dispose(): void;
 }
 
@@ -32,6 +34,7 @@ export function realEnv(seed: number = freshSeed(), log: (line: string) => void 
     jitterMs: 0,
     clockFailure: () => undefined,
     log,
+    fingerprint: () => '',
     dispose: () => undefined,
   };
 }
@@ -47,6 +50,7 @@ export function simEnv(seed: number, log: (line: string) => void = () => undefin
     jitterMs: 1,
     clockFailure: () => clock.failure,
     log,
+    fingerprint: () => `t=${clock.now().toFixed(3)}ms events=${clock.events}`,
     dispose: () => clock.stop(),
   };
 }
