@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
 import { firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
-import type { ServerDraft } from './draft.js';
+import { plainLog, setLog, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeFollower } from './roles.js';
 import { sendAppendEntries } from './send.js';
@@ -40,7 +40,7 @@ export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out
   for (let i = 0; i < args.entries.length; i++) {
     const index = args.prevLogIndex + 1 + i;
     if (index <= s.log.length && termAt(s.log, index) === args.entries[i]!.term) continue;
-    s.log.splice(index - 1, s.log.length - (index - 1), ...args.entries.slice(i));
+    setLog(s, plainLog(s).slice(0, index - 1), args.entries.slice(i));
     break;
   }
 

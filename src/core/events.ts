@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
 import { lastLogIndex } from './log.js';
-import type { ServerDraft } from './draft.js';
+import { plainLog, setLog, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 import { becomeCandidate } from './roles.js';
 import { broadcastAppendEntries } from './send.js';
@@ -27,7 +27,7 @@ export function handleStart(s: ServerDraft, command: unknown, out: Outbox): void
     out.start = { index: -1, term: s.currentTerm, isLeader: false };
     return;
   }
-  s.log.push({ term: s.currentTerm, command });
+  setLog(s, plainLog(s), [{ term: s.currentTerm, command }]);
   const index = lastLogIndex(s.log);
   s.matchIndex[s.id] = index;
   s.nextIndex[s.id] = index + 1;
