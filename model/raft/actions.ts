@@ -50,3 +50,21 @@ export function formatAction(a: RaftAction): string {
       return `DuplicateMessage ${formatMessage(a.message)}`;
   }
 }
+
+/** Equal exactly for the same move (used to match a recorded action on replay). */
+export function actionKey(a: RaftAction, messageKey: (m: Message) => string): string {
+  switch (a.kind) {
+    case 'Timeout':
+    case 'Heartbeat':
+    case 'ClientRequest':
+      return `${a.kind}(${a.server})${a.crashMidStep ? '!' : ''}`;
+    case 'Crash':
+    case 'Restart':
+      return `${a.kind}(${a.server})`;
+    case 'Receive':
+      return `${a.kind}(${messageKey(a.message)})${a.crashMidStep ? '!' : ''}`;
+    case 'DropMessage':
+    case 'DuplicateMessage':
+      return `${a.kind}(${messageKey(a.message)})`;
+  }
+}

@@ -4,7 +4,7 @@ import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
-import { allPerms, canonicalKey, identity, plainMessageKey, plainRaftStateKey } from './keys.js';
+import { canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
 import { PRODUCTION, type Reducer } from './reducer.js';
 import { initialSystem, type SystemState } from './system.js';
 import { enabledActions, nextState } from './transitions.js';
@@ -49,7 +49,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
   const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
   const base = resolveReducer(options.mutant);
   const reducer = options.memo === false ? base : memoised(base);
-  const perms = options.symmetry === false ? [identity(bounds.servers)] : allPerms(bounds.servers);
+  const symmetry = options.symmetry !== false;
   return {
     name: options.mutant ? `raft[mutant ${options.mutant}]` : 'raft',
     bounds,
@@ -59,7 +59,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
     goals: GOALS,
-    canonicalKey: (s) => canonicalKey(s, perms),
+    canonicalKey: (s) => canonicalKey(s, symmetry),
     formatAction,
   };
 }

@@ -1,0 +1,121 @@
+import { type Bounds, DEFAULT_BOUNDS, validateBounds } from '../raft/bounds.js';
+import { RANDOM_BOUNDS } from '../random/random-check.js';
+
+/** What `npm run check -- [flags]` was asked to do. */
+export interface CheckConfig {
+  readonly mode: 'exhaustive' | 'random' | 'replay' | 'list-mutants' | 'help';
+  readonly bounds: Bounds;
+  readonly symmetry: boolean;
+  readonly workers: number;
+  readonly strategy: 'bfs' | 'dfs';
+  readonly maxStates?: number;
+  readonly timeLimitSeconds?: number;
+  readonly json: boolean;
+  readonly memo: boolean;
+  readonly mutant?: string;
+  readonly replay?: string;
+  readonly dumpGraph?: string;
+  readonly out?: string;
+  // randomized checker
+  readonly runs?: number;
+  readonly depth?: number;
+  readonly seed?: number;
+  readonly path?: string;
+}
+
+/** A bad command line: the CLI prints the message on one line and exits 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `usage: npm run check -- [flags]
+  bounds:   --servers N (3) --max-term N (2) --max-log N (1) --max-commands N (1)
+            --max-crashes N (1) --max-messages N (2) --no-drop --no-dup --no-crash-mid-step
+  search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
+            --max-states N --time-limit SECONDS --no-memo
+  random:   --random [--runs N (200)] [--depth D (300)] [--seed S] [--path P] [--time-limit SECONDS]
+            (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
+  other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
+            --dump-graph FILE.dot (tiny bounds only)   --out DIR   --json   --help
+exit: 0 all invariants held and every goal reached; 1 violation; 2 bad arguments;
+      3 incomplete (a limit stopped the search) or vacuous (a goal was never reached)`;
+
+const BOUND_FLAGS: Record<string, keyof Bounds> = {
+  '--servers': 'servers',
+  '--max-term': 'maxTerm',
+  '--max-log': 'maxLog',
+  '--max-commands': 'maxCommands',
+  '--max-crashes': 'maxCrashes',
+  '--max-messages': 'maxMessages',
+};
+
+function integer(flag: string, raw: string | undefined, min = Number.MIN_SAFE_INTEGER): number {
+  if (raw === undefined || raw.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+  if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min) throw new UsageError(`${flag} must be at least ${min}, got ${n}`);
+  return n;
+}
+
+function text(flag: string, raw: string | undefined): string {
+  if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);
+  return raw;
+}
+
+export function parseArgs(argv: readonly string[]): CheckConfig {
+  // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
+  const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
+  const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true,
+  };
+  const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    const value = (): string | undefined => args[++i];
+    const bound = BOUND_FLAGS[flag];
+    if (bound) {
+      bounds[bound] = integer(flag, value());
+      continue;
+    }
+    switch (flag) {
+      case '--no-drop': bounds['drop'] = false; break;
+      case '--no-dup': bounds['duplicate'] = false; break;
+      case '--no-crash-mid-step': bounds['crashMidStep'] = false; break;
+      case '--symmetry': c.symmetry = true; break;
+      case '--no-symmetry': c.symmetry = false; break;
+      case '--no-memo': c.memo = false; break;
+      case '--workers': c.workers = integer(flag, value(), 1); break;
+      case '--strategy': {
+        const s = text(flag, value());
+        if (s !== 'bfs' && s !== 'dfs') throw new UsageError(`--strategy must be bfs or dfs, got '${s}'`);
+        c.strategy = s;
+        break;
+      }
+      case '--max-states': c.maxStates = integer(flag, value(), 1); break;
+      case '--time-limit': c.timeLimitSeconds = integer(flag, value(), 1); break;
+      case '--json': c.json = true; break;
+      case '--mutant': c.mutant = text(flag, value()); break;
+      case '--replay': c.replay = text(flag, value()); c.mode = 'replay'; break;
+      case '--dump-graph': c.dumpGraph = text(flag, value()); break;
+      case '--out': c.out = text(flag, value()); break;
+      case '--random': c.mode = 'random'; break;
+      case '--runs': c.runs = integer(flag, value(), 1); break;
+      case '--depth': c.depth = integer(flag, value(), 1); break;
+      case '--seed': c.seed = integer(flag, value()); break;
+      case '--path': c.path = text(flag, value()); break;
+      case '--help': case '-h': c.mode = 'help'; break;
+      default:
+        throw new UsageError(flag.startsWith('-') ? `unknown flag ${flag}` : `unexpected argument '${flag}'`);
+    }
+  }
+  if (c.mutant === 'list') c.mode = 'list-mutants';
+  if (c.path !== undefined && c.seed === undefined) throw new UsageError('--path needs the --seed it was printed with');
+  if (c.mode !== 'random' && (c.runs !== undefined || c.depth !== undefined || c.seed !== undefined || c.path !== undefined)) {
+    throw new UsageError('--runs, --depth, --seed and --path go with --random');
+  }
+  if (c.workers > 1 && c.strategy === 'dfs') throw new UsageError('--workers > 1 needs --strategy bfs');
+  try {
+    c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>) });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  return c;
+}

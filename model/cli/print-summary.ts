@@ -1,0 +1,33 @@
+import type { RunSummary } from '../report/summary.js';
+import type { CheckConfig } from './args.js';
+
+function say(c: CheckConfig, line: string): void {
+  // With --json, stdout carries exactly one JSON object; everything for people goes to stderr.
+  (c.json ? process.stderr : process.stdout).write(line + '\n');
+}
+
+/** The end-of-run summary for people (or the one JSON object with --json). */
+export function report(c: CheckConfig, s: RunSummary): void {
+  if (c.json) {
+    process.stdout.write(JSON.stringify(s) + '\n');
+    return;
+  }
+  const n = (x: number | undefined): string => (x ?? 0).toLocaleString('en-US');
+  if (s.mode === 'exhaustive') {
+    say(c, `${s.result.toUpperCase()}: ${n(s.distinctStates)} distinct states, ${n(s.generatedStates)} generated, depth ${s.depth}, ${s.seconds.toFixed(1)} s (${n(s.statesPerSecond)} distinct states/s)`);
+  } else {
+    say(c, `${s.result.toUpperCase()}: ${n(s.runs)} runs, ${n(s.steps)} steps, ${s.seconds.toFixed(1)} s (${n(s.stepsPerSecond)} steps/s), seed ${s.seed}`);
+  }
+  say(c, `invariants: ${s.invariants.join(', ')}`);
+  for (const g of s.goals) say(c, `goal ${g.name}: ${g.reached ? 'reached' : 'NEVER REACHED'}`);
+  if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
+  if (s.violation) {
+    say(c, `VIOLATION of ${s.violation.invariant} after ${s.violation.traceLength} steps${s.violation.detail ? `: ${s.violation.detail}` : ''}`);
+    say(c, `trace: ${s.violation.paths.json}`);
+    if (s.violation.paths.svg) say(c, `graph: ${s.violation.paths.svg}`);
+    if (s.violation.replay) say(c, `replay: ${s.violation.replay}`);
+  }
+  for (const note of s.notes) say(c, `note: ${note}`);
+  say(c, `report: ${s.reportDir}/summary.md`);
+}
+

@@ -1,0 +1,75 @@
+import { formatBounds } from '../raft/bounds.js';
+import { randomCheck } from '../random/random-check.js';
+import { runDirectory } from '../report/run-dir.js';
+import { exitCode, type RunSummary, writeSummary } from '../report/summary.js';
+import { toTraceFile, writeTrace } from '../report/write-trace.js';
+import { INVARIANTS } from '../raft/invariants.js';
+import { GOALS } from '../raft/goals.js';
+import { resolveReducer } from '../raft/model.js';
+import type { CheckConfig } from './args.js';
+import { report } from './print-summary.js';
+
+/** `--random`: the fast-check deep checker over the same model and invariants. */
+export async function runRandom(c: CheckConfig): Promise<number> {
+  resolveReducer(c.mutant); // an unknown mutant is bad input, reported before any work
+  const runs = c.runs ?? 200;
+  const depth = c.depth ?? 300;
+  process.stderr.write(`check: ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, runs=${runs} depth=${depth}${c.seed !== undefined ? ` seed=${c.seed}` : ''}\n`);
+  const tty = process.stderr.isTTY;
+  const r = randomCheck({
+    bounds: c.bounds,
+    runs,
+    depth,
+    ...(c.mutant !== undefined ? { mutant: c.mutant } : {}),
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
+    ...(c.path !== undefined ? { path: c.path } : {}),
+    ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
+    onProgress: (p) => {
+      const line = `runs ${p.runs}  steps ${p.steps.toLocaleString('en-US')}  ${Math.round(p.stepsPerSecond).toLocaleString('en-US')} steps/s`;
+      if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    },
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`);
+  const notes: string[] = [];
+  if (r.interrupted) notes.push(`the time limit ended the run after ${r.runs} of ${runs} runs`);
+  let violation: RunSummary['violation'];
+  if (r.failure) {
+    const f = r.failure;
+    const trace = toTraceFile(f.model, c.mutant, false, f.invariant, f.trace);
+    const paths = await writeTrace(dir, trace);
+    const flags = c.mutant !== undefined ? ` --mutant ${c.mutant}` : '';
+    violation = {
+      invariant: f.invariant,
+      ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
+      traceLength: trace.steps.length,
+      paths: { json: paths.json, dot: paths.dot, svg: paths.svg },
+      replay: `npm run check -- --replay ${paths.json}  (or re-run the shrunk case: npm run check -- --random${flags} --depth ${depth} --seed ${r.seed} --path ${f.path})`,
+    };
+    notes.push(`shrunk in ${f.shrinks} steps; swarm: ${JSON.stringify(f.swarm)}`);
+    if (paths.svgError) notes.push(`trace.svg not rendered: ${paths.svgError}`);
+  }
+  const missed = GOALS.filter((g) => !r.goalsReached.includes(g.name));
+  const result = r.result === 'violation' ? 'violation' : missed.length > 0 ? 'vacuous' : 'ok';
+  const summary: RunSummary = {
+    mode: 'random',
+    model: c.mutant ? `raft[mutant ${c.mutant}]` : 'raft',
+    mutant: c.mutant ?? null,
+    bounds: c.bounds,
+    symmetry: false,
+    result,
+    seconds: r.seconds,
+    runs: r.runs,
+    steps: r.steps,
+    stepsPerSecond: Math.round(r.steps / Math.max(r.seconds, 1e-3)),
+    seed: r.seed,
+    invariants: INVARIANTS.map((i) => i.name),
+    goals: GOALS.map((g) => ({ name: g.name, reached: r.goalsReached.includes(g.name) })),
+    ...(violation ? { violation } : {}),
+    reportDir: dir,
+    notes,
+  };
+  writeSummary(dir, summary);
+  report(c, summary);
+  return exitCode(result);
+}

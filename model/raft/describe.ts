@@ -1,0 +1,14 @@
+import { formatMessage } from './actions.js';
+import type { SystemState } from './system.js';
+
+/** A few lines a person can read: one per server, then the messages in flight. */
+export function describeSystem(s: SystemState): string {
+  const lines = s.servers.map((slot, i) => {
+    const st = slot.state;
+    const log = (l: readonly { term: number; command: unknown }[]): string => `[${l.map((e) => `${e.term}:${String(e.command)}`).join(' ')}]`;
+    if (!st) return `S${i} crashed disk(term=${slot.persisted.currentTerm} votedFor=${slot.persisted.votedFor ?? '-'} log=${log(slot.persisted.log)})`;
+    return `S${i} ${st.role} term=${st.currentTerm} votedFor=${st.votedFor ?? '-'} log=${log(st.log)} commitIndex=${st.commitIndex}`;
+  });
+  for (const m of s.network) lines.push(`  ${formatMessage(m)}`);
+  return lines.join('\n');
+}

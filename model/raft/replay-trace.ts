@@ -1,0 +1,44 @@
+import { actionKey } from './actions.js';
+import { plainMessageKey, systemKey, identity } from './keys.js';
+import { createModel } from './model.js';
+import type { TraceFile } from '../report/trace-file.js';
+
+export type ReplayOutcome =
+  | { readonly ok: true; readonly steps: number; readonly invariantBroken: string | null }
+  | { readonly ok: false; readonly step: number; readonly reason: string };
+
+/**
+ * Re-runs a recorded trace through the core: from the recorded initial state, each recorded
+ * action must be enabled, and the state the core produces must equal the recorded one.
+ * Confirms also that the last state breaks the recorded invariant (and no earlier one does).
+ */
+export function replayTrace(trace: TraceFile): ReplayOutcome {
+  const model = createModel({
+    bounds: trace.bounds,
+    symmetry: trace.symmetry,
+    memo: false,
+    ...(trace.mutant !== undefined ? { mutant: trace.mutant } : {}),
+  });
+  const ids = identity(trace.bounds.servers);
+  const key = (s: TraceFile['initial']): string => systemKey(s, ids);
+  const [init] = model.initialStates();
+  if (!init || key(init) !== key(trace.initial)) return { ok: false, step: 0, reason: 'the recorded initial state is not the model\'s initial state' };
+  let state = init;
+  for (let i = 0; i < trace.steps.length; i++) {
+    const recorded = trace.steps[i]!;
+    const want = actionKey(recorded.action, plainMessageKey);
+    const action = model.actions(state).find((a) => actionKey(a, plainMessageKey) === want);
+    if (!action) return { ok: false, step: i + 1, reason: `action not enabled here: ${recorded.label}` };
+    const next = model.next(state, action);
+    if (!next) return { ok: false, step: i + 1, reason: `action leaves the bounds: ${recorded.label}` };
+    if (key(next) !== key(recorded.state)) return { ok: false, step: i + 1, reason: `the core produced a different state after: ${recorded.label}` };
+    const broken = model.invariants.find((inv) => !inv.holds(next));
+    if (broken && i < trace.steps.length - 1) return { ok: false, step: i + 1, reason: `${broken.name} already breaks before the last step` };
+    state = next;
+  }
+  const broken = model.invariants.find((inv) => !inv.holds(state))?.name ?? null;
+  if (broken !== trace.invariant) {
+    return { ok: false, step: trace.steps.length, reason: `the last state breaks ${broken ?? 'nothing'}, the trace says ${trace.invariant ?? 'nothing'}` };
+  }
+  return { ok: true, steps: trace.steps.length, invariantBroken: broken };
+}

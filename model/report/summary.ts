@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import { formatBounds, type Bounds } from '../raft/bounds.js';
+import { reportPath } from './run-dir.js';
+
+export type RunResult = 'ok' | 'violation' | 'incomplete' | 'vacuous';
+
+/** The one JSON object `--json` prints and summary.json holds. */
+export interface RunSummary {
+  readonly mode: 'exhaustive' | 'random';
+  readonly model: string;
+  readonly mutant: string | null;
+  readonly bounds: Bounds;
+  readonly symmetry: boolean;
+  readonly strategy?: string;
+  readonly workers?: number;
+  readonly result: RunResult;
+  readonly distinctStates?: number;
+  readonly generatedStates?: number;
+  readonly depth?: number;
+  readonly seconds: number;
+  readonly statesPerSecond?: number;
+  readonly fingerprintBytesPerState?: number;
+  /** Randomized runs. */
+  readonly runs?: number;
+  readonly steps?: number;
+  readonly stepsPerSecond?: number;
+  readonly seed?: number;
+  readonly stoppedBy?: string;
+  readonly invariants: readonly string[];
+  readonly goals: readonly { readonly name: string; readonly reached: boolean }[];
+  readonly violation?: {
+    readonly invariant: string;
+    readonly detail?: string;
+    readonly traceLength: number;
+    readonly paths: { readonly json: string; readonly dot: string; readonly svg: string | null };
+    readonly replay?: string;
+  };
+  readonly reportDir: string;
+  readonly notes: readonly string[];
+}
+
+export function exitCode(result: RunResult): number {
+  return result === 'ok' ? 0 : result === 'violation' ? 1 : 3;
+}
+
+export function summaryMarkdown(s: RunSummary): string {
+  const lines = [
+    `# ${s.mode === 'random' ? 'Randomized' : 'Exhaustive'} check of ${s.model}: ${s.result}`,
+    '',
+    `Bounds: \`${formatBounds(s.bounds)}\`, symmetry ${s.symmetry ? 'on' : 'off'}` +
+      (s.workers !== undefined ? `, ${s.workers} worker(s), ${s.strategy}` : '') + (s.seed !== undefined ? `, seed ${s.seed}` : ''),
+    '',
+    '| measure | value |',
+    '|---|---|',
+  ];
+  const row = (k: string, v: string | number | undefined): void => {
+    if (v !== undefined) lines.push(`| ${k} | ${typeof v === 'number' ? v.toLocaleString('en-US') : v} |`);
+  };
+  row('distinct states', s.distinctStates);
+  row('generated states', s.generatedStates);
+  row('depth', s.depth);
+  row('runs', s.runs);
+  row('steps', s.steps);
+  row('seconds', s.seconds.toFixed(2));
+  row('states/s', s.statesPerSecond);
+  row('steps/s', s.stepsPerSecond);
+  row('fingerprint bytes/state', s.fingerprintBytesPerState?.toFixed(1));
+  row('stopped by', s.stoppedBy);
+  lines.push('', '## Invariants', '', ...s.invariants.map((i) => `- ${i}${s.violation?.invariant === i ? ' **VIOLATED**' : ''}`));
+  lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : '**never reached**'}`));
+  if (s.violation) {
+    lines.push('', '## Counterexample', '', `${s.violation.invariant} breaks after ${s.violation.traceLength} steps.`);
+    if (s.violation.detail) lines.push('', s.violation.detail);
+    lines.push('', '- trace: trace.json', '- graph: trace.dot' + (s.violation.paths.svg ? ', trace.svg' : ''));
+    if (s.violation.replay) lines.push(`- replay: ${s.violation.replay}`);
+  }
+  if (s.notes.length) lines.push('', '## Notes', '', ...s.notes.map((n) => `- ${n}`));
+  return lines.join('\n') + '\n';
+}
+
+export function writeSummary(dir: string, s: RunSummary): void {
+  writeFileSync(reportPath(dir, 'summary.json'), JSON.stringify(s, null, 2) + '\n');
+  writeFileSync(reportPath(dir, 'summary.md'), summaryMarkdown(s));
+}

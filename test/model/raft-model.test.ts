@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { explore } from '../../model/engine/index.js';
+import type { RaftAction } from '../../model/raft/actions.js';
+import { createModel, type RaftModelOptions } from '../../model/raft/model.js';
+import { replayTrace } from '../../model/raft/replay-trace.js';
+import type { SystemState } from '../../model/raft/system.js';
+import { MUTANTS } from '../../model/mutants/index.js';
+import { toTraceFile } from '../../model/report/write-trace.js';
+
+async function check(options: RaftModelOptions) {
+  const model = createModel(options);
+  const result = await explore<SystemState, RaftAction>(model, {});
+  return { model, result };
+}
+
+describe('the Raft model on the production core', () => {
+  it('holds every invariant and reaches every goal at small bounds (with a crash and restart)', async () => {
+    const { result } = await check({ bounds: { maxTerm: 2, maxLog: 1, maxCrashes: 1, maxMessages: 2 } });
+    expect(result.result).toBe('ok');
+    expect(result.goals.filter((g) => !g.reached).map((g) => g.name)).toEqual([]);
+    expect(result.distinctStates).toBeGreaterThan(10_000);
+  });
+
+  it('finds the same states with and without symmetry, up to relabelling', async () => {
+    const bounds = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2 };
+    const sym = await check({ bounds, symmetry: true });
+    const plain = await check({ bounds, symmetry: false });
+    expect(sym.result.result).toBe('ok');
+    expect(plain.result.result).toBe('ok');
+    // Each symmetry class holds at most 3! = 6 states; the reduction must be real.
+    expect(sym.result.distinctStates).toBeLessThan(plain.result.distinctStates);
+    expect(sym.result.distinctStates * 6).toBeGreaterThanOrEqual(plain.result.distinctStates);
+  });
+
+  it('gives the same verdict and state count with the step memo on and off', async () => {
+    const bounds = { maxTerm: 2, maxLog: 1, maxCrashes: 0, maxMessages: 2 };
+    const on = await check({ bounds, memo: true });
+    const off = await check({ bounds, memo: false });
+    expect(on.result.distinctStates).toBe(off.result.distinctStates);
+    expect(on.result.generatedStates).toBe(off.result.generatedStates);
+  });
+});
+
+describe('deliberately broken cores are caught, and their traces replay', () => {
+  const cases: { name: string; bounds?: RaftModelOptions['bounds'] }[] = [
+    { name: 'no-up-to-date-check' },
+    { name: 'votedFor-not-persisted' },
+    { name: 'commit-previous-term-by-counting' },
+  ];
+  for (const { name } of cases) {
+    it(`${name} breaks its invariant`, async () => {
+      const mutant = MUTANTS.find((m) => m.name === name)!;
+      const { model, result } = await check({ mutant: name, ...(mutant.bounds ? { bounds: mutant.bounds } : {}) });
+      expect(result.result).toBe('violation');
+      expect(result.violation!.invariant).toBe(mutant.breaks);
+      const trace = toTraceFile(model, name, true, result.violation!.invariant, result.violation!.trace);
+      const replayed = replayTrace(JSON.parse(JSON.stringify(trace)));
+      expect(replayed).toEqual({ ok: true, steps: trace.steps.length, invariantBroken: mutant.breaks });
+    });
+  }
+
+  it('a tampered trace does not replay', async () => {
+    const { model, result } = await check({ mutant: 'no-up-to-date-check' });
+    const trace = toTraceFile(model, 'no-up-to-date-check', true, result.violation!.invariant, result.violation!.trace);
+    const tampered = JSON.parse(JSON.stringify(trace));
+    tampered.steps[1].state.commandsIssued += 1;
+    expect(replayTrace(tampered)).toMatchObject({ ok: false, step: 2 });
+  });
+});
