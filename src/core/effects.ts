@@ -30,8 +30,9 @@ export type OperationSink = (op: Operation) => void | Promise<void>;
  * `limit` lets a model checker crash a server between any two operations.
  */
 export function runOperations(ops: readonly Operation[], sink: OperationSink, limit = ops.length): void | Promise<void> {
-  for (let i = 0; i < limit; i++) {
+  const end = Math.min(limit, ops.length);
+  for (let i = 0; i < end; i++) {
     const pending = sink(ops[i]!);
-    if (pending !== undefined) return pending.then(() => runOperations(ops.slice(i + 1), sink, limit - i - 1));
+    if (pending !== undefined) return pending.then(() => runOperations(ops.slice(i + 1), sink, end - i - 1));
   }
 }
