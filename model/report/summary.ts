@@ -20,7 +20,7 @@ export interface RunSummary {
   readonly seconds: number;
   readonly statesPerSecond?: number;
   readonly fingerprintBytesPerState?: number;
-  /** Randomized runs. */
+  /** Randomized runs (up to the first failure); steps include those taken while shrinking. */
   readonly runs?: number;
   readonly steps?: number;
   readonly stepsPerSecond?: number;
