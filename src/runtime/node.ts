@@ -139,16 +139,21 @@ export class RaftNode implements RpcHandler {
         return this.persister.save(op.persist);
       case 'send': {
         const m = op.message;
-        if (isRequest(m)) return this.peers.call(m, (reply) => this.receiveReply(reply));
+        if (isRequest(m)) {
+          this.peers.call(m, (reply) => this.receiveReply(reply));
+          return;
+        }
         // A reply answers the open RPC. The core emits replies only while handling that
         // RPC's request, so any other reply has no one waiting for it.
         if (rpc && m.to === rpc.request.from) rpc.respond(m);
         return;
       }
       case 'apply':
-        return this.applyCallback(op.entry);
+        this.applyCallback(op.entry); // a callback typed void may still return a value: drop it
+        return;
       case 'timer':
-        return this.timers.carryOut(op.directive);
+        this.timers.carryOut(op.directive);
+        return;
     }
   }
 }

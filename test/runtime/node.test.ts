@@ -1,0 +1,151 @@
+import { describe, expect, test } from 'vitest';
+import type { ApplyMsg, Message, PersistEffect, PersistentState } from '../../src/core/index.js';
+import {
+  MemoryPersister, make, seededRandom,
+  type Persister, type ReplyCallback, type RequestMessage, type Transport,
+} from '../../src/runtime/index.js';
+import { ManualClock } from './manualClock.js';
+
+/** A persister whose saves stay pending until the test settles them, logging every event. */
+class GatedPersister implements Persister {
+  private state: PersistentState | null = null;
+  readonly gates: (() => void)[] = [];
+  constructor(private readonly events: string[]) {}
+  save(effect: PersistEffect): Promise<void> {
+    this.events.push(`save term=${effect.currentTerm} log=${effect.log.length}`);
+    return new Promise((resolve) => {
+      this.gates.push(() => {
+        this.state = effect;
+        this.events.push(`saved term=${effect.currentTerm} log=${effect.log.length}`);
+        resolve();
+      });
+    });
+  }
+  load(): PersistentState | null {
+    return this.state;
+  }
+  async release(): Promise<void> {
+    const gate = this.gates.shift();
+    if (!gate) throw new Error('no save pending');
+    gate();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function recordingTransport(clusterSize: number, events: string[], calls: { request: RequestMessage; onReply: ReplyCallback }[]): Transport {
+  return {
+    clusterSize,
+    call(request, onReply) {
+      events.push(`send ${request.type} to=${request.to}`);
+      calls.push({ request, onReply });
+    },
+  };
+}
+
+const env = (clock: ManualClock) => ({ clock, random: seededRandom(1) });
+
+describe('RaftNode', () => {
+  test('carries out a step in the core order: save (awaited), then send', async () => {
+    const events: string[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    make(recordingTransport(3, events, []), 0, persister, () => undefined, env(clock));
+    clock.fireNext(); // election timeout: term 1, vote for self, RequestVote to both peers
+    expect(events).toEqual(['save term=1 log=0']);
+    await persister.release();
+    expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0', 'send RequestVote to=1', 'send RequestVote to=2']);
+  });
+
+  test('answers an RPC only after the save of the step that handled it', async () => {
+    const events: string[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    const node = make(recordingTransport(3, events, []), 1, persister, () => undefined, env(clock));
+    const replies: Message[] = [];
+    node.handle(
+      { type: 'RequestVote', from: 0, to: 1, term: 1, candidateId: 0, lastLogIndex: 0, lastLogTerm: 0 },
+      (reply) => { events.push(`reply ${reply.type}`); replies.push(reply); },
+    );
+    expect(replies).toEqual([]);
+    await persister.release();
+    expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0', 'reply RequestVoteReply']);
+    expect(replies).toEqual([{ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true }]);
+  });
+
+  test('start answers at once while a save is pending; its sends wait for its save', async () => {
+    const events: string[] = [];
+    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
+    clock.fireNext();
+    await persister.release();
+    // one vote makes a majority of three
+    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    const heartbeats = events.filter((e) => e.startsWith('send AppendEntries')).length;
+    expect(heartbeats).toBe(2);
+
+    events.length = 0;
+    expect(node.start('x')).toEqual({ index: 1, term: 1, isLeader: true }); // at once
+    expect(node.start('y')).toEqual({ index: 2, term: 1, isLeader: true }); // still at once
+    expect(events).toEqual(['save term=1 log=1']);
+    await persister.release();
+    expect(events).toEqual([
+      'save term=1 log=1', 'saved term=1 log=1', 'send AppendEntries to=1', 'send AppendEntries to=2',
+      'save term=1 log=2',
+    ]);
+    await persister.release();
+    expect(events.slice(5)).toEqual(['saved term=1 log=2', 'send AppendEntries to=1', 'send AppendEntries to=2']);
+  });
+
+  test('a one-server cluster applies each command once, in order, one at a time', () => {
+    const clock = new ManualClock();
+    const applied: ApplyMsg[] = [];
+    const node = make({ clusterSize: 1, call: () => undefined }, 0, new MemoryPersister(), (m) => applied.push(m), env(clock));
+    clock.fireNext();
+    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    node.start('a');
+    node.start('b');
+    expect(applied).toEqual([
+      { commandValid: true, command: 'a', commandIndex: 1 },
+      { commandValid: true, command: 'b', commandIndex: 2 },
+    ]);
+  });
+
+  test('restarts from what was persisted, as a follower', () => {
+    const clock = new ManualClock();
+    const persister = new MemoryPersister();
+    const first = make({ clusterSize: 1, call: () => undefined }, 0, persister, () => undefined, env(clock));
+    clock.fireNext();
+    first.start('a');
+    first.kill();
+    const second = make({ clusterSize: 1, call: () => undefined }, 0, persister.copy(), () => undefined, env(new ManualClock()));
+    expect(second.getState()).toEqual({ term: 1, isLeader: false });
+    expect(second.raftState.log).toEqual([{ term: 1, command: 'a' }]);
+    expect(second.raftState.commitIndex).toBe(0);
+  });
+
+  test('a killed node is never leader, ignores input, stops its timers and drops unexecuted effects', async () => {
+    const events: string[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    const node = make(recordingTransport(3, events, []), 0, persister, () => undefined, env(clock));
+    clock.fireNext();
+    node.kill();
+    await persister.release();
+    expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0']); // the RequestVotes never leave
+    expect(node.start('x')).toEqual({ index: -1, term: 1, isLeader: false });
+    expect(node.getState().isLeader).toBe(false);
+    expect(clock.pending()).toBe(0);
+  });
+
+  test('the election timer keeps running while leader, so a deposed leader still times out', () => {
+    const clock = new ManualClock();
+    const node = make({ clusterSize: 1, call: () => undefined }, 0, new MemoryPersister(), () => undefined, env(clock));
+    clock.fireNext();
+    expect(node.getState().isLeader).toBe(true);
+    // an election timer and a heartbeat timer are pending
+    expect(clock.timers.filter((t) => !t.cancelled).length).toBe(2);
+  });
+});
