@@ -33,6 +33,7 @@ export function bfs<S, A>(
     },
   });
   ex.seed(() => true);
+  ex.advance();
   let deepest = 0;
   while (ex.stopReason === null && ex.frontier.length > 0) {
     const probeOnly = depth >= limits.maxDepth;

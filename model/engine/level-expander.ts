@@ -64,7 +64,7 @@ export class LevelExpander<S, A> {
     private readonly config: ExpanderConfig,
   ) {}
 
-  /** Inserts the chosen initial states as level 0 (they become the frontier). */
+  /** Inserts the chosen initial states as level 0, into `next` (advance() makes them the frontier). */
   seed(pick: (index: number) => boolean): void {
     const initial = this.model.initialStates();
     for (let i = 0; i < initial.length && this.stopReason === null; i++) {
@@ -74,7 +74,6 @@ export class LevelExpander<S, A> {
       fingerprint(this.model.canonicalKey(state));
       this.offer({ state, parent: ROOT, action: i, hi: fp.hi, lo: fp.lo }, 0);
     }
-    this.advance();
   }
 
   /** Moves to the next level: its states become the frontier. */
@@ -86,16 +85,16 @@ export class LevelExpander<S, A> {
     this.pos = 0;
   }
 
-  /** Adds states handed over by another worker to the current frontier. */
+  /** Adds states handed over by another worker to the next level. */
   receive(states: readonly S[], ids: readonly number[]): void {
-    this.frontier.push(...states);
-    this.frontierIds.push(...ids);
+    for (const s of states) this.next.push(s);
+    for (const id of ids) this.nextIds.push(id);
   }
 
-  /** Removes up to `count` unexpanded states from the end of the frontier, to hand over. */
+  /** Removes up to `count` states from the end of the next level, to hand over. */
   handOver(count: number): { states: S[]; ids: number[] } {
-    const n = Math.max(0, Math.min(count, this.frontier.length - this.pos));
-    return { states: this.frontier.splice(this.frontier.length - n, n), ids: this.frontierIds.splice(this.frontierIds.length - n, n) };
+    const n = Math.max(0, Math.min(count, this.next.length));
+    return { states: this.next.splice(this.next.length - n, n), ids: this.nextIds.splice(this.nextIds.length - n, n) };
   }
 
   get remaining(): number {

@@ -40,7 +40,7 @@ export class ParentLinks {
   }
 
   /** Plain copies of the used part, to send to another thread. */
-  snapshot(): { parents: Uint32Array; actions: Uint16Array } {
+  snapshot(): { parents: Uint32Array<ArrayBuffer>; actions: Uint16Array<ArrayBuffer> } {
     return { parents: this.parents.slice(0, this.count), actions: this.actions.slice(0, this.count) };
   }
 

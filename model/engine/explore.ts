@@ -1,0 +1,42 @@
+import { bfs } from './bfs.js';
+import { dfs } from './dfs.js';
+import { limitsOf } from './limits.js';
+import { loadModel } from './load-model.js';
+import type { Model, ModelSource } from './model.js';
+import { parallelBfs } from './parallel-bfs.js';
+import type { ExploreOptions, ExploreResult } from './types.js';
+
+function isSource<S, A>(x: ModelSource | Model<S, A>): x is ModelSource {
+  return 'module' in x && typeof (x as { module: unknown }).module === 'string';
+}
+
+/**
+ * The engine's one entry: explore every reachable state of a model, checking invariants and goals.
+ * Pass a ModelSource to allow worker threads (they rebuild the model from it); a Model object
+ * always runs in this thread. If workers cannot start, the search runs in-thread and `notes` say why.
+ */
+export async function explore<S = unknown, A = unknown>(
+  source: ModelSource | Model<S, A>,
+  options: ExploreOptions = {},
+): Promise<ExploreResult<S, A>> {
+  const startedAt = Date.now();
+  const limits = limitsOf(options, startedAt);
+  const model = isSource(source) ? ((await loadModel(source)) as Model<S, A>) : source;
+  const strategy = options.strategy ?? 'bfs';
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const notes: string[] = [];
+  if (workers > 1) {
+    if (strategy !== 'bfs') notes.push(`workers=${workers} ignored: only BFS runs in parallel`);
+    else if (!isSource(source)) notes.push(`workers=${workers} ignored: pass a ModelSource so workers can build the model`);
+    else {
+      try {
+        return await parallelBfs(model, source, workers, limits, options.onProgress, notes);
+      } catch (err) {
+        // Only a failure to start or run workers lands here; model errors in-thread would recur.
+        notes.push(`workers failed, searched in-thread instead: ${err instanceof Error ? err.message : String(err)}`);
+        return bfs(model, limitsOf(options), options.onProgress, notes);
+      }
+    }
+  }
+  return strategy === 'dfs' ? dfs(model, limits, options.onProgress, notes) : bfs(model, limits, options.onProgress, notes);
+}

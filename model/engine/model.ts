@@ -1,0 +1,44 @@
+/**
+ * The engine's whole view of a system: a protocol-agnostic transition system (cf. Stateright's
+ * `Model`). The engine knows nothing of Raft; the Raft system model is one implementation.
+ */
+
+/** A named predicate over states: an invariant (must hold on every state) or a goal (must hold on some). */
+export interface Property<S> {
+  readonly name: string;
+  readonly holds: (state: S) => boolean;
+}
+
+export interface Model<S, A> {
+  readonly name: string;
+  /** The initial states. */
+  initialStates(): readonly S[];
+  /**
+   * The actions enabled in `state`, in a deterministic order: a path is a list of indices into
+   * this list, re-executed from an initial state (exact, cheap replay).
+   */
+  actions(state: S): readonly A[];
+  /** The state after `action`; null when the action turns out to change nothing worth exploring. */
+  next(state: S, action: A): S | null;
+  /** Always-properties, checked on every state reached. */
+  readonly invariants: readonly Property<S>[];
+  /** Sometimes-properties: each must hold on at least one reachable state, or the run is vacuous. */
+  readonly goals: readonly Property<S>[];
+  /**
+   * A string that two states share exactly when the checker may treat them as one: already
+   * reduced to a canonical representative under the model's symmetry when symmetry is on.
+   * The engine hashes it to a 64-bit fingerprint.
+   */
+  canonicalKey(state: S): string;
+  /** Human-readable action, for traces and progress. */
+  formatAction(action: A): string;
+}
+
+/**
+ * How a worker thread builds the same model: the module to import and the factory's argument
+ * (structured-cloneable). The module's `createModel(options)` must return the model.
+ */
+export interface ModelSource {
+  readonly module: string; // absolute file URL or path of the module exporting createModel
+  readonly options: unknown;
+}
