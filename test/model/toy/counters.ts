@@ -13,17 +13,19 @@ export interface CountersOptions {
   readonly wrap?: boolean;
   readonly symmetry?: boolean;
   readonly bad?: readonly number[];
+  /** Initial vectors (default: all zero). */
+  readonly initial?: readonly (readonly number[])[];
 }
 
 export type Counters = readonly number[];
 
 export function createModel(options: CountersOptions): Model<Counters, number> {
-  const { k, m, wrap = true, symmetry = false, bad } = options;
+  const { k, m, wrap = true, symmetry = false, bad, initial } = options;
   const badKey = bad?.join(',');
   const indices = Array.from({ length: k }, (_, i) => i);
   return {
     name: `counters(k=${k}, m=${m}${wrap ? '' : ', saturate'}${symmetry ? ', symmetric' : ''})`,
-    initialStates: () => [new Array<number>(k).fill(0)],
+    initialStates: () => initial ?? [new Array<number>(k).fill(0)],
     actions: () => indices,
     next(state, i) {
       const v = state[i] ?? 0;
