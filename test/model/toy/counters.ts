@@ -13,6 +13,8 @@ export interface CountersOptions {
   readonly wrap?: boolean;
   readonly symmetry?: boolean;
   readonly bad?: readonly number[];
+  /** Busy-work per successor (loop iterations), so benchmarks can mimic a costly next(). */
+  readonly work?: number;
   /** Initial vectors (default: all zero). */
   readonly initial?: readonly (readonly number[])[];
 }
@@ -20,7 +22,7 @@ export interface CountersOptions {
 export type Counters = readonly number[];
 
 export function createModel(options: CountersOptions): Model<Counters, number> {
-  const { k, m, wrap = true, symmetry = false, bad, initial } = options;
+  const { k, m, wrap = true, symmetry = false, bad, initial, work = 0 } = options;
   const badKey = bad?.join(',');
   const indices = Array.from({ length: k }, (_, i) => i);
   return {
@@ -30,6 +32,9 @@ export function createModel(options: CountersOptions): Model<Counters, number> {
     next(state, i) {
       const v = state[i] ?? 0;
       if (!wrap && v === m - 1) return null;
+      let acc = v;
+      for (let w = 0; w < work; w++) acc = (Math.imul(acc, 31) + w) | 0;
+      if (acc === 0.5) return null; // never: keeps the busy-work from being optimised away
       const copy = [...state];
       copy[i] = (v + 1) % m;
       return copy;
