@@ -112,7 +112,29 @@ export const CommittedSurvivesCrash: Property<SystemState> = {
   },
 };
 
+/**
+ * Votes are per term (Figure 2: votedFor is "candidateId that received vote in current term"):
+ * a vote, in memory or on disk, names a server that stood for election in that term.
+ */
+export const VotesOnlyForCandidatesOfTheTerm: Property<SystemState> = {
+  name: 'VotesOnlyForCandidatesOfTheTerm',
+  holds: (s) => {
+    const stood = (term: number, server: number): boolean => ((s.candidates[term] ?? 0) & (1 << server)) !== 0;
+    for (const { state, persisted } of s.servers) {
+      if (state && state.votedFor !== null && !stood(state.currentTerm, state.votedFor)) return false;
+      if (persisted.votedFor !== null && !stood(persisted.currentTerm, persisted.votedFor)) return false;
+    }
+    return true;
+  },
+};
+
+/** Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. */
+export const HigherTermAdopted: Property<SystemState> = {
+  name: 'HigherTermAdopted',
+  holds: (s) => noBreach(s, 'HigherTermAdopted'),
+};
+
 export const INVARIANTS: readonly Property<SystemState>[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
-  PersistedMatchesMemory, CommittedSurvivesCrash,
+  PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
 ];

@@ -92,9 +92,15 @@ function slotKey(slot: ServerSlot, p: Perm): string {
 function historyKey(s: SystemState, p: Perm): string {
   let elected = '';
   for (const e of s.elected) elected += e < 0 ? '-' : String(p[e]);
+  let candidates = '';
+  for (const mask of s.candidates) {
+    let relabelled = 0;
+    for (let i = 0; i < p.length; i++) if (mask & (1 << i)) relabelled |= 1 << p[i]!;
+    candidates += relabelled.toString(16) + '.';
+  }
   let committed = '';
   for (const c of s.committed) committed += `${c.term}:${String(c.command)}@${c.commitTerm},`;
-  return `${s.commandsIssued}#${s.crashes}#${s.restarts}#${elected}#${committed}#${s.applied.map(String).join(',')}#${s.committedAfterRestart ? 'R' : ''}#${s.breach ? s.breach.invariant : ''}`;
+  return `${s.commandsIssued}#${s.crashes}#${s.restarts}#${candidates}#${elected}#${committed}#${s.applied.map(String).join(',')}#${s.committedAfterRestart ? 'R' : ''}#${s.breach ? s.breach.invariant : ''}`;
 }
 
 export function systemKey(s: SystemState, p: Perm): string {

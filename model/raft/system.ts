@@ -28,6 +28,8 @@ export interface SystemState {
   readonly crashes: number;
   readonly restarts: number;
   // ---- ghosts ----
+  /** candidates[t] = bitmask of the servers that stood for election (voted for themselves) in term t. */
+  readonly candidates: readonly number[];
   /** elected[t] = the server that became leader in term t, or -1. */
   readonly elected: readonly number[];
   /** committed[i - 1] = the entry first committed at index i. */
@@ -47,6 +49,7 @@ export function initialSystem(servers: number): SystemState {
     commandsIssued: 0,
     crashes: 0,
     restarts: 0,
+    candidates: [],
     elected: [],
     committed: [],
     applied: [],

@@ -147,19 +147,26 @@ function serverStep(s: SystemState, server: number, input: Input, crashMidStep: 
     }
   }, limit);
 
-  let next: SystemState = { ...s, network, applied, breach };
-  if (crashMidStep) {
-    next = crash(withSlot(next, server, { state: before, persisted }), server);
-    return next;
+  if (input.type === 'Receive' && result.state.currentTerm < input.message.term) {
+    breach ??= { invariant: 'HigherTermAdopted', detail: `server ${server} received ${input.message.type} of term ${input.message.term} and stayed in term ${result.state.currentTerm}` };
   }
-  const after = result.state;
-  next = withSlot(next, server, { state: after, persisted });
-  return recordHistory(next, server, before, after);
+  // The step happened in memory even when the server crashes before all its effects are out:
+  // the history (who stood, who was elected, what committed) records it either way.
+  let next = recordHistory({ ...s, network, applied, breach }, server, before, result.state);
+  if (crashMidStep) return crash(withSlot(next, server, { state: before, persisted }), server);
+  next = withSlot(next, server, { state: result.state, persisted });
+  return next;
 }
 
 /** Ghost bookkeeping for the history invariants: who was elected when, what committed when. */
 function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState): SystemState {
-  let { elected, committed, breach, committedAfterRestart } = s;
+  let { candidates, elected, committed, breach, committedAfterRestart } = s;
+  if (after.votedFor === server && after.currentTerm > 0 && !((candidates[after.currentTerm] ?? 0) & (1 << server))) {
+    const grown = candidates.slice();
+    for (let t = grown.length; t < after.currentTerm; t++) grown[t] = 0;
+    grown[after.currentTerm] = (grown[after.currentTerm] ?? 0) | (1 << server);
+    candidates = grown;
+  }
   if (after.role === 'leader') {
     const newlyLeader = before.role !== 'leader' || before.currentTerm !== after.currentTerm;
     if (newlyLeader) {
@@ -189,8 +196,8 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
       }
     }
   }
-  if (elected === s.elected && committed === s.committed && breach === s.breach && committedAfterRestart === s.committedAfterRestart) return s;
-  return { ...s, elected, committed, breach, committedAfterRestart };
+  if (candidates === s.candidates && elected === s.elected && committed === s.committed && breach === s.breach && committedAfterRestart === s.committedAfterRestart) return s;
+  return { ...s, candidates, elected, committed, breach, committedAfterRestart };
 }
 
 function extendsLog(before: readonly { term: number; command: unknown }[], after: readonly { term: number; command: unknown }[]): boolean {

@@ -1,0 +1,67 @@
+import { lastLogTerm, step } from '../../src/core/index.js';
+import type { Mutant } from './mutant.js';
+import { commitAndApply, receive, received, stepFrom, withStep } from './wrap.js';
+
+export const truncateOnEveryAppend: Mutant = {
+  name: 'truncate-on-every-append',
+  description: 'A follower drops everything after prevLogIndex on every accepted AppendEntries, even a stale or duplicate one.',
+  breaks: 'CommittedSurvivesCrash',
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex >= state.log.length) return step(state, input);
+    const prevTerm = m.prevLogIndex === 0 ? 0 : state.log[m.prevLogIndex - 1]!.term;
+    if (prevTerm !== m.prevLogTerm) return step(state, input);
+    return stepFrom(state, { ...state, log: state.log.slice(0, m.prevLogIndex) }, input);
+  }),
+};
+
+export const acceptPrevLogIndexPastEnd: Mutant = {
+  name: 'accept-prevLogIndex-past-end',
+  description: 'The consistency check passes when prevLogIndex is past the end of the log; the entries land at the end.',
+  breaks: 'LogMatching',
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex <= state.log.length) return step(state, input);
+    const r = step(state, receive({ ...m, prevLogIndex: state.log.length, prevLogTerm: lastLogTerm(state.log) }));
+    // The reply claims the follower now matches up to what the leader sent.
+    const claimed = m.prevLogIndex + m.entries.length;
+    return { ...r, messages: r.messages.map((x) => (x.type === 'AppendEntriesReply' && x.success ? { ...x, matchIndex: claimed } : x)) };
+  }),
+};
+
+export const followerCommitWithoutMin: Mutant = {
+  name: 'follower-commit-without-min',
+  description: 'A follower sets commitIndex = leaderCommit (capped only by its log length), not min(leaderCommit, last new entry).',
+  breaks: 'StateMachineSafety',
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    const r = step(state, input);
+    if (m?.type !== 'AppendEntries' || !r.messages.some((x) => x.type === 'AppendEntriesReply' && x.success)) return r;
+    const commitIndex = Math.min(m.leaderCommit, r.state.log.length);
+    return commitAndApply(r, commitIndex, Math.max(commitIndex, r.state.lastApplied));
+  }),
+};
+
+export const matchIndexFromLogLength: Mutant = {
+  name: 'matchIndex-from-log-length',
+  description: 'On a successful reply the leader sets matchIndex to its own log length rather than what the reply acknowledged.',
+  breaks: 'CommittedSurvivesCrash',
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    return m?.type === 'AppendEntriesReply' && m.success && state.role === 'leader'
+      ? step(state, receive({ ...m, matchIndex: state.log.length }))
+      : step(state, input);
+  }),
+};
+
+export const staleRepliesMoveIndices: Mutant = {
+  name: 'stale-replies-change-nextIndex',
+  description: 'The leader acts on AppendEntries replies from older terms, moving nextIndex/matchIndex on stale news.',
+  breaks: 'CommittedSurvivesCrash',
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    return m?.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader'
+      ? step(state, receive({ ...m, term: state.currentTerm }))
+      : step(state, input);
+  }),
+};

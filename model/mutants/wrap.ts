@@ -1,0 +1,50 @@
+import { produce } from 'immer';
+import { operations, step, type ApplyMsg, type Input, type Message, type RaftState, type StepResult } from '../../src/core/index.js';
+import { firstDifference } from '../../src/core/log.js';
+import type { Reducer } from '../raft/reducer.js';
+
+/**
+ * Building blocks for mutants: each mutant is the real core's `step` with one rule changed,
+ * by rewriting what one handler sees or what it produced. Nothing here is reachable from the
+ * production code path.
+ */
+
+export const withStep = (mutated: Reducer['step']): Reducer => ({ step: mutated, operations });
+
+/** The persist effect recomputed against the state before the step (for mutants that edit state). */
+export function repersist(before: RaftState, r: StepResult): StepResult {
+  const after = r.state;
+  const logChanged = before.log !== after.log && firstDifference(before.log, after.log) <= Math.max(before.log.length, after.log.length);
+  if (!logChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) {
+    return r.persist ? { ...r, persist: null } : r;
+  }
+  const persist = {
+    currentTerm: after.currentTerm,
+    votedFor: after.votedFor,
+    log: after.log,
+    logChangedFrom: logChanged ? firstDifference(before.log, after.log) : after.log.length + 1,
+  };
+  return { ...r, persist };
+}
+
+/** Steps `edited` (a changed view of `state`) and reports persistence relative to `state`. */
+export function stepFrom(state: RaftState, edited: RaftState, input: Input): StepResult {
+  return repersist(state, step(edited, input));
+}
+
+/** Sets commitIndex to `n` (when higher) and applies everything up to lastApplied = `upTo`. */
+export function commitAndApply(r: StepResult, commitIndex: number, upTo: number): StepResult {
+  const s = r.state;
+  if (commitIndex <= s.commitIndex && upTo <= s.lastApplied) return r;
+  const apply: ApplyMsg[] = [...r.apply];
+  for (let i = s.lastApplied + 1; i <= upTo; i++) apply.push({ commandValid: true, command: s.log[i - 1]!.command, commandIndex: i });
+  const state = produce(s, (d) => {
+    d.commitIndex = Math.max(d.commitIndex, commitIndex);
+    d.lastApplied = Math.max(d.lastApplied, upTo);
+  });
+  return { ...r, state, apply };
+}
+
+export const received = (input: Input): Message | null => (input.type === 'Receive' ? input.message : null);
+
+export const receive = (message: Message): Input => ({ type: 'Receive', message });
