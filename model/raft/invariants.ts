@@ -134,7 +134,37 @@ export const HigherTermAdopted: Property<SystemState> = {
   holds: (s) => noBreach(s, 'HigherTermAdopted'),
 };
 
+/**
+ * A leader's matchIndex[f] is a fact, not a hope: while f is in the leader's term, f's log
+ * (on disk, and in memory when it is up) agrees with the leader's up to matchIndex[f]. Only the
+ * leader of that term writes to f's log then, and it never rewrites an agreeing prefix; f
+ * persisted before it acknowledged. (When f moves to a later term the leader is stale and the
+ * claim lapses.)
+ */
+export const LeaderMatchIndexIsSound: Property<SystemState> = {
+  name: 'LeaderMatchIndexIsSound',
+  holds: (s) => {
+    const agrees = (mine: readonly LogEntry[], theirs: readonly LogEntry[], upTo: number): boolean => {
+      if (upTo > mine.length || upTo > theirs.length) return false;
+      for (let i = 0; i < upTo; i++) if (!sameEntry(mine[i], theirs[i])) return false;
+      return true;
+    };
+    for (const { state: leader } of s.servers) {
+      if (leader?.role !== 'leader') continue;
+      for (let f = 0; f < s.servers.length; f++) {
+        const m = leader.matchIndex[f] ?? 0;
+        if (f === leader.id || m === 0) continue;
+        const peer = s.servers[f]!;
+        if (peer.persisted.currentTerm === leader.currentTerm && !agrees(leader.log, peer.persisted.log, m)) return false;
+        if (peer.state && peer.state.currentTerm === leader.currentTerm && !agrees(leader.log, peer.state.log, m)) return false;
+      }
+    }
+    return true;
+  },
+};
+
 export const INVARIANTS: readonly Property<SystemState>[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
+  LeaderMatchIndexIsSound,
 ];

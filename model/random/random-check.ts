@@ -18,30 +18,47 @@ export const RANDOM_BOUNDS: Bounds = {
   crashMidStep: true,
 };
 
-/**
- * Random walks favour what makes progress (delivering messages, client requests, restarts) over
- * faults, so runs get deep into the protocol instead of churning terms.
- */
-export function raftWeight(a: RaftAction): number {
-  if ('crashMidStep' in a && a.crashMidStep) return 1;
-  switch (a.kind) {
-    case 'Receive': return 24;
-    case 'ClientRequest': return 12;
-    case 'Restart': return 12;
-    case 'Heartbeat': return 4;
-    case 'Timeout': return 2;
-    case 'DropMessage': return 2;
-    case 'DuplicateMessage': return 2;
-    case 'Crash': return 1;
-  }
-}
-
-/** Swarm testing: each run draws which kinds of fault it may use. */
+/** Swarm testing: each run draws its cluster size, the kinds of fault it may use, and how eagerly each kind of move is picked. */
 export interface Swarm {
+  readonly servers: number;
   readonly drop: boolean;
   readonly duplicate: boolean;
   readonly crash: boolean;
   readonly crashMidStep: boolean;
+  /**
+   * Relative weight of each kind of move. A low weight on delivering one message type lets those
+   * messages linger in the network for a long time (long delays and reordering); a low weight on
+   * timeouts gives long stable terms, a high one election storms.
+   */
+  readonly weights: Readonly<Record<MoveKind, number>>;
+}
+
+export type MoveKind =
+  | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply'
+  | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
+
+export function moveKind(a: RaftAction): MoveKind {
+  if ('crashMidStep' in a && a.crashMidStep) return 'CrashMidStep';
+  return a.kind === 'Receive' ? a.message.type : a.kind;
+}
+
+const LEVELS = [1, 4, 24] as const;
+
+function swarmArb(maxServers: number): fc.Arbitrary<Swarm> {
+  const level = fc.constantFrom(...LEVELS);
+  return fc.record({
+    servers: fc.integer({ min: Math.min(3, maxServers), max: maxServers }),
+    drop: fc.boolean(),
+    duplicate: fc.boolean(),
+    crash: fc.boolean(),
+    crashMidStep: fc.boolean(),
+    weights: fc.record({
+      RequestVote: level, RequestVoteReply: level, AppendEntries: level, AppendEntriesReply: level,
+      Timeout: fc.constantFrom(1, 2, 8), Heartbeat: fc.constantFrom(1, 4), ClientRequest: fc.constantFrom(4, 12),
+      DropMessage: fc.constantFrom(1, 2), DuplicateMessage: fc.constantFrom(1, 2), Crash: fc.constant(1),
+      Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),
+    }),
+  });
 }
 
 export interface RandomOptions {
@@ -53,6 +70,8 @@ export interface RandomOptions {
   /** Replays one recorded failure (with its seed). */
   readonly path?: string;
   readonly timeLimitMs?: number;
+  /** How long shrinking a failure may take after the search found it (default 60 s). */
+  readonly shrinkTimeLimitMs?: number;
   readonly onProgress?: (p: { runs: number; steps: number; stepsPerSecond: number }) => void;
 }
 
@@ -75,18 +94,18 @@ export interface RandomResult {
   };
 }
 
-const swarmArb: fc.Arbitrary<Swarm> = fc.record({ drop: fc.boolean(), duplicate: fc.boolean(), crash: fc.boolean(), crashMidStep: fc.boolean() });
 
 export function randomCheck(o: RandomOptions = {}): RandomResult {
   const base: Bounds = { ...RANDOM_BOUNDS, ...o.bounds };
   const depth = o.depth ?? 300;
   const models = new Map<string, RaftModel>();
   const modelFor = (w: Swarm): RaftModel => {
-    const key = JSON.stringify(w);
+    const key = JSON.stringify([w.servers, w.drop, w.duplicate, w.crash, w.crashMidStep]);
     let m = models.get(key);
     if (!m) {
       const bounds: Bounds = {
         ...base,
+        servers: w.servers,
         drop: base.drop && w.drop,
         duplicate: base.duplicate && w.duplicate,
         maxCrashes: w.crash ? base.maxCrashes : 0,
@@ -102,8 +121,9 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   let steps = 0;
   let lastProgress = startedAt;
   const goals = new Set<string>();
-  const property = fc.property(swarmArb, fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
-    const r = walk(modelFor(swarm), schedule, raftWeight);
+  const weightOf = (w: Swarm) => (a: RaftAction): number => w.weights[moveKind(a)];
+  const property = fc.property(swarmArb(base.servers), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
+    const r = walk(modelFor(swarm), schedule, weightOf(swarm));
     runs++;
     steps += r.steps.length - 1;
     for (const g of r.goalsReached) goals.add(g);
@@ -115,19 +135,27 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
     return r.violated === null;
   });
   const seed = o.seed ?? (Date.now() ^ 0x5eed) | 0;
-  const details = fc.check(property, {
+  // Search without shrinking under the time limit, then shrink the failure on a budget of its
+  // own, starting from it (fast-check replays a path from its seed), so a search that used
+  // up its time still ends in a short counterexample.
+  let details = fc.check(property, {
     numRuns: o.runs ?? 200,
     seed,
+    endOnFailure: o.path === undefined,
     ...(o.path !== undefined ? { path: o.path } : {}),
     ...(o.timeLimitMs !== undefined ? { plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs)] } : {}),
   });
+  const foundAfterRuns = details.numRuns;
+  if (details.failed && o.path === undefined && details.counterexamplePath) {
+    details = fc.check(property, { seed: details.seed, path: details.counterexamplePath, plugins: [fc.interruptAfterTimeLimit(o.shrinkTimeLimitMs ?? 60_000)] });
+  }
   const seconds = (Date.now() - startedAt) / 1000;
   // fast-check's numRuns counts the runs up to the first failure; our own counters include shrinking.
-  const summary = { runs: details.failed ? details.numRuns : runs, steps, seconds, seed: details.seed, interrupted: details.interrupted, goalsReached: [...goals] };
+  const summary = { runs: details.failed ? foundAfterRuns : runs, steps, seconds, seed: details.seed, interrupted: details.interrupted, goalsReached: [...goals] };
   if (!details.failed || !details.counterexample) return { result: 'ok', ...summary };
   const [swarm, schedule] = details.counterexample as [Swarm, number[]];
   const model = modelFor(swarm);
-  const replayed = walk(model, schedule, raftWeight);
+  const replayed = walk(model, schedule, weightOf(swarm));
   if (!replayed.violated) throw new Error('the shrunk counterexample does not fail again: the model is not deterministic');
   return {
     result: 'violation',
