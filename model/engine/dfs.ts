@@ -1,4 +1,4 @@
-import { fingerprint, fp } from './fingerprint.js';
+import { fingerprintState, fp } from './fingerprint.js';
 import { FingerprintSet, FULL, INSERTED } from './fingerprint-set.js';
 import type { Found, StopReason } from './level-expander.js';
 import type { Limits } from './limits.js';
@@ -41,7 +41,7 @@ export function dfs<S, A>(
 
   /** Inserts a reached state; pushes it when new. */
   const reach = (state: S, parent: number, action: number, depth: number): void => {
-    fingerprint(model.canonicalKey(state));
+    fingerprintState(model, state);
     let r = set.insert(fp.hi, fp.lo);
     while (r === FULL) {
       set = set.grown();
@@ -84,7 +84,7 @@ export function dfs<S, A>(
     const succ = model.next(top.state, top.actions[i] as A);
     if (succ === null) continue;
     if (top.depth >= limits.maxDepth) {
-      fingerprint(model.canonicalKey(succ));
+      fingerprintState(model, succ);
       if (!set.has(fp.hi, fp.lo)) cut = true;
       continue;
     }

@@ -5,6 +5,8 @@
  * set uses 0 as its empty-slot marker.
  */
 
+import type { Model } from './model.js';
+
 /** The two words of the last fingerprint computed; read them right after calling `fingerprint`. */
 export const fp = { hi: 0, lo: 0 };
 
@@ -38,6 +40,19 @@ export function fingerprint(key: string): void {
   // Length folds in so that keys differing only by trailing zero code units still differ.
   const hi = fmix32(a ^ n);
   const lo = fmix32(b ^ n);
+  fp.hi = hi === 0 ? 0x9e3779b9 : hi;
+  fp.lo = lo === 0 ? 0x7f4a7c15 : lo;
+}
+
+/**
+ * The fingerprint of a model's state into `fp`: the model's own 64-bit fingerprint when it has
+ * one (made unsigned and non-zero here), else the hash of its canonical key.
+ */
+export function fingerprintState<S>(model: Pick<Model<S, unknown>, 'canonicalKey' | 'fingerprint'>, state: S): void {
+  if (model.fingerprint === undefined) return fingerprint(model.canonicalKey(state));
+  model.fingerprint(state, fp);
+  const hi = fp.hi >>> 0;
+  const lo = fp.lo >>> 0;
   fp.hi = hi === 0 ? 0x9e3779b9 : hi;
   fp.lo = lo === 0 ? 0x7f4a7c15 : lo;
 }

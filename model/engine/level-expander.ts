@@ -1,4 +1,4 @@
-import { fingerprint, fp } from './fingerprint.js';
+import { fingerprintState, fp } from './fingerprint.js';
 import { FULL, INSERTED, type FingerprintSet } from './fingerprint-set.js';
 import type { Model } from './model.js';
 import { ROOT, type ParentLinks } from './parent-links.js';
@@ -71,7 +71,7 @@ export class LevelExpander<S, A> {
       const state = initial[i];
       if (state === undefined || !pick(i)) continue;
       this.generated++;
-      fingerprint(this.model.canonicalKey(state));
+      fingerprintState(this.model, state);
       this.offer({ state, parent: ROOT, action: i, hi: fp.hi, lo: fp.lo }, 0);
     }
   }
@@ -124,7 +124,7 @@ export class LevelExpander<S, A> {
       for (let i = 0; i < actions.length; i++) {
         const succ = model.next(state, actions[i] as A);
         if (succ === null) continue;
-        fingerprint(model.canonicalKey(succ));
+        fingerprintState(model, succ);
         if (probeOnly) {
           if (!this.set.has(fp.hi, fp.lo)) return this.stop('maxDepth');
           continue;

@@ -30,6 +30,14 @@ export interface Model<S, A> {
    * The engine hashes it to a 64-bit fingerprint.
    */
   canonicalKey(state: S): string;
+  /**
+   * Optional, for speed: a 64-bit fingerprint of the state's canonical form, written to `out.hi`
+   * and `out.lo` (32-bit words; signed or unsigned, the engine normalises them). Two states must
+   * share it exactly when they share `canonicalKey` (up to 64-bit hash collisions: the model
+   * documents its risk). When present, the explorers use it instead of hashing canonicalKey,
+   * which stays the exact form for tests and state graphs.
+   */
+  fingerprint?(state: S, out: { hi: number; lo: number }): void;
   /** Human-readable action, for traces and progress. */
   formatAction(action: A): string;
 }

@@ -1,10 +1,10 @@
-import type { Input, RaftState, StepResult } from '../../src/core/index.js';
+import type { Input, Operation, RaftState, StepResult } from '../../src/core/index.js';
 import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
-import { canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
+import { canonicalFingerprint, canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
 import { PRODUCTION, type Reducer } from './reducer.js';
 import { initialSystem, type SystemState } from './system.js';
 import { enabledActions, nextState } from './transitions.js';
@@ -28,21 +28,41 @@ export function resolveReducer(mutant: string | undefined): Reducer {
   return m.reducer;
 }
 
-/** Pure step => a (state, input) pair always gives the same result, so results can be shared. */
+/**
+ * Pure step => a (state, input) pair always gives the same result, so results can be shared.
+ * Two levels: by object identity first (the server state object and the message object, or the
+ * input's type; no key is built), then by content (the state's and input's keys), so an equal
+ * state reached along another path shares the result too. Sharing results also shares their
+ * state objects, which the fingerprint caches key on. `operations` is pure as well: its list is
+ * kept per result.
+ */
 function memoised(r: Reducer, limit = 500_000): Reducer {
   const table = new Map<string, StepResult>();
+  const byObject = new WeakMap<RaftState, Map<unknown, StepResult>>();
+  const opsOf = new WeakMap<StepResult, readonly Operation[]>();
   const inputKey = (input: Input): string =>
     input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type;
   const step = (state: RaftState, input: Input): StepResult => {
+    let mine = byObject.get(state);
+    if (mine === undefined) byObject.set(state, (mine = new Map()));
+    const fast = input.type === 'Receive' ? input.message : input.type === 'Start' ? `S${String(input.command)}` : input.type;
+    let hit = mine.get(fast);
+    if (hit !== undefined) return hit;
     const key = `${state.id}/${plainRaftStateKey(state)}#${inputKey(input)}`;
-    let hit = table.get(key);
-    if (!hit) {
+    hit = table.get(key);
+    if (hit === undefined) {
       if (table.size >= limit) table.clear();
       table.set(key, (hit = r.step(state, input)));
     }
+    mine.set(fast, hit);
     return hit;
   };
-  return { step, operations: r.operations };
+  const operations = (result: StepResult): readonly Operation[] => {
+    let ops = opsOf.get(result);
+    if (ops === undefined) opsOf.set(result, (ops = r.operations(result)));
+    return ops;
+  };
+  return { step, operations };
 }
 
 export function createModel(options: RaftModelOptions = {}): RaftModel {
@@ -60,6 +80,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     invariants: INVARIANTS,
     goals: GOALS,
     canonicalKey: (s) => canonicalKey(s, symmetry),
+    fingerprint: (s, out) => canonicalFingerprint(s, symmetry, out),
     formatAction,
   };
 }

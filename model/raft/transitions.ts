@@ -1,76 +1,125 @@
 import { restore, type Input, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
-import { addMessage, distinctMessages, removeMessage, withoutMessagesTo } from './network.js';
+import { addMessage, removeMessage, sameMessage, withoutMessagesTo } from './network.js';
 import type { Reducer } from './reducer.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
+
+/**
+ * Server actions are immutable and the same for every state, so each is built once (per server,
+ * kind and crash point) and shared: fewer allocations on the hot path.
+ */
+type ServerActionKind = 'Timeout' | 'Heartbeat' | 'ClientRequest';
+const serverActions = new Map<string, ServerStepAction>();
+const plainActions: RaftAction[][] = [];
+
+function serverAction(kind: ServerActionKind, server: number, crashMidStep: boolean): ServerStepAction {
+  const k = `${kind}${server}${crashMidStep ? '!' : ''}`;
+  const seen = serverActions.get(k);
+  if (seen !== undefined) return seen;
+  const a: ServerStepAction = { kind, server, crashMidStep };
+  serverActions.set(k, a);
+  return a;
+}
+
+/** 0: Crash, 1: Restart, 2..: the server step actions (plain, then with a crash point). */
+function actionsOf(server: number): RaftAction[] {
+  let t = plainActions[server];
+  if (t === undefined) {
+    t = [{ kind: 'Crash', server }, { kind: 'Restart', server }];
+    for (const kind of ['Timeout', 'Heartbeat', 'ClientRequest'] as const) t.push(serverAction(kind, server, false), serverAction(kind, server, true));
+    plainActions[server] = t;
+  }
+  return t;
+}
+const CRASH = 0;
+const RESTART = 1;
+const TIMEOUT = 2;
+const HEARTBEAT = 4;
+const CLIENT_REQUEST = 6;
+
+/** A server step, then (when a crash may fall mid-step) the same step with a crash point. */
+function pushStep(out: RaftAction[], t: readonly RaftAction[], at: number, mid: boolean): void {
+  out.push(t[at]!);
+  if (mid) out.push(t[at + 1]!);
+}
+
+function pushReceive(out: RaftAction[], message: Message, mid: boolean): void {
+  out.push({ kind: 'Receive', message, crashMidStep: false });
+  if (mid) out.push({ kind: 'Receive', message, crashMidStep: true });
+}
 
 /** The enabled actions, in a fixed order (a path is a list of indices into this list). */
 export function enabledActions(s: SystemState, b: Bounds): RaftAction[] {
   const out: RaftAction[] = [];
   const canCrash = s.crashes < b.maxCrashes;
-  const serverStep = (a: ServerStepAction): void => {
-    out.push(a);
-    if (canCrash && b.crashMidStep) out.push({ ...a, crashMidStep: true });
-  };
-  s.servers.forEach((slot, server) => {
-    const st = slot.state;
+  const mid = canCrash && b.crashMidStep;
+  const servers = s.servers;
+  for (let server = 0; server < servers.length; server++) {
+    const st = servers[server]!.state;
+    const t = actionsOf(server);
     if (!st) {
-      out.push({ kind: 'Restart', server });
-      return;
+      out.push(t[RESTART]!);
+      continue;
     }
-    if (st.role !== 'leader' && st.currentTerm < b.maxTerm) serverStep({ kind: 'Timeout', server, crashMidStep: false });
+    if (st.role !== 'leader' && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
     if (st.role === 'leader') {
-      serverStep({ kind: 'Heartbeat', server, crashMidStep: false });
-      if (s.commandsIssued < b.maxCommands && st.log.length < b.maxLog) serverStep({ kind: 'ClientRequest', server, crashMidStep: false });
+      pushStep(out, t, HEARTBEAT, mid);
+      if (s.commandsIssued < b.maxCommands && st.log.length < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
     }
-    if (canCrash) out.push({ kind: 'Crash', server });
-  });
-  for (const message of distinctMessages(s.network)) {
-    if (s.servers[message.to]!.state) serverStep({ kind: 'Receive', message, crashMidStep: false });
+    if (canCrash) out.push(t[CRASH]!);
+  }
+  const network = s.network;
+  const dup = b.duplicate && network.length < b.maxMessages;
+  for (let i = 0; i < network.length; i++) {
+    const message = network[i]!;
+    if (i > 0 && sameMessage(message, network[i - 1]!)) continue; // one representative per distinct message
+    if (servers[message.to]!.state) pushReceive(out, message, mid);
     if (b.drop) out.push({ kind: 'DropMessage', message });
-    if (b.duplicate && s.network.length < b.maxMessages) out.push({ kind: 'DuplicateMessage', message });
+    if (dup) out.push({ kind: 'DuplicateMessage', message });
   }
   return out;
 }
+
+const ELECTION_TIMEOUT: Input = { type: 'ElectionTimeout' };
+const HEARTBEAT_TICK: Input = { type: 'HeartbeatTick' };
 
 /** The state after `a`, or null when it leaves the bounds (or is a crash point equal to a plain crash). */
 export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Reducer): SystemState | null {
   let next: SystemState | null;
   switch (a.kind) {
     case 'Timeout':
-      next = serverStep(s, a.server, { type: 'ElectionTimeout' }, a.crashMidStep, reducer);
+      next = serverStep(s, a.server, ELECTION_TIMEOUT, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
       break;
     case 'Heartbeat':
-      next = serverStep(s, a.server, { type: 'HeartbeatTick' }, a.crashMidStep, reducer);
+      next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
       break;
     case 'ClientRequest': {
-      const issued = { ...s, commandsIssued: s.commandsIssued + 1 };
-      next = serverStep(issued, a.server, { type: 'Start', command: issued.commandsIssued }, a.crashMidStep, reducer);
+      const issued = s.commandsIssued + 1;
+      next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b.maxMessages);
       break;
     }
     case 'Receive': {
       const network = removeMessage(s.network, a.message);
-      next = network ? serverStep({ ...s, network }, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer) : null;
+      next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b.maxMessages) : null;
       break;
     }
     case 'DropMessage': {
       const network = removeMessage(s.network, a.message);
-      next = network ? { ...s, network } : null;
+      next = network ? system(s, s.servers, network, s.crashes, s.restarts) : null;
       break;
     }
     case 'DuplicateMessage':
-      next = { ...s, network: addMessage(s.network, a.message) };
+      next = system(s, s.servers, addMessage(s.network, a.message), s.crashes, s.restarts);
       break;
     case 'Crash':
       next = crash(s, a.server);
       break;
     case 'Restart': {
       const slot = s.servers[a.server]!;
-      next = withSlot({ ...s, restarts: s.restarts + 1 }, a.server, {
-        state: restore(a.server, s.servers.length, slot.persisted),
-        persisted: slot.persisted,
-      });
+      const servers = s.servers.slice();
+      servers[a.server] = { state: restored(a.server, s.servers.length, slot.persisted), persisted: slot.persisted };
+      next = system(s, servers, s.network, s.crashes, s.restarts + 1);
       break;
     }
   }
@@ -78,19 +127,42 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
   return next;
 }
 
-function withSlot(s: SystemState, server: number, slot: ServerSlot): SystemState {
-  const servers = s.servers.slice();
-  servers[server] = slot;
-  return { ...s, servers };
+/** `s` with new servers, network and crash counters; everything else as in `s`. */
+function system(s: SystemState, servers: readonly ServerSlot[], network: readonly Message[], crashes: number, restarts: number): SystemState {
+  return {
+    servers,
+    network,
+    commandsIssued: s.commandsIssued,
+    crashes,
+    restarts,
+    candidates: s.candidates,
+    elected: s.elected,
+    committed: s.committed,
+    applied: s.applied,
+    committedAfterRestart: s.committedAfterRestart,
+    breach: s.breach,
+  };
+}
+
+/**
+ * restore() is pure, so its result for one server and one disk object is built once and shared
+ * (the step memo and the fingerprint caches then hit on it).
+ */
+const restoredStates = new WeakMap<PersistentState, (RaftState | undefined)[]>();
+
+function restored(server: number, clusterSize: number, persisted: PersistentState): RaftState {
+  let byServer = restoredStates.get(persisted);
+  if (byServer === undefined) restoredStates.set(persisted, (byServer = []));
+  let st = byServer[server];
+  if (st === undefined || st.clusterSize !== clusterSize) byServer[server] = st = restore(server, clusterSize, persisted);
+  return st;
 }
 
 /** Crash: volatile state lost, messages addressed to the server lost; the disk survives. */
 function crash(s: SystemState, server: number): SystemState {
-  const slot = s.servers[server]!;
-  return withSlot({ ...s, crashes: s.crashes + 1, network: withoutMessagesTo(s.network, server) }, server, {
-    state: null,
-    persisted: slot.persisted,
-  });
+  const servers = s.servers.slice();
+  servers[server] = { state: null, persisted: s.servers[server]!.persisted };
+  return system(s, servers, withoutMessagesTo(s.network, server), s.crashes + 1, s.restarts);
 }
 
 /** The disk after a persist effect: keep what precedes logChangedFrom, write the rest. */
@@ -108,11 +180,56 @@ function firstGroupLength(ops: readonly Operation[]): number {
 }
 
 /**
+ * What one step's operations do to the system, carried out by `carryOut`: module-level scratch
+ * rather than a closure per step (serverStep is never re-entered).
+ */
+const fx = {
+  server: 0,
+  persisted: null as unknown as PersistentState,
+  network: [] as readonly Message[],
+  applied: [] as readonly unknown[],
+  breach: null as SystemState['breach'],
+};
+
+function carryOut(op: Operation): void {
+  switch (op.kind) {
+    case 'persist':
+      fx.persisted = foldPersist(fx.persisted, op.persist);
+      return;
+    case 'send':
+      fx.network = addMessage(fx.network, op.message);
+      return;
+    case 'apply': {
+      const applied = fx.applied;
+      const i = op.entry.commandIndex - 1;
+      if (i === applied.length) fx.applied = [...applied, op.entry.command];
+      else if (i > applied.length) fx.breach ??= { invariant: 'StateMachineSafety', detail: `server ${fx.server} applied index ${i + 1} before any server applied ${applied.length + 1}` };
+      else if (applied[i] !== op.entry.command) {
+        fx.breach ??= { invariant: 'StateMachineSafety', detail: `server ${fx.server} applied ${String(op.entry.command)} at index ${i + 1}, where ${String(applied[i])} was applied before` };
+      }
+      return;
+    }
+    case 'timer':
+      return;
+  }
+}
+
+/**
  * One server takes one input; its effects are carried out through the core's own executor in
  * the order the reducer lists them. With `crashMidStep` only the first group is carried out and
- * the server crashes.
+ * the server crashes. `network` is the network the step starts from (the received message
+ * already taken out) and `commandsIssued` the budget after it (one more for a client request).
  */
-function serverStep(s: SystemState, server: number, input: Input, crashMidStep: boolean, reducer: Reducer): SystemState | null {
+function serverStep(
+  s: SystemState,
+  server: number,
+  input: Input,
+  crashMidStep: boolean,
+  reducer: Reducer,
+  network: readonly Message[],
+  commandsIssued: number,
+  maxMessages: number,
+): SystemState | null {
   const slot = s.servers[server]!;
   const before = slot.state;
   if (!before) return null;
@@ -121,46 +238,63 @@ function serverStep(s: SystemState, server: number, input: Input, crashMidStep: 
   const limit = crashMidStep ? firstGroupLength(ops) : ops.length;
   if (crashMidStep && limit === ops.length) return null; // the same as the step, then Crash
 
-  let persisted = slot.persisted;
-  let network = s.network;
-  let applied = s.applied;
-  let breach = s.breach;
-  runOperations(ops, (op) => {
-    switch (op.kind) {
-      case 'persist':
-        persisted = foldPersist(persisted, op.persist);
-        return;
-      case 'send':
-        network = addMessage(network, op.message);
-        return;
-      case 'apply': {
-        const i = op.entry.commandIndex - 1;
-        if (i === applied.length) applied = [...applied, op.entry.command];
-        else if (i > applied.length) breach ??= { invariant: 'StateMachineSafety', detail: `server ${server} applied index ${i + 1} before any server applied ${applied.length + 1}` };
-        else if (applied[i] !== op.entry.command) {
-          breach ??= { invariant: 'StateMachineSafety', detail: `server ${server} applied ${String(op.entry.command)} at index ${i + 1}, where ${String(applied[i])} was applied before` };
-        }
-        return;
-      }
-      case 'timer':
-        return;
-    }
-  }, limit);
+  fx.server = server;
+  fx.persisted = slot.persisted;
+  fx.network = network;
+  fx.applied = s.applied;
+  fx.breach = s.breach;
+  void runOperations(ops, carryOut, limit);
+  const persisted = fx.persisted;
+  const applied = fx.applied;
+  let breach = fx.breach;
+  let out = fx.network;
+  // nextState would drop it anyway (a crash point may still shrink the network, below).
+  if (!crashMidStep && out.length > maxMessages) return null;
 
-  if (input.type === 'Receive' && result.state.currentTerm < input.message.term) {
-    breach ??= { invariant: 'HigherTermAdopted', detail: `server ${server} received ${input.message.type} of term ${input.message.term} and stayed in term ${result.state.currentTerm}` };
+  const after = result.state;
+  if (input.type === 'Receive' && after.currentTerm < input.message.term) {
+    breach ??= { invariant: 'HigherTermAdopted', detail: `server ${server} received ${input.message.type} of term ${input.message.term} and stayed in term ${after.currentTerm}` };
   }
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
-  let next = recordHistory({ ...s, network, applied, breach }, server, before, result.state);
-  if (crashMidStep) return crash(withSlot(next, server, { state: before, persisted }), server);
-  next = withSlot(next, server, { state: result.state, persisted });
-  return next;
+  const h = recordHistory(s, server, before, after, breach);
+  const servers = s.servers.slice();
+  let crashes = s.crashes;
+  if (crashMidStep) {
+    servers[server] = { state: null, persisted };
+    out = withoutMessagesTo(out, server);
+    crashes++;
+  } else {
+    servers[server] = { state: after, persisted };
+  }
+  return {
+    servers,
+    network: out,
+    commandsIssued,
+    crashes,
+    restarts: s.restarts,
+    candidates: h.candidates,
+    elected: h.elected,
+    committed: h.committed,
+    applied,
+    committedAfterRestart: h.committedAfterRestart,
+    breach: h.breach,
+  };
 }
 
+/** The ghosts after a step, as recordHistory leaves them (scratch: read at once). */
+const hist = {
+  candidates: [] as readonly number[],
+  elected: [] as readonly number[],
+  committed: [] as readonly CommittedEntry[],
+  committedAfterRestart: false,
+  breach: null as SystemState['breach'],
+};
+
 /** Ghost bookkeeping for the history invariants: who was elected when, what committed when. */
-function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState): SystemState {
-  let { candidates, elected, committed, breach, committedAfterRestart } = s;
+function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState, breachIn: SystemState['breach']): typeof hist {
+  let { candidates, elected, committed, committedAfterRestart } = s;
+  let breach = breachIn;
   if (after.votedFor === server && after.currentTerm > 0 && !((candidates[after.currentTerm] ?? 0) & (1 << server))) {
     const grown = candidates.slice();
     for (let t = grown.length; t < after.currentTerm; t++) grown[t] = 0;
@@ -196,8 +330,12 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
       }
     }
   }
-  if (candidates === s.candidates && elected === s.elected && committed === s.committed && breach === s.breach && committedAfterRestart === s.committedAfterRestart) return s;
-  return { ...s, candidates, elected, committed, breach, committedAfterRestart };
+  hist.candidates = candidates;
+  hist.elected = elected;
+  hist.committed = committed;
+  hist.committedAfterRestart = committedAfterRestart;
+  hist.breach = breach;
+  return hist;
 }
 
 function extendsLog(before: readonly { term: number; command: unknown }[], after: readonly { term: number; command: unknown }[]): boolean {
