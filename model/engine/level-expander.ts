@@ -56,13 +56,21 @@ export class LevelExpander<S, A> {
   readonly violations = new Map<string, Found>();
   readonly goals = new Map<string, Found>();
   private deferred: Deferred<S>[] = [];
+  /** Per invariant / goal: 1 while it has not been seen violated / reached. */
+  private readonly invariantOpen: Uint8Array;
+  private readonly goalOpen: Uint8Array;
+  private goalsOpen: number;
 
   constructor(
     private readonly model: Model<S, A>,
     public set: FingerprintSet,
     private readonly links: ParentLinks,
     private readonly config: ExpanderConfig,
-  ) {}
+  ) {
+    this.invariantOpen = new Uint8Array(model.invariants.length).fill(1);
+    this.goalOpen = new Uint8Array(model.goals.length).fill(1);
+    this.goalsOpen = model.goals.length;
+  }
 
   /** Inserts the chosen initial states as level 0, into `next` (advance() makes them the frontier). */
   seed(pick: (index: number) => boolean): void {
@@ -72,7 +80,7 @@ export class LevelExpander<S, A> {
       if (state === undefined || !pick(i)) continue;
       this.generated++;
       fingerprintState(this.model, state);
-      this.offer({ state, parent: ROOT, action: i, hi: fp.hi, lo: fp.lo }, 0);
+      this.offer(state, ROOT, i, fp.hi, fp.lo, 0);
     }
   }
 
@@ -130,7 +138,7 @@ export class LevelExpander<S, A> {
           continue;
         }
         this.generated++;
-        this.offer({ state: succ, parent: id, action: i, hi: fp.hi, lo: fp.lo }, depth + 1);
+        this.offer(succ, id, i, fp.hi, fp.lo, depth + 1);
       }
       if (this.stopReason !== null) return 'stopped';
       if (this.deferred.length > 0) return 'full';
@@ -138,35 +146,48 @@ export class LevelExpander<S, A> {
     return this.stopReason === null ? 'done' : 'stopped';
   }
 
-  private offer(d: Deferred<S>, depth: number): void {
-    let r = this.set.insert(d.hi, d.lo);
+  /** Inserts a reached state's fingerprint; a record is allocated only when it must wait (set full). */
+  private offer(state: S, parent: number, action: number, hi: number, lo: number, depth: number): void {
+    let r = this.set.insert(hi, lo);
     while (r === FULL && this.config.growInPlace) {
       this.set = this.set.grown();
-      r = this.set.insert(d.hi, d.lo);
+      r = this.set.insert(hi, lo);
     }
-    if (r === FULL) this.deferred.push(d);
-    else if (r === INSERTED) this.discover(d, depth);
+    if (r === FULL) this.deferred.push({ state, parent, action, hi, lo });
+    else if (r === INSERTED) this.discover(state, parent, action, depth);
   }
 
   private retryDeferred(depth: number): boolean {
     const pending = this.deferred;
     this.deferred = [];
-    for (const d of pending) this.offer(d, depth);
+    for (const d of pending) this.offer(d.state, d.parent, d.action, d.hi, d.lo, depth);
     return this.stopReason === null;
   }
 
-  private discover(d: Deferred<S>, depth: number): void {
-    const id = this.config.globalId(this.links.add(d.parent, d.action));
-    this.next.push(d.state);
+  private discover(state: S, parent: number, action: number, depth: number): void {
+    const id = this.config.globalId(this.links.add(parent, action));
+    this.next.push(state);
     this.nextIds.push(id);
-    for (const inv of this.model.invariants) {
-      if (!this.violations.has(inv.name) && !inv.holds(d.state)) {
-        this.violations.set(inv.name, { id, depth });
+    // Only the properties not yet settled are evaluated (no map lookup per property and state).
+    const invariants = this.model.invariants;
+    for (let k = 0; k < invariants.length; k++) {
+      const inv = invariants[k]!;
+      if (this.invariantOpen[k] !== 0 && !inv.holds(state)) {
+        this.invariantOpen[k] = 0;
+        if (!this.violations.has(inv.name)) this.violations.set(inv.name, { id, depth });
         if (this.config.stopOnViolation) this.stop('violation');
       }
     }
-    for (const goal of this.model.goals) {
-      if (!this.goals.has(goal.name) && goal.holds(d.state)) this.goals.set(goal.name, { id, depth });
+    if (this.goalsOpen > 0) {
+      const goals = this.model.goals;
+      for (let k = 0; k < goals.length; k++) {
+        const goal = goals[k]!;
+        if (this.goalOpen[k] !== 0 && goal.holds(state)) {
+          this.goalOpen[k] = 0;
+          this.goalsOpen--;
+          if (!this.goals.has(goal.name)) this.goals.set(goal.name, { id, depth });
+        }
+      }
     }
     if (this.set.size >= this.config.maxStates) this.stop('maxStates');
   }

@@ -273,29 +273,36 @@ interface Hash64 {
   readonly b: number;
 }
 
-/** A server state's hash plus its signature: what it looks like with every server id erased. */
+/**
+ * A server state's hash plus its signature (what it looks like with every server id erased),
+ * and, for up to 4 servers, its relabelled hash per relabelling (by rank) once computed: server
+ * states are shared by many system states, so each relabels once.
+ */
 interface StateHash extends Hash64 {
   readonly sig: number;
+  relabelled: Int32Array | null;
+  /** Bit r set: relabelled[2r], relabelled[2r + 1] hold the hash under the relabelling of rank r. */
+  done: number;
 }
 
 const SEED_LOG = 1;
 const SEED_MESSAGE = 2;
-const SEED_MESSAGE_IDS = 3;
 const SEED_STATE = 4;
 const SEED_DISK = 5;
 const SEED_HISTORY = 6;
 const SEED_SYSTEM = 7;
 const SEED_SIGNATURE = 8;
 const SEED_LIST = 9;
+const SEED_STATE_RELABELLED = 10;
 const NONE = -1;
 const DOWN = 0x0d0d;
 const UP = 0x0707;
 
 /** One scratch hasher for cache misses; nothing it computes calls back into another miss midway. */
 const scratch = new Hasher();
-/** The system-level hasher and the per-message hasher, used only in canonicalFingerprint. */
+/** The system-level hasher, and one for a server state's relabelled hash (computed midway). */
 const sys = new Hasher();
-const msg = new Hasher();
+const stateSys = new Hasher();
 
 const finished = (h: Hasher): Hash64 => {
   h.finish();
@@ -405,7 +412,7 @@ function stateHash(st: RaftState): StateHash {
   for (const x of st.matchIndex.slice().sort((p, q) => p - q)) h.word(x);
   for (const x of st.nextIndex.slice().sort((p, q) => p - q)) h.word(x);
   h.finish();
-  r = { a, b, sig: h.a };
+  r = { a, b, sig: h.a, relabelled: null, done: 0 };
   stateHashes.set(st, r);
   return r;
 }
@@ -572,8 +579,31 @@ export function canonicalFingerprint(s: SystemState, symmetry: boolean, out: Fin
 
 const relabelId = (x: number | null): number => (x === null ? NONE : PERM[x]!);
 
+/** One server state's words under PERM: its hash, then its server ids relabelled. */
+function relabelledState(h: Hasher, st: RaftState, sh: StateHash, n: number): void {
+  h.word(sh.a);
+  h.word(sh.b);
+  h.word(relabelId(st.votedFor));
+  hashPermuted(h, st.votesGranted, n);
+  hashPermuted(h, st.nextIndex, n);
+  hashPermuted(h, st.matchIndex, n);
+}
+
+/** The rank of PERM among the permutations of n (Lehmer code), or -1 past 4 servers (no cache). */
+function permRank(n: number): number {
+  if (n > 4) return -1;
+  let rank = 0;
+  for (let i = 0; i < n; i++) {
+    let smaller = 0;
+    for (let j = i + 1; j < n; j++) if (PERM[j]! < PERM[i]!) smaller++;
+    rank = rank * (n - i) + smaller;
+  }
+  return rank;
+}
+
 /** The hash of the state relabelled by PERM (PINV its inverse); kept in best* when least. */
 function relabelledHash(s: SystemState, n: number, m: number, histA: number, histB: number): void {
+  const rank = permRank(n);
   const h = sys.begin(SEED_SYSTEM);
   for (let j = 0; j < n; j++) {
     const i = PINV[j]!;
@@ -581,33 +611,40 @@ function relabelledHash(s: SystemState, n: number, m: number, histA: number, his
     const st = slot.state;
     const sh = stH[i]!;
     if (st === null || sh === null) h.word(DOWN);
-    else {
+    else if (rank < 0) {
       h.word(UP);
-      h.word(sh.a);
-      h.word(sh.b);
-      h.word(relabelId(st.votedFor));
-      hashPermuted(h, st.votesGranted, n);
-      hashPermuted(h, st.nextIndex, n);
-      hashPermuted(h, st.matchIndex, n);
+      relabelledState(h, st, sh, n);
+    } else {
+      // The same words, hashed once per (state object, relabelling) and fed in as two.
+      let cache = sh.relabelled;
+      if (cache === null) sh.relabelled = cache = new Int32Array(2 * PERMS_OF_SIZE[n]!.length);
+      if ((sh.done & (1 << rank)) === 0) {
+        const q = stateSys.begin(SEED_STATE_RELABELLED);
+        relabelledState(q, st, sh, n);
+        q.finish();
+        cache[2 * rank] = q.a;
+        cache[2 * rank + 1] = q.b;
+        sh.done |= 1 << rank;
+      }
+      h.word(UP);
+      h.word(cache[2 * rank]!);
+      h.word(cache[2 * rank + 1]!);
     }
     const dh = dkH[i]!;
     h.word(dh.a);
     h.word(dh.b);
     h.word(relabelId(slot.persisted.votedFor));
   }
+  // Each message's hash with its relabelled (from, to) mixed in: a bijection of the cached hash
+  // per (from, to) pair on each lane, then fmix32, so distinct (message, pair)s stay distinct.
   let sumA = 0;
   let sumB = 0;
   const net = s.network;
   for (let k = 0; k < m; k++) {
     const x = net[k]!;
-    msg.begin(SEED_MESSAGE_IDS);
-    msg.word(msgA[k]!);
-    msg.word(msgB[k]!);
-    msg.word(PERM[x.from]!);
-    msg.word(PERM[x.to]!);
-    msg.finish();
-    sumA = (sumA + msg.a) | 0;
-    sumB = (sumB + msg.b) | 0;
+    const pair = PERM[x.from]! * MAX_SERVERS + PERM[x.to]! + 1;
+    sumA = (sumA + fmix32(msgA[k]! ^ Math.imul(pair, 0x27d4eb2f))) | 0;
+    sumB = (sumB + fmix32((msgB[k]! + Math.imul(pair, 0x165667b1)) | 0)) | 0;
   }
   h.word(m);
   h.word(sumA);

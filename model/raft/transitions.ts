@@ -165,12 +165,24 @@ function crash(s: SystemState, server: number): SystemState {
   return system(s, servers, withoutMessagesTo(s.network, server), s.crashes + 1, s.restarts);
 }
 
-/** The disk after a persist effect: keep what precedes logChangedFrom, write the rest. */
+/**
+ * The disk after a persist effect: keep what precedes logChangedFrom, write the rest. The result
+ * depends only on the effect and the log kept, so it is built once per (effect, log) and shared
+ * (effects are shared by the step memo): fewer objects, and the fingerprint caches hit.
+ */
 export function foldPersist(disk: PersistentState, p: PersistEffect): PersistentState {
   const keep = p.logChangedFrom - 1;
-  const log = keep <= 0 ? p.log : keep >= p.log.length && keep === disk.log.length ? disk.log : disk.log.slice(0, keep).concat(p.log.slice(keep));
-  return { currentTerm: p.currentTerm, votedFor: p.votedFor, log };
+  if (keep > 0 && !(keep >= p.log.length && keep === disk.log.length)) {
+    return { currentTerm: p.currentTerm, votedFor: p.votedFor, log: disk.log.slice(0, keep).concat(p.log.slice(keep)) };
+  }
+  const log = keep <= 0 ? p.log : disk.log;
+  const seen = folded.get(p);
+  if (seen !== undefined && seen.log === log) return seen;
+  const out: PersistentState = { currentTerm: p.currentTerm, votedFor: p.votedFor, log };
+  folded.set(p, out);
+  return out;
 }
+const folded = new WeakMap<PersistEffect, PersistentState>();
 
 /** The length of the step's first group of operations (all of its first kind). */
 function firstGroupLength(ops: readonly Operation[]): number {
