@@ -8,6 +8,10 @@
  * measurement is one step of that kind. The on and off measurements of a case alternate batch by
  * batch, so they see the same machine load; the table reports the median ns/step over batches.
  * A script, not a test: no assertion on time (the machine is shared).
+ *
+ * `--clock cpu` (the default) times a batch by this process's CPU time (process.cpuUsage: user +
+ * system, all threads), which other processes competing for the cores inflate far less than
+ * wall time; `--clock wall` times it by performance.now().
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -22,8 +26,14 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '50000' },
     log: { type: 'string', default: '100' },
+    clock: { type: 'string', default: 'cpu' },
+    states: { type: 'string', default: 'mode' },
   },
 });
+if (args.clock !== 'cpu' && args.clock !== 'wall') throw new Error(`--clock cpu|wall, got ${args.clock}`);
+if (args.states !== 'mode' && args.states !== 'frozen') throw new Error(`--states mode|frozen, got ${args.states}`);
+const CLOCK = args.clock;
+const STATES = args.states;
 const BATCHES = Number(args.batches);
 const STEPS = Number(args.steps);
 const WARMUP = Number(args.warmup);
@@ -32,24 +42,65 @@ const TARGET_NS = 3000;
 
 interface Case {
   readonly name: string;
-  readonly state: RaftState;
+  /** The input state as each mode's own steps produce it (see stateIn). */
+  readonly state: { readonly on: RaftState; readonly off: RaftState };
   readonly input: Input;
 }
 
 const entries = (n: number, term: number): LogEntry[] =>
   Array.from({ length: n }, (_, i) => ({ term, command: `cmd-${i + 1}` }));
 
-/** A leader of term 2 in a 3-server cluster, reached by a real election, with `n` entries. */
+function stepTo(s: RaftState, input: Input): RaftState {
+  return step(s, input).state;
+}
+
+/**
+ * Server `id` of a 3-server cluster holding `n` committed and applied entries of term 1, which it
+ * got from term 1's leader (server 2) in one AppendEntries.
+ */
+function replicated(id: number, n: number): RaftState {
+  return stepTo(initialState(id, 3), {
+    type: 'Receive',
+    message: { type: 'AppendEntries', from: 2, to: id, term: 1, leaderId: 2, prevLogIndex: 0, prevLogTerm: 0, entries: entries(n, 1), leaderCommit: n },
+  });
+}
+
+/** Server 0, elected leader of term 2 (votes of 0 and 1), with `n` entries of term 1. */
 function leaderWith(n: number): RaftState {
-  const persisted = { ...initialState(0, 3), currentTerm: 1, log: entries(n, 1) };
-  let s = step(persisted, { type: 'ElectionTimeout' }).state;
-  s = step(s, { type: 'Receive', message: { type: 'RequestVoteReply', from: 1, to: 0, term: 2, voteGranted: true } }).state;
-  if (s.role !== 'leader') throw new Error('setup: no leader');
+  let s = stepTo(replicated(0, n), { type: 'ElectionTimeout' });
+  s = stepTo(s, { type: 'Receive', message: { type: 'RequestVoteReply', from: 1, to: 0, term: 2, voteGranted: true } });
+  if (s.role !== 'leader' || s.currentTerm !== 2) throw new Error('setup: no leader');
   return s;
 }
 
+/** Server 1, a follower of term 2 that voted for server 0, with `n` entries of term 1. */
+function followerWith(n: number): RaftState {
+  const s = stepTo(replicated(1, n), {
+    type: 'Receive',
+    message: { type: 'RequestVote', from: 0, to: 1, term: 2, candidateId: 0, lastLogIndex: n, lastLogTerm: 1 },
+  });
+  if (s.role !== 'follower' || s.currentTerm !== 2 || s.votedFor !== 0 || s.commitIndex !== n) throw new Error('setup: no follower');
+  return s;
+}
+
+/**
+ * A case's input state in each mode, reached by real steps taken in that mode: with autoFreeze
+ * on, deep-frozen, as every state such a host holds; off, unfrozen but for the log (which the core
+ * always freezes). `--states frozen` hands the off mode deep-frozen states too: a host that turned
+ * autoFreeze off after states were produced frozen (immer copies a frozen root several times
+ * slower than an unfrozen one).
+ */
+function stateIn(build: () => RaftState): { on: RaftState; off: RaftState } {
+  setAutoFreeze(true);
+  const on = build();
+  setAutoFreeze(STATES === 'frozen');
+  const off = build();
+  setAutoFreeze(true);
+  return { on, off };
+}
+
 function cases(n: number): Case[] {
-  const follower: RaftState = { ...initialState(1, 3), currentTerm: 2, votedFor: 0, log: entries(n, 1), commitIndex: n, lastApplied: n };
+  const follower = stateIn(() => followerWith(n));
   return [
     {
       name: `heartbeat AppendEntries -> up-to-date follower (log ${n})`,
@@ -61,7 +112,7 @@ function cases(n: number): Case[] {
     },
     {
       name: `leader Start (append 1 entry, 2 AppendEntries) (log ${n})`,
-      state: leaderWith(n),
+      state: stateIn(() => leaderWith(n)),
       input: { type: 'Start', command: 'x' },
     },
     {
@@ -77,13 +128,22 @@ function cases(n: number): Case[] {
 
 let sink = 0; // keeps the results alive
 
-function run(c: Case, steps: number): number {
-  const t0 = performance.now();
+/** Now, in ns, on the chosen clock. */
+function now(): number {
+  if (CLOCK === 'wall') return performance.now() * 1e6;
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1e3;
+}
+
+function run(c: Case, on: boolean, steps: number): number {
+  setAutoFreeze(on);
+  const state = on ? c.state.on : c.state.off;
+  const t0 = now();
   for (let i = 0; i < steps; i++) {
-    const r = step(c.state, c.input);
+    const r = step(state, c.input);
     sink += r.messages.length;
   }
-  return ((performance.now() - t0) * 1e6) / steps;
+  return (now() - t0) / steps;
 }
 
 function median(xs: readonly number[]): number {
@@ -96,10 +156,7 @@ const all = cases(LOG_LENGTH);
 const modes = [true, false] as const;
 
 for (const c of all) {
-  for (const on of modes) {
-    setAutoFreeze(on);
-    run(c, WARMUP);
-  }
+  for (const on of modes) run(c, on, WARMUP);
 }
 
 const samples = new Map<string, { on: number[]; off: number[] }>(all.map((c) => [c.name, { on: [], off: [] }]));
@@ -107,8 +164,7 @@ for (let b = 0; b < BATCHES; b++) {
   for (const c of all) {
     // Alternate which mode goes first, so neither always runs right after the other case.
     for (const on of b % 2 === 0 ? modes : [...modes].reverse()) {
-      setAutoFreeze(on);
-      samples.get(c.name)![on ? 'on' : 'off'].push(run(c, STEPS));
+      samples.get(c.name)![on ? 'on' : 'off'].push(run(c, on, STEPS));
     }
   }
 }
@@ -123,7 +179,7 @@ const rows = all.map((c) => {
 
 const width = Math.max(...rows.map((r) => r.name.length), 4);
 const fmt = (ns: number): string => ns.toFixed(0).padStart(9);
-console.log(`core step: median ns/step over ${BATCHES} batches of ${STEPS} steps (warm-up ${WARMUP} per case and mode), node ${process.version}`);
+console.log(`core step: median ns/step (${CLOCK} time, ${STATES === 'frozen' ? 'deep-frozen input states in both modes' : "input states as each mode's steps produce them"}) over ${BATCHES} batches of ${STEPS} steps (warm-up ${WARMUP} per case and mode), node ${process.version}`);
 console.log('');
 console.log(`${'case'.padEnd(width)} | autoFreeze on | autoFreeze off | on/off | off <= ${TARGET_NS} ns`);
 console.log(`${'-'.repeat(width)}-|---------------|----------------|--------|-------------`);

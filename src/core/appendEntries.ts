@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
-import { firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
-import { plainLog, setLog, type ServerDraft } from './draft.js';
+import { entriesFrom, firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
+import { read, replaceLogFrom, writeAt, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeFollower } from './roles.js';
 import { sendAppendEntries } from './send.js';
@@ -18,29 +18,23 @@ import type { AppendEntriesArgs, AppendEntriesReply } from './types.js';
  *  5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
  */
 export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out: Outbox): void {
-  const reply = (success: boolean, matchIndex: number, conflictTerm: number, conflictIndex: number): void => {
-    const r: AppendEntriesReply = {
-      type: 'AppendEntriesReply', from: s.id, to: args.from, term: s.currentTerm,
-      success, matchIndex, conflictTerm, conflictIndex,
-    };
-    out.messages.push(r);
-  };
-  if (args.term < s.currentTerm) return reply(false, 0, 0, 0);
+  if (args.term < s.currentTerm) return sendReply(s, args, out, false, 0, 0, 0);
 
   // A current-term AppendEntries comes from the legitimate leader: candidates yield to it.
   if (s.role !== 'follower') becomeFollower(s, args.term, out);
   setTimer(out, 'resetElectionTimer');
 
-  if (args.prevLogIndex > lastLogIndex(s.log)) return reply(false, 0, 0, lastLogIndex(s.log) + 1);
-  const localPrevTerm = termAt(s.log, args.prevLogIndex);
+  const log = read(s, 'log');
+  if (args.prevLogIndex > lastLogIndex(log)) return sendReply(s, args, out, false, 0, 0, lastLogIndex(log) + 1);
+  const localPrevTerm = termAt(log, args.prevLogIndex);
   if (localPrevTerm !== args.prevLogTerm) {
-    return reply(false, 0, localPrevTerm, firstIndexOfTerm(s.log, localPrevTerm, args.prevLogIndex));
+    return sendReply(s, args, out, false, 0, localPrevTerm, firstIndexOfTerm(log, localPrevTerm, args.prevLogIndex));
   }
 
   for (let i = 0; i < args.entries.length; i++) {
     const index = args.prevLogIndex + 1 + i;
-    if (index <= s.log.length && termAt(s.log, index) === args.entries[i]!.term) continue;
-    setLog(s, plainLog(s).slice(0, index - 1), args.entries.slice(i));
+    if (index <= log.length && termAt(log, index) === args.entries[i]!.term) continue;
+    replaceLogFrom(s, index, entriesFrom(args.entries, i + 1));
     break;
   }
 
@@ -48,7 +42,18 @@ export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out
   if (args.leaderCommit > s.commitIndex) {
     s.commitIndex = Math.max(s.commitIndex, Math.min(args.leaderCommit, lastNewEntry));
   }
-  reply(true, lastNewEntry, 0, 0);
+  sendReply(s, args, out, true, lastNewEntry, 0, 0);
+}
+
+function sendReply(
+  s: ServerDraft, args: AppendEntriesArgs, out: Outbox,
+  success: boolean, matchIndex: number, conflictTerm: number, conflictIndex: number,
+): void {
+  const r: AppendEntriesReply = {
+    type: 'AppendEntriesReply', from: s.id, to: args.from, term: s.currentTerm,
+    success, matchIndex, conflictTerm, conflictIndex,
+  };
+  out.messages.push(r);
 }
 
 /**
@@ -60,19 +65,20 @@ export function handleAppendEntriesReply(s: ServerDraft, reply: AppendEntriesRep
   if (s.role !== 'leader' || reply.term !== s.currentTerm) return;
   const peer = reply.from;
   if (reply.success) {
-    if (reply.matchIndex > s.matchIndex[peer]!) s.matchIndex[peer] = reply.matchIndex;
-    s.nextIndex[peer] = Math.max(s.nextIndex[peer]!, s.matchIndex[peer]! + 1);
+    if (reply.matchIndex > read(s, 'matchIndex')[peer]!) writeAt(s, 'matchIndex', peer, reply.matchIndex);
+    writeAt(s, 'nextIndex', peer, Math.max(read(s, 'nextIndex')[peer]!, read(s, 'matchIndex')[peer]! + 1));
     advanceCommitIndex(s);
     return;
   }
+  const log = read(s, 'log');
   let next = reply.conflictIndex;
   if (reply.conflictTerm > 0) {
-    const last = lastIndexOfTerm(s.log, reply.conflictTerm);
+    const last = lastIndexOfTerm(log, reply.conflictTerm);
     if (last > 0) next = last + 1;
   }
   // Never below what the follower is known to hold, never past the end of our log.
-  next = Math.min(Math.max(next, s.matchIndex[peer]! + 1), lastLogIndex(s.log) + 1);
-  if (next === s.nextIndex[peer]) return; // a duplicate of a rejection already acted on
-  s.nextIndex[peer] = next;
+  next = Math.min(Math.max(next, read(s, 'matchIndex')[peer]! + 1), lastLogIndex(log) + 1);
+  if (next === read(s, 'nextIndex')[peer]) return; // a duplicate of a rejection already acted on
+  writeAt(s, 'nextIndex', peer, next);
   sendAppendEntries(s, peer, out);
 }

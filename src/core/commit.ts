@@ -1,5 +1,5 @@
 import { termAt } from './log.js';
-import { majority, plainLog, type ServerDraft } from './draft.js';
+import { majority, read, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -8,11 +8,14 @@ import type { Outbox } from './outbox.js';
  * terms are never committed by counting replicas (Figure 8); they commit with a current-term one.
  */
 export function advanceCommitIndex(s: ServerDraft): void {
+  const log = read(s, 'log');
+  const matchIndex = read(s, 'matchIndex');
+  const { currentTerm, commitIndex } = s;
   const needed = majority(s.clusterSize);
-  for (let n = s.log.length; n > s.commitIndex; n--) {
-    if (termAt(s.log, n) !== s.currentTerm) break; // terms only fall going back
+  for (let n = log.length; n > commitIndex; n--) {
+    if (termAt(log, n) !== currentTerm) break; // terms only fall going back
     let replicas = 0;
-    for (const m of s.matchIndex) if (m >= n) replicas++;
+    for (let i = 0; i < matchIndex.length; i++) if (matchIndex[i]! >= n) replicas++;
     if (replicas >= needed) {
       s.commitIndex = n;
       return;
@@ -22,10 +25,11 @@ export function advanceCommitIndex(s: ServerDraft): void {
 
 /** All servers: if commitIndex > lastApplied, apply log[lastApplied+1 .. commitIndex] in order. */
 export function applyCommitted(s: ServerDraft, out: Outbox): void {
-  if (s.lastApplied >= s.commitIndex) return;
-  const log = plainLog(s);
-  while (s.lastApplied < s.commitIndex) {
-    s.lastApplied += 1;
-    out.apply.push({ commandValid: true, command: log[s.lastApplied - 1]!.command, commandIndex: s.lastApplied });
+  const { lastApplied, commitIndex } = s;
+  if (lastApplied >= commitIndex) return;
+  const log = read(s, 'log');
+  for (let index = lastApplied + 1; index <= commitIndex; index++) {
+    out.apply.push({ commandValid: true, command: log[index - 1]!.command, commandIndex: index });
   }
+  s.lastApplied = commitIndex;
 }

@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
 import { lastLogIndex } from './log.js';
-import { plainLog, setLog, type ServerDraft } from './draft.js';
+import { appendToLog, read, writeAt, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 import { becomeCandidate } from './roles.js';
 import { broadcastAppendEntries } from './send.js';
@@ -23,15 +23,16 @@ export function handleHeartbeatTick(s: ServerDraft, out: Outbox): void {
  * changes nothing.
  */
 export function handleStart(s: ServerDraft, command: unknown, out: Outbox): void {
-  if (s.role !== 'leader') {
-    out.start = { index: -1, term: s.currentTerm, isLeader: false };
+  const { id, role, currentTerm: term } = s;
+  if (role !== 'leader') {
+    out.start = { index: -1, term, isLeader: false };
     return;
   }
-  setLog(s, plainLog(s), [{ term: s.currentTerm, command }]);
-  const index = lastLogIndex(s.log);
-  s.matchIndex[s.id] = index;
-  s.nextIndex[s.id] = index + 1;
+  appendToLog(s, [{ term, command }]);
+  const index = lastLogIndex(read(s, 'log'));
+  writeAt(s, 'matchIndex', id, index);
+  writeAt(s, 'nextIndex', id, index + 1);
   advanceCommitIndex(s); // a one-server cluster commits at once
-  out.start = { index, term: s.currentTerm, isLeader: true };
+  out.start = { index, term, isLeader: true };
   broadcastAppendEntries(s, out);
 }

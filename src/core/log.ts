@@ -47,13 +47,27 @@ export function isAtLeastAsUpToDate(
   return candidateLastLogIndex >= lastLogIndex(log);
 }
 
-/** First index where two logs differ (by entry identity or term/command), or min length + 1. */
-export function firstDifference(before: readonly LogEntry[], after: readonly LogEntry[]): LogIndex {
+/**
+ * First index where two logs differ (by entry identity or term/command), or min length + 1.
+ * `from` (default 1) skips a prefix known to hold the very same entry objects in both logs.
+ */
+export function firstDifference(before: readonly LogEntry[], after: readonly LogEntry[], from: LogIndex = 1): LogIndex {
   const n = Math.min(before.length, after.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = Math.max(from, 1) - 1; i < n; i++) {
     const a = before[i]!;
     const b = after[i]!;
     if (a !== b && (a.term !== b.term || a.command !== b.command)) return i + 1;
   }
   return n + 1;
+}
+
+/**
+ * The entries from `index` (>= 1) on, as a new array: `log.slice(index - 1)`, written out because
+ * V8 (Node 20) slices a frozen array, as logs and messages often are, in its slow path (~0.5 us
+ * plus ~0.1 us per entry).
+ */
+export function entriesFrom(log: readonly LogEntry[], index: LogIndex): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (let i = index - 1; i < log.length; i++) entries.push(log[i]!);
+  return entries;
 }

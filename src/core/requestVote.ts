@@ -1,5 +1,5 @@
 import { isAtLeastAsUpToDate } from './log.js';
-import { majority, type ServerDraft } from './draft.js';
+import { majority, read, writeAt, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeLeader, countVotes } from './roles.js';
 import type { RequestVoteArgs, RequestVoteReply } from './types.js';
@@ -16,7 +16,7 @@ export function handleRequestVote(s: ServerDraft, args: RequestVoteArgs, out: Ou
   if (
     args.term === s.currentTerm &&
     (s.votedFor === null || s.votedFor === args.candidateId) &&
-    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, s.log)
+    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, read(s, 'log'))
   ) {
     s.votedFor = args.candidateId;
     voteGranted = true;
@@ -28,6 +28,6 @@ export function handleRequestVote(s: ServerDraft, args: RequestVoteArgs, out: Ou
 /** Candidate: count a vote granted in the current term; a majority makes a leader. */
 export function handleRequestVoteReply(s: ServerDraft, reply: RequestVoteReply, out: Outbox): void {
   if (s.role !== 'candidate' || reply.term !== s.currentTerm || !reply.voteGranted) return;
-  s.votesGranted[reply.from] = true;
+  writeAt(s, 'votesGranted', reply.from, true);
   if (countVotes(s) >= majority(s.clusterSize)) becomeLeader(s, out);
 }

@@ -1,5 +1,5 @@
 import { lastLogIndex, lastLogTerm } from './log.js';
-import { majority, peersOf, type ServerDraft } from './draft.js';
+import { empty, majority, peersOf, read, write, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
 import type { Term } from './types.js';
@@ -17,47 +17,51 @@ export function becomeFollower(s: ServerDraft, term: Term, out: Outbox): void {
     s.votedFor = null;
   }
   s.role = 'follower';
-  s.votesGranted = [];
-  s.nextIndex = [];
-  s.matchIndex = [];
+  empty(s, 'votesGranted');
+  empty(s, 'nextIndex');
+  empty(s, 'matchIndex');
 }
 
 /** Election timeout: a new term, a vote for self, RequestVote to every peer. */
 export function becomeCandidate(s: ServerDraft, out: Outbox): void {
+  const { id, clusterSize } = s;
   s.currentTerm += 1;
   s.role = 'candidate';
-  s.votedFor = s.id;
-  s.votesGranted = Array.from({ length: s.clusterSize }, (_, i) => i === s.id);
-  s.nextIndex = [];
-  s.matchIndex = [];
+  s.votedFor = id;
+  write(s, 'votesGranted', Array.from({ length: clusterSize }, (_, i) => i === id));
+  empty(s, 'nextIndex');
+  empty(s, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
+  const log = read(s, 'log');
   for (const peer of peersOf(s)) {
     out.messages.push({
       type: 'RequestVote',
-      from: s.id,
+      from: id,
       to: peer,
       term: s.currentTerm,
-      candidateId: s.id,
-      lastLogIndex: lastLogIndex(s.log),
-      lastLogTerm: lastLogTerm(s.log),
+      candidateId: id,
+      lastLogIndex: lastLogIndex(log),
+      lastLogTerm: lastLogTerm(log),
     });
   }
-  if (countVotes(s) >= majority(s.clusterSize)) becomeLeader(s, out);
+  if (countVotes(s) >= majority(clusterSize)) becomeLeader(s, out);
 }
 
 export function countVotes(s: ServerDraft): number {
+  const votesGranted = read(s, 'votesGranted');
   let votes = 0;
-  for (const granted of s.votesGranted) if (granted) votes++;
+  for (let i = 0; i < votesGranted.length; i++) if (votesGranted[i]) votes++;
   return votes;
 }
 
 /** A majority voted: reinitialise nextIndex/matchIndex and assert leadership with heartbeats. */
 export function becomeLeader(s: ServerDraft, out: Outbox): void {
+  const { id, clusterSize } = s;
   s.role = 'leader';
-  s.votesGranted = [];
-  const next = lastLogIndex(s.log) + 1;
-  s.nextIndex = Array.from({ length: s.clusterSize }, () => next);
-  s.matchIndex = Array.from({ length: s.clusterSize }, (_, i) => (i === s.id ? next - 1 : 0));
+  empty(s, 'votesGranted');
+  const next = lastLogIndex(read(s, 'log')) + 1;
+  write(s, 'nextIndex', Array.from({ length: clusterSize }, () => next));
+  write(s, 'matchIndex', Array.from({ length: clusterSize }, (_, i) => (i === id ? next - 1 : 0)));
   setTimer(out, 'startHeartbeat');
   broadcastAppendEntries(s, out);
 }

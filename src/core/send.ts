@@ -1,25 +1,33 @@
-import { termAt } from './log.js';
-import { peersOf, plainLog, type ServerDraft } from './draft.js';
+import { entriesFrom, termAt } from './log.js';
+import { peersOf, read, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
 /** Leader: AppendEntries to `peer` carrying every entry from nextIndex[peer] on (empty = heartbeat). */
 export function sendAppendEntries(s: ServerDraft, peer: ServerId, out: Outbox): void {
-  const prevLogIndex = s.nextIndex[peer]! - 1;
-  const log = plainLog(s);
-  out.messages.push({
-    type: 'AppendEntries',
-    from: s.id,
-    to: peer,
-    term: s.currentTerm,
-    leaderId: s.id,
-    prevLogIndex,
-    prevLogTerm: termAt(log, prevLogIndex),
-    entries: log.slice(prevLogIndex),
-    leaderCommit: s.commitIndex,
-  });
+  sendAppendEntriesTo(s, [peer], out);
 }
 
 export function broadcastAppendEntries(s: ServerDraft, out: Outbox): void {
-  for (const peer of peersOf(s)) sendAppendEntries(s, peer, out);
+  sendAppendEntriesTo(s, peersOf(s), out);
+}
+
+function sendAppendEntriesTo(s: ServerDraft, peers: readonly ServerId[], out: Outbox): void {
+  const { id, currentTerm, commitIndex } = s;
+  const log = read(s, 'log');
+  const nextIndex = read(s, 'nextIndex');
+  for (const peer of peers) {
+    const prevLogIndex = nextIndex[peer]! - 1;
+    out.messages.push({
+      type: 'AppendEntries',
+      from: id,
+      to: peer,
+      term: currentTerm,
+      leaderId: id,
+      prevLogIndex,
+      prevLogTerm: termAt(log, prevLogIndex),
+      entries: entriesFrom(log, prevLogIndex + 1),
+      leaderCommit: commitIndex,
+    });
+  }
 }

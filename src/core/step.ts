@@ -6,8 +6,8 @@ import { firstDifference } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
 import { becomeFollower } from './roles.js';
-import type { ServerDraft } from './draft.js';
-import type { Input, Message, PersistEffect, RaftState, StepResult } from './types.js';
+import { editServer, type ServerDraft } from './draft.js';
+import type { Input, LogIndex, Message, PersistEffect, RaftState, StepResult } from './types.js';
 
 /**
  * The core's own immer instance, so a host's global immer settings never change the core's
@@ -27,14 +27,17 @@ export function setAutoFreeze(on: boolean): void {
  */
 export function step(state: RaftState, input: Input): StepResult {
   const out = newOutbox();
-  const next = immer.produce(state, (s) => {
-    dispatch(s, input, out);
-    applyCommitted(s, out);
+  let logRewrittenFrom = 1;
+  const next = immer.produce(state, (draft) => {
+    logRewrittenFrom = editServer(draft, state, (s) => {
+      dispatch(s, input, out);
+      applyCommitted(s, out);
+    });
   });
   return {
     state: next,
     messages: out.messages,
-    persist: persistEffect(state, next),
+    persist: persistEffect(state, next, logRewrittenFrom),
     apply: out.apply,
     timers: out.timers,
     ...(out.start ? { start: out.start } : {}),
@@ -70,14 +73,17 @@ function receive(s: ServerDraft, m: Message, out: Outbox): void {
   }
 }
 
-/** The persistent state to write, present exactly when currentTerm, votedFor or the log changed. */
-function persistEffect(before: RaftState, after: RaftState): PersistEffect | null {
+/**
+ * The persistent state to write, present exactly when currentTerm, votedFor or the log changed.
+ * Entries below `logRewrittenFrom` are the very objects of `before.log`, so they are not compared.
+ */
+function persistEffect(before: RaftState, after: RaftState, logRewrittenFrom: LogIndex): PersistEffect | null {
   const logChanged = before.log !== after.log;
   if (!logChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) return null;
   return {
     currentTerm: after.currentTerm,
     votedFor: after.votedFor,
     log: after.log,
-    logChangedFrom: logChanged ? firstDifference(before.log, after.log) : after.log.length + 1,
+    logChangedFrom: logChanged ? firstDifference(before.log, after.log, logRewrittenFrom) : after.log.length + 1,
   };
 }
