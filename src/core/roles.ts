@@ -11,12 +11,13 @@ import type { Term } from './types.js';
 
 /** Step down (or stay) as follower. A new term forgets the vote; the same term keeps it. */
 export function becomeFollower(s: ServerDraft, term: Term, out: Outbox): void {
-  if (s.role === 'leader') setTimer(out, 'stopHeartbeat');
+  const role = s.role;
+  if (role === 'leader') setTimer(out, 'stopHeartbeat');
   if (term > s.currentTerm) {
     s.currentTerm = term;
     s.votedFor = null;
   }
-  s.role = 'follower';
+  if (role !== 'follower') s.role = 'follower';
   empty(s, 'votesGranted');
   empty(s, 'nextIndex');
   empty(s, 'matchIndex');
