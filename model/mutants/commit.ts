@@ -20,7 +20,7 @@ export const commitPreviousTermByCounting: Mutant = {
 export const applyBeyondCommitIndex: Mutant = {
   name: 'apply-beyond-commitIndex',
   description: 'A server applies every entry in its log, not only those up to commitIndex.',
-  breaks: 'StateMachineSafety',
+  breaks: 'CommittedSurvivesCrash',
   reducer: withStep((state, input) => {
     const r = step(state, input);
     return r.state.lastApplied < r.state.log.length ? commitAndApply(r, r.state.commitIndex, r.state.log.length) : r;

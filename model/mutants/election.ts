@@ -17,7 +17,7 @@ export const upToDateByLengthOnly: Mutant = {
   name: 'up-to-date-by-length-only',
   description: 'The up-to-date check compares log lengths only, ignoring the last entries\' terms.',
   breaks: 'LeaderCompleteness',
-  bounds: { maxTerm: 3, maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 2, duplicate: false },
+  bounds: { maxTerm: 3, maxCommands: 2, maxCrashes: 0, duplicate: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     // Pretend the candidate's last term equals ours, so only lastLogIndex decides.
@@ -75,7 +75,7 @@ export const countStaleVotes: Mutant = {
   name: 'count-votes-from-older-term',
   description: 'A candidate counts a granted vote even when the reply answers an older term\'s RequestVote.',
   breaks: 'ElectionSafety',
-  bounds: { maxTerm: 3, maxLog: 0, maxCommands: 0, maxCrashes: 0, maxMessages: 3 },
+  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     return m?.type === 'RequestVoteReply' && m.term < state.currentTerm ? step(state, receive({ ...m, term: state.currentTerm })) : step(state, input);

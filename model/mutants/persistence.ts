@@ -47,7 +47,7 @@ export const persistFromWrongIndex: Mutant = {
 export const replyBeforePersist: Mutant = {
   name: 'reply-before-persist',
   description: 'Effects run as send, then persist: a crash in between leaves a vote or an ack out that the disk never saw.',
-  breaks: 'ElectionSafety',
+  breaks: 'CommittedSurvivesCrash',
   reducer: {
     step,
     operations: (r: StepResult) => {

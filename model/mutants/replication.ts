@@ -6,6 +6,7 @@ export const truncateOnEveryAppend: Mutant = {
   name: 'truncate-on-every-append',
   description: 'A follower drops everything after prevLogIndex on every accepted AppendEntries, even a stale or duplicate one.',
   breaks: 'CommittedSurvivesCrash',
+  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex >= state.log.length) return step(state, input);
@@ -18,7 +19,8 @@ export const truncateOnEveryAppend: Mutant = {
 export const acceptPrevLogIndexPastEnd: Mutant = {
   name: 'accept-prevLogIndex-past-end',
   description: 'The consistency check passes when prevLogIndex is past the end of the log; the entries land at the end.',
-  breaks: 'LogMatching',
+  breaks: 'LeaderMatchIndexIsSound',
+  bounds: { maxCommands: 2 },
   reducer: withStep((state, input) => {
     const m = received(input);
     if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex <= state.log.length) return step(state, input);
@@ -37,6 +39,7 @@ export const followerCommitWithoutMin: Mutant = {
     'check-skipping the missing min is harmless here: this leader always sends to the end of its log, so leaderCommit ' +
     '<= last new entry on every request it sends.)',
   breaks: 'StateMachineSafety',
+  bounds: { maxTerm: 3, maxCommands: 2, maxCrashes: 0, duplicate: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     const r = step(state, input);
@@ -50,6 +53,7 @@ export const matchIndexFromLogLength: Mutant = {
   name: 'matchIndex-from-log-length',
   description: 'On a successful reply the leader sets matchIndex to its own log length rather than what the reply acknowledged.',
   breaks: 'CommittedSurvivesCrash',
+  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     return m?.type === 'AppendEntriesReply' && m.success && state.role === 'leader'

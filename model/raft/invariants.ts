@@ -112,6 +112,8 @@ export const CommittedSurvivesCrash: Property<SystemState> = {
   },
 };
 
+const stood = (s: SystemState, term: number, server: number): boolean => ((s.candidates[term] ?? 0) & (1 << server)) !== 0;
+
 /**
  * Votes are per term (Figure 2: votedFor is "candidateId that received vote in current term"):
  * a vote, in memory or on disk, names a server that stood for election in that term.
@@ -119,10 +121,9 @@ export const CommittedSurvivesCrash: Property<SystemState> = {
 export const VotesOnlyForCandidatesOfTheTerm: Property<SystemState> = {
   name: 'VotesOnlyForCandidatesOfTheTerm',
   holds: (s) => {
-    const stood = (term: number, server: number): boolean => ((s.candidates[term] ?? 0) & (1 << server)) !== 0;
     for (const { state, persisted } of s.servers) {
-      if (state && state.votedFor !== null && !stood(state.currentTerm, state.votedFor)) return false;
-      if (persisted.votedFor !== null && !stood(persisted.currentTerm, persisted.votedFor)) return false;
+      if (state && state.votedFor !== null && !stood(s, state.currentTerm, state.votedFor)) return false;
+      if (persisted.votedFor !== null && !stood(s, persisted.currentTerm, persisted.votedFor)) return false;
     }
     return true;
   },
@@ -141,22 +142,23 @@ export const HigherTermAdopted: Property<SystemState> = {
  * persisted before it acknowledged. (When f moves to a later term the leader is stale and the
  * claim lapses.)
  */
+function agreesUpTo(mine: readonly LogEntry[], theirs: readonly LogEntry[], upTo: number): boolean {
+  if (upTo > mine.length || upTo > theirs.length) return false;
+  for (let i = 0; i < upTo; i++) if (!sameEntry(mine[i], theirs[i])) return false;
+  return true;
+}
+
 export const LeaderMatchIndexIsSound: Property<SystemState> = {
   name: 'LeaderMatchIndexIsSound',
   holds: (s) => {
-    const agrees = (mine: readonly LogEntry[], theirs: readonly LogEntry[], upTo: number): boolean => {
-      if (upTo > mine.length || upTo > theirs.length) return false;
-      for (let i = 0; i < upTo; i++) if (!sameEntry(mine[i], theirs[i])) return false;
-      return true;
-    };
     for (const { state: leader } of s.servers) {
       if (leader?.role !== 'leader') continue;
       for (let f = 0; f < s.servers.length; f++) {
         const m = leader.matchIndex[f] ?? 0;
         if (f === leader.id || m === 0) continue;
         const peer = s.servers[f]!;
-        if (peer.persisted.currentTerm === leader.currentTerm && !agrees(leader.log, peer.persisted.log, m)) return false;
-        if (peer.state && peer.state.currentTerm === leader.currentTerm && !agrees(leader.log, peer.state.log, m)) return false;
+        if (peer.persisted.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.persisted.log, m)) return false;
+        if (peer.state && peer.state.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.state.log, m)) return false;
       }
     }
     return true;
