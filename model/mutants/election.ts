@@ -74,7 +74,7 @@ export const noStepDownOnReply: Mutant = {
 export const countStaleVotes: Mutant = {
   name: 'count-votes-from-older-term',
   description: 'A candidate counts a granted vote even when the reply answers an older term\'s RequestVote.',
-  breaks: 'ElectionSafety',
+  breaks: 'StaleRepliesIgnored',
   bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);

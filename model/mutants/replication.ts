@@ -65,7 +65,8 @@ export const matchIndexFromLogLength: Mutant = {
 export const staleRepliesMoveIndices: Mutant = {
   name: 'stale-replies-change-nextIndex',
   description: 'The leader acts on AppendEntries replies from older terms, moving nextIndex/matchIndex on stale news.',
-  breaks: 'CommittedSurvivesCrash',
+  breaks: 'StaleRepliesIgnored',
+  bounds: { maxTerm: 3, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     return m?.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader'

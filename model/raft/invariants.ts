@@ -165,8 +165,20 @@ export const LeaderMatchIndexIsSound: Property<SystemState> = {
   },
 };
 
+/**
+ * A reply answers a request of the term it carries: one from an older term is news about a
+ * leadership or candidacy that is over, and changes nothing (no state, no message). With up to
+ * four servers acting on it happens to be harmless (what the follower acknowledged is on a
+ * majority); with five it can make a leader count an entry as replicated on a follower whose
+ * log differs, so the rule is checked directly.
+ */
+export const StaleRepliesIgnored: Property<SystemState> = {
+  name: 'StaleRepliesIgnored',
+  holds: (s) => noBreach(s, 'StaleRepliesIgnored'),
+};
+
 export const INVARIANTS: readonly Property<SystemState>[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
-  LeaderMatchIndexIsSound,
+  LeaderMatchIndexIsSound, StaleRepliesIgnored,
 ];

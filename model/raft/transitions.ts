@@ -1,6 +1,7 @@
 import { restore, type Input, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
+import { plainRaftStateKey } from './keys.js';
 import { addMessage, removeMessage, sameMessage, withoutMessagesTo } from './network.js';
 import type { Reducer } from './reducer.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
@@ -267,6 +268,10 @@ function serverStep(
   if (input.type === 'Receive' && after.currentTerm < input.message.term) {
     breach ??= { invariant: 'HigherTermAdopted', detail: `server ${server} received ${input.message.type} of term ${input.message.term} and stayed in term ${after.currentTerm}` };
   }
+  if (input.type === 'Receive' && isReply(input.message) && input.message.term < before.currentTerm && (result.messages.length > 0 || (after !== before && plainRaftStateKey(after) !== plainRaftStateKey(before)))) {
+    // (Compared by content: the step memo may hand back an equal state that is another object.)
+    breach ??= { invariant: 'StaleRepliesIgnored', detail: `server ${server} in term ${before.currentTerm} acted on a ${input.message.type} of term ${input.message.term}` };
+  }
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
   const h = recordHistory(s, server, before, after, breach);
@@ -302,6 +307,8 @@ const hist = {
   committedAfterRestart: false,
   breach: null as SystemState['breach'],
 };
+
+const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply';
 
 /** Ghost bookkeeping for the history invariants: who was elected when, what committed when. */
 function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState, breachIn: SystemState['breach']): typeof hist {

@@ -31,6 +31,8 @@ export interface Swarm {
    * timeouts gives long stable terms, a high one election storms.
    */
   readonly weights: Readonly<Record<MoveKind, number>>;
+  /** Servers whose outgoing messages are delivered 24 times less eagerly (a slow link or node). */
+  readonly slowSenders: readonly boolean[];
 }
 
 export type MoveKind =
@@ -58,6 +60,7 @@ function swarmArb(maxServers: number): fc.Arbitrary<Swarm> {
       DropMessage: fc.constantFrom(1, 2), DuplicateMessage: fc.constantFrom(1, 2), Crash: fc.constant(1),
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),
     }),
+    slowSenders: fc.array(fc.nat({ max: 3 }).map((x) => x === 0), { minLength: maxServers, maxLength: maxServers }),
   });
 }
 
@@ -121,7 +124,10 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   let steps = 0;
   let lastProgress = startedAt;
   const goals = new Set<string>();
-  const weightOf = (w: Swarm) => (a: RaftAction): number => w.weights[moveKind(a)];
+  const weightOf = (w: Swarm) => (a: RaftAction): number => {
+    const base = w.weights[moveKind(a)];
+    return a.kind === 'Receive' && w.slowSenders[a.message.from] ? Math.max(1, Math.round(base / 24)) : base;
+  };
   const property = fc.property(swarmArb(base.servers), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
     const r = walk(modelFor(swarm), schedule, weightOf(swarm));
     runs++;

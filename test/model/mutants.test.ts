@@ -15,7 +15,6 @@ import { toTraceFile } from '../../model/report/write-trace.js';
  */
 const SLOW: Record<string, string> = {
   'commit-previous-term-by-counting': 'Figure 8 needs four terms: 2.7M states, ~45 s on an idle core',
-  'stale-replies-change-nextIndex': 'needs five servers (see reports/mutants.md)',
 };
 
 describe('the mutant catalog', () => {
