@@ -1,0 +1,354 @@
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { LogEntry, PersistEffect, PersistentState, ServerId, Term } from '../core/index.js';
+import {
+  DiskPersisterError, HEADER_SIZE, RecordType, appendOp, encodeEntry, encodeFlush, encodeFrame, encodeHeader,
+  scanLog, stateOp, truncateOp, type Op,
+} from './diskFormat.js';
+import type { Persister } from './persister.js';
+
+export { CommandEncodingError, DiskPersisterError, type DiskErrorKind } from './diskFormat.js';
+
+export const LOG_FILE = 'raft.log';
+/** Written once the log file exists durably: from then on a missing log is an error, not a fresh start. */
+export const MARKER_FILE = 'raft.marker';
+const TEMP_SUFFIX = '.tmp';
+
+/** The file operations the disk persister uses; node's fs.promises by default, injectable for tests. */
+export interface DiskFileHandle {
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DiskFs {
+  open(path: string, flags: string): Promise<DiskFileHandle>;
+  /** Rejects with code ENOENT when the file does not exist. */
+  readFile(path: string): Promise<Buffer>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+}
+
+export const nodeDiskFs: DiskFs = {
+  open: (path, flags) => fsp.open(path, flags),
+  readFile: (path) => fsp.readFile(path),
+  rename: (from, to) => fsp.rename(from, to),
+  unlink: (path) => fsp.unlink(path),
+  mkdir: async (path) => { await fsp.mkdir(path, { recursive: true }); },
+  exists: async (path) => {
+    try {
+      await fsp.lstat(path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw error;
+    }
+  },
+};
+
+export interface DiskPersisterOptions {
+  readonly fs?: DiskFs;
+  /** Compact only once the file is larger than this (default 1 MiB). */
+  readonly compactMinBytes?: number;
+  /** ... and larger than this many times the live state's size (default 4). */
+  readonly compactFactor?: number;
+}
+
+export interface DiskPersisterStats {
+  /** save calls. */
+  saves: number;
+  /** Record batches written to the log (each one write and one fsync). */
+  flushes: number;
+  /** fsyncs of the log file for flushes (compaction and directory fsyncs are counted apart). */
+  fsyncs: number;
+  bytesWritten: number;
+  compactions: number;
+  /** Bytes of torn tail discarded at open. */
+  tornBytesDiscarded: number;
+}
+
+interface Pending {
+  readonly ops: readonly Op[];
+  readonly state: PersistentState;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const COMPACT_CHUNK_BYTES = 1 << 20;
+
+/**
+ * A durable persister: an append-only log file of checksummed records (see diskFormat.ts) in
+ * a data directory. Open with `DiskPersister.open(dir)`; `load()` then answers synchronously.
+ *
+ * `save` encodes only what changed (hard state if it changed; a truncation and the new entries
+ * from `logChangedFrom`), so a save costs what changed, never the log's size. Its promise
+ * resolves once the record is written and fsync'd. Saves that arrive while an fsync is in
+ * flight are written together as one record and fsync'd once, and each resolves after the
+ * fsync that covers it. When the file outgrows the live state (see the options), the live
+ * state is rewritten to a temp file, fsync'd, renamed over the log, and the directory fsync'd.
+ *
+ * Fail-stop: once a write, fsync or compaction fails, every pending and later save rejects.
+ */
+export class DiskPersister implements Persister {
+  readonly stats: DiskPersisterStats;
+  /** The last saved state (possibly not yet durable), or null before any record exists. */
+  private latest: PersistentState | null;
+  /** Stored size of each entry of `latest.log`, and their sum: the live-size estimate. */
+  private readonly entrySizes: number[];
+  private liveEntryBytes: number;
+  /** What the file holds once every write so far is durable. */
+  private durable: PersistentState;
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private failure: unknown = null;
+  private closed = false;
+  private readonly compactMinBytes: number;
+  private readonly compactFactor: number;
+
+  private constructor(
+    readonly dir: string,
+    private readonly fs: DiskFs,
+    private handle: DiskFileHandle,
+    private size: number,
+    loaded: { currentTerm: Term; votedFor: ServerId | null; log: readonly LogEntry[]; entrySizes: number[]; records: number },
+    tornBytes: number,
+    options: DiskPersisterOptions,
+  ) {
+    const state: PersistentState = { currentTerm: loaded.currentTerm, votedFor: loaded.votedFor, log: Object.freeze(loaded.log) };
+    this.latest = loaded.records > 0 ? state : null;
+    this.durable = state;
+    this.entrySizes = loaded.entrySizes;
+    this.liveEntryBytes = loaded.entrySizes.reduce((a, b) => a + b, 0);
+    this.compactMinBytes = options.compactMinBytes ?? 1 << 20;
+    this.compactFactor = options.compactFactor ?? 4;
+    this.stats = { saves: 0, flushes: 0, fsyncs: 0, bytesWritten: 0, compactions: 0, tornBytesDiscarded: tornBytes };
+  }
+
+  get logPath(): string {
+    return join(this.dir, LOG_FILE);
+  }
+
+  /** Current size of the log file in bytes (including writes not yet fsync'd). */
+  get fileSize(): number {
+    return this.size;
+  }
+
+  /**
+   * Opens (creating if needed) the data directory. A brand-new or empty directory starts from
+   * the empty state; a torn last record is discarded and the file truncated to the last good
+   * record; anything else wrong rejects with DiskPersisterError.
+   */
+  static async open(dir: string, options: DiskPersisterOptions = {}): Promise<DiskPersister> {
+    const fs = options.fs ?? nodeDiskFs;
+    const logPath = join(dir, LOG_FILE);
+    const markerPath = join(dir, MARKER_FILE);
+    const tempPath = logPath + TEMP_SUFFIX;
+    await fs.mkdir(dir);
+    // A temp file is a compaction or creation a crash interrupted before its rename: the log
+    // (or its absence) is still the truth.
+    if (await fs.exists(tempPath)) await fs.unlink(tempPath);
+
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(logPath);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') {
+        throw new DiskPersisterError('unreadable', logPath, null, `cannot read the log: ${errorText(error)}`);
+      }
+      if (await fs.exists(markerPath)) {
+        throw new DiskPersisterError('missing-state', logPath, null, `the log is missing but ${MARKER_FILE} says this directory holds Raft state`);
+      }
+      bytes = encodeHeader();
+      await writeDurably(fs, tempPath, [bytes]);
+      await fs.rename(tempPath, logPath);
+      await syncDirectory(fs, dir);
+    }
+    if (!(await fs.exists(markerPath))) {
+      await writeDurably(fs, markerPath, [Buffer.from('pure-raft disk persister: this directory holds Raft state\n')]);
+      await syncDirectory(fs, dir);
+    }
+
+    const scan = scanLog(bytes, logPath);
+    const handle = await fs.open(logPath, 'r+');
+    if (scan.torn) {
+      try {
+        await handle.truncate(scan.end);
+        await handle.datasync();
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    }
+    return new DiskPersister(dir, fs, handle, scan.end, scan, scan.torn?.bytes ?? 0, options);
+  }
+
+  load(): PersistentState | null {
+    return this.latest;
+  }
+
+  save(effect: PersistEffect): Promise<void> {
+    this.stats.saves++;
+    if (this.closed) return Promise.reject(new Error(`disk persister for ${this.dir} is closed`));
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const previous = this.latest ?? this.durable;
+    const from = Math.min(effect.logChangedFrom, previous.log.length + 1, effect.log.length + 1);
+    if (!Number.isSafeInteger(from) || from < 1) {
+      return Promise.reject(new RangeError(`invalid logChangedFrom ${effect.logChangedFrom}`));
+    }
+    const encoded: string[] = [];
+    try {
+      for (let index = from; index <= effect.log.length; index++) {
+        encoded.push(encodeEntry(effect.log[index - 1] as LogEntry, index));
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const ops: Op[] = [];
+    if (effect.currentTerm !== previous.currentTerm || effect.votedFor !== previous.votedFor) {
+      ops.push(stateOp(effect.currentTerm, effect.votedFor));
+    }
+    if (from <= previous.log.length) ops.push(truncateOp(from));
+    if (encoded.length > 0) ops.push(appendOp(from, encoded));
+
+    for (let i = from - 1; i < this.entrySizes.length; i++) this.liveEntryBytes -= this.entrySizes[i] ?? 0;
+    this.entrySizes.length = from - 1;
+    for (const e of encoded) {
+      this.entrySizes.push(e.length);
+      this.liveEntryBytes += e.length;
+    }
+    const state: PersistentState = { currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log };
+    this.latest = state;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ ops, state, resolve, reject });
+      // Started from a microtask, so a loop that finishes without awaiting cannot clear
+      // `flushing` before it is assigned.
+      this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    });
+  }
+
+  /** Waits for every save so far to be durable (or to fail), then closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  private async flushLoop(): Promise<void> {
+    let batch: Pending[] = [];
+    try {
+      while (this.pending.length > 0) {
+        batch = this.pending;
+        this.pending = [];
+        const record = encodeFlush(batch.flatMap((p) => p.ops));
+        if (record.length > 0) {
+          await writeAll(this.handle, record, this.size);
+          this.size += record.length;
+          this.stats.bytesWritten += record.length;
+          await this.handle.datasync();
+          this.stats.flushes++;
+          this.stats.fsyncs++;
+        }
+        this.durable = (batch[batch.length - 1] as Pending).state;
+        for (const p of batch) p.resolve();
+        batch = [];
+        if (this.size > Math.max(this.compactMinBytes, this.compactFactor * this.liveSizeEstimate())) {
+          await this.compact();
+        }
+      }
+    } catch (error) {
+      this.failure = error;
+      for (const p of [...batch, ...this.pending]) p.reject(error);
+      this.pending = [];
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private liveSizeEstimate(): number {
+    return HEADER_SIZE + 64 + this.liveEntryBytes + this.entrySizes.length;
+  }
+
+  /** Rewrites the durable state to a temp file, fsyncs it, renames it over the log, fsyncs the directory. */
+  private async compact(): Promise<void> {
+    const state = this.durable;
+    const tempPath = this.logPath + TEMP_SUFFIX;
+    const chunks: Buffer[] = [encodeHeader(), encodeFrame(RecordType.State, stateOp(state.currentTerm, state.votedFor).json)];
+    let from = 1;
+    let entries: string[] = [];
+    let chunkBytes = 0;
+    const cut = (next: number): void => {
+      if (entries.length === 0) return;
+      const op = appendOp(from, entries);
+      chunks.push(encodeFrame(op.type, op.json));
+      from = next;
+      entries = [];
+      chunkBytes = 0;
+    };
+    state.log.forEach((entry, i) => {
+      const encoded = encodeEntry(entry, i + 1);
+      entries.push(encoded);
+      chunkBytes += encoded.length;
+      if (chunkBytes >= COMPACT_CHUNK_BYTES) cut(i + 2);
+    });
+    cut(state.log.length + 1);
+    const size = await writeDurably(this.fs, tempPath, chunks);
+    await this.fs.rename(tempPath, this.logPath);
+    await syncDirectory(this.fs, this.dir);
+    const old = this.handle;
+    this.handle = await this.fs.open(this.logPath, 'r+');
+    this.size = size;
+    this.stats.compactions++;
+    await old.close();
+  }
+}
+
+async function writeAll(handle: DiskFileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error(`short write at offset ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
+/** Creates (or replaces) a file with these contents and fsyncs it; answers its size. */
+async function writeDurably(fs: DiskFs, path: string, chunks: readonly Uint8Array[]): Promise<number> {
+  const handle = await fs.open(path, 'w');
+  try {
+    let position = 0;
+    for (const chunk of chunks) {
+      await writeAll(handle, chunk, position);
+      position += chunk.length;
+    }
+    await handle.sync();
+    return position;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a directory's entries (created and renamed files) durable. */
+async function syncDirectory(fs: DiskFs, dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

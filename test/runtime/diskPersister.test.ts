@@ -1,0 +1,395 @@
+import { mkdtempSync, promises as fsp, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ApplyMsg, LogEntry, PersistEffect } from '../../src/core/index.js';
+import {
+  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, make, nodeDiskFs, seededRandom,
+  type DiskFileHandle, type DiskFs,
+} from '../../src/runtime/index.js';
+import { encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
+import { ManualClock } from './manualClock.js';
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pure-raft-disk-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const entry = (term: number, command: unknown): LogEntry => ({ term, command });
+const effect = (currentTerm: number, votedFor: number | null, log: readonly LogEntry[], logChangedFrom: number): PersistEffect =>
+  ({ currentTerm, votedFor, log, logChangedFrom });
+const plain = (p: DiskPersister) => {
+  const s = p.load();
+  return s && { currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log.map((e) => ({ term: e.term, command: e.command })) };
+};
+const logFile = (dir: string) => join(dir, LOG_FILE);
+/** The state a fresh opener (a restart) reads from the directory. */
+async function reopened(dir: string): Promise<ReturnType<typeof plain>> {
+  const p = await DiskPersister.open(dir);
+  try {
+    return plain(p);
+  } finally {
+    await p.close();
+  }
+}
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Offsets of every record frame in a log file (walks the lengths). */
+function recordOffsets(bytes: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let at = HEADER_SIZE; at < bytes.length; at += FRAME_HEADER_SIZE + bytes.readUInt32LE(at)) offsets.push(at);
+  return offsets;
+}
+
+/** Three records: term/vote, three entries, one more entry. */
+async function threeRecords(dir: string): Promise<void> {
+  const p = await DiskPersister.open(dir);
+  const log = [entry(1, 'a'), entry(1, { b: [1, 2] }), entry(1, null)];
+  await p.save(effect(1, 0, [], 1));
+  await p.save(effect(1, 0, log, 1));
+  await p.save(effect(2, null, [...log, entry(2, 'd')], 4));
+  await p.close();
+}
+
+async function openError(dir: string): Promise<DiskPersisterError> {
+  const error: unknown = await DiskPersister.open(dir).then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(DiskPersisterError);
+  const typed = error as DiskPersisterError;
+  expect(typed.message).not.toContain('\n');
+  expect(typed.message).toContain(typed.file);
+  return typed;
+}
+
+describe('DiskPersister: round trip', () => {
+  test('a brand-new directory starts empty; hard state and entries survive close and reopen', async () => {
+    const dir = join(freshDir(), 'node0'); // not yet created
+    const p = await DiskPersister.open(dir);
+    expect(p.load()).toBeNull();
+    const log = [entry(1, 'x'), entry(1, { k: 'v', n: [1, 2.5, -3], t: true, z: null }), entry(2, 'ünïcødé ☃ \u{1F600}'), entry(2, '')];
+    await p.save(effect(1, 2, [], 1));
+    await p.save(effect(2, null, log, 1));
+    expect(plain(p)).toEqual({ currentTerm: 2, votedFor: null, log });
+    await p.close();
+    expect(existsSync(join(dir, MARKER_FILE))).toBe(true);
+
+    const q = await DiskPersister.open(dir);
+    expect(plain(q)).toEqual({ currentTerm: 2, votedFor: null, log });
+    await q.save(effect(3, 1, log, log.length + 1));
+    await q.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 3, votedFor: 1, log });
+  });
+
+  test('reopening without close (a crash after the saves resolved) keeps every resolved save', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    const log: LogEntry[] = [];
+    for (let i = 1; i <= 20; i++) {
+      log.push(entry(1, i));
+      await p.save(effect(1, 0, [...log], i));
+    }
+    expect(await reopened(dir)).toEqual({ currentTerm: 1, votedFor: 0, log });
+    await p.close();
+  });
+
+  test('a save costs what changed: one entry on a 1000-entry log grows the file by about one entry', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    const log = Array.from({ length: 1000 }, (_, i) => entry(1, { op: 'put', key: `k${i}`, value: 'v'.repeat(50) }));
+    await p.save(effect(1, 0, log, 1));
+    const before = statSync(logFile(dir)).size;
+    expect(before).toBeGreaterThan(1000 * 50);
+    const next = entry(1, { op: 'put', key: 'k1000', value: 'v'.repeat(50) });
+    const oneEntryBytes = JSON.stringify([1, next.command]).length;
+    await p.save(effect(1, 0, [...log, next], 1001));
+    const grown = statSync(logFile(dir)).size - before;
+    expect(grown).toBeGreaterThanOrEqual(oneEntryBytes);
+    expect(grown).toBeLessThan(oneEntryBytes + 64);
+    // hard state only: a few dozen bytes
+    const before2 = statSync(logFile(dir)).size;
+    await p.save(effect(2, null, [...log, next], 1002));
+    expect(statSync(logFile(dir)).size - before2).toBeLessThan(64);
+    await p.close();
+  });
+
+  test('truncation then append, and truncation alone', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    const log = Array.from({ length: 10 }, (_, i) => entry(1, `c${i + 1}`));
+    await p.save(effect(1, 0, log, 1));
+    const replaced = [...log.slice(0, 5), entry(2, 'n6'), entry(2, 'n7')];
+    await p.save(effect(2, 1, replaced, 6));
+    const shorter = replaced.slice(0, 3);
+    await p.save(effect(2, 1, shorter, 4));
+    const appended = [...shorter, entry(3, 'm4')];
+    await p.save(effect(3, null, appended, 4));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 3, votedFor: null, log: appended });
+  });
+
+  test('commands JSON cannot round-trip are refused with a clear error, and nothing is written', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, [entry(1, 'ok')], 1));
+    const size = statSync(logFile(dir)).size;
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const bad: unknown[] = [undefined, Number.NaN, Infinity, -0, 10n, new Date(0), new Map(), () => 1, Symbol('s'), cyclic,
+      { a: undefined }, [1, , 3], { toJSON: () => 1 }, { nested: { deep: [Number.NaN] } }];
+    for (const command of bad) {
+      const error: unknown = await p.save(effect(1, 0, [entry(1, 'ok'), entry(1, command)], 2)).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(CommandEncodingError);
+      expect((error as Error).message).toMatch(/^log entry 2: command.* JSON cannot round-trip/);
+    }
+    expect(statSync(logFile(dir)).size).toBe(size);
+    await p.save(effect(1, 0, [entry(1, 'ok'), entry(1, 'fine')], 2));
+    await p.close();
+    expect((await reopened(dir))?.log).toEqual([entry(1, 'ok'), entry(1, 'fine')]);
+  });
+});
+
+describe('DiskPersister: start-up checks', () => {
+  test('a record cut short by a crash is discarded and the file truncated to the last good record', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const bytes = readFileSync(logFile(dir));
+    const last = recordOffsets(bytes).at(-1) ?? 0;
+    truncateSync(logFile(dir), last + 12); // mid-record
+    const p = await DiskPersister.open(dir);
+    expect(p.stats.tornBytesDiscarded).toBe(12);
+    expect(statSync(logFile(dir)).size).toBe(last);
+    expect(plain(p)).toEqual({ currentTerm: 1, votedFor: 0, log: [entry(1, 'a'), entry(1, { b: [1, 2] }), entry(1, null)] });
+    // the log continues cleanly after the cut
+    await p.save(effect(5, 5, [entry(1, 'a')], 2));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 5, votedFor: 5, log: [entry(1, 'a')] });
+  });
+
+  test('a last record failing its checksum is discarded; so is a zero-filled tail', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const bytes = readFileSync(logFile(dir));
+    const last = recordOffsets(bytes).at(-1) ?? 0;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 2) ^ 0x01, bytes.length - 2); // inside the last record's payload
+    writeFileSync(logFile(dir), bytes);
+    const p = await DiskPersister.open(dir);
+    expect(plain(p)?.log).toHaveLength(3);
+    expect(plain(p)?.currentTerm).toBe(1);
+    expect(statSync(logFile(dir)).size).toBe(last);
+    await p.close();
+
+    writeFileSync(logFile(dir), Buffer.concat([readFileSync(logFile(dir)), Buffer.alloc(4096)]));
+    const q = await DiskPersister.open(dir);
+    expect(plain(q)?.log).toHaveLength(3);
+    expect(statSync(logFile(dir)).size).toBe(last);
+    await q.close();
+  });
+
+  test('damage before the tail is refused with DiskPersisterError naming file and offset', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const bytes = readFileSync(logFile(dir));
+    const second = recordOffsets(bytes)[1] ?? 0;
+    bytes.writeUInt8(bytes.readUInt8(second + FRAME_HEADER_SIZE + 3) ^ 0x20, second + FRAME_HEADER_SIZE + 3); // payload of the middle record
+    writeFileSync(logFile(dir), bytes);
+    const error = await openError(dir);
+    expect(error.kind).toBe('corrupt');
+    expect(error.offset).toBe(second);
+    expect(error.message).toContain(`at offset ${second}`);
+
+    // a damaged length field that makes a middle record seem to run past the end
+    const again = freshDir();
+    await threeRecords(again);
+    const b2 = readFileSync(logFile(again));
+    const first = recordOffsets(b2)[0] ?? 0;
+    b2.writeUInt32LE(1 << 30, first);
+    writeFileSync(logFile(again), b2);
+    expect((await openError(again)).kind).toBe('corrupt');
+  });
+
+  test('wrong version, wrong magic and a short header are refused', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const bytes = readFileSync(logFile(dir));
+    writeFileSync(logFile(dir), Buffer.concat([encodeHeader(2), bytes.subarray(HEADER_SIZE)]));
+    const version = await openError(dir);
+    expect(version.kind).toBe('bad-version');
+    expect(version.message).toContain('version 2');
+
+    const magic = Buffer.from(bytes);
+    magic.write('NOTRAFT!', 0, 'latin1');
+    writeFileSync(logFile(dir), magic);
+    expect((await openError(dir)).kind).toBe('bad-header');
+
+    writeFileSync(logFile(dir), bytes.subarray(0, 7));
+    expect((await openError(dir)).kind).toBe('bad-header');
+  });
+
+  test('a marker without a log, or an unreadable log, is refused: never a silently empty log', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    await fsp.unlink(logFile(dir));
+    const missing = await openError(dir);
+    expect(missing.kind).toBe('missing-state');
+    expect(existsSync(logFile(dir))).toBe(false); // and nothing was created in its place
+
+    const other = freshDir();
+    mkdirSync(logFile(other)); // a directory where the log should be
+    expect((await openError(other)).kind).toBe('unreadable');
+  });
+
+  test('a temp file left by an interrupted compaction is ignored and removed', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    writeFileSync(logFile(dir) + '.tmp', 'half a compaction');
+    const p = await DiskPersister.open(dir);
+    expect(plain(p)?.log).toHaveLength(4);
+    expect(existsSync(logFile(dir) + '.tmp')).toBe(false);
+    await p.close();
+  });
+});
+
+describe('DiskPersister: compaction', () => {
+  test('rewrites the live state when the file outgrows it: same state, smaller file', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir, { compactMinBytes: 64 * 1024, compactFactor: 4 });
+    const base = Array.from({ length: 20 }, (_, i) => entry(1, `base${i}`));
+    await p.save(effect(1, 0, base, 1));
+    let log = base;
+    let maxSize = 0;
+    // Rewrite the last five entries again and again: the file grows, the live state does not.
+    for (let round = 1; round <= 400; round++) {
+      log = [...base.slice(0, 15), ...Array.from({ length: 5 }, (_, i) => entry(round + 1, { round, i, pad: 'x'.repeat(40) }))];
+      await p.save(effect(round + 1, null, log, 16));
+      maxSize = Math.max(maxSize, statSync(logFile(dir)).size);
+    }
+    expect(p.stats.compactions).toBeGreaterThan(0);
+    expect(maxSize).toBeLessThanOrEqual(64 * 1024 + 1024);
+    expect(p.stats.compactions).toBeGreaterThanOrEqual(2);
+    expect(p.stats.bytesWritten).toBeGreaterThan(2 * 64 * 1024);
+    expect(existsSync(logFile(dir) + '.tmp')).toBe(false);
+    const expected = { currentTerm: 401, votedFor: null, log };
+    expect(plain(p)).toEqual(expected);
+    await p.close();
+    expect(await reopened(dir)).toEqual(expected);
+  });
+});
+
+/** node's fs with counted fsyncs, and log datasyncs that can be held until the test releases them. */
+class GatedFs implements DiskFs {
+  hold = false;
+  datasyncsDone = 0;
+  private readonly held: (() => void)[] = [];
+  private waiter: ((release: () => void) => void) | null = null;
+
+  /** The release of the next held datasync (one already waiting, or the next to arrive). */
+  nextHeld(): Promise<() => void> {
+    const ready = this.held.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  async open(path: string, flags: string): Promise<DiskFileHandle> {
+    const handle = await nodeDiskFs.open(path, flags);
+    return {
+      write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
+      sync: () => handle.sync(),
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+      datasync: async () => {
+        if (this.hold) {
+          await new Promise<void>((release) => {
+            const waiter = this.waiter;
+            this.waiter = null;
+            if (waiter) waiter(release);
+            else this.held.push(release);
+          });
+        }
+        await handle.datasync();
+        this.datasyncsDone++;
+      },
+    };
+  }
+  readFile(path: string): Promise<Buffer> { return nodeDiskFs.readFile(path); }
+  rename(from: string, to: string): Promise<void> { return nodeDiskFs.rename(from, to); }
+  unlink(path: string): Promise<void> { return nodeDiskFs.unlink(path); }
+  mkdir(path: string): Promise<void> { return nodeDiskFs.mkdir(path); }
+  exists(path: string): Promise<boolean> { return nodeDiskFs.exists(path); }
+}
+
+describe('DiskPersister: batching', () => {
+  test('saves queued during an fsync share the next one; each resolves only after the fsync covering it', async () => {
+    const dir = freshDir();
+    const fs = new GatedFs();
+    const p = await DiskPersister.open(dir, { fs });
+    fs.hold = true;
+    const log = Array.from({ length: 10 }, (_, i) => entry(1, i));
+    const resolvedAfter: number[] = []; // datasyncs completed when save i resolved, by i
+    const saves: Promise<void>[] = [];
+    const save = (i: number) => {
+      saves.push(p.save(effect(1, 0, log.slice(0, i + 1), i + 1)).then(() => { resolvedAfter[i] = fs.datasyncsDone; }));
+    };
+    save(0);
+    const releaseFirst = await fs.nextHeld(); // save 0's fsync is in flight
+    for (let i = 1; i < 10; i++) save(i);
+    await tick();
+    expect(resolvedAfter).toEqual([]);
+    releaseFirst();
+    const releaseSecond = await fs.nextHeld(); // saves 1-9, one record, one fsync
+    await tick();
+    expect(resolvedAfter).toEqual([1]);
+    releaseSecond();
+    await Promise.all(saves);
+    expect(resolvedAfter).toEqual([1, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(p.stats).toMatchObject({ saves: 10, flushes: 2, fsyncs: 2 });
+    // what resolved is on disk: a second opener (a restart) reads all ten entries
+    expect((await reopened(dir))?.log).toEqual(log);
+    fs.hold = false;
+    await p.close();
+  });
+});
+
+describe('DiskPersister under a RaftNode', () => {
+  test('a one-server node restarts from disk with its term, vote and log, and re-applies after re-election', async () => {
+    const dir = freshDir();
+    const applied: ApplyMsg[] = [];
+    let wake: (() => void) | null = null;
+    const onApply = (m: ApplyMsg) => { applied.push(m); wake?.(); };
+    const appliedCount = async (n: number) => {
+      while (applied.length < n) await new Promise<void>((resolve) => { wake = resolve; });
+    };
+
+    const persister = await DiskPersister.open(dir);
+    const clock = new ManualClock();
+    const first = make({ clusterSize: 1, call: () => undefined }, 0, persister, onApply, { clock, random: seededRandom(7) });
+    clock.fireNext(); // election: leader of term 1
+    expect(first.getState()).toEqual({ term: 1, isLeader: true });
+    for (const command of ['a', { b: 2 }, [3]]) first.start(command);
+    await appliedCount(3); // applies follow the durable saves
+    expect(applied.map((m) => m.command)).toEqual(['a', { b: 2 }, [3]]);
+    first.kill();
+    expect(first.failure).toBeUndefined();
+    await persister.close();
+
+    applied.length = 0;
+    const disk2 = await DiskPersister.open(dir);
+    const clock2 = new ManualClock();
+    const second = make({ clusterSize: 1, call: () => undefined }, 0, disk2, onApply, { clock: clock2, random: seededRandom(8) });
+    expect(second.getState()).toEqual({ term: 1, isLeader: false });
+    expect(second.raftState.votedFor).toBe(0);
+    expect(second.raftState.log).toEqual([entry(1, 'a'), entry(1, { b: 2 }), entry(1, [3])]);
+    clock2.fireNext(); // re-elected in term 2
+    second.start('d');
+    await appliedCount(4);
+    expect(applied.map((m) => [m.commandIndex, m.command])).toEqual([[1, 'a'], [2, { b: 2 }], [3, [3]], [4, 'd']]);
+    second.kill();
+    await disk2.close();
+    const third = await DiskPersister.open(dir);
+    expect(plain(third)).toEqual({ currentTerm: 2, votedFor: 0, log: [entry(1, 'a'), entry(1, { b: 2 }), entry(1, [3]), entry(2, 'd')] });
+    await third.close();
+  });
+});
