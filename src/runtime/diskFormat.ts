@@ -225,7 +225,7 @@ export interface ScanResult {
   readonly currentTerm: Term;
   readonly votedFor: ServerId | null;
   readonly log: LogEntry[];
-  /** Stored size (bytes of the `[term,command]` encoding) of each entry, parallel to `log`. */
+  /** Stored size (UTF-8 bytes of the `[term,command]` encoding) of each entry, parallel to `log`. */
   readonly entrySizes: number[];
   /** Whole, valid records read. */
   readonly records: number;
@@ -281,7 +281,7 @@ export function scanLog(bytes: Buffer, file: string): ScanResult {
           if (!Array.isArray(item) || item.length !== 2 || !isTerm(item[0])) throw bad('APPEND record with a malformed entry');
           const entry: LogEntry = Object.freeze({ term: item[0], command: item[1] as unknown });
           log.push(entry);
-          entrySizes.push(JSON.stringify(item).length);
+          entrySizes.push(Buffer.byteLength(JSON.stringify(item), 'utf8'));
         }
         return;
       }

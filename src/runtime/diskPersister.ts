@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LogEntry, PersistEffect, PersistentState, ServerId, Term } from '../core/index.js';
 import {
   DiskPersisterError, HEADER_SIZE, RecordType, appendOp, encodeEntry, encodeFlush, encodeFrame, encodeHeader,
@@ -144,6 +144,12 @@ export class DiskPersister implements Persister {
    */
   static async open(dir: string, options: DiskPersisterOptions = {}): Promise<DiskPersister> {
     const fs = options.fs ?? nodeDiskFs;
+    if (options.compactFactor !== undefined && !(options.compactFactor >= 1.5)) {
+      throw new RangeError(`compactFactor must be at least 1.5 (a compacted file must fit well under the threshold), got ${options.compactFactor}`);
+    }
+    if (options.compactMinBytes !== undefined && !(options.compactMinBytes >= 0)) {
+      throw new RangeError(`compactMinBytes must be non-negative, got ${options.compactMinBytes}`);
+    }
     const logPath = join(dir, LOG_FILE);
     const markerPath = join(dir, MARKER_FILE);
     const tempPath = logPath + TEMP_SUFFIX;
@@ -166,6 +172,7 @@ export class DiskPersister implements Persister {
       await writeDurably(fs, tempPath, [bytes]);
       await fs.rename(tempPath, logPath);
       await syncDirectory(fs, dir);
+      await syncDirectory(fs, dirname(dir)); // the data directory itself may be new
     }
     if (!(await fs.exists(markerPath))) {
       await writeDurably(fs, markerPath, [Buffer.from('pure-raft disk persister: this directory holds Raft state\n')]);
@@ -217,8 +224,9 @@ export class DiskPersister implements Persister {
     for (let i = from - 1; i < this.entrySizes.length; i++) this.liveEntryBytes -= this.entrySizes[i] ?? 0;
     this.entrySizes.length = from - 1;
     for (const e of encoded) {
-      this.entrySizes.push(e.length);
-      this.liveEntryBytes += e.length;
+      const bytes = Buffer.byteLength(e, 'utf8');
+      this.entrySizes.push(bytes);
+      this.liveEntryBytes += bytes;
     }
     const state: PersistentState = { currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log };
     this.latest = state;
