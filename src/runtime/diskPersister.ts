@@ -240,6 +240,7 @@ export class DiskPersister implements Persister {
 
   /** Waits for every save so far to be durable (or to fail), then closes the file. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing.catch(() => undefined);
     await this.handle.close();
