@@ -27,7 +27,7 @@ export interface CheckConfig {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run check -- [flags]
-  bounds:   --servers N (3) --max-term N (2) --max-log N (1) --max-commands N (1)
+  bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
             --max-crashes N (1) --max-messages N (2) --no-drop --no-dup --no-crash-mid-step
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-states N --time-limit SECONDS --no-memo

@@ -17,7 +17,7 @@ export const upToDateByLengthOnly: Mutant = {
   name: 'up-to-date-by-length-only',
   description: 'The up-to-date check compares log lengths only, ignoring the last entries\' terms.',
   breaks: 'LeaderCompleteness',
-  bounds: { maxTerm: 3, maxCommands: 2, maxCrashes: 0, duplicate: false },
+  bounds: { maxTerm: 3, maxLog: 1, maxCommands: 2, maxCrashes: 0, duplicate: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     // Pretend the candidate's last term equals ours, so only lastLogIndex decides.

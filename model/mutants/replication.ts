@@ -20,7 +20,7 @@ export const acceptPrevLogIndexPastEnd: Mutant = {
   name: 'accept-prevLogIndex-past-end',
   description: 'The consistency check passes when prevLogIndex is past the end of the log; the entries land at the end.',
   breaks: 'LeaderMatchIndexIsSound',
-  bounds: { maxCommands: 2 },
+  bounds: { maxLog: 1, maxCommands: 2 },
   reducer: withStep((state, input) => {
     const m = received(input);
     if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex <= state.log.length) return step(state, input);
@@ -39,7 +39,7 @@ export const followerCommitWithoutMin: Mutant = {
     'check-skipping the missing min is harmless here: this leader always sends to the end of its log, so leaderCommit ' +
     '<= last new entry on every request it sends.)',
   breaks: 'StateMachineSafety',
-  bounds: { maxTerm: 3, maxCommands: 2, maxCrashes: 0, duplicate: false },
+  bounds: { maxTerm: 3, maxLog: 1, maxCommands: 2, maxCrashes: 0, duplicate: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     const r = step(state, input);
@@ -66,7 +66,7 @@ export const staleRepliesMoveIndices: Mutant = {
   name: 'stale-replies-change-nextIndex',
   description: 'The leader acts on AppendEntries replies from older terms, moving nextIndex/matchIndex on stale news.',
   breaks: 'StaleRepliesIgnored',
-  bounds: { maxTerm: 3, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
+  bounds: { maxTerm: 3, maxLog: 1, maxCommands: 1, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: withStep((state, input) => {
     const m = received(input);
     return m?.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader'

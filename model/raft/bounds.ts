@@ -20,8 +20,8 @@ export interface Bounds {
 export const DEFAULT_BOUNDS: Bounds = {
   servers: 3,
   maxTerm: 2,
-  maxLog: 1,
-  maxCommands: 1,
+  maxLog: 2,
+  maxCommands: 2,
   maxCrashes: 1,
   maxMessages: 2,
   drop: true,
