@@ -14,7 +14,8 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const MURMUR_SEED = 0x9747b28c;
 
-function fmix32(h: number): number {
+/** murmur3's 32-bit finaliser (unsigned result); models hashing their own states may share it. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

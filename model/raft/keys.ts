@@ -1,4 +1,5 @@
 import type { LogEntry, Message, PersistentState, RaftState } from '../../src/core/index.js';
+import { fmix32 as engineFmix32 } from '../engine/fingerprint.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
 
 /**
@@ -258,14 +259,8 @@ class Hasher {
   }
 }
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
+/** The engine's finaliser, as a signed 32-bit lane. */
+const fmix32 = (h: number): number => engineFmix32(h) | 0;
 
 /** A cached 64-bit hash (two lanes). */
 interface Hash64 {
