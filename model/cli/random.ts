@@ -16,6 +16,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
   const depth = c.depth ?? 300;
   process.stderr.write(`check: ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, runs=${runs} depth=${depth}${c.seed !== undefined ? ` seed=${c.seed}` : ''}\n`);
   const tty = process.stderr.isTTY;
+  let lastLine = 0;
   const r = randomCheck({
     bounds: c.bounds,
     runs,
@@ -26,7 +27,12 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
     onProgress: (p) => {
       const line = `runs ${p.runs}  steps ${p.steps.toLocaleString('en-US')}  ${Math.round(p.stepsPerSecond).toLocaleString('en-US')} steps/s`;
+      // On a terminal one line rewritten in place; in a log, a fresh line every ten seconds.
       if (tty) process.stderr.write(`\r${line}\x1b[K`);
+      else if (Date.now() - lastLine >= 10_000) {
+        lastLine = Date.now();
+        process.stderr.write(line + '\n');
+      }
     },
   });
   if (tty) process.stderr.write('\r\x1b[K');
