@@ -1,16 +1,13 @@
 import { produce } from 'immer';
 import { lastLogTerm, step } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
-import { receive, received, stepFrom, withStep } from './wrap.js';
+import { REPLICATION_BOUNDS, received, rewritingReceived, stepFrom, withStep } from './wrap.js';
 
 export const noUpToDateCheck: Mutant = {
   name: 'no-up-to-date-check',
   description: 'Vote granting skips the "candidate log at least as up-to-date" check (§5.4.1).',
   breaks: 'LeaderCompleteness',
-  reducer: withStep((state, input) => {
-    const m = received(input);
-    return m?.type === 'RequestVote' ? step(state, receive({ ...m, lastLogTerm: Number.MAX_SAFE_INTEGER })) : step(state, input);
-  }),
+  reducer: rewritingReceived((m) => (m.type === 'RequestVote' ? { ...m, lastLogTerm: Number.MAX_SAFE_INTEGER } : null)),
 };
 
 export const upToDateByLengthOnly: Mutant = {
@@ -18,11 +15,8 @@ export const upToDateByLengthOnly: Mutant = {
   description: 'The up-to-date check compares log lengths only, ignoring the last entries\' terms.',
   breaks: 'LeaderCompleteness',
   bounds: { maxTerm: 3, maxLog: 1, maxCommands: 2, maxCrashes: 0, duplicate: false },
-  reducer: withStep((state, input) => {
-    const m = received(input);
-    // Pretend the candidate's last term equals ours, so only lastLogIndex decides.
-    return m?.type === 'RequestVote' ? step(state, receive({ ...m, lastLogTerm: lastLogTerm(state.log) })) : step(state, input);
-  }),
+  // Pretend the candidate's last term equals ours, so only lastLogIndex decides.
+  reducer: rewritingReceived((m, state) => (m.type === 'RequestVote' ? { ...m, lastLogTerm: lastLogTerm(state.log) } : null)),
 };
 
 export const secondVoteInTerm: Mutant = {
@@ -75,9 +69,6 @@ export const countStaleVotes: Mutant = {
   name: 'count-votes-from-older-term',
   description: 'A candidate counts a granted vote even when the reply answers an older term\'s RequestVote.',
   breaks: 'StaleRepliesIgnored',
-  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
-  reducer: withStep((state, input) => {
-    const m = received(input);
-    return m?.type === 'RequestVoteReply' && m.term < state.currentTerm ? step(state, receive({ ...m, term: state.currentTerm })) : step(state, input);
-  }),
+  bounds: REPLICATION_BOUNDS,
+  reducer: rewritingReceived((m, state) => (m.type === 'RequestVoteReply' && m.term < state.currentTerm ? { ...m, term: state.currentTerm } : null)),
 };

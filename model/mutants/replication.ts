@@ -1,12 +1,12 @@
 import { lastLogTerm, step } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
-import { commitAndApply, receive, received, stepFrom, withStep } from './wrap.js';
+import { REPLICATION_BOUNDS, commitAndApply, receive, received, rewritingReceived, stepFrom, withStep } from './wrap.js';
 
 export const truncateOnEveryAppend: Mutant = {
   name: 'truncate-on-every-append',
   description: 'A follower drops everything after prevLogIndex on every accepted AppendEntries, even a stale or duplicate one.',
   breaks: 'CommittedSurvivesCrash',
-  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
+  bounds: REPLICATION_BOUNDS,
   reducer: withStep((state, input) => {
     const m = received(input);
     if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex >= state.log.length) return step(state, input);
@@ -53,13 +53,9 @@ export const matchIndexFromLogLength: Mutant = {
   name: 'matchIndex-from-log-length',
   description: 'On a successful reply the leader sets matchIndex to its own log length rather than what the reply acknowledged.',
   breaks: 'CommittedSurvivesCrash',
-  bounds: { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
-  reducer: withStep((state, input) => {
-    const m = received(input);
-    return m?.type === 'AppendEntriesReply' && m.success && state.role === 'leader'
-      ? step(state, receive({ ...m, matchIndex: state.log.length }))
-      : step(state, input);
-  }),
+  bounds: REPLICATION_BOUNDS,
+  reducer: rewritingReceived((m, state) =>
+    m.type === 'AppendEntriesReply' && m.success && state.role === 'leader' ? { ...m, matchIndex: state.log.length } : null),
 };
 
 export const staleRepliesMoveIndices: Mutant = {
@@ -67,10 +63,6 @@ export const staleRepliesMoveIndices: Mutant = {
   description: 'The leader acts on AppendEntries replies from older terms, moving nextIndex/matchIndex on stale news.',
   breaks: 'StaleRepliesIgnored',
   bounds: { maxTerm: 3, maxLog: 1, maxCommands: 1, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
-  reducer: withStep((state, input) => {
-    const m = received(input);
-    return m?.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader'
-      ? step(state, receive({ ...m, term: state.currentTerm }))
-      : step(state, input);
-  }),
+  reducer: rewritingReceived((m, state) =>
+    m.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader' ? { ...m, term: state.currentTerm } : null),
 };

@@ -48,3 +48,15 @@ export function commitAndApply(r: StepResult, commitIndex: number, upTo: number)
 export const received = (input: Input): Message | null => (input.type === 'Receive' ? input.message : null);
 
 export const receive = (message: Message): Input => ({ type: 'Receive', message });
+
+/** The real step, except that an incoming message for which `rewrite` returns a message is seen as that one. */
+export function rewritingReceived(rewrite: (m: Message, state: RaftState) => Message | null): Reducer {
+  return withStep((state, input) => {
+    const m = received(input);
+    const changed = m === null ? null : rewrite(m, state);
+    return step(state, changed === null ? input : receive(changed));
+  });
+}
+
+/** Small bounds at which replication bugs show: two entries, three messages in flight, no crashes. */
+export const REPLICATION_BOUNDS = { maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false } as const;
