@@ -25,7 +25,7 @@ import { runRandom } from './random.js';
 
 const MODEL_MODULE = fileURLToPath(new URL('../raft/model.ts', import.meta.url));
 
-export function modelOptions(c: CheckConfig): RaftModelOptions {
+function modelOptions(c: CheckConfig): RaftModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
 }
 
