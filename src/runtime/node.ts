@@ -17,6 +17,8 @@ export interface NodeEnvironment {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly timing?: Timing;
+  /** Called after every step with the states before and after it (e.g. to log role changes). */
+  readonly observe?: (before: RaftState, after: RaftState) => void;
 }
 
 /** The request a step answers, so its reply goes back on the same RPC. */
@@ -28,6 +30,8 @@ interface OpenRpc {
 interface Batch {
   readonly ops: readonly Operation[];
   readonly rpc: OpenRpc | null;
+  /** The batch's save, when it was handed to the persister ahead of its turn (group commit). */
+  saved?: Promise<void>;
 }
 
 /**
@@ -41,12 +45,21 @@ interface Batch {
  * message or apply leaves before every save that precedes it is durable, even when the node's
  * in-memory state has run ahead of its disk. A crash (kill) drops the unexecuted rest, exactly
  * as a crash between two operations in the model checker.
+ *
+ * Group commit: while a save is pending, the saves of the batches queued behind it are handed
+ * to the persister at once, in step order, so a disk persister can write them together under
+ * one fsync. Each batch still sends and applies only after its own save (and every earlier
+ * one) is durable; a crash then leaves on disk states whose messages were never sent, which
+ * is a crash after a step's persist followed by message loss, a case the checker covers.
  */
 export class RaftNode implements RpcHandler {
   private state: RaftState;
   private dead = false;
   private readonly backlog: Batch[] = [];
   private draining = false;
+  /** True while the drain waits for a save to settle. */
+  private blocked = false;
+  private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
   private readonly timers: NodeTimers;
   /** Set when a save failed; the node then stops as if crashed. */
   failure: unknown = undefined;
@@ -59,6 +72,7 @@ export class RaftNode implements RpcHandler {
     env: NodeEnvironment,
   ) {
     this.state = restore(me, peers.clusterSize, persister.load() ?? EMPTY_PERSISTENT_STATE);
+    this.observe = env.observe;
     this.timers = new NodeTimers(
       env.clock,
       env.random,
@@ -106,9 +120,12 @@ export class RaftNode implements RpcHandler {
 
   private input(input: Input, rpc: OpenRpc | null): StartResult | undefined {
     if (this.dead) return undefined;
-    const result = step(this.state, input);
+    const before = this.state;
+    const result = step(before, input);
     this.state = result.state;
     this.backlog.push({ ops: operations(result), rpc });
+    if (this.blocked) this.saveAhead();
+    this.observe?.(before, result.state);
     this.drain();
     return result.start;
   }
@@ -120,10 +137,12 @@ export class RaftNode implements RpcHandler {
     while (!this.dead) {
       const batch = this.backlog.shift();
       if (!batch) break;
-      const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch.rpc));
+      const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch));
       if (pending) {
+        this.blocked = true;
+        this.saveAhead();
         pending.then(
-          () => { this.draining = false; this.drain(); },
+          () => { this.blocked = false; this.draining = false; this.drain(); },
           (error: unknown) => { this.failure = error; this.kill(); },
         );
         return;
@@ -132,11 +151,23 @@ export class RaftNode implements RpcHandler {
     this.draining = false;
   }
 
-  private carryOut(op: Operation, rpc: OpenRpc | null): void | Promise<void> {
+  /** Hands every queued batch's save to the persister now, in step order (group commit). */
+  private saveAhead(): void {
+    for (const batch of this.backlog) {
+      const first = batch.ops[0];
+      if (batch.saved || first?.kind !== 'persist') continue;
+      const saved = this.persister.save(first.persist) ?? Promise.resolve();
+      saved.catch(() => {}); // a failure surfaces when the batch awaits it in its turn
+      batch.saved = saved;
+    }
+  }
+
+  private carryOut(op: Operation, batch: Batch): void | Promise<void> {
     if (this.dead) return; // crashed between two operations: the rest never happens
+    const rpc = batch.rpc;
     switch (op.kind) {
       case 'persist':
-        return this.persister.save(op.persist);
+        return batch.saved ?? this.persister.save(op.persist);
       case 'send': {
         const m = op.message;
         if (isRequest(m)) {

@@ -72,7 +72,7 @@ describe('RaftNode', () => {
     expect(replies).toEqual([{ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true }]);
   });
 
-  test('start answers at once while a save is pending; its sends wait for its save', async () => {
+  test('start answers at once while a save is pending; later saves go ahead (group commit), sends wait for their own save', async () => {
     const events: string[] = [];
     const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
     const clock = new ManualClock();
@@ -89,14 +89,42 @@ describe('RaftNode', () => {
     events.length = 0;
     expect(node.start('x')).toEqual({ index: 1, term: 1, isLeader: true }); // at once
     expect(node.start('y')).toEqual({ index: 2, term: 1, isLeader: true }); // still at once
-    expect(events).toEqual(['save term=1 log=1']);
+    // y's save is handed to the persister while x's is pending, so both can share one fsync
+    expect(events).toEqual(['save term=1 log=1', 'save term=1 log=2']);
     await persister.release();
-    expect(events).toEqual([
-      'save term=1 log=1', 'saved term=1 log=1', 'send AppendEntries to=1', 'send AppendEntries to=2',
-      'save term=1 log=2',
-    ]);
+    expect(events.slice(2)).toEqual(['saved term=1 log=1', 'send AppendEntries to=1', 'send AppendEntries to=2']);
     await persister.release();
     expect(events.slice(5)).toEqual(['saved term=1 log=2', 'send AppendEntries to=1', 'send AppendEntries to=2']);
+  });
+
+  test('group commit: a batch whose own save settles first still waits for the earlier save', async () => {
+    const events: string[] = [];
+    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
+    clock.fireNext();
+    await persister.release();
+    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+    events.length = 0;
+    node.start('x');
+    node.start('y');
+    node.start('z');
+    expect(events).toEqual(['save term=1 log=1', 'save term=1 log=2', 'save term=1 log=3']);
+    // settle y's save before x's: nothing may be sent yet
+    const [gx, gy] = persister.gates.splice(0, 2);
+    gy!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.filter((e) => e.startsWith('send'))).toEqual([]);
+    gx!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.slice(3)).toEqual([
+      'saved term=1 log=2', 'saved term=1 log=1',
+      'send AppendEntries to=1', 'send AppendEntries to=2', // x's
+      'send AppendEntries to=1', 'send AppendEntries to=2', // y's (its save is done)
+    ]);
+    await persister.release();
+    expect(events.slice(9)).toEqual(['saved term=1 log=3', 'send AppendEntries to=1', 'send AppendEntries to=2']);
   });
 
   test('a one-server cluster applies each command once, in order, one at a time', () => {
