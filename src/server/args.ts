@@ -1,0 +1,85 @@
+/** What `pure-raft node [flags]` was asked to do. */
+export interface NodeConfig {
+  /** This server's id: its index in `peers` (0-based, as in the core). */
+  readonly id: number;
+  /** Every server's host:port, in id order, this one included. */
+  readonly peers: readonly Address[];
+  readonly dataDir: string;
+  /** Where the cluster secret is read from; absent means the PURE_RAFT_SECRET environment variable. */
+  readonly secretFile?: string;
+}
+
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A bad command line: printed on one line, exit 2. */
+export class UsageError extends Error {}
+
+export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE]
+  --id          this server's index in --peers (0-based)
+  --peers       every server of the cluster, in id order, this one included (3 or more is usual)
+  --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused)
+  --secret-file the shared cluster secret (at least 16 bytes); default: $PURE_RAFT_SECRET
+exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
+
+export function parseAddress(raw: string): Address {
+  const m = /^(.+):(\d{1,5})$/.exec(raw);
+  if (!m) throw new UsageError(`bad address '${raw}': expected HOST:PORT`);
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new UsageError(`bad address '${raw}': port must be 1..65535`);
+  const host = m[1]!.startsWith('[') && m[1]!.endsWith(']') ? m[1]!.slice(1, -1) : m[1]!;
+  return { host, port };
+}
+
+export function formatAddress(a: Address): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
+  const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  let id: number | undefined;
+  let peers: Address[] | undefined;
+  let dataDir: string | undefined;
+  let secretFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    const value = (): string => {
+      const raw = args[++i];
+      if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);
+      return raw;
+    };
+    switch (flag) {
+      case '--id': {
+        const raw = value();
+        if (!/^\d+$/.test(raw)) throw new UsageError(`--id must be a non-negative integer, got '${raw}'`);
+        id = Number(raw);
+        break;
+      }
+      case '--peers': peers = value().split(',').map((p) => parseAddress(p.trim())); break;
+      case '--data-dir': dataDir = value(); break;
+      case '--secret-file': secretFile = value(); break;
+      case '--help': case '-h': return 'help';
+      default: throw new UsageError(`unknown flag '${flag}'`);
+    }
+  }
+  if (id === undefined) throw new UsageError('--id is required');
+  if (!peers) throw new UsageError('--peers is required');
+  if (dataDir === undefined) throw new UsageError('--data-dir is required');
+  if (id >= peers.length) throw new UsageError(`--id ${id} is not an index into --peers (${peers.length} addresses)`);
+  const seen = new Set<string>();
+  for (const p of peers) {
+    const key = formatAddress(p);
+    if (seen.has(key)) throw new UsageError(`--peers lists ${key} twice`);
+    seen.add(key);
+  }
+  return secretFile === undefined ? { id, peers, dataDir } : { id, peers, dataDir, secretFile };
+}
+
+/** At least 16 bytes after trimming trailing whitespace (a newline from `echo` is not part of it). */
+export function checkSecret(raw: string, source: string): string {
+  const secret = raw.replace(/\s+$/, '');
+  if (Buffer.byteLength(secret) < 16) throw new UsageError(`the cluster secret from ${source} is shorter than 16 bytes`);
+  return secret;
+}

@@ -1,0 +1,91 @@
+import type { RaftState } from '../core/index.js';
+import type { ReplicatedLog, SubmitReply } from './replicatedLog.js';
+
+/**
+ * The node's client protocol, one JSON object per request:
+ *   { op: 'submit', command }          -> SubmitReply (answered once the entry is applied)
+ *   { op: 'status' }                   -> NodeStatus
+ *   { op: 'read', from?, limit? }      -> { from, commands } (applied commands, 1-based from)
+ * Anything else gets { ok: false, error: 'bad-request', reason }.
+ */
+export type ClientRequest =
+  | { readonly op: 'submit'; readonly command: unknown }
+  | { readonly op: 'status' }
+  | { readonly op: 'read'; readonly from?: number; readonly limit?: number };
+
+export interface NodeStatus {
+  readonly ok: true;
+  readonly id: number;
+  readonly currentTerm: number;
+  readonly role: RaftState['role'];
+  readonly votedFor: number | null;
+  readonly logLength: number;
+  readonly commitIndex: number;
+  readonly lastApplied: number;
+  readonly pendingSubmits: number;
+}
+
+export interface ReadReply {
+  readonly ok: true;
+  readonly from: number;
+  readonly commands: readonly unknown[];
+}
+
+export interface BadRequest {
+  readonly ok: false;
+  readonly error: 'bad-request';
+  readonly reason: string;
+}
+
+export type ClientReply = SubmitReply | NodeStatus | ReadReply | BadRequest;
+
+export const READ_LIMIT = 10_000;
+
+export function parseClientRequest(payload: unknown): ClientRequest | BadRequest {
+  const bad = (reason: string): BadRequest => ({ ok: false, error: 'bad-request', reason });
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return bad('a request is a JSON object');
+  const p = payload as Record<string, unknown>;
+  switch (p['op']) {
+    case 'submit':
+      if (!('command' in p) || p['command'] === undefined) return bad('submit needs a command');
+      return { op: 'submit', command: p['command'] };
+    case 'status':
+      return { op: 'status' };
+    case 'read': {
+      const from = p['from'] ?? 1;
+      const limit = p['limit'] ?? READ_LIMIT;
+      if (!Number.isSafeInteger(from) || (from as number) < 1) return bad('read.from must be an integer >= 1');
+      if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > READ_LIMIT) {
+        return bad(`read.limit must be an integer in 1..${READ_LIMIT}`);
+      }
+      return { op: 'read', from: from as number, limit: limit as number };
+    }
+    default:
+      return bad(`unknown op ${JSON.stringify(p['op'])}: expected submit, status or read`);
+  }
+}
+
+/** Answers one client request against the running node and its replicated log. */
+export function answerClient(
+  payload: unknown,
+  node: { readonly raftState: RaftState },
+  app: ReplicatedLog,
+): ClientReply | Promise<ClientReply> {
+  const request = parseClientRequest(payload);
+  if ('ok' in request) return request;
+  switch (request.op) {
+    case 'submit':
+      return app.submit(request.command);
+    case 'status': {
+      const s = node.raftState;
+      return {
+        ok: true, id: s.id, currentTerm: s.currentTerm, role: s.role, votedFor: s.votedFor,
+        logLength: s.log.length, commitIndex: s.commitIndex, lastApplied: app.length, pendingSubmits: app.pending,
+      };
+    }
+    case 'read': {
+      const from = request.from ?? 1;
+      return { ok: true, from, commands: app.read(from, request.limit ?? READ_LIMIT) };
+    }
+  }
+}
