@@ -51,6 +51,12 @@ interface Batch {
  * one fsync. Each batch still sends and applies only after its own save (and every earlier
  * one) is durable; a crash then leaves on disk states whose messages were never sent, which
  * is a crash after a step's persist followed by message loss, a case the checker covers.
+ *
+ * Coalescing: an AppendEntries to a peer is not sent when a later queued batch sends that peer
+ * an AppendEntries too. The later one carries the leader's newer log and commitIndex, so the
+ * skipped one is a lost message (which the checker covers) that nobody misses; without this, a
+ * burst of k client requests during one fsync would send each follower k requests of up to k
+ * entries each.
  */
 export class RaftNode implements RpcHandler {
   private state: RaftState;
@@ -60,6 +66,8 @@ export class RaftNode implements RpcHandler {
   /** True while the drain waits for a save to settle. */
   private blocked = false;
   private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
+  /** AppendEntries requests in the backlog, not yet carried out, by recipient. */
+  private readonly queuedAppends = new Map<number, number>();
   private readonly timers: NodeTimers;
   /** Set when a save failed; the node then stops as if crashed. */
   failure: unknown = undefined;
@@ -98,6 +106,7 @@ export class RaftNode implements RpcHandler {
     this.dead = true;
     this.timers.stopAll();
     this.backlog.length = 0;
+    this.queuedAppends.clear();
   }
 
   get killed(): boolean {
@@ -123,7 +132,13 @@ export class RaftNode implements RpcHandler {
     const before = this.state;
     const result = step(before, input);
     this.state = result.state;
-    this.backlog.push({ ops: operations(result), rpc });
+    const ops = operations(result);
+    for (const op of ops) {
+      if (op.kind === 'send' && op.message.type === 'AppendEntries') {
+        this.queuedAppends.set(op.message.to, (this.queuedAppends.get(op.message.to) ?? 0) + 1);
+      }
+    }
+    this.backlog.push({ ops, rpc });
     if (this.blocked) this.saveAhead();
     this.observe?.(before, result.state);
     this.drain();
@@ -171,6 +186,11 @@ export class RaftNode implements RpcHandler {
       case 'send': {
         const m = op.message;
         if (isRequest(m)) {
+          if (m.type === 'AppendEntries') {
+            const later = this.queuedAppends.get(m.to)! - 1;
+            this.queuedAppends.set(m.to, later);
+            if (later > 0) return; // a later batch sends this peer a newer AppendEntries
+          }
           this.peers.call(m, (reply) => this.receiveReply(reply));
           return;
         }
