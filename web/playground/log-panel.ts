@@ -1,0 +1,75 @@
+import type { LogEntry } from '../../src/core/index.js';
+import { termSwatch } from '../shared/colours.js';
+import { h } from '../shared/dom.js';
+import { commandText, serverName } from '../shared/format.js';
+import type { Sim } from './sim.js';
+
+/**
+ * Every server's log as a grid aligned by index, so logs compare column by column: each entry
+ * in its term's colour with its command, solid once the server knows it committed, dashed
+ * before. A crashed server shows what its disk holds. The last row is what the cluster has
+ * committed. Cells are data-testid="log-entry" with data-server, data-index, data-term,
+ * data-command and data-committed.
+ */
+
+export interface LogPanel {
+  readonly element: HTMLElement;
+  update(sim: Sim): void;
+}
+
+/** Columns drawn even before the logs grow this long, so the grid does not jump about. */
+const MIN_COLUMNS = 8;
+
+function entryCell(server: number | 'committed', index: number, e: LogEntry | undefined, committed: boolean): HTMLTableCellElement {
+  if (!e) return h('td', {}, h('span', { class: 'pg-entry is-empty' }));
+  const c = termSwatch(e.term);
+  return h('td', {},
+    h('span', {
+      class: `pg-entry${committed ? ' is-committed' : ''}`,
+      style: `background:${c.bg};color:${c.fg};border-color:${c.border}`,
+      title: `index ${index}, term ${e.term}, command ${commandText(e.command)}${committed ? ', committed' : ', not known committed'}`,
+      'data-testid': 'log-entry',
+      'data-server': server,
+      'data-index': index,
+      'data-term': e.term,
+      'data-command': commandText(e.command),
+      'data-committed': String(committed),
+    }, commandText(e.command), h('span', { class: 'pg-entry-term' }, `t${e.term}`)));
+}
+
+export function logPanel(): LogPanel {
+  const element = h('div', { class: 'pg-logs', 'data-testid': 'logs' });
+  let key = '';
+  let lastLogs: readonly (readonly LogEntry[])[] = [];
+
+  function update(sim: Sim): void {
+    const slots = sim.system.servers;
+    // Redrawn only when a log, a commitIndex or a server's liveness changed (logs are immutable: compare by identity).
+    const k = slots.map((slot) => (slot.state ? `${slot.state.commitIndex}` : `d${slot.persisted.currentTerm}`)).join(',') + `|${sim.system.committed.length}`;
+    const logs = slots.map((slot) => slot.state?.log ?? slot.persisted.log);
+    if (k === key && logs.every((l, i) => l === lastLogs[i])) return;
+    key = k;
+    lastLogs = logs;
+    const columns = Math.max(MIN_COLUMNS, sim.system.committed.length, ...logs.map((l) => l.length));
+    const indices = Array.from({ length: columns }, (_, i) => i + 1);
+    const rows = slots.map((slot, server) => {
+      const st = slot.state;
+      const log = logs[server]!;
+      const commit = st?.commitIndex ?? 0;
+      return h('tr', { class: st ? '' : 'is-down', 'data-testid': `log-row-${server}` },
+        h('th', { class: 'pg-rowhead', scope: 'row', title: st ? '' : 'down: the log on its disk' }, serverName(server), st ? '' : ' (disk)'),
+        indices.map((i) => entryCell(server, i, log[i - 1], i <= commit)));
+    });
+    const committed = sim.system.committed;
+    element.replaceChildren(
+      h('table', {},
+        h('thead', {}, h('tr', {}, h('th', { class: 'pg-rowhead' }, 'index'), indices.map((i) => h('th', { scope: 'col' }, i)))),
+        h('tbody', {}, rows,
+          h('tr', { 'data-testid': 'log-row-committed', title: 'each index as first committed by a leader (the model\'s record)' },
+            h('th', { class: 'pg-rowhead', scope: 'row' }, 'committed'),
+            indices.map((i) => entryCell('committed', i, committed[i - 1], true))))),
+      h('div', { class: 'pg-log-caption' },
+        'Entries are coloured by term (small tN) and show their command; solid once the server knows them committed, dashed before.'));
+  }
+  return { element, update };
+}

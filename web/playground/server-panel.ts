@@ -1,0 +1,145 @@
+import { ROLE_COLOUR, termSwatch } from '../shared/colours.js';
+import { h } from '../shared/dom.js';
+import { serverName } from '../shared/format.js';
+import { isIsolated, type Sim } from './sim.js';
+
+/**
+ * One row per server: role, currentTerm, votedFor, commitIndex, lastApplied, the election timer
+ * (a leader's next heartbeat instead), and the moves the user can make on it. The rows and their
+ * buttons are built once and updated in place, so a click is never lost to a redraw.
+ * Rows are data-testid="server-row" with data-server, data-role, data-term, data-voted-for,
+ * data-commit-index (as web/shared's server table names them).
+ */
+
+export interface ServerHandlers {
+  readonly onRequest: (server: number) => void;
+  readonly onTimeout: (server: number) => void;
+  readonly onCrash: (server: number) => void;
+  readonly onRestart: (server: number) => void;
+  readonly onIsolate: (server: number) => void;
+}
+
+export interface ServerPanel {
+  readonly element: HTMLElement;
+  update(sim: Sim): void;
+}
+
+interface Row {
+  readonly tr: HTMLTableRowElement;
+  readonly role: HTMLElement;
+  readonly term: HTMLElement;
+  readonly voted: HTMLElement;
+  readonly commit: HTMLElement;
+  readonly applied: HTMLElement;
+  readonly timerFill: HTMLElement;
+  readonly timerText: HTMLElement;
+  readonly request: HTMLButtonElement;
+  readonly timeout: HTMLButtonElement;
+  readonly crash: HTMLButtonElement;
+  readonly restart: HTMLButtonElement;
+  readonly isolate: HTMLButtonElement;
+  key: string;
+}
+
+const btn = (label: string, testid: string, title: string, cls = ''): HTMLButtonElement =>
+  h('button', { type: 'button', class: `pg-btn is-small ${cls}`, 'data-testid': testid, title }, label);
+
+export function serverPanel(servers: number, handlers: ServerHandlers): ServerPanel {
+  const rows: Row[] = [];
+  const body = h('tbody', {});
+  for (let i = 0; i < servers; i++) {
+    const role = h('span', { class: 'pg-role' });
+    const term = h('span', { class: 'pg-term-chip' });
+    const voted = h('span', {});
+    const commit = h('span', {});
+    const applied = h('span', {});
+    const timerFill = h('span', { class: 'pg-timer-fill' });
+    const timerText = h('span', { class: 'pg-timer-text' });
+    const request = btn('Request', `request-${i}`, `ClientRequest(${i}): a client command to ${serverName(i)} (a leader appends it to its log)`, 'is-primary');
+    const timeout = btn('Time out', `timeout-${i}`, `Timeout(${i}): ${serverName(i)}'s election timer fires now`);
+    const crash = btn('Crash', `crash-${i}`, `Crash(${i}): ${serverName(i)} loses its memory and the messages to it; its disk survives`, 'is-danger');
+    const restart = btn('Restart', `restart-${i}`, `Restart(${i}): ${serverName(i)} starts again from its disk`);
+    const isolate = btn('Isolate', `isolate-${i}`, `cut (or heal) every link of ${serverName(i)}`);
+    request.addEventListener('click', () => handlers.onRequest(i));
+    timeout.addEventListener('click', () => handlers.onTimeout(i));
+    crash.addEventListener('click', () => handlers.onCrash(i));
+    restart.addEventListener('click', () => handlers.onRestart(i));
+    isolate.addEventListener('click', () => handlers.onIsolate(i));
+    const tr = h('tr', { 'data-testid': 'server-row', 'data-server': i },
+      h('th', { scope: 'row' }, serverName(i)),
+      h('td', {}, role),
+      h('td', { class: 'pg-num' }, term),
+      h('td', { class: 'pg-num' }, voted),
+      h('td', { class: 'pg-num', 'data-testid': `commit-${i}` }, commit),
+      h('td', { class: 'pg-num' }, applied),
+      h('td', {}, h('div', { class: 'pg-timer', 'data-testid': `timer-${i}` }, h('span', { class: 'pg-timer-bar' }, timerFill), timerText)),
+      h('td', { class: 'pg-actions' }, request, timeout, crash, restart, isolate));
+    body.appendChild(tr);
+    rows.push({ tr, role, term, voted, commit, applied, timerFill, timerText, request, timeout, crash, restart, isolate, key: '' });
+  }
+
+  const table = h('table', { class: 'pg-servers', 'data-testid': 'servers' },
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'server'), h('th', { scope: 'col' }, 'role'),
+      h('th', { scope: 'col', class: 'pg-num', title: 'currentTerm' }, 'term'),
+      h('th', { scope: 'col', class: 'pg-num', title: 'votedFor' }, 'voted for'),
+      h('th', { scope: 'col', class: 'pg-num', title: 'commitIndex' }, 'commit'),
+      h('th', { scope: 'col', class: 'pg-num', title: 'lastApplied' }, 'applied'),
+      h('th', { scope: 'col', title: 'time left until the election timeout (a leader: until its next heartbeat)' }, 'election timer'),
+      h('th', { scope: 'col' }, 'moves'))),
+    body);
+
+  function update(sim: Sim): void {
+    const canCrash = sim.system.crashes < sim.bounds.maxCrashes;
+    rows.forEach((r, i) => {
+      const st = sim.system.servers[i]!.state;
+      const roleName = st?.role ?? 'down';
+      const isolated = isIsolated(sim, i);
+      const key = `${roleName}|${st?.currentTerm}|${st?.votedFor}|${st?.commitIndex}|${st?.lastApplied}|${isolated}|${canCrash}`;
+      if (key !== r.key) {
+        r.key = key;
+        const c = ROLE_COLOUR[roleName];
+        r.tr.className = st ? '' : 'is-down';
+        r.tr.setAttribute('data-role', roleName);
+        r.tr.setAttribute('data-term', st ? String(st.currentTerm) : '');
+        r.tr.setAttribute('data-voted-for', st?.votedFor === null || !st ? '' : String(st.votedFor));
+        r.tr.setAttribute('data-commit-index', st ? String(st.commitIndex) : '');
+        r.role.textContent = st ? roleName : 'down';
+        r.role.setAttribute('style', `background:${c.bg};color:${c.fg};border-color:${c.border}`);
+        const term = st?.currentTerm ?? sim.system.servers[i]!.persisted.currentTerm;
+        const t = termSwatch(term);
+        r.term.textContent = String(term);
+        r.term.setAttribute('style', `background:${t.bg};color:${t.fg};border-color:${t.border}`);
+        r.term.title = st ? 'currentTerm' : 'currentTerm on disk';
+        r.voted.textContent = st ? (st.votedFor === null ? '—' : serverName(st.votedFor)) : '';
+        r.commit.textContent = st ? String(st.commitIndex) : '';
+        r.applied.textContent = st ? String(st.lastApplied) : '';
+        r.request.disabled = st?.role !== 'leader';
+        r.timeout.disabled = !st || st.role === 'leader';
+        r.crash.hidden = !st;
+        r.crash.disabled = !canCrash;
+        r.restart.hidden = st !== null;
+        r.isolate.textContent = isolated ? 'Rejoin' : 'Isolate';
+      }
+      const clock = sim.clocks[i]!;
+      if (!st) {
+        r.timerFill.style.width = '0%';
+        r.timerText.textContent = 'stopped';
+      } else if (st.role === 'leader' && clock.heartbeatAt !== null) {
+        const left = Math.max(0, clock.heartbeatAt - sim.now);
+        r.timerFill.className = 'pg-timer-fill is-leader';
+        r.timerFill.style.width = `${(100 * Math.min(1, left / sim.timing.heartbeatIntervalMs)).toFixed(1)}%`;
+        r.timerText.textContent = `beat ${left.toFixed(0)} ms`;
+      } else if (clock.electionAt !== null) {
+        const total = clock.electionAt - clock.electionArmedAt;
+        const left = Math.max(0, clock.electionAt - sim.now);
+        r.timerFill.className = `pg-timer-fill${st.role === 'candidate' ? ' is-candidate' : ''}`;
+        r.timerFill.style.width = `${(100 * Math.min(1, left / (total || 1))).toFixed(1)}%`;
+        r.timerText.textContent = `${left.toFixed(0)} ms`;
+      }
+    });
+  }
+
+  const element = h('div', { class: 'pg-table-wrap' }, table);
+  return { element, update };
+}

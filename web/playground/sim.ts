@@ -1,0 +1,454 @@
+import type { Message, StepResult, TimerDirective } from '../../src/core/index.js';
+import { actionKey, formatAction, type RaftAction } from '../../model/raft/actions.js';
+import type { Bounds } from '../../model/raft/bounds.js';
+import { plainMessageKey } from '../../model/raft/keys.js';
+import { PRODUCTION, type Reducer } from '../../model/raft/reducer.js';
+import { initialSystem, type SystemState } from '../../model/raft/system.js';
+import { enabledActions, nextState } from '../../model/raft/transitions.js';
+import { drawBetween } from './random.js';
+
+/**
+ * The playground's simulation: N servers running the real core through the model's own
+ * transitions (so every move is a model action and the run exports as a replayable trace), with
+ * a simulated clock deciding when each move happens. No DOM, no wall clock, no Math.random: a
+ * simulation is a value, and every function here returns a new one.
+ *
+ * When things happen:
+ *  - each server's election timer always runs (as src/runtime's does), re-armed with a fresh
+ *    timeout from the seeded generator whenever it fires or the core says 'resetElectionTimer';
+ *    when it fires on a follower or candidate the move is Timeout (a leader ignores it);
+ *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
+ *    (the move is Heartbeat);
+ *  - every message sent is delivered after a random latency (Receive), unless at that moment its
+ *    link is cut or its receiver is down: then it is lost (DropMessage);
+ *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
+ */
+
+export interface Timing {
+  readonly electionTimeoutMinMs: number;
+  readonly electionTimeoutMaxMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly latencyMinMs: number;
+  readonly latencyMaxMs: number;
+}
+
+/** The Raft paper's figures (§9: 150-300 ms timeouts), with a network an order faster. */
+export const PLAYGROUND_TIMING: Timing = {
+  electionTimeoutMinMs: 150,
+  electionTimeoutMaxMs: 300,
+  heartbeatIntervalMs: 50,
+  latencyMinMs: 10,
+  latencyMaxMs: 20,
+};
+
+/**
+ * The bounds the playground runs under: the largest the model accepts (validateBounds), so a
+ * move the simulation takes is one the model enables, and the exported trace can record bounds
+ * just large enough for it. Drop on (cut links lose messages), duplication and mid-step crashes
+ * off (the playground never takes those moves).
+ */
+export function playgroundBounds(servers: number): Bounds {
+  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, drop: true, duplicate: false, crashMidStep: false };
+}
+
+export interface Flight {
+  readonly id: number;
+  readonly message: Message;
+  readonly sentAt: number;
+  readonly deliverAt: number;
+}
+
+export interface ServerClock {
+  /** When the election timer fires; null while the server is down. */
+  readonly electionAt: number | null;
+  /** When it was last armed (the timer's full length is electionAt - electionArmedAt). */
+  readonly electionArmedAt: number;
+  /** When a leader's next heartbeat is due; null when it is not a leader (or down). */
+  readonly heartbeatAt: number | null;
+}
+
+/** Who made a move: the simulated clock (timers, deliveries) or the user. */
+export type Cause = 'clock' | 'user';
+
+/** What happened, newest first: the model actions taken (the trace) and notes for people. */
+export type Happening =
+  | { readonly kind: 'step'; readonly at: number; readonly action: RaftAction; readonly label: string; readonly state: SystemState; readonly by: Cause }
+  | { readonly kind: 'note'; readonly at: number; readonly text: string };
+
+export interface HistoryNode {
+  readonly happening: Happening;
+  readonly prev: HistoryNode | null;
+}
+
+export interface Sim {
+  readonly servers: number;
+  readonly seed: number;
+  readonly timing: Timing;
+  readonly bounds: Bounds;
+  /** Simulated time, ms since the start. */
+  readonly now: number;
+  /** The random generator's state. */
+  readonly rng: number;
+  readonly system: SystemState;
+  /** The network's messages, each with its flight; the same multiset as system.network. */
+  readonly flights: readonly Flight[];
+  readonly clocks: readonly ServerClock[];
+  /** cut[a] has bit b set when the link between a and b is cut (symmetric). */
+  readonly cut: readonly number[];
+  readonly nextFlightId: number;
+  readonly steps: number;
+  readonly history: HistoryNode | null;
+  /** The last move refused, and why (shown to the user until the next move). */
+  readonly refusal: string | null;
+}
+
+export interface SimOptions {
+  readonly servers: number;
+  readonly seed: number;
+  readonly timing?: Timing;
+}
+
+export function createSim(options: SimOptions): Sim {
+  const { servers, seed } = options;
+  const timing = options.timing ?? PLAYGROUND_TIMING;
+  if (!Number.isInteger(servers) || servers < 1 || servers > 7) throw new RangeError(`servers must be 1..7, got ${servers}`);
+  let rng = seed >>> 0;
+  const clocks: ServerClock[] = [];
+  for (let i = 0; i < servers; i++) {
+    const d = drawBetween(rng, timing.electionTimeoutMinMs, timing.electionTimeoutMaxMs);
+    rng = d.state;
+    clocks.push({ electionAt: d.value, electionArmedAt: 0, heartbeatAt: null });
+  }
+  return {
+    servers,
+    seed: seed >>> 0,
+    timing,
+    bounds: playgroundBounds(servers),
+    now: 0,
+    rng,
+    system: initialSystem(servers),
+    flights: [],
+    clocks,
+    cut: new Array<number>(servers).fill(0),
+    nextFlightId: 1,
+    steps: 0,
+    history: null,
+    refusal: null,
+  };
+}
+
+// ---- the clock ----------------------------------------------------------------------------------
+
+export type SimEvent =
+  | { readonly kind: 'deliver'; readonly at: number; readonly flight: Flight }
+  | { readonly kind: 'heartbeat'; readonly at: number; readonly server: number }
+  | { readonly kind: 'election'; readonly at: number; readonly server: number };
+
+const RANK = { deliver: 0, heartbeat: 1, election: 2 } as const;
+const tieBreak = (e: SimEvent): number => (e.kind === 'deliver' ? e.flight.id : e.server);
+
+function earlier(a: SimEvent, b: SimEvent | null): boolean {
+  if (b === null) return true;
+  if (a.at !== b.at) return a.at < b.at;
+  if (a.kind !== b.kind) return RANK[a.kind] < RANK[b.kind];
+  return tieBreak(a) < tieBreak(b);
+}
+
+/** The next thing the clock will make happen (ties: deliveries, then heartbeats, then timeouts). */
+export function nextEvent(sim: Sim): SimEvent | null {
+  let best: SimEvent | null = null;
+  for (const flight of sim.flights) {
+    const e: SimEvent = { kind: 'deliver', at: flight.deliverAt, flight };
+    if (earlier(e, best)) best = e;
+  }
+  sim.clocks.forEach((c, server) => {
+    if (c.heartbeatAt !== null) {
+      const e: SimEvent = { kind: 'heartbeat', at: c.heartbeatAt, server };
+      if (earlier(e, best)) best = e;
+    }
+    if (c.electionAt !== null) {
+      const e: SimEvent = { kind: 'election', at: c.electionAt, server };
+      if (earlier(e, best)) best = e;
+    }
+  });
+  return best;
+}
+
+/** Runs the clock forward by `ms`, carrying out everything due on the way, in time order. */
+export function advance(sim: Sim, ms: number): Sim {
+  const until = sim.now + Math.max(0, ms);
+  let s = sim;
+  for (;;) {
+    const e = nextEvent(s);
+    if (e === null || e.at > until) break;
+    s = fire(s, e);
+  }
+  return { ...s, now: until };
+}
+
+/** Jumps the clock to the next event and carries it out (nothing when nothing is scheduled). */
+export function stepEvent(sim: Sim): Sim {
+  const e = nextEvent(sim);
+  return e === null ? sim : fire(sim, e);
+}
+
+function fire(sim: Sim, e: SimEvent): Sim {
+  const s: Sim = { ...sim, now: Math.max(sim.now, e.at), refusal: null };
+  switch (e.kind) {
+    case 'deliver': {
+      const { message } = e.flight;
+      const lost = s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to);
+      return take(s, 'clock', lost ? { kind: 'DropMessage', message } : { kind: 'Receive', message, crashMidStep: false }, e.flight.id);
+    }
+    case 'heartbeat': {
+      const rearmed = withClock(s, e.server, { heartbeatAt: s.now + s.timing.heartbeatIntervalMs });
+      return take(rearmed, 'clock', { kind: 'Heartbeat', server: e.server, crashMidStep: false });
+    }
+    case 'election':
+      return electionTimerFires(s, e.server, 'clock');
+  }
+}
+
+/** The timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
+function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
+  const s = armElection(sim, server);
+  if (s.system.servers[server]!.state?.role === 'leader') return s;
+  return take(s, by, { kind: 'Timeout', server, crashMidStep: false });
+}
+
+// ---- moves --------------------------------------------------------------------------------------
+
+/** Captures the core's step result inside the model's transition (timers and sends are read off it). */
+let captured: StepResult | null = null;
+const capturing: Reducer = {
+  step: (state, input) => (captured = PRODUCTION.step(state, input)),
+  operations: PRODUCTION.operations,
+};
+
+/** The model's transition, and the core's step result inside it (null for moves that are no server's step). */
+function transition(s: SystemState, action: RaftAction, bounds: Bounds): { readonly system: SystemState | null; readonly result: StepResult | null } {
+  captured = null;
+  const system = nextState(s, action, bounds, capturing);
+  const result = captured as StepResult | null;
+  captured = null;
+  return { system, result };
+}
+
+/** The server whose step the action is, if it is a server step. */
+function stepper(a: RaftAction): number | null {
+  switch (a.kind) {
+    case 'Timeout':
+    case 'Heartbeat':
+    case 'ClientRequest':
+      return a.server;
+    case 'Receive':
+      return a.message.to;
+    default:
+      return null;
+  }
+}
+
+const keyOf = (a: RaftAction): string => actionKey(a, plainMessageKey);
+
+/**
+ * Takes one model action: it must be enabled under the playground's bounds, and the model's
+ * transition (the core's step, its effects carried out in the contract's order) gives the next
+ * system state. Flights and timers then follow what the step did. `flightId` names the flight
+ * a Receive or DropMessage takes out of the network.
+ */
+function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
+  const want = keyOf(wanted);
+  const action = enabledActions(sim.system, sim.bounds).find((a) => keyOf(a) === want);
+  if (!action) return refuse(sim, `${formatAction(wanted)}: not enabled in the model here${whyNotEnabled(sim, wanted)}`);
+  const { system, result } = transition(sim.system, action, sim.bounds);
+  if (!system) return refuse(sim, `${formatAction(wanted)}: would leave the model's bounds (more than ${sim.bounds.maxMessages} messages in flight)`);
+
+  let s: Sim = { ...sim, system };
+  // The network lost messages: the one received or dropped, or all those to a crashed server.
+  if (action.kind === 'Receive' || action.kind === 'DropMessage') {
+    const id = flightId ?? s.flights.find((f) => plainMessageKey(f.message) === plainMessageKey(action.message))?.id;
+    s = { ...s, flights: s.flights.filter((f) => f.id !== id) };
+  } else if (action.kind === 'Crash') {
+    s = { ...s, flights: s.flights.filter((f) => f.message.to !== action.server) };
+  }
+  // A server step: its messages take flight, its timer directives are carried out.
+  const server = stepper(action);
+  if (result !== null && server !== null) {
+    for (const message of result.messages) s = launch(s, message);
+    for (const directive of result.timers) s = carryOutTimer(s, server, directive);
+  }
+  if (action.kind === 'Crash') s = withClock(s, action.server, { electionAt: null, heartbeatAt: null });
+  if (action.kind === 'Restart') s = armElection(s, action.server);
+  const happening: Happening = { kind: 'step', at: s.now, action, label: formatAction(action), state: system, by };
+  return { ...s, steps: s.steps + 1, history: { happening, prev: s.history } };
+}
+
+function whyNotEnabled(sim: Sim, a: RaftAction): string {
+  const st = 'server' in a ? sim.system.servers[a.server]!.state : null;
+  switch (a.kind) {
+    case 'ClientRequest':
+      if (!st) return ' (the server is down)';
+      if (st.role !== 'leader') return ` (s${a.server} is a ${st.role}; only a leader takes client requests)`;
+      if (sim.system.commandsIssued >= sim.bounds.maxCommands) return ` (all ${sim.bounds.maxCommands} commands the model allows are issued)`;
+      return ` (the leader's log holds the ${sim.bounds.maxLog} entries the model allows)`;
+    case 'Timeout':
+      if (!st) return ' (the server is down)';
+      if (st.role === 'leader') return ' (a leader does not time out)';
+      return ` (term ${st.currentTerm} is the model's largest)`;
+    case 'Crash':
+      if (!st) return ' (the server is already down)';
+      return ` (all ${sim.bounds.maxCrashes} crashes the model allows are used)`;
+    case 'Restart':
+      return ' (the server is up)';
+    default:
+      return '';
+  }
+}
+
+function refuse(sim: Sim, reason: string): Sim {
+  return { ...sim, refusal: reason, history: { happening: { kind: 'note', at: sim.now, text: reason }, prev: sim.history } };
+}
+
+function note(sim: Sim, text: string): Sim {
+  return { ...sim, history: { happening: { kind: 'note', at: sim.now, text }, prev: sim.history } };
+}
+
+function launch(sim: Sim, message: Message): Sim {
+  const d = drawBetween(sim.rng, sim.timing.latencyMinMs, sim.timing.latencyMaxMs);
+  const flight: Flight = { id: sim.nextFlightId, message, sentAt: sim.now, deliverAt: sim.now + d.value };
+  return { ...sim, rng: d.state, flights: [...sim.flights, flight], nextFlightId: sim.nextFlightId + 1 };
+}
+
+function carryOutTimer(sim: Sim, server: number, directive: TimerDirective): Sim {
+  switch (directive) {
+    case 'resetElectionTimer':
+      return armElection(sim, server);
+    case 'startHeartbeat':
+      // The first tick one interval on: becoming leader already broadcast.
+      return withClock(sim, server, { heartbeatAt: sim.now + sim.timing.heartbeatIntervalMs });
+    case 'stopHeartbeat':
+      return withClock(sim, server, { heartbeatAt: null });
+  }
+}
+
+function armElection(sim: Sim, server: number): Sim {
+  const d = drawBetween(sim.rng, sim.timing.electionTimeoutMinMs, sim.timing.electionTimeoutMaxMs);
+  return withClock({ ...sim, rng: d.state }, server, { electionAt: sim.now + d.value, electionArmedAt: sim.now });
+}
+
+function withClock(sim: Sim, server: number, change: Partial<ServerClock>): Sim {
+  const clocks = sim.clocks.slice();
+  clocks[server] = { ...clocks[server]!, ...change };
+  return { ...sim, clocks };
+}
+
+/** A client command, sent to the given server (only a leader takes it). */
+export function clientRequest(sim: Sim, server: number): Sim {
+  return take({ ...sim, refusal: null }, 'user', { kind: 'ClientRequest', server, crashMidStep: false });
+}
+
+/** The live leader of the highest term, or null when there is none. */
+export function currentLeader(sim: Sim): number | null {
+  let best: number | null = null;
+  sim.system.servers.forEach((slot, i) => {
+    const st = slot.state;
+    if (st?.role === 'leader' && (best === null || st.currentTerm > sim.system.servers[best]!.state!.currentTerm)) best = i;
+  });
+  return best;
+}
+
+/** A client command to whoever leads (the leader of the highest term). */
+export function clientRequestToLeader(sim: Sim): Sim {
+  const leader = currentLeader(sim);
+  return leader === null ? refuse({ ...sim, refusal: null }, 'ClientRequest: no server is leader now') : clientRequest(sim, leader);
+}
+
+export function crash(sim: Sim, server: number): Sim {
+  return take({ ...sim, refusal: null }, 'user', { kind: 'Crash', server });
+}
+
+export function restart(sim: Sim, server: number): Sim {
+  return take({ ...sim, refusal: null }, 'user', { kind: 'Restart', server });
+}
+
+/** The server's election timer fires now. */
+export function timeoutNow(sim: Sim, server: number): Sim {
+  const s: Sim = { ...sim, refusal: null };
+  if (s.system.servers[server]!.state === null) return refuse(s, `Timeout(${server}): not enabled in the model here (the server is down)`);
+  if (s.system.servers[server]!.state!.role === 'leader') return refuse(s, `Timeout(${server}): not enabled in the model here (a leader does not time out)`);
+  return electionTimerFires(s, server, 'user');
+}
+
+/** The user loses one message in flight. */
+export function dropFlight(sim: Sim, flightId: number): Sim {
+  const flight = sim.flights.find((f) => f.id === flightId);
+  if (!flight) return sim;
+  return take({ ...sim, refusal: null }, 'user', { kind: 'DropMessage', message: flight.message }, flightId);
+}
+
+// ---- links --------------------------------------------------------------------------------------
+
+export function isCut(sim: Sim, a: number, b: number): boolean {
+  return (sim.cut[a]! & (1 << b)) !== 0;
+}
+
+function setLink(cut: readonly number[], a: number, b: number, isCutNow: boolean): number[] {
+  const out = cut.slice();
+  if (isCutNow) {
+    out[a] = out[a]! | (1 << b);
+    out[b] = out[b]! | (1 << a);
+  } else {
+    out[a] = out[a]! & ~(1 << b);
+    out[b] = out[b]! & ~(1 << a);
+  }
+  return out;
+}
+
+/** Cuts the link between a and b, or heals it when it is cut. Messages on a cut link are lost. */
+export function toggleLink(sim: Sim, a: number, b: number): Sim {
+  if (a === b) return sim;
+  const nowCut = !isCut(sim, a, b);
+  return note({ ...sim, refusal: null, cut: setLink(sim.cut, a, b, nowCut) }, `link s${a}–s${b} ${nowCut ? 'cut' : 'healed'}`);
+}
+
+/** Whether every link of the server is cut. */
+export function isIsolated(sim: Sim, server: number): boolean {
+  for (let peer = 0; peer < sim.servers; peer++) if (peer !== server && !isCut(sim, server, peer)) return false;
+  return sim.servers > 1;
+}
+
+/** Cuts every link of the server, or (when all are cut already) heals them all. */
+export function toggleIsolation(sim: Sim, server: number): Sim {
+  const isolate = !isIsolated(sim, server);
+  let cut: readonly number[] = sim.cut;
+  for (let peer = 0; peer < sim.servers; peer++) if (peer !== server) cut = setLink(cut, server, peer, isolate);
+  return note({ ...sim, refusal: null, cut }, isolate ? `s${server} isolated` : `s${server} rejoined`);
+}
+
+export function healAll(sim: Sim): Sim {
+  if (sim.cut.every((m) => m === 0)) return sim;
+  return note({ ...sim, refusal: null, cut: new Array<number>(sim.servers).fill(0) }, 'every link healed');
+}
+
+// ---- reading the history ------------------------------------------------------------------------
+
+/** The history, oldest first. */
+export function happenings(sim: Sim): Happening[] {
+  const out: Happening[] = [];
+  for (let n = sim.history; n !== null; n = n.prev) out.push(n.happening);
+  return out.reverse();
+}
+
+/** The newest `limit` happenings, newest first. */
+export function recentHappenings(sim: Sim, limit: number): Happening[] {
+  const out: Happening[] = [];
+  for (let n = sim.history; n !== null && out.length < limit; n = n.prev) out.push(n.happening);
+  return out;
+}
+
+/** Whether the flights are exactly the network's messages (as a multiset): the simulation's own invariant. */
+export function flightsMatchNetwork(sim: Sim): boolean {
+  const a = sim.flights.map((f) => plainMessageKey(f.message)).sort();
+  const b = sim.system.network.map((m) => plainMessageKey(m)).sort();
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}

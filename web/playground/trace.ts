@@ -1,0 +1,53 @@
+import type { Bounds } from '../../model/raft/bounds.js';
+import { INVARIANTS } from '../../model/raft/invariants.js';
+import { initialSystem, type SystemState } from '../../model/raft/system.js';
+import type { TraceFile, TraceStepRecord } from '../../model/report/trace-file.js';
+import { happenings, type Sim } from './sim.js';
+
+/**
+ * The bounds a run needs, and no more: every action it took is enabled under them and every
+ * state it reached is inside them (replay checks both). The playground ran under the largest
+ * bounds the model accepts; the trace records the tight ones, so `--replay` prints what the
+ * run really used.
+ */
+export function boundsUsed(servers: number, states: readonly SystemState[]): Bounds {
+  let maxTerm = 0;
+  let maxLog = 0;
+  let maxMessages = 0;
+  let commands = 0;
+  let crashes = 0;
+  for (const s of states) {
+    for (const slot of s.servers) {
+      maxTerm = Math.max(maxTerm, slot.persisted.currentTerm, slot.state?.currentTerm ?? 0);
+      maxLog = Math.max(maxLog, slot.persisted.log.length, slot.state?.log.length ?? 0);
+    }
+    maxMessages = Math.max(maxMessages, s.network.length);
+    commands = Math.max(commands, s.commandsIssued);
+    crashes = Math.max(crashes, s.crashes);
+  }
+  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, drop: true, duplicate: false, crashMidStep: false };
+}
+
+/** The run so far as a 'pure-raft-trace/1' file: `npm run check -- --replay <file>` re-runs it through the core. */
+export function exportTrace(sim: Sim): TraceFile {
+  const steps: TraceStepRecord[] = [];
+  for (const h of happenings(sim)) if (h.kind === 'step') steps.push({ action: h.action, label: h.label, state: h.state });
+  const initial = initialSystem(sim.servers);
+  const last = steps.length > 0 ? steps[steps.length - 1]!.state : initial;
+  const broken = INVARIANTS.find((inv) => !inv.holds(last))?.name ?? null;
+  return {
+    format: 'pure-raft-trace/1',
+    model: 'raft',
+    bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)]),
+    symmetry: false,
+    invariant: broken,
+    ...(broken !== null && last.breach ? { detail: last.breach.detail } : {}),
+    initial,
+    steps,
+  };
+}
+
+/** The file's text: one JSON document, as `--replay` reads it. */
+export function traceJson(sim: Sim): string {
+  return JSON.stringify(exportTrace(sim), null, 1) + '\n';
+}
