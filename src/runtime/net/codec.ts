@@ -1,0 +1,182 @@
+import type {
+  AppendEntriesArgs, AppendEntriesReply, LogEntry, Message, MessageType, RequestVoteArgs, RequestVoteReply, ServerId,
+} from '../../core/index.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { EncodeError } from './errors.js';
+import { decodeJson, encodeJson } from './json.js';
+
+/**
+ * The binary codec of the four Raft RPC messages (Figure 2). A message is a type byte, then
+ * its fields in the order below, each id, term, index and count an unsigned varint, each
+ * boolean one byte (0 or 1). An entry is its term, then its command as length-prefixed UTF-8
+ * JSON.
+ *
+ *   1 RequestVote         from to term candidateId lastLogIndex lastLogTerm
+ *   2 RequestVoteReply    from to term voteGranted
+ *   3 AppendEntries       from to term leaderId prevLogIndex prevLogTerm leaderCommit n entry*n
+ *   4 AppendEntriesReply  from to term success matchIndex conflictTerm conflictIndex
+ *
+ * Decoding validates everything the types promise and everything the connection knows: ids in
+ * 0..clusterSize-1, `from` the authenticated peer, `to` this node, candidateId and leaderId the
+ * sender itself (Raft's candidates ask votes for themselves, its leaders speak for themselves),
+ * no bytes left over.
+ */
+export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
+  RequestVote: 1,
+  RequestVoteReply: 2,
+  AppendEntries: 3,
+  AppendEntriesReply: 4,
+};
+
+const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply'];
+
+/** What a receiver knows about the connection a message came in on. */
+export interface DecodeContext {
+  readonly clusterSize: number;
+  /** The authenticated sender. */
+  readonly peer: ServerId;
+  /** This node. */
+  readonly me: ServerId;
+}
+
+export function encodeMessage(m: Message, w: ByteWriter): void {
+  const typeByte = (MESSAGE_TYPE_BYTE as Record<string, number | undefined>)[m.type];
+  if (typeByte === undefined) throw new EncodeError(`message type ${String(m.type)} is not a Raft RPC`);
+  w.byte(typeByte);
+  w.uint(m.from, `${m.type}.from`);
+  w.uint(m.to, `${m.type}.to`);
+  w.uint(m.term, `${m.type}.term`);
+  switch (m.type) {
+    case 'RequestVote':
+      w.uint(m.candidateId, 'RequestVote.candidateId');
+      w.uint(m.lastLogIndex, 'RequestVote.lastLogIndex');
+      w.uint(m.lastLogTerm, 'RequestVote.lastLogTerm');
+      return;
+    case 'RequestVoteReply':
+      w.bool(m.voteGranted, 'RequestVoteReply.voteGranted');
+      return;
+    case 'AppendEntries':
+      w.uint(m.leaderId, 'AppendEntries.leaderId');
+      w.uint(m.prevLogIndex, 'AppendEntries.prevLogIndex');
+      w.uint(m.prevLogTerm, 'AppendEntries.prevLogTerm');
+      w.uint(m.leaderCommit, 'AppendEntries.leaderCommit');
+      w.uint(m.entries.length, 'AppendEntries.entries.length');
+      m.entries.forEach((entry, i) => w.bytes(encodeEntry(entry, i)));
+      return;
+    case 'AppendEntriesReply':
+      w.bool(m.success, 'AppendEntriesReply.success');
+      w.uint(m.matchIndex, 'AppendEntriesReply.matchIndex');
+      w.uint(m.conflictTerm, 'AppendEntriesReply.conflictTerm');
+      w.uint(m.conflictIndex, 'AppendEntriesReply.conflictIndex');
+      return;
+  }
+}
+
+export function encodeMessageBytes(m: Message): Buffer {
+  const w = new ByteWriter();
+  encodeMessage(m, w);
+  return w.finish();
+}
+
+/**
+ * Entries are immutable once in a log (the core freezes its state), and a leader sends the
+ * same entries again to every follower and on every retry: a frozen entry's encoding is made
+ * once and remembered.
+ */
+const encodedEntries = new WeakMap<LogEntry, Buffer>();
+
+function encodeEntry(entry: LogEntry, i: number): Buffer {
+  const cached = encodedEntries.get(entry);
+  if (cached) return cached;
+  const what = `AppendEntries.entries[${i}]`;
+  const w = new ByteWriter();
+  w.uint(entry.term, `${what}.term`);
+  const json = encodeJson(entry.command, `${what}.command`);
+  w.uint(json.length, `${what}.command length`);
+  w.bytes(json);
+  const bytes = Buffer.from(w.finish()); // an exact-size copy: the writer's buffer has slack
+  if (Object.isFrozen(entry)) encodedEntries.set(entry, bytes);
+  return bytes;
+}
+
+/** Reads one message; the caller checks that nothing follows it. */
+export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
+  const typeByte = r.byte('message type');
+  const type = TYPE_OF_BYTE[typeByte];
+  if (type === undefined) throw r.error(`bad message type byte 0x${typeByte.toString(16).padStart(2, '0')}`);
+  const from = r.uint(`${type}.from`);
+  checkServerId(r, from, `${type}.from`, ctx);
+  if (from !== ctx.peer) throw r.error(`${type}.from is ${from}, not the authenticated peer ${ctx.peer}`);
+  const to = r.uint(`${type}.to`);
+  checkServerId(r, to, `${type}.to`, ctx);
+  if (to !== ctx.me) throw r.error(`${type}.to is ${to}, not this node (${ctx.me})`);
+  const term = r.uint(`${type}.term`);
+  switch (type) {
+    case 'RequestVote': {
+      const candidateId = r.uint('RequestVote.candidateId');
+      checkServerId(r, candidateId, 'RequestVote.candidateId', ctx);
+      if (candidateId !== from) throw r.error(`RequestVote.candidateId is ${candidateId}, not its sender ${from}`);
+      const m: RequestVoteArgs = {
+        type, from, to, term, candidateId,
+        lastLogIndex: r.uint('RequestVote.lastLogIndex'),
+        lastLogTerm: r.uint('RequestVote.lastLogTerm'),
+      };
+      return m;
+    }
+    case 'RequestVoteReply': {
+      const m: RequestVoteReply = { type, from, to, term, voteGranted: r.bool('RequestVoteReply.voteGranted') };
+      return m;
+    }
+    case 'AppendEntries': {
+      const leaderId = r.uint('AppendEntries.leaderId');
+      checkServerId(r, leaderId, 'AppendEntries.leaderId', ctx);
+      if (leaderId !== from) throw r.error(`AppendEntries.leaderId is ${leaderId}, not its sender ${from}`);
+      const prevLogIndex = r.uint('AppendEntries.prevLogIndex');
+      const prevLogTerm = r.uint('AppendEntries.prevLogTerm');
+      const leaderCommit = r.uint('AppendEntries.leaderCommit');
+      const m: AppendEntriesArgs = { type, from, to, term, leaderId, prevLogIndex, prevLogTerm, entries: decodeEntries(r), leaderCommit };
+      return m;
+    }
+    case 'AppendEntriesReply': {
+      const m: AppendEntriesReply = {
+        type, from, to, term,
+        success: r.bool('AppendEntriesReply.success'),
+        matchIndex: r.uint('AppendEntriesReply.matchIndex'),
+        conflictTerm: r.uint('AppendEntriesReply.conflictTerm'),
+        conflictIndex: r.uint('AppendEntriesReply.conflictIndex'),
+      };
+      return m;
+    }
+  }
+}
+
+/** A whole byte string holding exactly one message. */
+export function decodeMessageBytes(bytes: Uint8Array, ctx: DecodeContext): Message {
+  const r = new ByteReader(bytes, 'message');
+  const m = decodeMessage(r, ctx);
+  r.end();
+  return m;
+}
+
+/** The smallest entry is 3 bytes (term, length, a one-byte JSON value). */
+const MIN_ENTRY_BYTES = 3;
+
+function decodeEntries(r: ByteReader): LogEntry[] {
+  const count = r.uint('AppendEntries.entries.length');
+  if (count * MIN_ENTRY_BYTES > r.remaining) {
+    throw r.error(`truncated: ${count} entries declared, only ${r.remaining} bytes left`);
+  }
+  const entries: LogEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const what = `AppendEntries.entries[${i}]`;
+    const term = r.uint(`${what}.term`);
+    const length = r.uint(`${what}.command length`);
+    const command = decodeJson(r.bytes(length, `${what}.command`), `${what}.command`);
+    entries.push({ term, command });
+  }
+  return entries;
+}
+
+function checkServerId(r: ByteReader, id: number, field: string, ctx: DecodeContext): void {
+  if (id >= ctx.clusterSize) throw r.error(`${field} is ${id}, outside 0..${ctx.clusterSize - 1}`);
+}

@@ -1,0 +1,15 @@
+/** pure-raft over TCP: framing, the binary codec, authentication, the transport, the client. */
+export { ByteReader, ByteWriter } from './bytes.js';
+export { encodeMessage, encodeMessageBytes, decodeMessage, decodeMessageBytes, MESSAGE_TYPE_BYTE, type DecodeContext } from './codec.js';
+export { WireError, EncodeError, ClientRequestError, type WireErrorKind } from './errors.js';
+export { FrameSealer, FrameOpener, TAG_BYTES } from './frameAuth.js';
+export { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './framing.js';
+export {
+  InitiatorHandshake, ResponderHandshake, secretBytes, MAX_HANDSHAKE_FRAME_BYTES,
+  type Identity, type Secret, type SessionKeys, type ResponderInfo,
+} from './handshake.js';
+export { encodeJson, decodeJson, isJsonObject, type JsonObject } from './json.js';
+export {
+  encodeRpcFrame, decodeRpcRequest, decodeRpcReply, encodeClientFrame, decodeClientFrame,
+  type RpcFrame, type ClientFrame,
+} from './rpcFrame.js';

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import type { LogEntry, Message } from '../../../src/core/index.js';
+import type { DecodeContext } from '../../../src/runtime/net/index.js';
+
+/** A receiver's view: a cluster of 2..7, an authenticated peer and this node, distinct. */
+export const contextArb: fc.Arbitrary<DecodeContext> = fc
+  .integer({ min: 2, max: 7 })
+  .chain((clusterSize) => fc.record({
+    clusterSize: fc.constant(clusterSize),
+    peer: fc.nat(clusterSize - 1),
+    me: fc.nat(clusterSize - 1),
+  }))
+  .filter((c) => c.peer !== c.me);
+
+/** Small values mostly, now and then up to 2^53 - 1. */
+export const uintArb = fc.oneof(fc.nat(20), fc.nat(), fc.maxSafeNat());
+
+/** JSON values as JSON gives them back (fast-check's jsonValue may hold -0, which JSON turns into 0). */
+export const commandArb: fc.Arbitrary<unknown> = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+
+export const entryArb: fc.Arbitrary<LogEntry> = fc.record({ term: uintArb, command: commandArb });
+
+/** Any of the four messages, from the context's peer to its node. */
+export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
+  const from = ctx.peer;
+  const to = ctx.me;
+  return fc.oneof(
+    fc.record({
+      type: fc.constant('RequestVote' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
+      candidateId: fc.constant(from), lastLogIndex: uintArb, lastLogTerm: uintArb,
+    }),
+    fc.record({ type: fc.constant('RequestVoteReply' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb, voteGranted: fc.boolean() }),
+    fc.record({
+      type: fc.constant('AppendEntries' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
+      leaderId: fc.constant(from), prevLogIndex: uintArb, prevLogTerm: uintArb,
+      entries: fc.array(entryArb, { maxLength: 6 }), leaderCommit: uintArb,
+    }),
+    fc.record({
+      type: fc.constant('AppendEntriesReply' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
+      success: fc.boolean(), matchIndex: uintArb, conflictTerm: uintArb, conflictIndex: uintArb,
+    }),
+  );
+}
+
+export const contextAndMessageArb = contextArb.chain((ctx) => fc.tuple(fc.constant(ctx), messageArb(ctx)));

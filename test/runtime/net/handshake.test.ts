@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import {
+  FrameOpener, FrameSealer, InitiatorHandshake, ResponderHandshake, secretBytes, WireError, type Identity,
+} from '../../../src/runtime/net/index.js';
+
+const secret = secretBytes('cluster secret');
+const other = secretBytes('another secret');
+
+function handshake(initiatorSecret: Buffer, responderSecret: Buffer, me: Identity = { role: 'peer', id: 1 }) {
+  const initiator = new InitiatorHandshake(initiatorSecret, me, me.role === 'peer' ? 0 : null, 3);
+  const responder = new ResponderHandshake(responderSecret, 0, 3, true);
+  const { initiator: claimed, challenge } = responder.onHello(initiator.hello());
+  return { initiator, responder, claimed, challenge };
+}
+
+function authFailure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof WireError && error.kind === 'auth') return error.message;
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('handshake', () => {
+  test('with one secret both sides agree on the identity and on one key per direction', () => {
+    const { initiator, responder, claimed, challenge } = handshake(secret, secret);
+    expect(claimed).toEqual({ role: 'peer', id: 1 });
+    const { proof, keys, responder: info } = initiator.onChallenge(challenge);
+    expect(info).toEqual({ id: 0, clusterSize: 3 });
+    const responderKeys = responder.onProof(proof);
+    expect(responderKeys.receive.equals(keys.send)).toBe(true);
+    expect(responderKeys.send.equals(keys.receive)).toBe(true);
+    expect(keys.send.equals(keys.receive)).toBe(false);
+  });
+
+  test('a client has a role of its own', () => {
+    const { initiator, responder, claimed, challenge } = handshake(secret, secret, { role: 'client' });
+    expect(claimed).toEqual({ role: 'client' });
+    expect(() => responder.onProof(initiator.onChallenge(challenge).proof)).not.toThrow();
+    const refusing = new ResponderHandshake(secret, 0, 3, false);
+    expect(authFailure(() => refusing.onHello(new InitiatorHandshake(secret, { role: 'client' }, null, 0).hello()))).toMatch(/takes no clients/);
+  });
+
+  test('an initiator with another secret refuses the server\'s proof, and sends none of its own', () => {
+    const { initiator, challenge } = handshake(other, secret);
+    expect(authFailure(() => initiator.onChallenge(challenge))).toMatch(/server's proof does not verify/);
+  });
+
+  test('a proof not made with the secret over this session\'s nonces is refused', () => {
+    const { responder } = handshake(secret, secret);
+    expect(authFailure(() => responder.onProof(randomBytes(32)))).toMatch(/proof does not verify/);
+    // A proof recorded from an earlier session with the same HELLO is useless: the server's nonce is new.
+    const nonce = randomBytes(32);
+    const first = new InitiatorHandshake(secret, { role: 'peer', id: 1 }, 0, 3, nonce);
+    const recorded = first.onChallenge(new ResponderHandshake(secret, 0, 3, false).onHello(first.hello()).challenge).proof;
+    const replayTarget = new ResponderHandshake(secret, 0, 3, false);
+    replayTarget.onHello(new InitiatorHandshake(secret, { role: 'peer', id: 1 }, 0, 3, nonce).hello());
+    expect(authFailure(() => replayTarget.onProof(recorded))).toMatch(/proof does not verify/);
+  });
+
+  test('a HELLO that does not fit this cluster is refused before any proof', () => {
+    const responder = () => new ResponderHandshake(secret, 0, 3, false);
+    const hello = (id: number, target: number, size: number) => new InitiatorHandshake(secret, { role: 'peer', id }, target, size).hello();
+    expect(authFailure(() => responder().onHello(hello(1, 0, 5)))).toMatch(/cluster size 5, this one is 3/);
+    expect(authFailure(() => responder().onHello(hello(3, 0, 3)))).toMatch(/claims id 3, not another server/);
+    expect(authFailure(() => responder().onHello(hello(0, 0, 3)))).toMatch(/claims id 0, not another server/);
+    expect(authFailure(() => responder().onHello(hello(1, 2, 3)))).toMatch(/meant server 2, this is 0/);
+    const wrongMagic = Buffer.from(hello(1, 0, 3));
+    wrongMagic.write('HTTP', 0, 'latin1');
+    expect(authFailure(() => responder().onHello(wrongMagic))).toMatch(/wrong magic/);
+    expect(authFailure(() => responder().onHello(hello(1, 0, 3).subarray(1)))).toMatch(/HELLO is 49 bytes, expected 50/);
+  });
+});
+
+describe('frame tags', () => {
+  const key = randomBytes(32);
+  const sealed = (sealer: FrameSealer, text: string) => {
+    const payload = Buffer.from(text);
+    return Buffer.concat([payload, sealer.seal(payload)]);
+  };
+
+  test('frames open in order, 16 bytes of tag each', () => {
+    const sealer = new FrameSealer(key);
+    const opener = new FrameOpener(key);
+    const a = sealed(sealer, 'a');
+    expect(a.length).toBe(17);
+    expect(opener.open(a).toString()).toBe('a');
+    expect(opener.open(sealed(sealer, 'b')).toString()).toBe('b');
+  });
+
+  test('a replayed, reordered, altered or foreign frame fails its tag', () => {
+    const sealer = new FrameSealer(key);
+    const [f0, f1] = [sealed(sealer, 'zero'), sealed(sealer, 'one')];
+    const replay = new FrameOpener(key);
+    replay.open(f0);
+    expect(() => replay.open(f0)).toThrow(/frame 1 fails its tag/);
+    expect(() => new FrameOpener(key).open(f1)).toThrow(/frame 0 fails its tag/);
+    const altered = Buffer.from(f0);
+    altered[0] = altered[0]! ^ 1;
+    expect(() => new FrameOpener(key).open(altered)).toThrow(WireError);
+    expect(() => new FrameOpener(randomBytes(32)).open(f0)).toThrow(WireError);
+    expect(() => new FrameOpener(key).open(Buffer.alloc(15))).toThrow(/shorter than its tag/);
+  });
+});
