@@ -1,0 +1,147 @@
+import type { ServerId } from '../../core/index.js';
+import { realClock, type Clock } from '../clock.js';
+import { freshSeed, seededRandom, type RandomSource } from '../random.js';
+import type { ReplyCallback, RequestMessage, RpcHandler, Transport } from '../transport.js';
+import { formatAddress, parseAddress, type Address } from './address.js';
+import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff.js';
+import type { ChannelSettings } from './channel.js';
+import { consoleLogger, newCounters, type NetCounters, type NetLogger } from './counters.js';
+import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_LENGTH } from './framing.js';
+import { secretBytes, type Secret } from './handshake.js';
+import { Listener, type ClientHandler } from './listener.js';
+import { PeerLink } from './peerLink.js';
+
+export interface TcpTransportOptions {
+  /** This server's id. */
+  readonly me: ServerId;
+  /** "host:port" of every server, indexed by id; addresses[me] is where this one listens. */
+  readonly addresses: readonly string[];
+  /** The cluster secret every server and client shares. */
+  readonly secret: Secret;
+  /** Largest frame accepted or sent (payload bytes, MAC tag included). Default 64 MiB. */
+  readonly maxFrameBytes?: number;
+  /** A connection not authenticated this long after it began is dropped. Default 5 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** Reconnection backoff. Default 50 ms doubling up to 1 s, with jitter. */
+  readonly backoff?: BackoffSettings;
+  /** Calls awaiting a reply per peer at most (the oldest is forgotten past it). Default 1024. */
+  readonly maxPendingCalls?: number;
+  /** One line per notable event. Default: console.error. */
+  readonly log?: NetLogger;
+  readonly clock?: Clock;
+  /** For backoff jitter. */
+  readonly random?: RandomSource;
+}
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_PENDING_CALLS = 1024;
+
+/**
+ * The runtime's Transport over TCP, for server `me` of a cluster whose addresses are known.
+ *
+ * Outgoing: one connection per peer (PeerLink), made on the first call, re-made with backoff
+ * after a failure; a call a peer cannot take now is dropped, as Raft expects of a network.
+ * Incoming: `listen` accepts connections on addresses[me], authenticates them, and hands the
+ * requests of peers to the RpcHandler (a RaftNode) and those of clients to the ClientHandler.
+ * Everything is authenticated with the shared secret (handshake.ts, frameAuth.ts).
+ */
+export class TcpTransport implements Transport {
+  readonly clusterSize: number;
+  readonly me: ServerId;
+  private readonly addresses: Address[];
+  private readonly counts: NetCounters = newCounters();
+  private readonly settings: ChannelSettings;
+  private readonly links: (PeerLink | null)[];
+  private listener: Listener | null = null;
+  private closed = false;
+
+  constructor(options: TcpTransportOptions) {
+    const { me, addresses } = options;
+    this.clusterSize = addresses.length;
+    if (!(Number.isSafeInteger(me) && me >= 0 && me < this.clusterSize)) {
+      throw new RangeError(`me = ${me}, not a server of 0..${this.clusterSize - 1}`);
+    }
+    this.me = me;
+    this.addresses = addresses.map(parseAddress);
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!(Number.isSafeInteger(maxFrameBytes) && maxFrameBytes >= 64 && maxFrameBytes <= MAX_FRAME_LENGTH)) {
+      throw new RangeError(`maxFrameBytes = ${maxFrameBytes}, not in 64..${MAX_FRAME_LENGTH}`);
+    }
+    this.settings = {
+      secret: secretBytes(options.secret),
+      clusterSize: this.clusterSize,
+      maxFrameBytes,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      counters: this.counts,
+      log: options.log ?? consoleLogger,
+      clock: options.clock ?? realClock,
+      name: `raft-net[${me}]`,
+    };
+    const random = options.random ?? seededRandom(freshSeed());
+    this.links = this.addresses.map((_, peer) => peer === me ? null : new PeerLink({
+      me,
+      peer,
+      address: () => this.address(peer),
+      channel: this.settings,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      random,
+      maxPendingCalls: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+    }));
+  }
+
+  /** Sends a request to `request.to`; its reply reaches `onReply` at most once. Throws EncodeError for a command JSON cannot carry. */
+  call(request: RequestMessage, onReply: ReplyCallback): void {
+    if (request.from !== this.me) throw new RangeError(`request from ${request.from} on the transport of server ${this.me}`);
+    const link = this.links[request.to];
+    if (link === undefined || link === null) throw new RangeError(`no peer ${request.to} (servers 0..${this.clusterSize - 1}, this is ${this.me})`);
+    if (this.closed) return;
+    link.call(request, onReply);
+  }
+
+  /**
+   * Listens on addresses[me] and serves peers (and clients, given a ClientHandler) until
+   * close. Resolves to the bound address, which replaces addresses[me] (port 0 picks one).
+   */
+  async listen(rpc: RpcHandler, client?: ClientHandler): Promise<string> {
+    if (this.closed) throw new Error('transport closed');
+    if (this.listener) throw new Error('already listening');
+    const listener = new Listener(this.me, this.settings, client === undefined ? { rpc } : { rpc, client });
+    this.listener = listener;
+    const bound = await listener.listen(this.address(this.me));
+    this.addresses[this.me] = bound;
+    return formatAddress(bound);
+  }
+
+  /** Where server `id` is reached from now on (e.g. a peer that listened on port 0). */
+  setAddress(id: ServerId, address: string): void {
+    if (this.addresses[id] === undefined) throw new RangeError(`no server ${id}`);
+    this.addresses[id] = parseAddress(address);
+  }
+
+  address(id: ServerId): Address {
+    const address = this.addresses[id];
+    if (address === undefined) throw new RangeError(`no server ${id}`);
+    return address;
+  }
+
+  /** A snapshot of the counters. */
+  get counters(): Readonly<NetCounters> {
+    return { ...this.counts };
+  }
+
+  /** Calls to `peer` whose reply is still awaited (bounded by maxPendingCalls). */
+  pendingCalls(peer: ServerId): number {
+    return this.links[peer]?.pendingCalls ?? 0;
+  }
+
+  /** Whether the outgoing connection to `peer` is open now. */
+  connectedTo(peer: ServerId): boolean {
+    return this.links[peer]?.connected ?? false;
+  }
+
+  /** Stops listening, closes every connection, forgets every call; resolves when all sockets are closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.links.map((link) => link?.close()), this.listener?.close()]);
+  }
+}
