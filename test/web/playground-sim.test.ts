@@ -35,7 +35,7 @@ function expectReplays(sim: Sim): TraceFile {
   expect(trace.steps.length).toBe(sim.steps);
   expect(replayTrace(trace)).toEqual({ ok: true, steps: sim.steps, invariantBroken: null });
   const file = join(mkdtempSync(join(tmpdir(), 'playground-trace-')), 'trace.json');
-  writeFileSync(file, traceJson(sim));
+  writeFileSync(file, traceJson(trace));
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     expect(runReplay(file)).toBe(0);
@@ -140,12 +140,23 @@ describe('playground simulation: the real core on a simulated clock', () => {
     expect(s.system.commandsIssued).toBe(0);
   });
 
+  it('an isolated server stands again and again, up to the model\'s largest term, and there it stops; the run still replays', () => {
+    let s = toggleIsolation(createSim({ servers: 3, seed: 8 }), 2);
+    s = runUntil(s, (x) => x.system.servers[2]!.state!.currentTerm === s.bounds.maxTerm, 30_000);
+    s = advance(s, 1_000);
+    expect(s.system.servers[2]!.state!.currentTerm).toBe(50);
+    const refusals = happenings(s).filter((h) => h.kind === 'note' && h.text.startsWith('Timeout(2)'));
+    expect(refusals).toEqual([expect.objectContaining({ text: 'Timeout(2): not enabled in the model here (term 50 is the model\'s largest)' })]);
+    const trace = expectReplays(s);
+    expect(trace.bounds.maxTerm).toBe(50);
+  });
+
   it('is a function of its seed and the user\'s moves', () => {
     const run = (seed: number): string => {
       let s = runUntil(createSim({ servers: 5, seed }), (x) => currentLeader(x) !== null);
       s = clientRequestToLeader(s);
       s = advance(s, 300);
-      return traceJson(s);
+      return traceJson(exportTrace(s));
     };
     expect(run(42)).toBe(run(42));
     expect(run(42)).not.toBe(run(43));

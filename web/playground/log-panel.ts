@@ -44,8 +44,8 @@ export function logPanel(): LogPanel {
 
   function update(sim: Sim): void {
     const slots = sim.system.servers;
-    // Redrawn only when a log, a commitIndex or a server's liveness changed (logs are immutable: compare by identity).
-    const k = slots.map((slot) => (slot.state ? `${slot.state.commitIndex}` : `d${slot.persisted.currentTerm}`)).join(',') + `|${sim.system.committed.length}`;
+    // Redrawn only when a log, a commitIndex, a role or a server's liveness changed (logs are immutable: compare by identity).
+    const k = slots.map((slot) => (slot.state ? `${slot.state.role[0]}${slot.state.commitIndex}` : 'd')).join(',') + `|${sim.system.committed.length}`;
     const logs = slots.map((slot) => slot.state?.log ?? slot.persisted.log);
     if (k === key && logs.every((l, i) => l === lastLogs[i])) return;
     key = k;
@@ -57,7 +57,8 @@ export function logPanel(): LogPanel {
       const log = logs[server]!;
       const commit = st?.commitIndex ?? 0;
       return h('tr', { class: st ? '' : 'is-down', 'data-testid': `log-row-${server}` },
-        h('th', { class: 'pg-rowhead', scope: 'row', title: st ? '' : 'down: the log on its disk' }, serverName(server), st ? '' : ' (disk)'),
+        h('th', { class: 'pg-rowhead', scope: 'row', title: st ? st.role : 'down: the log on its disk' },
+          st?.role === 'leader' ? h('span', { class: 'pg-star' }, '★ ') : null, serverName(server), st ? '' : ' (disk)'),
         indices.map((i) => entryCell(server, i, log[i - 1], i <= commit)));
     });
     const committed = sim.system.committed;

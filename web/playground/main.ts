@@ -64,7 +64,10 @@ function start(): void {
   let speed = settings.speed;
   let lastFrame: number | null = null;
   let rendered: Sim | null = null;
+  let slowRendered: Sim | null = null;
+  let lastSlow = 0;
   const T = sim.timing;
+  const B = sim.bounds;
 
   // Every state the run reaches is checked against the model's invariants as it arrives.
   let checkedHead: HistoryNode | null = null;
@@ -144,6 +147,7 @@ function start(): void {
     logsHost.replaceChildren(logs.element);
     eventsHost.replaceChildren(events.element);
     rendered = null;
+    slowRendered = null;
     checkedHead = null;
     statesChecked = 0;
     broken = null;
@@ -179,12 +183,18 @@ function start(): void {
     playPause.textContent = running ? '❚❚ Pause' : '▶ Run';
     playPause.setAttribute('data-running', String(running));
     speedLabel.textContent = speedText(speed);
+    // The lists are redrawn at most ten times a second while the clock runs; the drawing every frame.
+    const t = performance.now();
+    if (slowRendered !== sim && (!running || t - lastSlow >= 100)) {
+      slowRendered = sim;
+      lastSlow = t;
+      logs.update(sim);
+      events.update(sim);
+    }
     if (rendered === sim) return;
     rendered = sim;
     cluster.update(sim);
     servers.update(sim);
-    logs.update(sim);
-    events.update(sim);
     checkInvariants();
     clockText.textContent = `t = ${formatTime(sim.now)}`;
     stepsText.textContent = String(sim.steps);
@@ -232,8 +242,11 @@ function start(): void {
   });
   exportBtn.addEventListener('click', () => {
     const trace = exportTrace(sim);
-    download('trace.json', traceJson(sim));
-    setNotice(`trace.json: ${trace.steps.length} steps, bounds ${formatBounds(trace.bounds)}. Replay: npm run check -- --replay trace.json`);
+    const text = traceJson(trace);
+    download('trace.json', text);
+    const kib = new Blob([text]).size / 1024;
+    const size = kib >= 1024 ? `${(kib / 1024).toFixed(1)} MiB` : `${kib.toFixed(1)} KiB`;
+    setNotice(`trace.json: ${trace.steps.length} steps, ${size}, bounds ${formatBounds(trace.bounds)}. Replay: npm run check -- --replay trace.json`);
   });
   document.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement | null;
@@ -260,13 +273,15 @@ function start(): void {
 
   const page = h('div', { class: 'pg-app' },
     h('header', { class: 'pg-header' },
-      h('h1', {}, 'Raft playground'),
-      h('span', { class: 'pg-sub' }, 'The real core (src/core step) through the model checker\'s transitions, on a simulated clock and network. Every move is a model action; export the run and replay it with npm run check -- --replay.')),
+      h('div', {},
+        h('h1', {}, 'Raft playground'),
+        h('p', { class: 'pg-sub' }, 'The real core (src/core step) through the model checker\'s transitions, on a simulated clock and network. ',
+          'Every move is a model action: export the run and replay it with ', h('code', {}, 'npm run check -- --replay trace.json'), '.')),
+      h('div', { class: 'pg-group pg-run' }, serversSelect, h('span', { class: 'pg-label' }, 'seed'), seedInput, newRun, exportBtn)),
     h('div', { class: 'pg-toolbar', role: 'toolbar' },
       h('div', { class: 'pg-group' }, playPause, nextEvent, plus10, plus100, plus1000),
       h('div', { class: 'pg-group' }, h('span', { class: 'pg-label' }, 'speed'), speedInput, speedLabel),
-      h('div', { class: 'pg-group' }, requestLeader, heal),
-      h('div', { class: 'pg-group' }, serversSelect, h('span', { class: 'pg-label' }, 'seed'), seedInput, newRun, exportBtn)),
+      h('div', { class: 'pg-group' }, requestLeader, heal)),
     h('div', { class: 'pg-status' },
       clockText,
       h('span', {}, 'steps ', stepsText),
@@ -288,6 +303,7 @@ function start(): void {
           h('li', {}, 'The ring round a server is its election timer running out.'),
           h('li', {}, 'A faded message will be lost on arrival: its link is cut or its receiver is down.'),
           h('li', {}, h('kbd', {}, 'space'), ' run/pause, ', h('kbd', {}, 'n'), ' next event, ', h('kbd', {}, 'r'), ' client request.'),
+          h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxMessages} messages in flight; a move past them is refused.`),
           h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.latencyMinMs}–${T.latencyMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
 
   // Mounts into #app (the self-contained page of scripts/build-web.ts), or the body (web/playground/index.html).

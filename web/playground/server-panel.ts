@@ -55,7 +55,7 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const applied = h('span', {});
     const timerFill = h('span', { class: 'pg-timer-fill' });
     const timerText = h('span', { class: 'pg-timer-text' });
-    const request = btn('Request', `request-${i}`, `ClientRequest(${i}): a client command to ${serverName(i)} (a leader appends it to its log)`, 'is-primary');
+    const request = btn('Request', `request-${i}`, `ClientRequest(${i}): a client command to ${serverName(i)} (only a leader takes it: it appends it to its log)`);
     const timeout = btn('Time out', `timeout-${i}`, `Timeout(${i}): ${serverName(i)}'s election timer fires now`);
     const crash = btn('Crash', `crash-${i}`, `Crash(${i}): ${serverName(i)} loses its memory and the messages to it; its disk survives`, 'is-danger');
     const restart = btn('Restart', `restart-${i}`, `Restart(${i}): ${serverName(i)} starts again from its disk`);
@@ -114,7 +114,9 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
         r.voted.textContent = st ? (st.votedFor === null ? '—' : serverName(st.votedFor)) : '';
         r.commit.textContent = st ? String(st.commitIndex) : '';
         r.applied.textContent = st ? String(st.lastApplied) : '';
-        r.request.disabled = st?.role !== 'leader';
+        // A follower or candidate may be asked too: the model refuses, and the notice says why.
+        r.request.disabled = !st;
+        r.request.classList.toggle('is-primary', st?.role === 'leader');
         r.timeout.disabled = !st || st.role === 'leader';
         r.crash.hidden = !st;
         r.crash.disabled = !canCrash;

@@ -98,6 +98,8 @@ export interface Sim {
   readonly nextFlightId: number;
   readonly steps: number;
   readonly history: HistoryNode | null;
+  /** The text of the newest note in the history. */
+  readonly lastNote: string | null;
   /** The last move refused, and why (shown to the user until the next move). */
   readonly refusal: string | null;
 }
@@ -133,6 +135,7 @@ export function createSim(options: SimOptions): Sim {
     nextFlightId: 1,
     steps: 0,
     history: null,
+    lastNote: null,
     refusal: null,
   };
 }
@@ -305,13 +308,16 @@ function whyNotEnabled(sim: Sim, a: RaftAction): string {
   }
 }
 
+/** A move refused; recorded as a note unless the last note says the same (a timer refused at every firing says so once). */
 function refuse(sim: Sim, reason: string): Sim {
-  return { ...sim, refusal: reason, history: { happening: { kind: 'note', at: sim.now, text: reason }, prev: sim.history } };
+  if (sim.lastNote === reason) return { ...sim, refusal: reason };
+  return note({ ...sim, refusal: reason }, reason);
 }
 
 function note(sim: Sim, text: string): Sim {
-  return { ...sim, history: { happening: { kind: 'note', at: sim.now, text }, prev: sim.history } };
+  return { ...sim, lastNote: text, history: { happening: { kind: 'note', at: sim.now, text }, prev: sim.history } };
 }
+
 
 function launch(sim: Sim, message: Message): Sim {
   const d = drawBetween(sim.rng, sim.timing.latencyMinMs, sim.timing.latencyMaxMs);

@@ -47,7 +47,11 @@ export function exportTrace(sim: Sim): TraceFile {
   };
 }
 
-/** The file's text: one JSON document, as `--replay` reads it. */
-export function traceJson(sim: Sim): string {
-  return JSON.stringify(exportTrace(sim), null, 1) + '\n';
+/**
+ * The file's text: one JSON document, as `--replay` reads it. Unindented (unlike the checker's
+ * short counterexamples): every step records the whole system state, so a run of a few thousand
+ * steps is megabytes, and indentation would more than double it.
+ */
+export function traceJson(trace: TraceFile): string {
+  return JSON.stringify(trace) + '\n';
 }
