@@ -41,9 +41,12 @@ export class Listener {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => {
+        this.server = null;
+        reject(error);
+      });
       server.listen(address.port, address.host, () => {
-        server.off('error', reject);
+        server.removeAllListeners('error');
         server.on('error', (error) => this.settings.log(`${this.settings.name} listener: ${error.message}`));
         const bound = server.address() as AddressInfo;
         resolve({ host: address.host, port: bound.port });

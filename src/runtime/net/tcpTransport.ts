@@ -107,7 +107,13 @@ export class TcpTransport implements Transport {
     if (this.listener) throw new Error('already listening');
     const listener = new Listener(this.me, this.settings, client === undefined ? { rpc } : { rpc, client });
     this.listener = listener;
-    const bound = await listener.listen(this.address(this.me));
+    let bound: Address;
+    try {
+      bound = await listener.listen(this.address(this.me));
+    } catch (error) {
+      this.listener = null;
+      throw error;
+    }
     this.addresses[this.me] = bound;
     return formatAddress(bound);
   }

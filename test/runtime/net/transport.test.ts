@@ -295,6 +295,13 @@ describe('TcpTransport', () => {
     expect(tcpHandles()).toBe(handlesBefore);
   });
 
+  test('listening on an address in use rejects, and the transport still closes cleanly', async () => {
+    const [a] = pair(await cluster([echoHandler(), echoHandler()]));
+    const twin = new TcpTransport({ me: 0, addresses: [addressOf(a), '127.0.0.1:0'], secret: SECRET });
+    await expect(twin.listen(echoHandler())).rejects.toThrow(/EADDRINUSE/);
+    await twin.close();
+  });
+
   test('a request this server could not send is a caller error', async () => {
     const [a] = pair(await cluster([echoHandler(), echoHandler()]));
     expect(() => a.call(heartbeat(1, 0), () => undefined)).toThrow(/request from 1 on the transport of server 0/);
