@@ -14,6 +14,9 @@ export interface TracePaths {
   readonly svg: string | null;
   /** Why the SVG could not be rendered, when it could not. */
   readonly svgError?: string;
+  /** index.html: the explorer page, self-contained (bundle, trace and SVG inlined), which replays the trace in a browser. */
+  readonly html: string | null;
+  readonly htmlError?: string;
 }
 
 export function toTraceFile(
@@ -43,7 +46,11 @@ export function toTraceFile(
   };
 }
 
-/** trace.json, trace.dot and trace.svg (rendered with graphviz-cli's WASM Graphviz) in `dir`. */
+/**
+ * trace.json, trace.dot, trace.svg (rendered with graphviz-cli's WASM Graphviz) and index.html
+ * (the explorer page, see web/explorer) in `dir`. The page's script is dist/browser/explorer.js
+ * when that is up to date, else built on the spot with Vite (about a second, once).
+ */
 export async function writeTrace(dir: string, trace: TraceFile): Promise<TracePaths> {
   const json = reportPath(dir, 'trace.json');
   const dot = reportPath(dir, 'trace.dot');
@@ -51,10 +58,25 @@ export async function writeTrace(dir: string, trace: TraceFile): Promise<TracePa
   writeFileSync(json, JSON.stringify(trace, null, 1) + '\n');
   const graph = traceToDot(trace);
   writeFileSync(dot, graph);
+  let svgText: string | null = null;
+  let svgError: string | undefined;
   try {
-    writeFileSync(svg, await renderSvg(graph));
-    return { json, dot, svg };
+    svgText = await renderSvg(graph);
+    writeFileSync(svg, svgText);
   } catch (e) {
-    return { json, dot, svg: null, svgError: e instanceof Error ? e.message : String(e) };
+    svgError = e instanceof Error ? e.message : String(e);
   }
+  const html = reportPath(dir, 'index.html');
+  let htmlError: string | undefined;
+  try {
+    // Loaded only here: Vite is needed only when the bundle has to be built.
+    const { explorerHtml, webBundleCode } = await import('../../scripts/build-web.js');
+    writeFileSync(html, explorerHtml(trace, await webBundleCode('explorer'), svgText));
+  } catch (e) {
+    htmlError = `index.html not written: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return {
+    json, dot, svg: svgText === null ? null : svg, ...(svgError !== undefined ? { svgError } : {}),
+    html: htmlError === undefined ? html : null, ...(htmlError !== undefined ? { htmlError } : {}),
+  };
 }

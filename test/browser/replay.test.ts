@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { replayTrace } from '../../model/raft/replay-trace.js';
+import { explainViolation } from '../../web/shared/culprits.js';
+import { replay, shownState } from '../../web/explorer/replay.js';
+import { committedTraces, readTrace, tamperedTerm } from './traces.js';
+
+/**
+ * The explorer's replay and its red outlines, without a browser: the same modules the page
+ * bundles, on every committed counterexample.
+ */
+
+const traces = committedTraces();
+
+describe('explorer replay (web/explorer/replay.ts)', () => {
+  it('there are committed traces to test on', () => {
+    expect(traces.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(traces.map((t) => [t.path, t.trace] as const))('%s: every step agrees, as model/raft replayTrace says', (_, trace) => {
+    const r = replay(trace);
+    expect(r.outcome).toEqual(replayTrace(trace));
+    expect(r.outcome.ok).toBe(true);
+    expect(r.firstDisagreement).toBeNull();
+    expect(r.steps.map((s) => s.status)).toEqual(trace.steps.map(() => 'agrees'));
+    // The last state shown breaks exactly the recorded invariant; no earlier one breaks any.
+    const last = r.invariants[trace.steps.length]!;
+    expect(last.filter((c) => !c.holds).map((c) => c.name)).toContain(trace.invariant);
+    for (const checks of r.invariants.slice(0, -1)) expect(checks.every((c) => c.holds)).toBe(true);
+  });
+
+  it('a recorded state the core cannot produce: the first disagreeing step is named, later steps are not replayed', () => {
+    const trace = tamperedTerm(readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json'), 3, 0);
+    const r = replay(trace);
+    expect(r.outcome).toMatchObject({ ok: false, step: 3 });
+    expect(r.firstDisagreement).toBe(3);
+    expect(r.steps.map((s) => s.status).slice(0, 4)).toEqual(['agrees', 'agrees', 'differs', 'not-replayed']);
+    expect(shownState(r, 3)).toBe(trace.steps[2]!.state); // the page shows what the file says from there on
+  });
+
+  it('an unknown mutant is a disagreement at step 0, not a crash', () => {
+    const trace = { ...readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json'), mutant: 'no-such-mutant' };
+    const r = replay(trace);
+    expect(r.outcome).toMatchObject({ ok: false, step: 0 });
+    expect(r.outcome.ok || r.outcome.reason).toMatch(/unknown mutant 'no-such-mutant'/);
+    expect(r.firstDisagreement).toBe(0);
+  });
+});
+
+describe('what breaks an invariant (web/shared/culprits.ts)', () => {
+  it.each(traces.map((t) => [t.path, t.trace] as const))('%s: the final state names at least one culprit server and says why', (_, trace) => {
+    const final = trace.steps[trace.steps.length - 1]!.state;
+    const e = explainViolation(final, trace.invariant!);
+    expect(e.culprits.length).toBeGreaterThan(0);
+    expect(e.notes.length).toBeGreaterThan(0);
+    for (const c of e.culprits) expect(c.server).toBeLessThan(trace.bounds.servers);
+  });
+
+  it('nothing is blamed where the invariant holds', () => {
+    const trace = readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json');
+    for (const inv of ['ElectionSafety', 'LogMatching', 'LeaderCompleteness', 'PersistedMatchesMemory', 'CommittedSurvivesCrash']) {
+      expect(explainViolation(trace.initial, inv)).toEqual({ culprits: [], notes: [] });
+    }
+  });
+
+  it('LeaderCompleteness (no-up-to-date-check): the new leader lacks the committed entry, drawn as missing', () => {
+    const trace = readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json');
+    const e = explainViolation(trace.steps[trace.steps.length - 1]!.state, 'LeaderCompleteness');
+    expect(e.culprits).toEqual([{ server: 1, field: 'log', index: 1, expected: { term: 1, command: 1 } }]);
+    expect(e.notes).toEqual(['s1, leader of term 2, holds nothing at index 1, where 1:1 was committed in term 1']);
+  });
+
+  it('ElectionSafety (second-vote-in-term): both leaders of the term, read from the recorded breach', () => {
+    const trace = readTrace('reports/mutants/second-vote-in-term/exhaustive/trace.json');
+    const e = explainViolation(trace.steps[trace.steps.length - 1]!.state, 'ElectionSafety');
+    expect(e.culprits).toEqual([{ server: 0, field: 'role' }, { server: 2, field: 'role' }]);
+  });
+});

@@ -1,0 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { TraceFile } from '../../model/report/trace-file.js';
+
+/** The committed counterexamples (reports/mutants/<name>/<checker>/trace.json), as git lists them. */
+export function committedTraces(): { path: string; trace: TraceFile }[] {
+  const paths = execFileSync('git', ['ls-files', 'reports'], { encoding: 'utf8' }).split('\n').filter((p) => p.endsWith('/trace.json'));
+  return paths.map((path) => ({ path, trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile }));
+}
+
+export const readTrace = (path: string): TraceFile => JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+
+/** A deep copy with one recorded server's currentTerm changed after step `step` (1-based): the core cannot agree with it. */
+export function tamperedTerm(trace: TraceFile, step: number, server: number): TraceFile {
+  const copy = JSON.parse(JSON.stringify(trace)) as { steps: { state: { servers: { state: { currentTerm: number } | null }[] } }[] };
+  const st = copy.steps[step - 1]!.state.servers[server]!.state;
+  if (!st) throw new Error(`server ${server} is down after step ${step}: pick another`);
+  st.currentTerm += 5;
+  return copy as unknown as TraceFile;
+}
