@@ -151,6 +151,17 @@ describe('playground simulation: the real core on a simulated clock', () => {
     expect(trace.bounds.maxTerm).toBe(50);
   });
 
+  it('a delivery the model refuses (too many messages in flight) loses the message instead, and the clock goes on', () => {
+    let s = createSim({ servers: 3, seed: 4, bounds: { ...playgroundBounds(3), maxMessages: 2 } });
+    s = advance(s, 3_000);
+    const notes = happenings(s).filter((h) => h.kind === 'note').map((h) => (h.kind === 'note' ? h.text : ''));
+    expect(notes.some((t) => /^Receive .*: would leave the model's bounds \(more than 2 messages in flight\)$/.test(t))).toBe(true);
+    expect(s.now).toBe(3_000);
+    expect(flightsMatchNetwork(s)).toBe(true);
+    expect(exportTrace(s).bounds.maxMessages).toBeLessThanOrEqual(2);
+    expectReplays(s);
+  });
+
   it('is a function of its seed and the user\'s moves', () => {
     const run = (seed: number): string => {
       let s = runUntil(createSim({ servers: 5, seed }), (x) => currentLeader(x) !== null);

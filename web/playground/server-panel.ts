@@ -56,7 +56,7 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const timerFill = h('span', { class: 'pg-timer-fill' });
     const timerText = h('span', { class: 'pg-timer-text' });
     const request = btn('Request', `request-${i}`, `ClientRequest(${i}): a client command to ${serverName(i)} (only a leader takes it: it appends it to its log)`);
-    const timeout = btn('Time out', `timeout-${i}`, `Timeout(${i}): ${serverName(i)}'s election timer fires now`);
+    const timeout = btn('Timeout', `timeout-${i}`, `Timeout(${i}): ${serverName(i)}'s election timer fires now`);
     const crash = btn('Crash', `crash-${i}`, `Crash(${i}): ${serverName(i)} loses its memory and the messages to it; its disk survives`, 'is-danger');
     const restart = btn('Restart', `restart-${i}`, `Restart(${i}): ${serverName(i)} starts again from its disk`);
     const isolate = btn('Isolate', `isolate-${i}`, `cut (or heal) every link of ${serverName(i)}`);

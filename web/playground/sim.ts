@@ -108,6 +108,8 @@ export interface SimOptions {
   readonly servers: number;
   readonly seed: number;
   readonly timing?: Timing;
+  /** Smaller bounds than playgroundBounds (the model then refuses more moves). */
+  readonly bounds?: Bounds;
 }
 
 export function createSim(options: SimOptions): Sim {
@@ -125,7 +127,7 @@ export function createSim(options: SimOptions): Sim {
     servers,
     seed: seed >>> 0,
     timing,
-    bounds: playgroundBounds(servers),
+    bounds: options.bounds ?? playgroundBounds(servers),
     now: 0,
     rng,
     system: initialSystem(servers),
@@ -177,13 +179,17 @@ export function nextEvent(sim: Sim): SimEvent | null {
   return best;
 }
 
+/** Far more events than any advance of a frame or a test carries out: past it the clock is stuck (a bug), which is said rather than hung on. */
+const MAX_EVENTS_PER_ADVANCE = 200_000;
+
 /** Runs the clock forward by `ms`, carrying out everything due on the way, in time order. */
 export function advance(sim: Sim, ms: number): Sim {
   const until = sim.now + Math.max(0, ms);
   let s = sim;
-  for (;;) {
+  for (let n = 0; ; n++) {
     const e = nextEvent(s);
     if (e === null || e.at > until) break;
+    if (n === MAX_EVENTS_PER_ADVANCE) throw new Error(`the simulated clock is stuck at ${s.now} ms: ${MAX_EVENTS_PER_ADVANCE} events without reaching ${until} ms`);
     s = fire(s, e);
   }
   return { ...s, now: until };
@@ -200,8 +206,12 @@ function fire(sim: Sim, e: SimEvent): Sim {
   switch (e.kind) {
     case 'deliver': {
       const { message } = e.flight;
-      const lost = s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to);
-      return take(s, 'clock', lost ? { kind: 'DropMessage', message } : { kind: 'Receive', message, crashMidStep: false }, e.flight.id);
+      const drop: RaftAction = { kind: 'DropMessage', message };
+      if (s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to)) return take(s, 'clock', drop, e.flight.id);
+      const received = take(s, 'clock', { kind: 'Receive', message, crashMidStep: false }, e.flight.id);
+      // A delivery the model refuses (its replies would overflow the network) loses the message
+      // instead: a flight whose time has come must leave, or the clock would stand still.
+      return received.steps > s.steps ? received : take(received, 'clock', drop, e.flight.id);
     }
     case 'heartbeat': {
       const rearmed = withClock(s, e.server, { heartbeatAt: s.now + s.timing.heartbeatIntervalMs });
@@ -317,7 +327,6 @@ function refuse(sim: Sim, reason: string): Sim {
 function note(sim: Sim, text: string): Sim {
   return { ...sim, lastNote: text, history: { happening: { kind: 'note', at: sim.now, text }, prev: sim.history } };
 }
-
 
 function launch(sim: Sim, message: Message): Sim {
   const d = drawBetween(sim.rng, sim.timing.latencyMinMs, sim.timing.latencyMaxMs);
