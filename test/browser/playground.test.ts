@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import type { InlineConfig, Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 import { webBundleCode, webPageHtml } from '../../scripts/build-web.js';
-import { WEB_BUNDLES, webBundleConfig, type WebBundleName } from '../../vite.web.config.js';
 import { launchChromium, screenshot, type LaunchedBrowser } from './browser.js';
 
 /**
@@ -17,28 +15,14 @@ import { launchChromium, screenshot, type LaunchedBrowser } from './browser.js';
  * and the clicks, never of how fast the machine is.
  */
 
-/** The page's script: the 'playground' bundle of vite.web.config.ts, or (until it lists one) the same kind of build made here. */
-async function playgroundScript(): Promise<string> {
-  if ('playground' in WEB_BUNDLES) return webBundleCode('playground' as WebBundleName);
-  const { build } = await import('vite');
-  const base = webBundleConfig('explorer', { write: false });
-  const config: InlineConfig = {
-    ...base,
-    build: { ...base.build, rollupOptions: { ...base.build?.rollupOptions, input: { playground: 'web/playground/main.ts' } } },
-  };
-  const out = (await build(config)) as Rollup.RollupOutput | Rollup.RollupOutput[];
-  const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((o): o is Rollup.OutputChunk => o.type === 'chunk');
-  expect(chunks).toHaveLength(1);
-  return chunks[0]!.code;
-}
-
 let browser: LaunchedBrowser;
 let pageUrl: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pure-raft-playground-'));
   const file = join(dir, 'playground.html');
-  writeFileSync(file, webPageHtml({ title: 'Raft playground · pure-raft', script: await playgroundScript() }));
+  // The page as one self-contained file: the 'playground' bundle (vite.web.config.ts) inlined.
+  writeFileSync(file, webPageHtml({ title: 'Raft playground · pure-raft', script: await webBundleCode('playground') }));
   pageUrl = pathToFileURL(file).href;
   browser = await launchChromium();
 }, 120_000);

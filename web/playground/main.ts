@@ -246,7 +246,7 @@ function start(): void {
     download('trace.json', text);
     const kib = new Blob([text]).size / 1024;
     const size = kib >= 1024 ? `${(kib / 1024).toFixed(1)} MiB` : `${kib.toFixed(1)} KiB`;
-    setNotice(`trace.json: ${trace.steps.length} steps, ${size}, bounds ${formatBounds(trace.bounds)}. Replay: npm run check -- --replay trace.json`);
+    setNotice(`trace.json: ${trace.steps.length} steps, ${size}, bounds ${formatBounds(trace.bounds)}. Replay it: npm run check -- --replay trace.json; step through it: npm run explore -- trace.json`);
   });
   document.addEventListener('keydown', (e) => {
     const target = e.target as HTMLElement | null;
