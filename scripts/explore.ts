@@ -62,7 +62,7 @@ export interface ExplorerServerOptions {
 
 /** Starts the explorer server: GET / is the page (self-contained), GET /trace.json the trace. */
 export async function startExplorer(options: ExplorerServerOptions): Promise<ExplorerServer> {
-  const tracePath = resolve(options.tracePath);
+  const tracePath = options.tracePath; // as given: messages name it the way the user wrote it
   readTraceFile(tracePath); // fail before listening
   const script = await webBundleCode('explorer', options.onBuild);
   const server = createServer((req, res) => {
