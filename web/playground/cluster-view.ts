@@ -169,7 +169,8 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       n.isolation.setAttribute('visibility', isolated ? 'visible' : 'hidden');
       n.caption.textContent = st ? (role === 'leader' ? 'leader' : role) : 'crashed';
       n.caption.setAttribute('font-weight', role === 'leader' ? '700' : '400');
-      if (!st) n.caption2.textContent = sim.system.servers[i]!.persisted.log.length > 0 ? `disk: ${sim.system.servers[i]!.persisted.log.length} entries` : '';
+      const onDisk = sim.system.servers[i]!.persisted.log.length;
+      if (!st) n.caption2.textContent = onDisk > 0 ? `disk: ${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}` : '';
       else if (st.role === 'candidate') n.caption2.textContent = `votes ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
       else n.caption2.textContent = `voted ${st.votedFor === null ? '—' : serverName(st.votedFor)}`;
     }
