@@ -79,6 +79,7 @@ describe('client channel', () => {
     ['an array', '[1]', /client request is an array, not a JSON object/],
     ['not JSON', '{"op":', /client request is not valid JSON/],
     ['not UTF-8', Buffer.from([0x22, 0xff, 0x22]), /client request is not valid UTF-8/],
+    ['JSON nested a million deep', `{"a":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`, /client request nests deeper than 512 levels/],
   ])('a client frame holding %s is malformed: dropped, counted, logged; others still served', async (_name, body, reason) => {
     let handled = 0;
     const { t, address, lines } = await server((_payload, respond) => { handled++; respond({}); });

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { AppendEntriesArgs, Message } from '../../../src/core/index.js';
 import {
   ByteWriter, decodeMessageBytes, decodeRpcReply, decodeRpcRequest, encodeMessageBytes, encodeRpcFrame,
-  EncodeError, WireError, type DecodeContext,
+  EncodeError, MAX_JSON_DEPTH, WireError, type DecodeContext,
 } from '../../../src/runtime/net/index.js';
 import { contextAndMessageArb } from './arbitraries.js';
 
@@ -107,6 +107,18 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
     ['a command JSON cannot give back (-0)', appendWithCommandBytes('{"a":-0}'), /entries\[0\]\.command\.a is -0/],
   ];
 
+  test('a command nested past the limit is refused before parsing, however deep', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    for (const depth of [MAX_JSON_DEPTH + 1, 1_000_000]) {
+      expect(rejection(appendWithCommandBytes(nested(depth))).message).toMatch(/entries\[0\]\.command nests deeper than 512 levels/);
+    }
+    const deepest = JSON.parse(nested(MAX_JSON_DEPTH)) as unknown;
+    const m: AppendEntriesArgs = { ...heartbeat, entries: [{ term: 1, command: deepest }] };
+    expect(decodeMessageBytes(encodeMessageBytes(m), ctx)).toEqual(m);
+    const bracketsInAString = { ...heartbeat, entries: [{ term: 1, command: '['.repeat(2000) }] };
+    expect(decodeMessageBytes(encodeMessageBytes(bracketsInAString), ctx)).toEqual(bracketsInAString);
+  });
+
   test.each(cases)('%s', (_name, bytes, reason) => {
     const error = rejection(bytes);
     expect(error.kind).toBe('malformed');
@@ -133,6 +145,8 @@ describe('codec: what the wire cannot carry is an EncodeError', () => {
     ['a negative term', { ...heartbeat, term: -1 }, /AppendEntries\.term is -1, not a non-negative safe integer/],
     ['a fractional index', { ...heartbeat, prevLogIndex: 1.5 }, /prevLogIndex is 1\.5/],
     ['an unsafe integer', { ...heartbeat, leaderCommit: 2 ** 53 }, /leaderCommit is 9007199254740992/],
+    ['a command nested past the limit', withCommand(JSON.parse('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1))), /command nests deeper than 512 levels/],
+    ['a cyclic command', withCommand((() => { const o: Record<string, unknown> = {}; o['self'] = o; return o; })()), /command nests deeper than 512 levels \(or is cyclic\)/],
     ['a non-boolean', { type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: 1 as unknown as boolean }, /voteGranted is number, not a boolean/],
   ];
   test.each(cases)('%s', (_name, m, reason) => {
