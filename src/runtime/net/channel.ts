@@ -50,6 +50,7 @@ export class SecureChannel {
   private opener: FrameOpener | null = null;
   private timer: TimerHandle | null;
   private remoteIdentity: Identity | null = null;
+  private loggedUnsendable = false;
   /** Resolves once the socket is fully closed. */
   readonly closed: Promise<void>;
 
@@ -109,7 +110,11 @@ export class SecureChannel {
     const length = payload.length + TAG_BYTES;
     if (length > this.settings.maxFrameBytes) {
       this.settings.counters.oversized++;
-      this.settings.log(`${this.settings.name} ${this.describe()}: not sent: a frame of ${length} bytes exceeds the limit ${this.settings.maxFrameBytes}`);
+      // Raft resends the same entries on every heartbeat: one line per connection is enough.
+      if (!this.loggedUnsendable) {
+        this.loggedUnsendable = true;
+        this.settings.log(`${this.settings.name} ${this.describe()}: not sent: a frame of ${length} bytes exceeds the limit ${this.settings.maxFrameBytes}`);
+      }
       return false;
     }
     if (this.socket.writableLength > this.settings.maxFrameBytes) return false;

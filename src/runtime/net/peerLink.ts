@@ -41,7 +41,8 @@ export class PeerLink {
   private state: 'idle' | 'connecting' | 'open' | 'waiting' | 'closed' = 'idle';
   private channel: SecureChannel | null = null;
   private retryAt = 0;
-  private readonly queue: Uint8Array[] = [];
+  /** Calls made while connecting, sent once open. */
+  private readonly queue: { readonly rpcId: number; readonly payload: Uint8Array }[] = [];
   private readonly pending = new Map<number, PendingCall>();
   private nextRpcId = 0;
   private readonly backoff: Backoff;
@@ -64,8 +65,9 @@ export class PeerLink {
     }
     this.remember(rpcId, { expect: REPLY_TYPE[request.type], onReply });
     if (this.state === 'connecting') {
-      this.queue.push(payload);
-      if (this.queue.length > this.settings.maxPendingCalls) this.queue.shift();
+      this.queue.push({ rpcId, payload });
+      const dropped = this.queue.length > this.settings.maxPendingCalls ? this.queue.shift() : undefined;
+      if (dropped) this.pending.delete(dropped.rpcId);
     } else if (!this.channel?.send(payload)) {
       this.pending.delete(rpcId);
     }
@@ -120,7 +122,9 @@ export class PeerLink {
       this.settings.channel.log(`${this.settings.channel.name} peer ${this.settings.peer}: connected again after ${this.backoff.streak} failed attempt(s)`);
     }
     this.backoff.succeed();
-    for (const payload of this.queue.splice(0)) channel.send(payload);
+    for (const { rpcId, payload } of this.queue.splice(0)) {
+      if (!channel.send(payload)) this.pending.delete(rpcId);
+    }
   }
 
   private receiveReply(payload: Buffer): void {

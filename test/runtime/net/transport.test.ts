@@ -118,13 +118,16 @@ describe('TcpTransport', () => {
     expect(lines[1]).toMatch(/unauthenticated .*oversized: frame declares 1000 bytes, limit 72/);
   });
 
-  test('a frame of this end too large to send is not sent, and counted', async () => {
+  test('a frame of this end too large to send is not sent: counted each time, logged once', async () => {
     const { lines, log } = captureLog();
     const handler = echoHandler();
     const [t0] = pair(await cluster([echoHandler(), handler], { log, maxFrameBytes: 256 }));
     expect(await callOnce(t0, heartbeat(0, 1))).toBeDefined();
-    t0.call({ ...heartbeat(0, 1), entries: [{ term: 1, command: 'x'.repeat(300) }] }, () => { throw new Error('no reply expected'); });
-    expect(t0.counters.oversized).toBe(1);
+    const tooLarge = { ...heartbeat(0, 1), entries: [{ term: 1, command: 'x'.repeat(300) }] };
+    t0.call(tooLarge, () => { throw new Error('no reply expected'); });
+    t0.call(tooLarge, () => { throw new Error('no reply expected'); });
+    expect(t0.counters.oversized).toBe(2);
+    expect(t0.pendingCalls(1)).toBe(0);
     expect(lines).toEqual([expect.stringMatching(/^raft-net\[0\] peer 1 at 127\.0\.0\.1:\d+: not sent: a frame of \d+ bytes exceeds the limit 256$/)]);
     expect(await callOnce(t0, heartbeat(0, 1))).toBeDefined(); // the connection lives on
     expect(handler.handled).toHaveLength(2);
@@ -284,6 +287,18 @@ describe('TcpTransport', () => {
     expect(a.pendingCalls(1)).toBe(4);
     await b.close();
     await waitFor('the callbacks to be forgotten', () => a.pendingCalls(1) === 0);
+  });
+
+  test('calls made while connecting wait for the connection, the newest maxPendingCalls of them', async () => {
+    const handled: RequestMessage[] = [];
+    const silent: RpcHandler = { handle: (request) => { handled.push(request); } };
+    const [a] = pair(await cluster([echoHandler(), silent], { maxPendingCalls: 4 }));
+    for (let term = 1; term <= 10; term++) a.call(heartbeat(0, 1, term), () => undefined);
+    await waitFor('the connection', () => a.connectedTo(1));
+    a.call(heartbeat(0, 1, 11), () => undefined);
+    await waitFor('the last call to arrive', () => handled.at(-1)?.term === 11);
+    expect(handled.map((r) => r.term)).toEqual([7, 8, 9, 10, 11]);
+    expect(a.pendingCalls(1)).toBe(4);
   });
 
   test('after close, calls are ignored and nothing is left open', async () => {
