@@ -65,7 +65,7 @@ export interface LaneDiagramOptions {
 
 export interface LaneDiagram {
   readonly element: SVGSVGElement;
-  /** Moves the current row (rows after it are dimmed) and scrolls it into view. */
+  /** Moves the current row (rows after it are dimmed) and scrolls the diagram's container (its parent) to show it. */
   setCurrent(row: number): void;
 }
 
@@ -240,8 +240,14 @@ export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions =
     arrowEls.forEach((g) => g.classList.toggle('is-future', Number(g.dataset['fromRow']) >= row + 1));
     lifelineEls.forEach((l) => l.classList.toggle('is-future', Number(l.dataset['row']) > row));
     svg.setAttribute('data-current', String(row));
-    const band = rowGroups[row];
-    band?.scrollIntoView?.({ block: 'nearest' });
+    // Keep the row in view inside the diagram's scroll box, never scrolling the page itself.
+    const box = svg.parentElement;
+    if (box && box.scrollHeight > box.clientHeight) {
+      const top = rowY(row) - ROW / 2 - HEAD;
+      const bottom = rowY(row) + ROW / 2 + ROW;
+      if (top < box.scrollTop) box.scrollTop = Math.max(0, top);
+      else if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight;
+    }
   }
   setCurrent(options.current ?? 0);
   return { element: svg, setCurrent };
