@@ -150,14 +150,14 @@ describe('npm run explore: the page it serves', () => {
     await page.goto(server.url);
     const box = page.locator('.ex-lanes-scroll');
     await page.keyboard.press('End');
-    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     const [boxTop, boxBottom] = await box.evaluate((el) => [el.getBoundingClientRect().top, el.getBoundingClientRect().bottom]);
     const band = await page.locator(`[data-testid="lane-row"][data-row="${last}"]`).boundingBox();
     expect(band!.y).toBeGreaterThanOrEqual(boxTop!);
     expect(band!.y + band!.height).toBeLessThanOrEqual(boxBottom! + 1);
     await page.keyboard.press('Home');
     expect(await box.evaluate((el) => el.scrollTop)).toBe(0);
-    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     await page.close();
   });
 });
