@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/lab/**', 'test/browser/**'],
+          exclude: ['test/lab/**', 'test/cluster/**', 'test/browser/**'],
           testTimeout: 120_000,
         },
       },
@@ -18,6 +18,16 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Real `pure-raft node` processes, sockets and disk: timing-sensitive, one file at a time.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,

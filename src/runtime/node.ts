@@ -32,6 +32,8 @@ interface Batch {
   readonly rpc: OpenRpc | null;
   /** The batch's save, when it was handed to the persister ahead of its turn (group commit). */
   saved?: Promise<void>;
+  /** Set once that save has settled successfully: the batch then runs without pausing. */
+  durable?: boolean;
 }
 
 /**
@@ -52,9 +54,11 @@ interface Batch {
  * one) is durable; a crash then leaves on disk states whose messages were never sent, which
  * is a crash after a step's persist followed by message loss, a case the checker covers.
  *
- * Coalescing: an AppendEntries to a peer is not sent when a later queued batch sends that peer
- * an AppendEntries too. The later one carries the leader's newer log and commitIndex, so the
- * skipped one is a lost message (which the checker covers) that nobody misses; without this, a
+ * Coalescing: an AppendEntries request is not sent the moment its batch runs but when the
+ * drain next pauses (waiting for a save, or out of work), and then only the latest one per
+ * peer. The latest carries the leader's newest log and commitIndex; an earlier one it replaces
+ * is a lost message, and one sent later than its batch is a reordered one, both of which the
+ * checker covers. Each still leaves only after its own batch's save is durable. Without this, a
  * burst of k client requests during one fsync would send each follower k requests of up to k
  * entries each.
  */
@@ -66,8 +70,8 @@ export class RaftNode implements RpcHandler {
   /** True while the drain waits for a save to settle. */
   private blocked = false;
   private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
-  /** AppendEntries requests in the backlog, not yet carried out, by recipient. */
-  private readonly queuedAppends = new Map<number, number>();
+  /** The latest AppendEntries for each peer whose batch has run, to send when the drain pauses. */
+  private readonly deferredAppends = new Map<number, RequestMessage>();
   private readonly timers: NodeTimers;
   /** Set when a save failed; the node then stops as if crashed. */
   failure: unknown = undefined;
@@ -106,7 +110,7 @@ export class RaftNode implements RpcHandler {
     this.dead = true;
     this.timers.stopAll();
     this.backlog.length = 0;
-    this.queuedAppends.clear();
+    this.deferredAppends.clear();
   }
 
   get killed(): boolean {
@@ -132,13 +136,7 @@ export class RaftNode implements RpcHandler {
     const before = this.state;
     const result = step(before, input);
     this.state = result.state;
-    const ops = operations(result);
-    for (const op of ops) {
-      if (op.kind === 'send' && op.message.type === 'AppendEntries') {
-        this.queuedAppends.set(op.message.to, (this.queuedAppends.get(op.message.to) ?? 0) + 1);
-      }
-    }
-    this.backlog.push({ ops, rpc });
+    this.backlog.push({ ops: operations(result), rpc });
     if (this.blocked) this.saveAhead();
     this.observe?.(before, result.state);
     this.drain();
@@ -151,11 +149,16 @@ export class RaftNode implements RpcHandler {
     this.draining = true;
     while (!this.dead) {
       const batch = this.backlog.shift();
-      if (!batch) break;
+      if (!batch) {
+        if (this.deferredAppends.size === 0) break;
+        this.sendDeferredAppends(); // a reply may arrive at once and queue another batch
+        continue;
+      }
       const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch));
       if (pending) {
         this.blocked = true;
         this.saveAhead();
+        this.sendDeferredAppends();
         pending.then(
           () => { this.blocked = false; this.draining = false; this.drain(); },
           (error: unknown) => { this.failure = error; this.kill(); },
@@ -166,13 +169,23 @@ export class RaftNode implements RpcHandler {
     this.draining = false;
   }
 
+  private sendDeferredAppends(): void {
+    const requests = [...this.deferredAppends.values()];
+    this.deferredAppends.clear();
+    for (const m of requests) {
+      if (this.dead) return;
+      this.peers.call(m, (reply) => this.receiveReply(reply));
+    }
+  }
+
   /** Hands every queued batch's save to the persister now, in step order (group commit). */
   private saveAhead(): void {
     for (const batch of this.backlog) {
       const first = batch.ops[0];
       if (batch.saved || first?.kind !== 'persist') continue;
       const saved = this.persister.save(first.persist) ?? Promise.resolve();
-      saved.catch(() => {}); // a failure surfaces when the batch awaits it in its turn
+      // A failure surfaces when the batch awaits the save in its turn.
+      saved.then(() => { batch.durable = true; }, () => undefined);
       batch.saved = saved;
     }
   }
@@ -182,14 +195,15 @@ export class RaftNode implements RpcHandler {
     const rpc = batch.rpc;
     switch (op.kind) {
       case 'persist':
+        if (batch.durable) return; // saved ahead, and already durable
         return batch.saved ?? this.persister.save(op.persist);
       case 'send': {
         const m = op.message;
         if (isRequest(m)) {
           if (m.type === 'AppendEntries') {
-            const later = this.queuedAppends.get(m.to)! - 1;
-            this.queuedAppends.set(m.to, later);
-            if (later > 0) return; // a later batch sends this peer a newer AppendEntries
+            this.deferredAppends.delete(m.to); // re-inserted last: peers are served in order of their latest request
+            this.deferredAppends.set(m.to, m);
+            return;
           }
           this.peers.call(m, (reply) => this.receiveReply(reply));
           return;

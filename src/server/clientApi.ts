@@ -21,7 +21,9 @@ export interface NodeStatus {
   readonly votedFor: number | null;
   readonly logLength: number;
   readonly commitIndex: number;
+  /** The Raft index of the last entry applied, and how many commands those entries carried. */
   readonly lastApplied: number;
+  readonly appliedCommands: number;
   readonly pendingSubmits: number;
 }
 
@@ -80,7 +82,7 @@ export function answerClient(
       const s = node.raftState;
       return {
         ok: true, id: s.id, currentTerm: s.currentTerm, role: s.role, votedFor: s.votedFor,
-        logLength: s.log.length, commitIndex: s.commitIndex, lastApplied: app.length, pendingSubmits: app.pending,
+        logLength: s.log.length, commitIndex: s.commitIndex, lastApplied: app.lastApplied, appliedCommands: app.length, pendingSubmits: app.pending,
       };
     }
     case 'read': {

@@ -2,76 +2,113 @@ import type { ApplyMsg, StartResult, Term } from '../core/index.js';
 
 /** The answer to a client's submit. */
 export type SubmitReply =
-  | { readonly ok: true; readonly index: number; readonly term: Term }
+  | {
+    readonly ok: true;
+    /** The Raft log index of the entry that carried the command, and its term. */
+    readonly index: number;
+    readonly term: Term;
+    /** The command's place (1-based) in the replicated list of commands. */
+    readonly position: number;
+  }
   | { readonly ok: false; readonly error: 'not-leader' | 'lost'; readonly index?: number; readonly term?: Term };
 
 interface Waiting {
   readonly term: Term;
+  /** Which command of the entry's batch is this submit's. */
+  readonly offset: number;
   readonly resolve: (reply: SubmitReply) => void;
 }
 
 /**
- * The tiny application the node process replicates: an ordered list of commands. A submit is
- * acknowledged once its entry is applied, and only if the entry applied at its index is the one
- * this leader appended (same term); otherwise it was lost to a new leader and the client must
- * retry. After a restart the list is rebuilt from index 1 as the core re-applies its log.
+ * The tiny application the node process replicates: an ordered list of commands.
+ *
+ * Batching: the submits that arrive in one turn of the event loop go into the log as ONE entry
+ * whose command is the array of their commands, so a burst of client requests costs one step,
+ * one save and one AppendEntries per follower, not one each. The list of commands is the
+ * concatenation of the entries' batches, in log order.
+ *
+ * A submit is acknowledged once its entry is applied, and only if the entry applied at that
+ * index is the one this leader appended (same term); otherwise a new leader overwrote it and
+ * the client must retry. After a restart the list is rebuilt from index 1 as the core re-applies
+ * its log.
  */
 export class ReplicatedLog {
   private readonly applied: unknown[] = [];
   private readonly waiting = new Map<number, Waiting[]>();
+  private batch: { readonly command: unknown; readonly resolve: (reply: SubmitReply) => void }[] = [];
+  private lastAppliedIndex = 0;
 
   /**
    * @param start the node's start(command)
    * @param termAt the term of the (committed) entry at an index, read from the node's log
+   * @param schedule runs the batch flush once the current turn's submits are in (setImmediate)
    */
   constructor(
     private readonly start: (command: unknown) => StartResult,
     private readonly termAt: (index: number) => Term | undefined,
+    private readonly schedule: (flush: () => void) => void = (flush) => { setImmediate(flush); },
   ) {}
 
+  /** How many commands have been applied. */
   get length(): number {
     return this.applied.length;
   }
 
-  /** Commands applied so far, from index `from` (1-based), at most `limit`. */
+  /** The Raft index of the last entry applied. */
+  get lastApplied(): number {
+    return this.lastAppliedIndex;
+  }
+
+  /** Commands applied so far, from position `from` (1-based), at most `limit`. */
   read(from: number, limit: number): readonly unknown[] {
     return this.applied.slice(from - 1, from - 1 + limit);
   }
 
   submit(command: unknown): Promise<SubmitReply> {
-    const started = this.start(command);
-    if (!started.isLeader) return Promise.resolve({ ok: false, error: 'not-leader' });
-    if (started.index <= this.applied.length) {
-      // Cannot happen: a leader appends past its commitIndex. Answer rather than wait forever.
-      return Promise.resolve({ ok: false, error: 'lost', index: started.index, term: started.term });
-    }
     return new Promise((resolve) => {
-      const list = this.waiting.get(started.index) ?? [];
-      list.push({ term: started.term, resolve });
-      this.waiting.set(started.index, list);
+      if (this.batch.length === 0) this.schedule(() => this.flush());
+      this.batch.push({ command, resolve });
     });
+  }
+
+  /** Starts one entry for every submit so far. */
+  flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const started = this.start(batch.map((b) => b.command));
+    if (!started.isLeader || started.index <= this.lastAppliedIndex) {
+      // (The second cannot happen: a leader appends past its commitIndex. Answer rather than wait forever.)
+      const reply: SubmitReply = started.isLeader ? { ok: false, error: 'lost', index: started.index, term: started.term } : { ok: false, error: 'not-leader' };
+      for (const b of batch) b.resolve(reply);
+      return;
+    }
+    this.waiting.set(started.index, batch.map((b, offset) => ({ term: started.term, offset, resolve: b.resolve })));
   }
 
   /** The node's apply callback: entries arrive once each, in index order. */
   apply(msg: ApplyMsg): void {
-    if (msg.commandIndex !== this.applied.length + 1) {
-      throw new Error(`apply out of order: index ${msg.commandIndex} after ${this.applied.length}`);
+    if (msg.commandIndex !== this.lastAppliedIndex + 1) {
+      throw new Error(`apply out of order: index ${msg.commandIndex} after ${this.lastAppliedIndex}`);
     }
-    this.applied.push(msg.command);
+    this.lastAppliedIndex = msg.commandIndex;
+    const before = this.applied.length;
+    const commands = Array.isArray(msg.command) ? msg.command : [msg.command];
+    for (const c of commands) this.applied.push(c);
     const list = this.waiting.get(msg.commandIndex);
     if (!list) return;
     this.waiting.delete(msg.commandIndex);
     const term = this.termAt(msg.commandIndex);
     for (const w of list) {
       w.resolve(w.term === term
-        ? { ok: true, index: msg.commandIndex, term: w.term }
+        ? { ok: true, index: msg.commandIndex, term: w.term, position: before + w.offset + 1 }
         : { ok: false, error: 'lost', index: msg.commandIndex, term: w.term });
     }
   }
 
   /** How many submits wait for their entry to be applied. */
   get pending(): number {
-    let n = 0;
+    let n = this.batch.length;
     for (const list of this.waiting.values()) n += list.length;
     return n;
   }

@@ -92,12 +92,12 @@ describe('RaftNode', () => {
     // y's save is handed to the persister while x's is pending, so both can share one fsync
     expect(events).toEqual(['save term=1 log=1', 'save term=1 log=2']);
     await persister.release();
-    // x's AppendEntries are coalesced into y's, queued behind them: nothing leaves yet
-    expect(events.slice(2)).toEqual(['saved term=1 log=1']);
+    // x's AppendEntries leave once x's save is durable, while y's save is still pending
+    expect(events.slice(2)).toEqual(['saved term=1 log=1', 'send AppendEntries to=1', 'send AppendEntries to=2']);
     await persister.release();
-    expect(events.slice(3)).toEqual(['saved term=1 log=2', 'send AppendEntries to=1', 'send AppendEntries to=2']);
-    const sent = calls.slice(-2).map((c) => c.request);
-    expect(sent.map((m) => m.type === 'AppendEntries' && m.entries.map((e) => e.command))).toEqual([['x', 'y'], ['x', 'y']]);
+    expect(events.slice(5)).toEqual(['saved term=1 log=2', 'send AppendEntries to=1', 'send AppendEntries to=2']);
+    const entries = calls.slice(-4).map((c) => c.request.type === 'AppendEntries' && c.request.entries.map((e) => e.command));
+    expect(entries).toEqual([['x'], ['x'], ['x', 'y'], ['x', 'y']]);
   });
 
   test('group commit: a batch whose own save settles first still waits for the earlier save', async () => {
@@ -121,10 +121,43 @@ describe('RaftNode', () => {
     expect(events.filter((e) => e.startsWith('send'))).toEqual([]);
     gx!();
     await new Promise((resolve) => setImmediate(resolve));
-    // x's and y's AppendEntries are coalesced into z's, which waits for z's save
-    expect(events.slice(3)).toEqual(['saved term=1 log=2', 'saved term=1 log=1']);
+    // x and then y (already durable) run back to back: y's requests replace x's and leave when
+    // the drain pauses on z's save; z's wait for it
+    expect(events.slice(3)).toEqual([
+      'saved term=1 log=2', 'saved term=1 log=1',
+      'send AppendEntries to=1', 'send AppendEntries to=2',
+    ]);
     await persister.release();
-    expect(events.slice(5)).toEqual(['saved term=1 log=3', 'send AppendEntries to=1', 'send AppendEntries to=2']);
+    expect(events.slice(7)).toEqual(['saved term=1 log=3', 'send AppendEntries to=1', 'send AppendEntries to=2']);
+    const entries = calls.slice(-4).map((c) => c.request.type === 'AppendEntries' && c.request.entries.length);
+    expect(entries).toEqual([2, 2, 3, 3]);
+  });
+
+  test('coalescing: of the AppendEntries of batches run back to back, only the latest per peer leaves', async () => {
+    const events: string[] = [];
+    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
+    const clock = new ManualClock();
+    const persister = new GatedPersister(events);
+    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
+    clock.fireNext();
+    await persister.release();
+    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+    node.start('w'); // its save blocks the drain
+    node.start('x');
+    node.start('y');
+    node.start('z');
+    events.length = 0;
+    calls.length = 0;
+    // settle x's, y's and z's saves first (one group, as one fsync would), then w's
+    const [gw, ...rest] = persister.gates.splice(0, 4);
+    for (const g of rest) g();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls, 'nothing leaves before the first save is durable').toEqual([]);
+    gw!();
+    await new Promise((resolve) => setImmediate(resolve));
+    // w, x, y and z run back to back (their saves are durable): only z's requests leave, one per peer
+    expect(calls.map((c) => c.request.type === 'AppendEntries' && `${c.request.to}:${c.request.entries.length}`)).toEqual(['1:4', '2:4']);
+    expect(events.filter((e) => e.startsWith('saved'))).toEqual(['saved term=1 log=2', 'saved term=1 log=3', 'saved term=1 log=4', 'saved term=1 log=1']);
   });
 
   test('a one-server cluster applies each command once, in order, one at a time', () => {

@@ -9,33 +9,60 @@ import { restore, EMPTY_PERSISTENT_STATE } from '../../src/core/index.js';
 /** A stand-in for the node: start answers from a script; terms of entries from a map. */
 function fixture(answers: StartResult[]) {
   const terms = new Map<number, number>();
-  const app = new ReplicatedLog(() => answers.shift()!, (i) => terms.get(i));
-  return { app, terms };
+  const started: unknown[] = [];
+  const app = new ReplicatedLog((command) => { started.push(command); return answers.shift()!; }, (i) => terms.get(i), () => undefined);
+  return { app, terms, started };
 }
 
 describe('ReplicatedLog', () => {
   test('a submit is acknowledged when its own entry (same term) is applied', async () => {
-    const { app, terms } = fixture([{ index: 1, term: 2, isLeader: true }]);
+    const { app, terms, started } = fixture([{ index: 1, term: 2, isLeader: true }]);
     const reply = app.submit('a');
     expect(app.pending).toBe(1);
+    app.flush();
+    expect(started).toEqual([['a']]);
     terms.set(1, 2);
-    app.apply({ commandValid: true, command: 'a', commandIndex: 1 });
-    await expect(reply).resolves.toEqual({ ok: true, index: 1, term: 2 });
+    app.apply({ commandValid: true, command: ['a'], commandIndex: 1 });
+    await expect(reply).resolves.toEqual({ ok: true, index: 1, term: 2, position: 1 });
     expect(app.pending).toBe(0);
     expect(app.read(1, 10)).toEqual(['a']);
+  });
+
+  test('submits of one turn share one entry; each learns its own position', async () => {
+    const { app, terms, started } = fixture([{ index: 1, term: 1, isLeader: true }, { index: 2, term: 1, isLeader: true }]);
+    const a = app.submit('a');
+    app.flush();
+    const b = app.submit('b');
+    const c = app.submit('c');
+    app.flush();
+    expect(started).toEqual([['a'], ['b', 'c']]);
+    terms.set(1, 1).set(2, 1);
+    app.apply({ commandValid: true, command: ['a'], commandIndex: 1 });
+    app.apply({ commandValid: true, command: ['b', 'c'], commandIndex: 2 });
+    expect(await Promise.all([a, b, c])).toEqual([
+      { ok: true, index: 1, term: 1, position: 1 },
+      { ok: true, index: 2, term: 1, position: 2 },
+      { ok: true, index: 2, term: 1, position: 3 },
+    ]);
+    expect(app.read(2, 10)).toEqual(['b', 'c']);
+    expect(app.lastApplied).toBe(2);
+    expect(app.length).toBe(3);
   });
 
   test('an entry of another term at that index means the submit was lost', async () => {
     const { app, terms } = fixture([{ index: 1, term: 2, isLeader: true }]);
     const reply = app.submit('a');
+    app.flush();
     terms.set(1, 3);
-    app.apply({ commandValid: true, command: 'b', commandIndex: 1 });
+    app.apply({ commandValid: true, command: ['b'], commandIndex: 1 });
     await expect(reply).resolves.toEqual({ ok: false, error: 'lost', index: 1, term: 2 });
   });
 
   test('a follower answers not-leader at once', async () => {
     const { app } = fixture([{ index: -1, term: 4, isLeader: false }]);
-    await expect(app.submit('a')).resolves.toEqual({ ok: false, error: 'not-leader' });
+    const reply = app.submit('a');
+    app.flush();
+    await expect(reply).resolves.toEqual({ ok: false, error: 'not-leader' });
   });
 
   test('applies must come in index order', () => {
@@ -61,10 +88,10 @@ describe('client requests', () => {
   test('status and read answer from the node and the app', () => {
     const { app, terms } = fixture([]);
     terms.set(1, 1);
-    app.apply({ commandValid: true, command: 'a', commandIndex: 1 });
-    app.apply({ commandValid: true, command: 'b', commandIndex: 2 });
+    app.apply({ commandValid: true, command: ['a'], commandIndex: 1 });
+    app.apply({ commandValid: true, command: ['b'], commandIndex: 2 });
     const node = { raftState: restore(1, 3, EMPTY_PERSISTENT_STATE) };
-    expect(answerClient({ op: 'status' }, node, app)).toMatchObject({ ok: true, id: 1, role: 'follower', currentTerm: 0, lastApplied: 2 });
+    expect(answerClient({ op: 'status' }, node, app)).toMatchObject({ ok: true, id: 1, role: 'follower', currentTerm: 0, lastApplied: 2, appliedCommands: 2 });
     expect(answerClient({ op: 'read', from: 2 }, node, app)).toEqual({ ok: true, from: 2, commands: ['b'] });
   });
 });

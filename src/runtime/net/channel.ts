@@ -127,10 +127,21 @@ export class SecureChannel {
     this.end(null);
   }
 
+  private corked = false;
+
   private write(parts: readonly Uint8Array[]): void {
     const frame = encodeFrame(parts);
     this.settings.counters.framesOut++;
     this.settings.counters.bytesOut += frame.length;
+    // Frames written in one tick (a burst of replies, a broadcast) leave in one writev.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(frame);
   }
 

@@ -1,0 +1,119 @@
+import { TcpClient } from '../runtime/net/index.js';
+import type { NodeStatus, ReadReply } from './clientApi.js';
+import type { SubmitReply } from './replicatedLog.js';
+
+export interface SubmitOutcome {
+  /** Acknowledged: the command is committed in the entry at Raft `index` and applied by the node that answered. */
+  readonly committed: boolean;
+  readonly index?: number;
+  /** Its place (1-based) in the replicated list of commands. */
+  readonly position?: number;
+  /** Which server answered last, and how many servers were tried. */
+  readonly server: number;
+  readonly attempts: number;
+}
+
+/**
+ * A client of a running cluster: one authenticated connection per server, opened lazily and
+ * reopened after a failure; submits go to the last server that said it was leader, and move
+ * on to the next server on 'not-leader', on a broken connection, or after `requestTimeoutMs`.
+ */
+export class ClusterClient {
+  private readonly connections: (Promise<TcpClient> | null)[];
+  private leader = 0;
+
+  constructor(
+    private readonly addresses: readonly string[],
+    private readonly secret: string,
+    private readonly requestTimeoutMs = 2_000,
+  ) {
+    this.connections = addresses.map(() => null);
+  }
+
+  /** Sends one request to one server; rejects on timeout or a broken connection. */
+  async request(server: number, payload: unknown, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
+    let connection = this.connections[server] ?? null;
+    if (!connection) {
+      connection = TcpClient.connect(this.addresses[server]!, this.secret);
+      connection.catch(() => undefined);
+      this.connections[server] = connection;
+    }
+    try {
+      const client = await withTimeout(connection, timeoutMs, 'connect');
+      return await withTimeout(client.request(payload), timeoutMs, 'request');
+    } catch (error) {
+      this.drop(server);
+      throw error;
+    }
+  }
+
+  /**
+   * Submits a command until some leader acknowledges it or `deadlineMs` passes. A timed-out or
+   * lost attempt is NOT retried with the same command (it may yet commit): the outcome then says
+   * `committed: false`, meaning unknown.
+   */
+  async submit(command: unknown, deadlineMs = 10_000): Promise<SubmitOutcome> {
+    const until = Date.now() + deadlineMs;
+    let attempts = 0;
+    let server = this.leader;
+    while (Date.now() < until) {
+      attempts++;
+      let reply: SubmitReply;
+      try {
+        reply = (await this.request(server, { op: 'submit', command }, Math.min(this.requestTimeoutMs, Math.max(1, until - Date.now())))) as SubmitReply;
+      } catch {
+        // the command may have been appended before the failure: its fate is unknown
+        this.leader = (server + 1) % this.addresses.length;
+        return { committed: false, server, attempts };
+      }
+      if (reply.ok) {
+        this.leader = server;
+        return { committed: true, index: reply.index, position: reply.position, server, attempts };
+      }
+      if (reply.error === 'lost') return { committed: false, server, attempts };
+      server = (server + 1) % this.addresses.length; // not-leader: it never appended the command
+      if (server === this.leader) await sleep(50); // a full round without a leader: an election is on
+    }
+    return { committed: false, server, attempts };
+  }
+
+  status(server: number, timeoutMs?: number): Promise<NodeStatus> {
+    return this.request(server, { op: 'status' }, timeoutMs) as Promise<NodeStatus>;
+  }
+
+  /** Every command the server has applied, in order (paged). */
+  async readAll(server: number): Promise<unknown[]> {
+    const all: unknown[] = [];
+    for (;;) {
+      const page = (await this.request(server, { op: 'read', from: all.length + 1 })) as ReadReply;
+      if (!page.ok) throw new Error(`read failed: ${JSON.stringify(page)}`);
+      all.push(...page.commands);
+      if (page.commands.length === 0) return all;
+    }
+  }
+
+  /** Forgets a server's connection (e.g. after it was killed). */
+  drop(server: number): void {
+    const connection = this.connections[server];
+    this.connections[server] = null;
+    void connection?.then((c) => c.close(), () => undefined);
+  }
+
+  close(): void {
+    for (let i = 0; i < this.connections.length; i++) this.drop(i);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}

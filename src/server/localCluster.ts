@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const BIN = fileURLToPath(new URL('../../bin/pure-raft.mjs', import.meta.url));
+
+export interface LocalClusterOptions {
+  readonly size: number;
+  /** A directory of its own: holds the secret file and node-<id>/ data directories. */
+  readonly dir: string;
+  /** Every line a node prints (stdout and stderr), with its id. */
+  readonly onLine?: (id: number, line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface NodeExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * Real `pure-raft node` processes on loopback, for the cluster demo, the durability test and the
+ * benchmark: free ports picked once (a restarted node keeps its address), one shared secret,
+ * a data directory per node, start/kill/stop per node.
+ */
+export class LocalCluster {
+  readonly addresses: string[] = [];
+  readonly secret = randomBytes(24).toString('hex');
+  readonly secretFile: string;
+  private readonly processes: (ChildProcess | null)[];
+  private readonly exits: (Promise<NodeExit> | null)[];
+
+  private constructor(private readonly options: LocalClusterOptions, ports: number[]) {
+    mkdirSync(options.dir, { recursive: true });
+    this.secretFile = join(options.dir, 'secret');
+    writeFileSync(this.secretFile, this.secret + '\n', { mode: 0o600 });
+    this.addresses = ports.map((p) => `127.0.0.1:${p}`);
+    this.processes = ports.map(() => null);
+    this.exits = ports.map(() => null);
+  }
+
+  static async create(options: LocalClusterOptions): Promise<LocalCluster> {
+    const ports: number[] = [];
+    for (let i = 0; i < options.size; i++) ports.push(await freePort());
+    return new LocalCluster(options, ports);
+  }
+
+  dataDir(id: number): string {
+    return join(this.options.dir, `node-${id}`);
+  }
+
+  /** The `pure-raft node` arguments for server `id`. */
+  nodeArgs(id: number): string[] {
+    return ['node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile];
+  }
+
+  isRunning(id: number): boolean {
+    return this.processes[id] !== null;
+  }
+
+  /** Starts server `id`; resolves once it listens (its 'starting' line) or rejects if it exits first. */
+  start(id: number, extraEnv: Record<string, string> = {}): Promise<void> {
+    if (this.processes[id]) throw new Error(`node ${id} is already running`);
+    const child = spawn(process.execPath, [BIN, ...this.nodeArgs(id)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...extraEnv },
+    });
+    this.processes[id] = child;
+    const exit = new Promise<NodeExit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (this.processes[id] === child) this.processes[id] = null;
+        resolve({ code, signal });
+      });
+    });
+    this.exits[id] = exit;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const lines = (stream: 'stdout' | 'stderr') => (line: string) => {
+        this.options.onLine?.(id, line, stream);
+        if (!started && stream === 'stdout' && line.includes(`node ${id}: listening`)) {
+          started = true;
+          resolve();
+        }
+      };
+      createInterface({ input: child.stdout! }).on('line', lines('stdout'));
+      createInterface({ input: child.stderr! }).on('line', lines('stderr'));
+      void exit.then((e) => {
+        if (!started) reject(new Error(`node ${id} exited before it listened (code ${e.code}, signal ${e.signal})`));
+      });
+    });
+  }
+
+  /** SIGKILL: no goodbye, no flush; resolves when the process is gone. */
+  kill(id: number): Promise<NodeExit | null> {
+    return this.signal(id, 'SIGKILL');
+  }
+
+  /** SIGTERM: a clean stop. */
+  stop(id: number): Promise<NodeExit | null> {
+    return this.signal(id, 'SIGTERM');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.processes.map((_, id) => this.stop(id)));
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all(this.processes.map((_, id) => this.kill(id)));
+  }
+
+  private async signal(id: number, signal: NodeJS.Signals): Promise<NodeExit | null> {
+    const child = this.processes[id];
+    if (!child) return null;
+    child.kill(signal);
+    return this.exits[id]!;
+  }
+}
+
+/** A port the OS just gave out and took back: free at the moment, on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type RaftNode } from '../runtime/index.js';
+import { TcpTransport } from '../runtime/net/index.js';
+import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { answerClient } from './clientApi.js';
+import { ReplicatedLog } from './replicatedLog.js';
+import { roleChangeLine } from './roleLog.js';
+
+/** One line on stdout, time-stamped: the process's whole user interface. */
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+function readSecret(config: NodeConfig): string {
+  if (config.secretFile === undefined) {
+    const fromEnv = process.env['PURE_RAFT_SECRET'];
+    if (fromEnv === undefined) throw new UsageError('no cluster secret: give --secret-file FILE or set PURE_RAFT_SECRET');
+    return checkSecret(fromEnv, 'PURE_RAFT_SECRET');
+  }
+  let raw: string;
+  try {
+    raw = readFileSync(config.secretFile, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --secret-file ${config.secretFile}: ${(error as Error).message}`);
+  }
+  return checkSecret(raw, config.secretFile);
+}
+
+/**
+ * `pure-raft node`: one Raft server process. The core's step, the DiskPersister for its
+ * persistent state, the TCP transport for peers and clients, and a replicated log of commands
+ * as the application. Runs until SIGTERM/SIGINT (exit 0) or a failed save (exit 1).
+ */
+export async function runNode(argv: readonly string[]): Promise<number> {
+  let config: NodeConfig;
+  let secret: string;
+  try {
+    const parsed = parseNodeArgs(argv);
+    if (parsed === 'help') {
+      process.stdout.write(`${NODE_USAGE}\n`);
+      return 0;
+    }
+    config = parsed;
+    secret = readSecret(config);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`pure-raft node: ${error.message} (pure-raft node --help)\n`);
+    return 2;
+  }
+  const me = config.id;
+
+  let persister: DiskPersister;
+  try {
+    persister = await DiskPersister.open(config.dataDir);
+  } catch (error) {
+    process.stderr.write(`pure-raft node ${me}: refusing to start: ${error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const restored = persister.load();
+  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
+
+  // eslint-disable-next-line prefer-const -- the app and the node refer to each other
+  let node: RaftNode;
+  const app = new ReplicatedLog((command) => node.start(command), (index) => node.raftState.log[index - 1]?.term);
+  const transport = new TcpTransport({
+    me,
+    addresses: config.peers.map(formatAddress),
+    secret,
+    log: (line: string) => log(`node ${me}: ${line}`),
+  });
+  node = make(transport, me, persister, (msg) => app.apply(msg), {
+    clock: realClock,
+    random: seededRandom(freshSeed()),
+    observe: (before, after) => {
+      const line = roleChangeLine(before, after);
+      if (line) log(line);
+    },
+  });
+  try {
+    await transport.listen(node, (payload, respond) => {
+      const reply = answerClient(payload, node, app);
+      if (reply instanceof Promise) void reply.then(respond);
+      else respond(reply);
+    });
+  } catch (error) {
+    node.kill();
+    await persister.close().catch(() => undefined);
+    process.stderr.write(`pure-raft node ${me}: cannot listen on ${formatAddress(config.peers[me]!)}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  log(`node ${me}: listening on ${formatAddress(config.peers[me]!)}`);
+
+  const outcome = await new Promise<number>((resolve) => {
+    const stop = (signal: string) => () => {
+      log(`node ${me}: ${signal}, stopping`);
+      resolve(0);
+    };
+    process.once('SIGTERM', stop('SIGTERM'));
+    process.once('SIGINT', stop('SIGINT'));
+    const watch = setInterval(() => {
+      if (node.failure === undefined) return;
+      clearInterval(watch);
+      process.stderr.write(`pure-raft node ${me}: stopping: a save failed: ${(node.failure as Error).message ?? String(node.failure)}\n`);
+      resolve(1);
+    }, 100);
+    watch.unref();
+  });
+  node.kill();
+  await transport.close();
+  await persister.close().catch(() => undefined);
+  return outcome;
+}
