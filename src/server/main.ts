@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type RaftNode } from '../runtime/index.js';
+import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
@@ -56,7 +56,12 @@ export async function runNode(argv: readonly string[]): Promise<number> {
     process.stderr.write(`pure-raft node ${me}: refusing to start: ${error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error)}\n`);
     return 1;
   }
-  const restored = persister.load();
+  // Fault injection, for the durability test's own test only: a node that forgets its
+  // persistent state at every start (it still writes it). Announced loudly; never a default.
+  const forget = process.env['PURE_RAFT_FAULT'] === 'forget-state';
+  if (forget) log(`node ${me}: FAULT INJECTION PURE_RAFT_FAULT=forget-state: starting from an empty state, whatever the disk holds`);
+  const nodePersister: Persister = forget ? { save: (effect) => persister.save(effect), load: () => null } : persister;
+  const restored = nodePersister.load();
   log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
@@ -68,7 +73,7 @@ export async function runNode(argv: readonly string[]): Promise<number> {
     secret,
     log: (line: string) => log(`node ${me}: ${line}`),
   });
-  node = make(transport, me, persister, (msg) => app.apply(msg), {
+  node = make(transport, me, nodePersister, (msg) => app.apply(msg), {
     clock: realClock,
     random: seededRandom(freshSeed()),
     observe: (before, after) => {
