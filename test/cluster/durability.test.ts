@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { freshSeed, seededRandom } from '../../src/runtime/index.js';
-import { ClusterClient } from '../../src/server/clusterClient.js';
+import { ClusterClient, type SubmitOutcome } from '../../src/server/clusterClient.js';
 import { LocalCluster } from '../../src/server/localCluster.js';
 import { durabilityProblems } from './verdict.js';
 
@@ -71,15 +71,7 @@ describe('durability under SIGKILL (real processes, real disk, real sockets)', (
     running = false;
     await Promise.all(workers);
 
-    // Quiesce: one last command through a leader, then wait for every node to apply it.
-    const last = await client.submit('final', 30_000);
-    expect(last.committed, 'a leader commits after the chaos').toBe(true);
-    await waitFor(async () => {
-      const statuses = await Promise.all([0, 1, 2].map((id) => client.status(id).catch(() => null)));
-      return statuses.every((s) => s !== null && s.lastApplied >= last.index!);
-    }, 30_000);
-    const finals = await Promise.all([0, 1, 2].map((id) => client.readAll(id)));
-    client.close();
+    const { last, finals } = await quiesce(client);
 
     expect(finals[0]![last.position! - 1]).toBe('final');
     expect(durabilityProblems({ finals, upTo: last.position!, acked, snapshots })).toEqual([]);
@@ -99,6 +91,22 @@ async function findLeader(client: ClusterClient, cluster: LocalCluster): Promise
     if (s?.role === 'leader' && (!best || s.currentTerm > best.term)) best = { id, term: s.currentTerm };
   }
   return best?.id ?? null;
+}
+
+/**
+ * One last command through a leader, then every node's applied commands once all three have
+ * applied it. Closes the client.
+ */
+async function quiesce(client: ClusterClient): Promise<{ last: SubmitOutcome; finals: unknown[][] }> {
+  const last = await client.submit('final', 30_000);
+  expect(last.committed, 'a leader commits the final command').toBe(true);
+  await waitFor(async () => {
+    const statuses = await Promise.all([0, 1, 2].map((id) => client.status(id).catch(() => null)));
+    return statuses.every((s) => s !== null && s.lastApplied >= last.index!);
+  }, 30_000);
+  const finals = await Promise.all([0, 1, 2].map((id) => client.readAll(id)));
+  client.close();
+  return { last, finals };
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -132,14 +140,7 @@ describe('the durability test can fail', () => {
     await c.killAll();
     for (let id = 0; id < 3; id++) client.drop(id);
     await Promise.all([0, 1, 2].map((id) => c.start(id, fault)));
-    const last = await client.submit('final', 30_000);
-    expect(last.committed).toBe(true);
-    await waitFor(async () => {
-      const statuses = await Promise.all([0, 1, 2].map((id) => client.status(id).catch(() => null)));
-      return statuses.every((s) => s !== null && s.lastApplied >= last.index!);
-    }, 30_000);
-    const finals = await Promise.all([0, 1, 2].map((id) => client.readAll(id)));
-    client.close();
+    const { last, finals } = await quiesce(client);
     const problems = durabilityProblems({ finals, upTo: last.position!, acked, snapshots: [] });
     expect(problems).toContain(`acknowledged c0 at position 1, but position 1 holds "final"`);
   });

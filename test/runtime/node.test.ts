@@ -32,6 +32,20 @@ class GatedPersister implements Persister {
   }
 }
 
+/** Server 0 of 3, elected leader of term 1 (one vote is a majority), on a disk the test gates. */
+async function leaderWithGatedDisk() {
+  const events: string[] = [];
+  const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
+  const clock = new ManualClock();
+  const persister = new GatedPersister(events);
+  const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
+  clock.fireNext();
+  await persister.release();
+  calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+  expect(node.getState()).toEqual({ term: 1, isLeader: true });
+  return { events, calls, persister, node };
+}
+
 function recordingTransport(clusterSize: number, events: string[], calls: { request: RequestMessage; onReply: ReplyCallback }[]): Transport {
   return {
     clusterSize,
@@ -73,16 +87,7 @@ describe('RaftNode', () => {
   });
 
   test('start answers at once while a save is pending; later saves go ahead (group commit), sends wait for their own save', async () => {
-    const events: string[] = [];
-    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
-    const clock = new ManualClock();
-    const persister = new GatedPersister(events);
-    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
-    clock.fireNext();
-    await persister.release();
-    // one vote makes a majority of three
-    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
-    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    const { events, calls, persister, node } = await leaderWithGatedDisk();
     const heartbeats = events.filter((e) => e.startsWith('send AppendEntries')).length;
     expect(heartbeats).toBe(2);
 
@@ -101,14 +106,7 @@ describe('RaftNode', () => {
   });
 
   test('group commit: a batch whose own save settles first still waits for the earlier save', async () => {
-    const events: string[] = [];
-    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
-    const clock = new ManualClock();
-    const persister = new GatedPersister(events);
-    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
-    clock.fireNext();
-    await persister.release();
-    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+    const { events, calls, persister, node } = await leaderWithGatedDisk();
     events.length = 0;
     node.start('x');
     node.start('y');
@@ -134,14 +132,7 @@ describe('RaftNode', () => {
   });
 
   test('coalescing: of the AppendEntries of batches run back to back, only the latest per peer leaves', async () => {
-    const events: string[] = [];
-    const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
-    const clock = new ManualClock();
-    const persister = new GatedPersister(events);
-    const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
-    clock.fireNext();
-    await persister.release();
-    calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+    const { events, calls, persister, node } = await leaderWithGatedDisk();
     node.start('w'); // its save blocks the drain
     node.start('x');
     node.start('y');
