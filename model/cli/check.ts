@@ -57,10 +57,11 @@ async function exhaustive(c: CheckConfig): Promise<number> {
       invariant: r.violation.invariant,
       ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
       traceLength: trace.steps.length,
-      paths: { json: paths.json, dot: paths.dot, svg: paths.svg },
+      paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}`,
     };
     if (paths.svgError) r.notes.push(`trace.svg not rendered: ${paths.svgError}`);
+    if (paths.htmlError) r.notes.push(paths.htmlError); // 'index.html not written: <why>'
   }
   if (c.dumpGraph !== undefined) {
     writeFileSync(c.dumpGraph, stateGraphDot(stateGraph(model, describeSystem), model.name));

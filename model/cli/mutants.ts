@@ -2,8 +2,9 @@
 /**
  * `npm run mutants`: every mutant through the exhaustive checker (default bounds, merged with the
  * mutant's own bounds where it names some) and the randomized checker (fixed seed, bounded time);
- * writes reports/mutants.md and reports/mutants.json, with each counterexample's trace and SVG
- * under reports/mutants/<name>/. Exit 0 when every mutant was caught by at least one checker.
+ * writes reports/mutants.md and reports/mutants.json, with each counterexample's trace, SVG and
+ * explorer page (index.html, printed; git-ignored) under reports/mutants/<name>/. Exit 0 when every
+ * mutant was caught by at least one checker.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -15,7 +16,7 @@ import { createModel } from '../raft/model.js';
 import type { SystemState } from '../raft/system.js';
 import { MUTANTS, type Mutant } from '../mutants/index.js';
 import { randomCheck } from '../random/random-check.js';
-import { toTraceFile, writeTrace } from '../report/write-trace.js';
+import { type TracePaths, toTraceFile, writeTrace } from '../report/write-trace.js';
 
 interface CheckerOutcome {
   readonly caught: boolean;
@@ -29,6 +30,20 @@ interface CheckerOutcome {
   readonly result: string;
 }
 
+/** A checker's outcome and the explorer page written beside its counterexample (printed, not kept in mutants.json: the pages are git-ignored). */
+interface Checked {
+  readonly outcome: CheckerOutcome;
+  /** index.html, relative to the working directory; null when there is no counterexample or it could not be written. */
+  readonly page: string | null;
+  readonly pageError?: string;
+}
+
+const checked = (outcome: CheckerOutcome, paths?: TracePaths): Checked => ({
+  outcome,
+  page: paths?.html ? relative(process.cwd(), paths.html) : null,
+  ...(paths?.htmlError !== undefined ? { pageError: paths.htmlError } : {}),
+});
+
 interface MutantRow {
   readonly name: string;
   readonly description: string;
@@ -41,28 +56,28 @@ interface MutantRow {
 const REPORTS = resolve('reports');
 const rel = (p: string | null): string | null => (p === null ? null : relative(REPORTS, p));
 
-async function exhaustive(m: Mutant, timeLimitMs: number): Promise<CheckerOutcome> {
+async function exhaustive(m: Mutant, timeLimitMs: number): Promise<Checked> {
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...m.bounds };
   const model = createModel({ mutant: m.name, bounds });
   const r = await explore<SystemState, RaftAction>(model, { timeLimitMs });
   if (!r.violation) {
-    return { caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result };
+    return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result });
   }
   const dir = resolve(REPORTS, 'mutants', m.name, 'exhaustive');
   mkdirSync(dir, { recursive: true });
   const trace = toTraceFile(model, m.name, true, r.violation.invariant, r.violation.trace);
   const paths = await writeTrace(dir, trace);
-  return { caught: true, invariant: r.violation.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), states: r.distinctStates, result: r.result };
+  return checked({ caught: true, invariant: r.violation.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), states: r.distinctStates, result: r.result }, paths);
 }
 
-async function randomized(m: Mutant, seed: number, timeLimitMs: number): Promise<CheckerOutcome> {
+async function randomized(m: Mutant, seed: number, timeLimitMs: number): Promise<Checked> {
   const r = randomCheck({ mutant: m.name, seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
-  if (!r.failure) return { caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result };
+  if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(REPORTS, 'mutants', m.name, 'random');
   mkdirSync(dir, { recursive: true });
   const trace = toTraceFile(r.failure.model, m.name, false, r.failure.invariant, r.failure.trace);
   const paths = await writeTrace(dir, trace);
-  return { caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), runs: r.runs, result: r.result };
+  return checked({ caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), runs: r.runs, result: r.result }, paths);
 }
 
 function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: number, randomLimit: number): string {
@@ -96,10 +111,15 @@ async function main(): Promise<number> {
   const rows: MutantRow[] = [];
   for (const m of MUTANTS.filter((x) => only.length === 0 || only.includes(x.name))) {
     process.stderr.write(`mutant ${m.name}: exhaustive ... `);
-    const ex = await exhaustive(m, exhaustiveLimit);
+    const exChecked = await exhaustive(m, exhaustiveLimit);
+    const ex = exChecked.outcome;
     process.stderr.write(`${ex.caught ? `caught (${ex.invariant}, ${ex.seconds.toFixed(1)} s)` : 'not caught'}; random ... `);
-    const rnd = await randomized(m, seed, randomLimit);
+    const rndChecked = await randomized(m, seed, randomLimit);
+    const rnd = rndChecked.outcome;
     process.stderr.write(`${rnd.caught ? `caught (${rnd.invariant}, ${rnd.seconds.toFixed(1)} s)` : 'not caught'}\n`);
+    const pages = [exChecked.page, rndChecked.page].filter((p) => p !== null);
+    if (pages.length > 0) process.stderr.write(`  explorer: ${pages.join(', ')}\n`);
+    for (const c of [exChecked, rndChecked]) if (c.pageError !== undefined) process.stderr.write(`  ${c.pageError}\n`);
     rows.push({
       name: m.name,
       description: m.description,

@@ -25,6 +25,7 @@ export function report(c: CheckConfig, s: RunSummary): void {
     say(c, `VIOLATION of ${s.violation.invariant} after ${s.violation.traceLength} steps${s.violation.detail ? `: ${s.violation.detail}` : ''}`);
     say(c, `trace: ${s.violation.paths.json}`);
     if (s.violation.paths.svg) say(c, `graph: ${s.violation.paths.svg}`);
+    if (s.violation.paths.html) say(c, `explorer: ${s.violation.paths.html}  (open it in a browser)`);
     if (s.violation.replay) say(c, `replay: ${s.violation.replay}`);
   }
   for (const note of s.notes) say(c, `note: ${note}`);

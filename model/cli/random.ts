@@ -49,11 +49,12 @@ export async function runRandom(c: CheckConfig): Promise<number> {
       invariant: f.invariant,
       ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
       traceLength: trace.steps.length,
-      paths: { json: paths.json, dot: paths.dot, svg: paths.svg },
+      paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}  (or re-run the shrunk case: npm run check -- --random${flags} --depth ${depth} --seed ${r.seed} --path ${f.path})`,
     };
     notes.push(`shrunk in ${f.shrinks} steps; swarm: ${JSON.stringify(f.swarm)}`);
     if (paths.svgError) notes.push(`trace.svg not rendered: ${paths.svgError}`);
+    if (paths.htmlError) notes.push(paths.htmlError); // 'index.html not written: <why>'
   }
   const missed = GOALS.filter((g) => !r.goalsReached.includes(g.name));
   const result = r.result === 'violation' ? 'violation' : missed.length > 0 ? 'vacuous' : 'ok';

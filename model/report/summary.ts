@@ -32,7 +32,8 @@ export interface RunSummary {
     readonly invariant: string;
     readonly detail?: string;
     readonly traceLength: number;
-    readonly paths: { readonly json: string; readonly dot: string; readonly svg: string | null };
+    /** svg and html are null when they could not be written (the run's notes say why). */
+    readonly paths: { readonly json: string; readonly dot: string; readonly svg: string | null; readonly html: string | null };
     readonly replay?: string;
   };
   readonly reportDir: string;
@@ -72,6 +73,9 @@ export function summaryMarkdown(s: RunSummary): string {
     lines.push('', '## Counterexample', '', `${s.violation.invariant} breaks after ${s.violation.traceLength} steps.`);
     if (s.violation.detail) lines.push('', s.violation.detail);
     lines.push('', '- trace: trace.json', '- graph: trace.dot' + (s.violation.paths.svg ? ', trace.svg' : ''));
+    lines.push(s.violation.paths.html
+      ? '- explorer: [index.html](index.html), the trace stepped through in a browser (self-contained: open it from disk)'
+      : '- explorer: index.html not written (see the notes)');
     if (s.violation.replay) lines.push(`- replay: ${s.violation.replay}`);
   }
   if (s.notes.length) lines.push('', '## Notes', '', ...s.notes.map((n) => `- ${n}`));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,18 +48,36 @@ describe('npm run check: the command line', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ result: 'incomplete', stoppedBy: 'maxStates' });
   });
 
-  it('a violation exits 1 and writes a trace, its graph and SVG, which --replay confirms', () => {
+  it('a violation exits 1, writes a trace, its graph and SVG, which --replay confirms, and the explorer page, whose path it prints', () => {
     const out = scratch();
-    const r = check('--mutant', 'second-vote-in-term', '--json', '--out', out);
+    const r = check('--mutant', 'second-vote-in-term', '--out', out);
     expect(r.code).toBe(1);
-    const s = JSON.parse(r.stdout);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(s.result).toBe('violation');
     expect(s.violation.invariant).toBe('ElectionSafety');
-    for (const f of ['trace.json', 'trace.dot', 'trace.svg']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['trace.json', 'trace.dot', 'trace.svg', 'index.html']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'trace.svg'), 'utf8')).toMatch(/ElectionSafety/);
+    expect(r.stdout).toContain(`\nexplorer: ${join(out, 'index.html')}  (open it in a browser)\n`);
+    expect(s.violation.paths.html).toBe(join(out, 'index.html'));
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('- explorer: [index.html](index.html)');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<script type="application/json" id="pure-raft-trace">');
     const replay = check('--replay', join(out, 'trace.json'));
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/confirmed all \d+ steps/);
+  });
+
+  it('an explorer page that cannot be written is one note, and the rest of the run is written as usual', () => {
+    const out = scratch();
+    mkdirSync(join(out, 'index.html')); // a directory where the page would go
+    const r = check('--mutant', 'second-vote-in-term', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/^explorer: /m);
+    expect(r.stdout.match(/^note: index\.html not written: .*$/gm)).toHaveLength(1);
+    expect(r.stdout).toMatch(/EISDIR/);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s.violation.paths.html).toBeNull();
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('- explorer: index.html not written (see the notes)');
+    for (const f of ['trace.json', 'trace.svg']) expect(existsSync(join(out, f))).toBe(true);
   });
 
   it('--replay of something that is not a trace is bad input: exit 2', () => {
@@ -81,5 +99,15 @@ describe('npm run check: the command line', () => {
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ mode: 'random', seed: 42, runs: 20 });
     expect(s.steps).toBeGreaterThan(0);
+  });
+
+  it('--random: a violation writes the shrunk trace and its explorer page, and prints the page\'s path', () => {
+    const out = scratch();
+    const r = check('--random', '--mutant', 'second-vote-in-term', '--seed', '1', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^VIOLATION of ElectionSafety after \d+ steps/m);
+    expect(r.stdout).toContain(`\nexplorer: ${join(out, 'index.html')}  (open it in a browser)\n`);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).violation.paths.html).toBe(join(out, 'index.html'));
   });
 });
