@@ -15,6 +15,11 @@ export interface Bounds {
   readonly duplicate: boolean;
   /** Let a crash fall in the middle of a step, after its first group of effects. */
   readonly crashMidStep: boolean;
+  /**
+   * The core's StepConfig.maxEntriesPerAppend for every server (absent: no cap, the core's
+   * default). Not a bound on the search but part of what is checked, so traces record it.
+   */
+  readonly maxEntriesPerAppend?: number;
 }
 
 export const DEFAULT_BOUNDS: Bounds = {
@@ -34,6 +39,7 @@ export function formatBounds(b: Bounds): string {
     `servers=${b.servers}`, `max-term=${b.maxTerm}`, `max-log=${b.maxLog}`, `max-commands=${b.maxCommands}`,
     `max-crashes=${b.maxCrashes}`, `max-messages=${b.maxMessages}`, `drop=${b.drop ? 'on' : 'off'}`,
     `dup=${b.duplicate ? 'on' : 'off'}`, `crash-mid-step=${b.crashMidStep ? 'on' : 'off'}`,
+    ...(b.maxEntriesPerAppend !== undefined ? [`max-entries-per-append=${b.maxEntriesPerAppend}`] : []),
   ].join(' ');
 }
 
@@ -48,5 +54,6 @@ export function validateBounds(b: Bounds): Bounds {
   check('max-commands', b.maxCommands, 0, 50);
   check('max-crashes', b.maxCrashes, 0, 20);
   check('max-messages', b.maxMessages, 0, 64);
+  if (b.maxEntriesPerAppend !== undefined) check('max-entries-per-append', b.maxEntriesPerAppend, 1, 50);
   return b;
 }

@@ -1,4 +1,4 @@
-import type { Input, Operation, RaftState, StepResult } from '../../src/core/index.js';
+import { step as coreStep, type Input, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
 import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
@@ -21,7 +21,13 @@ export interface RaftModelOptions {
 
 export type RaftModel = Model<SystemState, RaftAction> & { readonly bounds: Bounds; readonly reducer: Reducer };
 
-export function resolveReducer(mutant: string | undefined): Reducer {
+export function resolveReducer(mutant: string | undefined, maxEntriesPerAppend?: number): Reducer {
+  if (maxEntriesPerAppend !== undefined) {
+    // Mutants wrap the core's step with its default config, so a cap would not reach them.
+    if (mutant !== undefined) throw new RangeError('--max-entries-per-append is not supported with --mutant');
+    const config = { maxEntriesPerAppend };
+    return { ...PRODUCTION, step: (state, input) => coreStep(state, input, config) };
+  }
   if (mutant === undefined) return PRODUCTION;
   const m = MUTANTS.find((x) => x.name === mutant);
   if (!m) throw new RangeError(`unknown mutant '${mutant}' (try --mutant list)`);
@@ -67,7 +73,7 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
 
 export function createModel(options: RaftModelOptions = {}): RaftModel {
   const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
-  const base = resolveReducer(options.mutant);
+  const base = resolveReducer(options.mutant, bounds.maxEntriesPerAppend);
   const reducer = options.memo === false ? base : memoised(base);
   const symmetry = options.symmetry !== false;
   return {

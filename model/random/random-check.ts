@@ -33,6 +33,8 @@ export interface Swarm {
   readonly weights: Readonly<Record<MoveKind, number>>;
   /** Servers whose outgoing messages are delivered 24 times less eagerly (a slow link or node). */
   readonly slowSenders: readonly boolean[];
+  /** The core's cap on entries per AppendEntries (null: none). Drawn only for the production core. */
+  readonly maxEntriesPerAppend: number | null;
 }
 
 export type MoveKind =
@@ -46,9 +48,11 @@ export function moveKind(a: RaftAction): MoveKind {
 
 const LEVELS = [1, 4, 24] as const;
 
-function swarmArb(maxServers: number): fc.Arbitrary<Swarm> {
+function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
   const level = fc.constantFrom(...LEVELS);
-  return fc.record({
+  // (Mutants keep the arbitrary they always had, so a mutant's seed finds what it found before.)
+  const cap: fc.Arbitrary<number | null> = drawCap ? fc.constantFrom(null, 1, 2, 5) : fc.constant(null);
+  return fc.tuple(fc.record({
     servers: fc.integer({ min: Math.min(3, maxServers), max: maxServers }),
     drop: fc.boolean(),
     duplicate: fc.boolean(),
@@ -61,7 +65,7 @@ function swarmArb(maxServers: number): fc.Arbitrary<Swarm> {
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),
     }),
     slowSenders: fc.array(fc.nat({ max: 3 }).map((x) => x === 0), { minLength: maxServers, maxLength: maxServers }),
-  });
+  }), cap).map(([swarm, maxEntriesPerAppend]) => ({ ...swarm, maxEntriesPerAppend }));
 }
 
 export interface RandomOptions {
@@ -103,7 +107,7 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   const depth = o.depth ?? 300;
   const models = new Map<string, RaftModel>();
   const modelFor = (w: Swarm): RaftModel => {
-    const key = JSON.stringify([w.servers, w.drop, w.duplicate, w.crash, w.crashMidStep]);
+    const key = JSON.stringify([w.servers, w.drop, w.duplicate, w.crash, w.crashMidStep, w.maxEntriesPerAppend]);
     let m = models.get(key);
     if (!m) {
       const bounds: Bounds = {
@@ -113,6 +117,7 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
         duplicate: base.duplicate && w.duplicate,
         maxCrashes: w.crash ? base.maxCrashes : 0,
         crashMidStep: base.crashMidStep && w.crash && w.crashMidStep,
+        ...(w.maxEntriesPerAppend !== null ? { maxEntriesPerAppend: w.maxEntriesPerAppend } : {}),
       };
       m = createModel({ bounds, symmetry: false, memo: false, ...(o.mutant !== undefined ? { mutant: o.mutant } : {}) });
       models.set(key, m);
@@ -128,7 +133,7 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
     const base = w.weights[moveKind(a)];
     return a.kind === 'Receive' && w.slowSenders[a.message.from] ? Math.max(1, Math.round(base / 24)) : base;
   };
-  const property = fc.property(swarmArb(base.servers), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
+  const property = fc.property(swarmArb(base.servers, o.mutant === undefined && base.maxEntriesPerAppend === undefined), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
     const r = walk(modelFor(swarm), schedule, weightOf(swarm));
     runs++;
     steps += r.steps.length - 1;

@@ -68,6 +68,9 @@ export function handleAppendEntriesReply(s: ServerDraft, reply: AppendEntriesRep
     if (reply.matchIndex > read(s, 'matchIndex')[peer]!) writeAt(s, 'matchIndex', peer, reply.matchIndex);
     writeAt(s, 'nextIndex', peer, Math.max(read(s, 'nextIndex')[peer]!, read(s, 'matchIndex')[peer]! + 1));
     advanceCommitIndex(s);
+    // A follower still a whole capped request behind is sent the next one now, not at the
+    // next heartbeat (never, with no cap: every request carried the whole tail).
+    if (lastLogIndex(read(s, 'log')) - read(s, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(s, peer, out);
     return;
   }
   const log = read(s, 'log');

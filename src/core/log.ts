@@ -66,8 +66,9 @@ export function firstDifference(before: readonly LogEntry[], after: readonly Log
  * V8 (Node 20) slices a frozen array, as logs and messages often are, in its slow path (~0.5 us
  * plus ~0.1 us per entry).
  */
-export function entriesFrom(log: readonly LogEntry[], index: LogIndex): LogEntry[] {
+export function entriesFrom(log: readonly LogEntry[], index: LogIndex, max = Infinity): LogEntry[] {
   const entries: LogEntry[] = [];
-  for (let i = index - 1; i < log.length; i++) entries.push(log[i]!);
+  const end = Math.min(log.length, index - 1 + max);
+  for (let i = index - 1; i < end; i++) entries.push(log[i]!);
   return entries;
 }

@@ -3,7 +3,10 @@ import { peersOf, read, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
-/** Leader: AppendEntries to `peer` carrying every entry from nextIndex[peer] on (empty = heartbeat). */
+/**
+ * Leader: AppendEntries to `peer` carrying the entries from nextIndex[peer] on, at most
+ * config.maxEntriesPerAppend of them (none = heartbeat).
+ */
 export function sendAppendEntries(s: ServerDraft, peer: ServerId, out: Outbox): void {
   sendAppendEntriesTo(s, [peer], out);
 }
@@ -26,7 +29,7 @@ function sendAppendEntriesTo(s: ServerDraft, peers: readonly ServerId[], out: Ou
       leaderId: id,
       prevLogIndex,
       prevLogTerm: termAt(log, prevLogIndex),
-      entries: entriesFrom(log, prevLogIndex + 1),
+      entries: entriesFrom(log, prevLogIndex + 1, out.config.maxEntriesPerAppend),
       leaderCommit: commitIndex,
     });
   }

@@ -7,7 +7,7 @@ import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
 import { becomeFollower } from './roles.js';
 import { editServer, type ServerDraft } from './draft.js';
-import type { Input, LogIndex, Message, PersistEffect, RaftState, StepResult } from './types.js';
+import { DEFAULT_STEP_CONFIG, type Input, type LogIndex, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from './types.js';
 
 /**
  * The core's own immer instance, so a host's global immer settings never change the core's
@@ -22,11 +22,12 @@ export function setAutoFreeze(on: boolean): void {
 
 /**
  * One reducer for everything that can happen to a server:
- *   step(state, input) -> { state, messages, persist, apply, timers, start? }
- * Pure: the same state and input always give the same result, and `state` is never mutated.
+ *   step(state, input[, config]) -> { state, messages, persist, apply, timers, start? }
+ * Pure: the same state, input and config always give the same result, and `state` is never
+ * mutated.
  */
-export function step(state: RaftState, input: Input): StepResult {
-  const out = newOutbox();
+export function step(state: RaftState, input: Input, config: StepConfig = DEFAULT_STEP_CONFIG): StepResult {
+  const out = newOutbox(config);
   let logRewrittenFrom = 1;
   const next = immer.produce(state, (draft) => {
     logRewrittenFrom = editServer(draft, state, (s) => {

@@ -120,6 +120,17 @@ export interface StartResult {
   readonly isLeader: boolean;
 }
 
+/**
+ * How a server is configured (not state: the same for every step of a run).
+ * `maxEntriesPerAppend` caps the entries of one AppendEntries, so a follower far behind is
+ * brought up in requests of bounded size (Infinity: every entry from nextIndex on).
+ */
+export interface StepConfig {
+  readonly maxEntriesPerAppend: number;
+}
+
+export const DEFAULT_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: Infinity };
+
 export interface StepResult {
   readonly state: RaftState;
   /** Outbound messages, in the order they were produced. */

@@ -8,6 +8,6 @@ export { isRequest, type Transport, type RpcHandler, type RequestMessage, type R
 export { MemoryNetwork, type End } from './memoryNetwork.js';
 export { messageSize } from './messageSize.js';
 export { DEFAULT_TIMING, type Timing } from './timing.js';
-export { RaftNode, make, type ApplyCallback, type NodeEnvironment } from './node.js';
+export { RaftNode, make, RUNTIME_STEP_CONFIG, type ApplyCallback, type NodeEnvironment } from './node.js';
 export { DiskPersister, DiskPersisterError, CommandEncodingError, nodeDiskFs, LOG_FILE, MARKER_FILE, type DiskErrorKind, type DiskPersisterOptions, type DiskPersisterStats, type DiskFs, type DiskFileHandle } from './diskPersister.js';
 export * from './net/index.js';

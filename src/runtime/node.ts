@@ -1,6 +1,6 @@
 import {
   EMPTY_PERSISTENT_STATE, operations, restore, runOperations, step,
-  type ApplyMsg, type Input, type Operation, type RaftState, type StartResult, type Term,
+  type ApplyMsg, type Input, type Operation, type RaftState, type StartResult, type StepConfig, type Term,
 } from '../core/index.js';
 import type { Clock } from './clock.js';
 import { NodeTimers } from './nodeTimers.js';
@@ -17,9 +17,18 @@ export interface NodeEnvironment {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly timing?: Timing;
+  /** The core's configuration for every step (default RUNTIME_STEP_CONFIG). */
+  readonly stepConfig?: StepConfig;
   /** Called after every step with the states before and after it (e.g. to log role changes). */
   readonly observe?: (before: RaftState, after: RaftState) => void;
 }
+
+/**
+ * A live node caps each AppendEntries at 1024 entries, so a follower far behind (after a long
+ * outage) is brought up in requests of bounded size, each acknowledgement sending the next.
+ * (The model checks the cap's logic at caps of 1..50.)
+ */
+export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
 
 /** The request a step answers, so its reply goes back on the same RPC. */
 interface OpenRpc {
@@ -70,6 +79,7 @@ export class RaftNode implements RpcHandler {
   /** True while the drain waits for a save to settle. */
   private blocked = false;
   private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
+  private readonly stepConfig: StepConfig;
   /** The latest AppendEntries for each peer whose batch has run, to send when the drain pauses. */
   private readonly deferredAppends = new Map<number, RequestMessage>();
   private readonly timers: NodeTimers;
@@ -85,6 +95,7 @@ export class RaftNode implements RpcHandler {
   ) {
     this.state = restore(me, peers.clusterSize, persister.load() ?? EMPTY_PERSISTENT_STATE);
     this.observe = env.observe;
+    this.stepConfig = env.stepConfig ?? RUNTIME_STEP_CONFIG;
     this.timers = new NodeTimers(
       env.clock,
       env.random,
@@ -134,7 +145,7 @@ export class RaftNode implements RpcHandler {
   private input(input: Input, rpc: OpenRpc | null): StartResult | undefined {
     if (this.dead) return undefined;
     const before = this.state;
-    const result = step(before, input);
+    const result = step(before, input, this.stepConfig);
     this.state = result.state;
     this.backlog.push({ ops: operations(result), rpc });
     if (this.blocked) this.saveAhead();

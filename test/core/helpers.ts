@@ -20,6 +20,7 @@ import {
   type RequestVoteArgs,
   type RequestVoteReply,
   type ServerId,
+  type StepConfig,
   type StepResult,
   type Term,
 } from '../../src/core/index.js';
@@ -31,14 +32,14 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /** `step`, checked: frozen inputs, same result twice (autoFreeze on, then off). */
-export function stepChecked(state: RaftState, input: Input): StepResult {
+export function stepChecked(state: RaftState, input: Input, config?: StepConfig): StepResult {
   deepFreeze(state);
   deepFreeze(input);
-  const first = step(state, input);
+  const first = step(state, input, config);
   setAutoFreeze(false);
   let second: StepResult;
   try {
-    second = step(state, input);
+    second = step(state, input, config);
   } finally {
     setAutoFreeze(true);
   }

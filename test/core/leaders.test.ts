@@ -27,6 +27,31 @@ describe('Leaders', () => {
     expect(r.state).toBe(leader);
   });
 
+  describe('maxEntriesPerAppend (StepConfig)', () => {
+    const cap = { maxEntriesPerAppend: 2 };
+    it('a follower far behind is brought up in capped requests, the next one sent as soon as one is acknowledged', () => {
+      const leader = electedLeader(0, 2, log(1, 1, 1, 1, 1));
+      // follower 1 has nothing: its rejection sends nextIndex back to 1
+      let r = stepChecked(leader, receive(rejected(1, 0, 2, { term: 0, index: 1 })), cap);
+      expect(r.messages).toEqual([appendEntries(0, 1, 2, { entries: log(1, 1) })]);
+      r = stepChecked(r.state, receive(accepted(1, 0, 2, 2)), cap);
+      expect(r.messages).toEqual([appendEntries(0, 1, 2, { prevLogIndex: 2, prevLogTerm: 1, entries: log(1, 1, 1, 1).slice(2) })]);
+      // 4 of 5 acknowledged: less than a whole request behind, so the rest waits for the heartbeat
+      r = stepChecked(r.state, receive(accepted(1, 0, 2, 4)), cap);
+      expect(r.messages).toEqual([]);
+      expect(stepChecked(r.state, TICK, cap).messages[0]).toEqual(
+        appendEntries(0, 1, 2, { prevLogIndex: 4, prevLogTerm: 1, entries: log(1, 1, 1, 1, 1).slice(4) }), // leaderCommit 0: term-1 entries are not committed by counting
+      );
+    });
+
+    it('without a cap (the default) every request carries the whole tail and an acknowledgement sends nothing', () => {
+      const leader = electedLeader(0, 2, log(1, 1, 1, 1, 1));
+      const r = stepChecked(leader, receive(rejected(1, 0, 2, { term: 0, index: 1 })));
+      expect(r.messages).toEqual([appendEntries(0, 1, 2, { entries: log(1, 1, 1, 1, 1) })]);
+      expect(stepChecked(r.state, receive(accepted(1, 0, 2, 2))).messages).toEqual([]);
+    });
+  });
+
   describe('Start(command)', () => {
     it('a leader appends the entry to its local log, answers {index, term, isLeader: true} at once and replicates it', () => {
       const leader = electedLeader(0, 2, log(1));

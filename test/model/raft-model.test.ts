@@ -40,6 +40,22 @@ describe('the Raft model on the production core', () => {
   });
 });
 
+describe('the Raft model with the core capping entries per AppendEntries', () => {
+  it('holds every invariant with maxEntriesPerAppend 1, and the cap changes what is reachable', async () => {
+    const bounds = { maxTerm: 2, maxLog: 2, maxCommands: 2, maxCrashes: 0, maxMessages: 2 };
+    const capped = await check({ bounds: { ...bounds, maxEntriesPerAppend: 1 } });
+    const uncapped = await check({ bounds });
+    expect(capped.result.result).toBe('ok');
+    expect(capped.result.goals.filter((g) => !g.reached).map((g) => g.name)).toEqual(['CommitAfterCrashRestart']); // no crashes here
+    expect(capped.result.distinctStates).not.toBe(uncapped.result.distinctStates);
+  });
+
+  it('a cap out of range, or with a mutant (whose step ignores it), is refused', () => {
+    expect(() => createModel({ bounds: { maxEntriesPerAppend: 0 } })).toThrow(/max-entries-per-append must be an integer in 1..50/);
+    expect(() => createModel({ bounds: { maxEntriesPerAppend: 1 }, mutant: 'second-vote-in-term' })).toThrow(/not supported with --mutant/);
+  });
+});
+
 describe('counterexample traces', () => {
   it('a tampered trace does not replay', async () => {
     const { model, result } = await check({ mutant: 'no-up-to-date-check' });
