@@ -8,7 +8,8 @@ import { BROWSER_OUT, ROOT, WEB_BUNDLES, type WebBundleName, webBundleConfig } f
 
 /**
  * The browser bundles (vite.web.config.ts) and self-contained pages built on them: Node-side
- * helpers for `npm run build`, `npm run explore`, the checker's index.html, and tests.
+ * helpers for `npm run build`, `npm run explore`, `npm run playground`, the checker's index.html,
+ * and tests.
  */
 
 export interface BuiltBundle {
@@ -21,6 +22,13 @@ export interface BuiltBundle {
   readonly ms: number;
 }
 
+/** Parallel builders (tests run side by side) never see half a file. */
+function writeAtomically(abs: string, text: string): void {
+  const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, abs);
+}
+
 export const bundleFile = (name: WebBundleName): string => join(BROWSER_OUT, `${name}.js`);
 
 const sizes = (code: string): { bytes: number; gzipBytes: number } => ({
@@ -28,11 +36,15 @@ const sizes = (code: string): { bytes: number; gzipBytes: number } => ({
   gzipBytes: gzipSync(code, { level: 9 }).length,
 });
 
-/** Builds one bundle with Vite and writes it to dist/browser/<name>.js (atomically: parallel builders never see half a file). */
+/** Builds one bundle with Vite and writes it to dist/browser/<name>.js (atomically). */
 export async function buildWebBundle(name: WebBundleName): Promise<BuiltBundle> {
   const { build } = await import('vite');
   const started = performance.now();
-  const out = (await build(webBundleConfig(name, { write: false }))) as Rollup.RollupOutput | Rollup.RollupOutput[];
+  const config = webBundleConfig(name, { write: false });
+  // The entry as an absolute path: Rollup resolves a relative one against the working directory,
+  // not Vite's root, so `npm run check` from another directory could not build the page.
+  const absolute = { ...config, build: { ...config.build, rollupOptions: { ...config.build?.rollupOptions, input: { [name]: join(ROOT, WEB_BUNDLES[name].entry) } } } };
+  const out = (await build(absolute)) as Rollup.RollupOutput | Rollup.RollupOutput[];
   const outputs = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output);
   const chunks = outputs.filter((o): o is Rollup.OutputChunk => o.type === 'chunk');
   if (chunks.length !== 1 || outputs.length !== 1) {
@@ -42,9 +54,7 @@ export async function buildWebBundle(name: WebBundleName): Promise<BuiltBundle> 
   const file = bundleFile(name);
   const abs = join(ROOT, file);
   mkdirSync(join(ROOT, BROWSER_OUT), { recursive: true });
-  const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, code);
-  renameSync(tmp, abs);
+  writeAtomically(abs, code);
   return { name, code, ...sizes(code), file, ms: performance.now() - started };
 }
 
@@ -150,6 +160,20 @@ export function explorerHtml(trace: TraceFile, script: string, svg?: string | nu
     script,
     data: { [TRACE_DATA_ID]: trace, ...(svg ? { [SVG_DATA_ID]: svg } : {}) },
   });
+}
+
+/** The playground page (web/playground): it takes its settings from the URL (servers, seed, paused, speed). */
+export const playgroundHtml = (script: string): string => webPageHtml({ title: 'Raft playground · pure-raft', script });
+
+/** Where `npm run build` writes the playground page: one file, opens from file://. */
+export const PLAYGROUND_PAGE = join(BROWSER_OUT, 'playground.html');
+
+/** Writes dist/browser/playground.html around the playground bundle's code; returns its size. */
+export function writePlaygroundPage(script: string): { readonly file: string; readonly bytes: number; readonly gzipBytes: number } {
+  const html = playgroundHtml(script);
+  mkdirSync(join(ROOT, BROWSER_OUT), { recursive: true });
+  writeAtomically(join(ROOT, PLAYGROUND_PAGE), html);
+  return { file: PLAYGROUND_PAGE, ...sizes(html) };
 }
 
 /** Size figures for people: "17.0 KiB (6.5 KiB gzip)". */

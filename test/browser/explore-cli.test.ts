@@ -1,25 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../vite.web.config.js';
+import { bannerUrl, finish, runScript } from './cli.js';
 
 /** `npm run explore` as a command: bad input is one line and exit 2; a good trace is served until SIGINT. */
 
 const TRACE = 'reports/mutants/no-up-to-date-check/exhaustive/trace.json';
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-
-function explore(args: readonly string[]): ChildProcess {
-  return spawn(TSX, ['scripts/explore.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const explore = (args: readonly string[]) => runScript('scripts/explore.ts', args);
 
 describe('npm run explore', () => {
   it.each([
@@ -29,6 +17,7 @@ describe('npm run explore', () => {
     [['README.md'], /^explore: README\.md is not JSON: .*\n$/],
     [[], 'explore: which trace? give the path of a trace.json (e.g. reports/mutants/no-up-to-date-check/exhaustive/trace.json)\n'],
     [[TRACE, '--port', 'x'], 'explore: --port must be an integer in 0..65535, got x\n'],
+    [[TRACE, '--bogus'], 'explore: unknown flag --bogus\n'],
   ] as const)('%j: one line on stderr, exit 2', async (args, message) => {
     const r = await finish(explore(args));
     expect(r.code).toBe(2);
@@ -40,15 +29,7 @@ describe('npm run explore', () => {
   it('serves the page and the trace on localhost, prints the URL, and stops on Ctrl-C (SIGINT) with exit 0', async () => {
     const child = explore([TRACE, '--port', '0']);
     const done = finish(child);
-    const url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /^explore: (http:\/\/127\.0\.0\.1:\d+\/) {2}\(.*Ctrl-C to stop\)\n/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      child.on('close', (code) => fail(new Error(`explore exited (${code}) before printing its URL: ${out}`)));
-    });
+    const url = await bannerUrl(child, /^explore: (http:\/\/127\.0\.0\.1:\d+\/) {2}\(.*Ctrl-C to stop\)\n/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -1,34 +1,36 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
-import { webBundleCode, webPageHtml } from '../../scripts/build-web.js';
+import { webBundleCode, writePlaygroundPage } from '../../scripts/build-web.js';
+import type { LocalServer } from '../../scripts/local-server.js';
+import { startPlayground } from '../../scripts/playground.js';
+import { ROOT } from '../../vite.web.config.js';
 import { launchChromium, screenshot, type LaunchedBrowser } from './browser.js';
 
 /**
- * The playground page in Chromium, driven only through its controls. The page starts paused and
- * the test moves the simulated clock with its buttons, so what happens is a function of the seed
- * and the clicks, never of how fast the machine is.
+ * The playground page in Chromium, as `npm run playground` serves it (and, once, as `npm run build`
+ * writes it), driven only through its controls. The page starts paused and the test moves the
+ * simulated clock with its buttons, so what happens is a function of the seed and the clicks, never
+ * of how fast the machine is; so is the screenshot.
  */
 
 let browser: LaunchedBrowser;
+let server: LocalServer;
 let pageUrl: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pure-raft-playground-'));
-  const file = join(dir, 'playground.html');
-  // The page as one self-contained file: the 'playground' bundle (vite.web.config.ts) inlined.
-  writeFileSync(file, webPageHtml({ title: 'Raft playground · pure-raft', script: await webBundleCode('playground') }));
-  pageUrl = pathToFileURL(file).href;
+  server = await startPlayground({ port: 0 });
+  pageUrl = server.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await server?.close();
 });
 
 const attr = async (page: Page, testid: string, name: string): Promise<string> => (await page.getByTestId(testid).getAttribute(name)) ?? '';
@@ -123,6 +125,23 @@ describe('the Raft playground in Chromium', () => {
     expect(await page.getByTestId('step-count').textContent()).toBe(steps);
     await page.getByTestId('heal-all').click();
     for (const link of ['link-0-2', 'link-1-2', 'link-2-4']) expect(await attr(page, link, 'data-cut')).toBe('false');
+    expect(browser.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('dist/browser/playground.html, as npm run build writes it, runs from file:// with no request but its own', async () => {
+    const written = writePlaygroundPage(await webBundleCode('playground'));
+    const file = pathToFileURL(join(ROOT, written.file)).href;
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${file}?servers=5&seed=3&paused=1`);
+    expect(await page.getByTestId('server-row').count()).toBe(5);
+    await page.getByTestId('timeout-1').click();
+    expect(await row(page, '1').getAttribute('data-role')).toBe('candidate');
+    await page.getByTestId('advance-1000').click();
+    expect(await leader(page)).not.toBe('');
+    expect(requests).toEqual([`${file}?servers=5&seed=3&paused=1`]);
     expect(browser.errors).toEqual([]);
     await page.close();
   });

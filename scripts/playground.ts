@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `npm run playground [-- --port N --host H --servers 3|5 --seed S]`: serves the Raft playground
+ * (web/playground) on localhost until Ctrl-C: one self-contained page, its script the 'playground'
+ * bundle (dist/browser/playground.js, built first when missing or older than its sources).
+ * --servers and --seed go into the printed URL, where the page reads them (as it does paused=1
+ * and speed=0..8); without --seed every load draws a fresh one.
+ * Exit codes: 0 stopped by Ctrl-C; 2 bad arguments or an address it cannot listen on (one line).
+ */
+import { playgroundHtml, webBundleCode } from './build-web.js';
+import {
+  CommandError, HTML, type ListenOptions, type LocalServer, parseServeArgs, runIfMain, runServeCommand, type ServeArgs, serveLocal,
+} from './local-server.js';
+
+export interface PlaygroundServerOptions extends ListenOptions {
+  /** Told when the page bundle has to be built first. */
+  readonly onBuild?: (reason: string) => void;
+}
+
+/** Starts the playground server: GET / (and /index.html, /playground.html) is the page. */
+export async function startPlayground(options: PlaygroundServerOptions = {}): Promise<LocalServer> {
+  const html = playgroundHtml(await webBundleCode('playground', options.onBuild));
+  const page = { type: HTML, body: () => html };
+  return serveLocal({ '/': page, '/index.html': page, '/playground.html': page }, options);
+}
+
+const USAGE = 'usage: npm run playground -- [--port N (default 4181; 0 picks a free one)] [--host H (default 127.0.0.1)] [--servers 3|5] [--seed S (0..4294967295)]';
+
+interface PlaygroundArgs extends ServeArgs {
+  readonly servers: 3 | 5 | null;
+  readonly seed: number | null;
+}
+
+function parseArgs(argv: readonly string[]): PlaygroundArgs | 'help' {
+  let servers: 3 | 5 | null = null;
+  let seed: number | null = null;
+  const flags = parseServeArgs(argv, 4181, (a, value) => {
+    if (a === '--servers') {
+      const v = value();
+      if (v !== '3' && v !== '5') throw new CommandError(`--servers must be 3 or 5, got ${v}`);
+      servers = v === '3' ? 3 : 5;
+    } else if (a === '--seed') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new CommandError(`--seed must be an integer in 0..4294967295, got ${v}`);
+      seed = Number(v);
+    } else return false;
+    return true;
+  });
+  return flags === 'help' ? 'help' : { ...flags, servers, seed };
+}
+
+/** The address to open: the server's, with the settings the page reads from its query. */
+export function playgroundUrl(base: string, args: Pick<PlaygroundArgs, 'servers' | 'seed'>): string {
+  const q = new URLSearchParams();
+  if (args.servers !== null) q.set('servers', String(args.servers));
+  if (args.seed !== null) q.set('seed', String(args.seed));
+  const query = q.toString();
+  return query === '' ? base : `${base}?${query}`;
+}
+
+export const main = (argv: readonly string[]): Promise<number> => runServeCommand<PlaygroundArgs>({
+  name: 'playground',
+  usage: USAGE,
+  parse: parseArgs,
+  start: (args, onBuild) => startPlayground({ ...args, onBuild }),
+  banner: (args, url) => `${playgroundUrl(url, args)}  (keys: space run/pause, n next event, r client request; Ctrl-C to stop)`,
+}, argv);
+
+runIfMain(import.meta.url, 'playground', main);
