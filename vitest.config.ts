@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (core, engine, model checks: CPU-heavy) and `lab` (the Raft lab suite in
-// real time, timing-sensitive). `npm test` runs them one after the other, never side by side,
-// and the lab files run one at a time.
+// Four projects:
+// - `unit`: core, engine, model checks, runtime, server, build and web modules (CPU-heavy; files in parallel);
+// - `lab`: the MIT 6.5840 Raft lab suite in real time (timing-sensitive; one file at a time);
+// - `cluster`: real `pure-raft node` processes over TCP and disk (timing-sensitive; one file at a time);
+// - `browser`: the explorer and playground pages in Debian's Chromium (one file at a time).
+// `npm test` runs them one after the other (unit, lab, cluster, browser), never side by side.
 export default defineConfig({
   test: {
     projects: [

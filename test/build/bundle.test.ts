@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserBundleProblems, type BuiltBundle, buildWebBundle, formatSize } from '../../scripts/build-web.js';
+import { browserBundleProblems, type BuiltBundle, buildWebBundle, formatSize, playgroundHtml } from '../../scripts/build-web.js';
 import { ROOT } from '../../vite.web.config.js';
 
 /** The browser bundles build, need nothing of Node, and (the core) work as the source does. */
@@ -36,9 +36,16 @@ describe('browser bundles', () => {
     expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
-  it('dist/browser/explorer.js: the explorer page script (core, model replay, UI) needs nothing of Node either', async () => {
-    const b = await buildWebBundle('explorer');
+  it.each(['explorer', 'playground'] as const)('dist/browser/%s.js: a page script (core, model, UI) needs nothing of Node either', async (name) => {
+    const b = await buildWebBundle(name);
     report(b);
     expect(browserBundleProblems(b.code)).toEqual([]);
+  });
+
+  it('the playground page (dist/browser/playground.html, as npm run build writes it) inlines its script whole: it fetches nothing', async () => {
+    const html = playgroundHtml((await buildWebBundle('playground')).code);
+    expect(html).toContain('<title>Raft playground · pure-raft</title>');
+    expect(html).not.toMatch(/<script[^>]* src=|<link[^>]* href=/);
+    expect(html.match(/<script>/g)).toHaveLength(1);
   });
 });
