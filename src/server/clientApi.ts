@@ -4,12 +4,14 @@ import type { ReplicatedLog, SubmitReply } from './replicatedLog.js';
 /**
  * The node's client protocol, one JSON object per request:
  *   { op: 'submit', command }          -> SubmitReply (answered once the entry is applied)
+ *   { op: 'submit-many', commands }    -> { ok: true, replies: SubmitReply[] } (one per command, in order)
  *   { op: 'status' }                   -> NodeStatus
  *   { op: 'read', from?, limit? }      -> { from, commands } (applied commands, 1-based from)
  * Anything else gets { ok: false, error: 'bad-request', reason }.
  */
 export type ClientRequest =
   | { readonly op: 'submit'; readonly command: unknown }
+  | { readonly op: 'submit-many'; readonly commands: readonly unknown[] }
   | { readonly op: 'status' }
   | { readonly op: 'read'; readonly from?: number; readonly limit?: number };
 
@@ -33,15 +35,21 @@ export interface ReadReply {
   readonly commands: readonly unknown[];
 }
 
+export interface SubmitManyReply {
+  readonly ok: true;
+  readonly replies: readonly SubmitReply[];
+}
+
 export interface BadRequest {
   readonly ok: false;
   readonly error: 'bad-request';
   readonly reason: string;
 }
 
-export type ClientReply = SubmitReply | NodeStatus | ReadReply | BadRequest;
+export type ClientReply = SubmitReply | SubmitManyReply | NodeStatus | ReadReply | BadRequest;
 
 export const READ_LIMIT = 10_000;
+export const SUBMIT_MANY_LIMIT = 10_000;
 
 export function parseClientRequest(payload: unknown): ClientRequest | BadRequest {
   const bad = (reason: string): BadRequest => ({ ok: false, error: 'bad-request', reason });
@@ -51,6 +59,13 @@ export function parseClientRequest(payload: unknown): ClientRequest | BadRequest
     case 'submit':
       if (!('command' in p) || p['command'] === undefined) return bad('submit needs a command');
       return { op: 'submit', command: p['command'] };
+    case 'submit-many': {
+      const commands = p['commands'];
+      if (!Array.isArray(commands) || commands.length === 0 || commands.length > SUBMIT_MANY_LIMIT) {
+        return bad(`submit-many needs commands: an array of 1..${SUBMIT_MANY_LIMIT} commands`);
+      }
+      return { op: 'submit-many', commands };
+    }
     case 'status':
       return { op: 'status' };
     case 'read': {
@@ -63,7 +78,7 @@ export function parseClientRequest(payload: unknown): ClientRequest | BadRequest
       return { op: 'read', from: from as number, limit: limit as number };
     }
     default:
-      return bad(`unknown op ${JSON.stringify(p['op'])}: expected submit, status or read`);
+      return bad(`unknown op ${JSON.stringify(p['op'])}: expected submit, submit-many, status or read`);
   }
 }
 
@@ -78,6 +93,8 @@ export function answerClient(
   switch (request.op) {
     case 'submit':
       return app.submit(request.command);
+    case 'submit-many':
+      return Promise.all(request.commands.map((c) => app.submit(c))).then((replies) => ({ ok: true, replies }));
     case 'status': {
       const s = node.raftState;
       return {

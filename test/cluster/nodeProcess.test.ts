@@ -67,9 +67,13 @@ describe('pure-raft node: a damaged data directory is refused, and a wrong secre
     await Promise.all([0, 1, 2].map((id) => c.start(id)));
     const client = new ClusterClient(c.addresses, c.secret);
     for (let i = 0; i < 20; i++) expect((await client.submit(`cmd-${i}`)).committed).toBe(true);
+    // one request per command too (no coalescing): the plain submit op
+    const single = new ClusterClient(c.addresses, c.secret, { coalesce: false });
+    expect((await single.submit('single')).committed).toBe(true);
+    single.close();
 
     // wrong secret: refused, nothing reaches the node
-    const intruder = new ClusterClient(c.addresses, 'not-the-cluster-secret-at-all', 1_000);
+    const intruder = new ClusterClient(c.addresses, 'not-the-cluster-secret-at-all', { requestTimeoutMs: 1_000, coalesce: false });
     const refused = await intruder.submit('evil', 3_000);
     intruder.close();
     expect(refused.committed).toBe(false);

@@ -79,10 +79,27 @@ describe('client requests', () => {
     [{ op: 'read', from: 0 }, /from must be/],
     [{ op: 'read', limit: 1e9 }, /limit must be/],
     [{ op: 'drop-tables' }, /unknown op/],
+    [{ op: 'submit-many' }, /an array of 1..10000 commands/],
+    [{ op: 'submit-many', commands: [] }, /an array of 1..10000 commands/],
+    [{ op: 'submit-many', commands: 'abc' }, /an array of 1..10000 commands/],
   ])('%j is a bad request', (payload, reason) => {
     const r = parseClientRequest(payload);
     expect(r).toMatchObject({ ok: false, error: 'bad-request' });
     expect((r as { reason: string }).reason).toMatch(reason);
+  });
+
+  test('submit-many answers one reply per command, in order, from one entry', async () => {
+    const { app, terms, started } = fixture([{ index: 1, term: 3, isLeader: true }]);
+    const node = { raftState: restore(0, 3, EMPTY_PERSISTENT_STATE) };
+    const reply = answerClient({ op: 'submit-many', commands: ['a', 'b'] }, node, app);
+    app.flush();
+    expect(started).toEqual([['a', 'b']]);
+    terms.set(1, 3);
+    app.apply({ commandValid: true, command: ['a', 'b'], commandIndex: 1 });
+    await expect(reply).resolves.toEqual({
+      ok: true,
+      replies: [{ ok: true, index: 1, term: 3, position: 1 }, { ok: true, index: 1, term: 3, position: 2 }],
+    });
   });
 
   test('status and read answer from the node and the app', () => {
