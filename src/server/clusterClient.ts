@@ -13,6 +13,9 @@ export interface SubmitOutcome {
   readonly attempts: number;
 }
 
+/** The server could not be reached: the request was never sent, so it is safe to send elsewhere. */
+export class NotSentError extends Error {}
+
 interface Queued {
   readonly command: unknown;
   readonly resolve: (reply: SubmitReply) => void;
@@ -89,8 +92,14 @@ export class ClusterClient {
       connection.catch(() => undefined);
       this.connections[server] = connection;
     }
+    let client: TcpClient;
     try {
-      const client = await withTimeout(connection, timeoutMs, 'connect');
+      client = await withTimeout(connection, timeoutMs, 'connect');
+    } catch (error) {
+      this.drop(server);
+      throw new NotSentError(`server ${server} unreachable: ${(error as Error).message}`);
+    }
+    try {
       return await withTimeout(client.request(payload), timeoutMs, 'request');
     } catch (error) {
       this.drop(server);
@@ -99,9 +108,10 @@ export class ClusterClient {
   }
 
   /**
-   * Submits a command until some leader acknowledges it or `deadlineMs` passes. A timed-out or
-   * lost attempt is NOT retried with the same command (it may yet commit): the outcome then says
-   * `committed: false`, meaning unknown.
+   * Submits a command until some leader acknowledges it or `deadlineMs` passes. A server that
+   * cannot be reached, or says it is not the leader, never appended the command: the next one is
+   * tried with it. A timed-out, broken or lost attempt is NOT retried with the same command (it
+   * may yet commit): the outcome then says `committed: false`, meaning unknown.
    */
   async submit(command: unknown, deadlineMs = 10_000): Promise<SubmitOutcome> {
     const until = Date.now() + deadlineMs;
@@ -112,7 +122,13 @@ export class ClusterClient {
       let reply: SubmitReply;
       try {
         reply = await this.submitTo(server, command, Math.min(this.requestTimeoutMs, Math.max(1, until - Date.now())));
-      } catch {
+      } catch (error) {
+        if (error instanceof NotSentError) {
+          // never sent: try the next server with the same command
+          server = (server + 1) % this.addresses.length;
+          if (server === this.leader) await sleep(50);
+          continue;
+        }
         // the command may have been appended before the failure: its fate is unknown
         this.leader = (server + 1) % this.addresses.length;
         return { committed: false, server, attempts };
