@@ -86,7 +86,10 @@ try {
   const killedAt = Date.now();
   await cluster.kill(first);
   client.drop(first);
-  while (committed === before) await sleep(20);
+  while (committed === before) {
+    if (Date.now() - killedAt > 15_000) throw new Error('no commit within 15 s of losing the leader');
+    await sleep(20);
+  }
   say(`a new leader committed again ${Date.now() - killedAt} ms after the kill (node ${await leader()})`);
   await sleep(2_000);
 

@@ -83,7 +83,7 @@ export class RaftNode implements RpcHandler {
   /** The latest AppendEntries for each peer whose batch has run, to send when the drain pauses. */
   private readonly deferredAppends = new Map<number, RequestMessage>();
   private readonly timers: NodeTimers;
-  /** Set when a save failed; the node then stops as if crashed. */
+  /** Set when a save failed or an effect threw; the node then stops as if crashed. */
   failure: unknown = undefined;
 
   constructor(
@@ -158,25 +158,36 @@ export class RaftNode implements RpcHandler {
   private drain(): void {
     if (this.draining) return; // re-entered from an effect (e.g. an apply callback): the loop below continues
     this.draining = true;
-    while (!this.dead) {
-      const batch = this.backlog.shift();
-      if (!batch) {
-        if (this.deferredAppends.size === 0) break;
-        this.sendDeferredAppends(); // a reply may arrive at once and queue another batch
-        continue;
+    try {
+      while (!this.dead) {
+        const batch = this.backlog.shift();
+        if (!batch) {
+          if (this.deferredAppends.size === 0) break;
+          this.sendDeferredAppends(); // a reply may arrive at once and queue another batch
+          continue;
+        }
+        const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch));
+        if (pending) {
+          this.blocked = true;
+          pending.then(
+            () => { this.blocked = false; this.draining = false; this.drain(); },
+            (error: unknown) => this.fail(error),
+          );
+          this.saveAhead();
+          this.sendDeferredAppends();
+          return;
+        }
       }
-      const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch));
-      if (pending) {
-        this.blocked = true;
-        this.saveAhead();
-        this.sendDeferredAppends();
-        pending.then(
-          () => { this.blocked = false; this.draining = false; this.drain(); },
-          (error: unknown) => { this.failure = error; this.kill(); },
-        );
-        return;
-      }
+      this.draining = false;
+    } catch (error) {
+      this.fail(error); // an effect threw (a transport refusing a message, an apply callback): fail-stop
     }
+  }
+
+  /** Stops the node as a crash would, keeping the reason: nothing more of its effects happens. */
+  private fail(error: unknown): void {
+    if (this.failure === undefined) this.failure = error;
+    this.kill();
     this.draining = false;
   }
 

@@ -1,3 +1,7 @@
+import { formatAddress, parseAddress as parseNetAddress, type Address } from '../runtime/net/index.js';
+
+export { formatAddress, type Address };
+
 /** What `pure-raft node [flags]` was asked to do. */
 export interface NodeConfig {
   /** This server's id: its index in `peers` (0-based, as in the core). */
@@ -7,11 +11,6 @@ export interface NodeConfig {
   readonly dataDir: string;
   /** Where the cluster secret is read from; absent means the PURE_RAFT_SECRET environment variable. */
   readonly secretFile?: string;
-}
-
-export interface Address {
-  readonly host: string;
-  readonly port: number;
 }
 
 /** A bad command line: printed on one line, exit 2. */
@@ -24,17 +23,15 @@ export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:P
   --secret-file the shared cluster secret (at least 16 bytes); default: $PURE_RAFT_SECRET
 exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
 
+/** The transport's own HOST:PORT grammar (so what passes here, the transport takes), port 1..65535. */
 export function parseAddress(raw: string): Address {
-  const m = /^(.+):(\d{1,5})$/.exec(raw);
-  if (!m) throw new UsageError(`bad address '${raw}': expected HOST:PORT`);
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new UsageError(`bad address '${raw}': port must be 1..65535`);
-  const host = m[1]!.startsWith('[') && m[1]!.endsWith(']') ? m[1]!.slice(1, -1) : m[1]!;
-  return { host, port };
-}
-
-export function formatAddress(a: Address): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+  const port = /:(\d+)$/.exec(raw)?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) throw new UsageError(`bad address '${raw}': port must be 1..65535`);
+  try {
+    return parseNetAddress(raw);
+  } catch {
+    throw new UsageError(`bad address '${raw}': expected HOST:PORT (an IPv6 host in brackets)`);
+  }
 }
 
 export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {

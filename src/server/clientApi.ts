@@ -1,4 +1,5 @@
 import type { RaftState } from '../core/index.js';
+import { nestsDeeperThan } from '../runtime/net/index.js';
 import type { ReplicatedLog, SubmitReply } from './replicatedLog.js';
 
 /**
@@ -50,6 +51,22 @@ export type ClientReply = SubmitReply | SubmitManyReply | NodeStatus | ReadReply
 
 export const READ_LIMIT = 10_000;
 export const SUBMIT_MANY_LIMIT = 10_000;
+/**
+ * A command's limits: its JSON at most 16 KiB and 64 levels deep. With ReplicatedLog's budget
+ * per entry and the runtime's cap on entries per AppendEntries, every request a leader builds
+ * then fits in a frame, and every reply that carries commands (read) encodes.
+ */
+export const MAX_COMMAND_BYTES = 16 * 1024;
+export const MAX_COMMAND_DEPTH = 64;
+
+/** Why a command cannot be replicated, or null when it can. */
+export function commandProblem(command: unknown): string | null {
+  if (command === undefined) return 'a command is a JSON value';
+  if (nestsDeeperThan(command, MAX_COMMAND_DEPTH)) return `a command nests deeper than ${MAX_COMMAND_DEPTH} levels`;
+  const bytes = Buffer.byteLength(JSON.stringify(command), 'utf8');
+  if (bytes > MAX_COMMAND_BYTES) return `a command is ${bytes} bytes of JSON, more than ${MAX_COMMAND_BYTES}`;
+  return null;
+}
 
 export function parseClientRequest(payload: unknown): ClientRequest | BadRequest {
   const bad = (reason: string): BadRequest => ({ ok: false, error: 'bad-request', reason });
@@ -58,11 +75,17 @@ export function parseClientRequest(payload: unknown): ClientRequest | BadRequest
   switch (p['op']) {
     case 'submit':
       if (!('command' in p) || p['command'] === undefined) return bad('submit needs a command');
+      const problem = commandProblem(p['command']);
+      if (problem) return bad(`submit: ${problem}`);
       return { op: 'submit', command: p['command'] };
     case 'submit-many': {
       const commands = p['commands'];
       if (!Array.isArray(commands) || commands.length === 0 || commands.length > SUBMIT_MANY_LIMIT) {
         return bad(`submit-many needs commands: an array of 1..${SUBMIT_MANY_LIMIT} commands`);
+      }
+      for (let i = 0; i < commands.length; i++) {
+        const problem = commandProblem(commands[i]);
+        if (problem) return bad(`submit-many: command ${i}: ${problem}`);
       }
       return { op: 'submit-many', commands };
     }

@@ -1,5 +1,5 @@
-import { TcpClient } from '../runtime/net/index.js';
-import type { NodeStatus, ReadReply, SubmitManyReply } from './clientApi.js';
+import { ClientRequestError, TcpClient } from '../runtime/net/index.js';
+import { SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
 import type { SubmitReply } from './replicatedLog.js';
 
 export interface SubmitOutcome {
@@ -44,6 +44,7 @@ export class ClusterClient {
   private leader = 0;
   private readonly requestTimeoutMs: number;
   private readonly coalesce: boolean;
+  private closed = false;
 
   constructor(
     private readonly addresses: readonly string[],
@@ -68,8 +69,14 @@ export class ClusterClient {
   }
 
   private flush(server: number): void {
-    const batch = this.queues[server]!.splice(0);
+    const batch = this.queues[server]!.splice(0, SUBMIT_MANY_LIMIT);
     if (batch.length === 0) return;
+    if (this.queues[server]!.length > 0) setImmediate(() => this.flush(server)); // the rest in requests of their own
+    if (this.closed) {
+      const error = new NotSentError('the client is closed');
+      for (const q of batch) q.reject(error);
+      return;
+    }
     this.request(server, { op: 'submit-many', commands: batch.map((q) => q.command) }).then(
       (reply) => {
         const replies = (reply as SubmitManyReply).replies;
@@ -86,6 +93,7 @@ export class ClusterClient {
 
   /** Sends one request to one server; rejects on timeout or a broken connection. */
   async request(server: number, payload: unknown, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
+    if (this.closed) throw new NotSentError('the client is closed');
     let connection = this.connections[server] ?? null;
     if (!connection) {
       connection = TcpClient.connect(this.addresses[server]!, this.secret);
@@ -96,13 +104,14 @@ export class ClusterClient {
     try {
       client = await withTimeout(connection, timeoutMs, 'connect');
     } catch (error) {
-      this.drop(server);
+      this.drop(server, connection);
       throw new NotSentError(`server ${server} unreachable: ${(error as Error).message}`);
     }
     try {
       return await withTimeout(client.request(payload), timeoutMs, 'request');
     } catch (error) {
-      this.drop(server);
+      this.drop(server, connection);
+      if (error instanceof ClientRequestError && error.kind === 'not-sent') throw new NotSentError(`server ${server}: ${error.message}`);
       throw error;
     }
   }
@@ -137,7 +146,7 @@ export class ClusterClient {
         this.leader = server;
         return { committed: true, index: reply.index, position: reply.position, server, attempts };
       }
-      if (reply.error === 'lost') return { committed: false, server, attempts };
+      if (reply.error !== 'not-leader') return { committed: false, server, attempts }; // lost, or refused as a bad request
       server = (server + 1) % this.addresses.length; // not-leader: it never appended the command
       if (server === this.leader) await sleep(50); // a full round without a leader: an election is on
     }
@@ -159,14 +168,16 @@ export class ClusterClient {
     }
   }
 
-  /** Forgets a server's connection (e.g. after it was killed). */
-  drop(server: number): void {
+  /** Forgets a server's connection (e.g. after it was killed); given `only`, only if it is still that one. */
+  drop(server: number, only?: Promise<TcpClient>): void {
     const connection = this.connections[server];
+    if (only !== undefined && connection !== only) return;
     this.connections[server] = null;
     void connection?.then((c) => c.close(), () => undefined);
   }
 
   close(): void {
+    this.closed = true;
     for (let i = 0; i < this.connections.length; i++) this.drop(i);
   }
 }

@@ -61,13 +61,15 @@ export class LocalCluster {
     return this.processes[id] !== null;
   }
 
-  /** Starts server `id`; resolves once it listens (its 'starting' line) or rejects if it exits first. */
-  start(id: number, extraEnv: Record<string, string> = {}): Promise<void> {
-    if (this.processes[id]) throw new Error(`node ${id} is already running`);
-    const child = spawn(process.execPath, [BIN, ...this.nodeArgs(id)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...extraEnv },
-    });
+  /**
+   * Starts server `id`; resolves once it listens (its 'listening' line), rejects if it exits
+   * first or is not listening within `timeoutMs`. `entry`: a script to run instead of the
+   * `pure-raft` command, taking the same arguments (tests' deliberately broken nodes).
+   */
+  start(id: number, options: { readonly entry?: string; readonly timeoutMs?: number } = {}): Promise<void> {
+    if (this.processes[id]) return Promise.reject(new Error(`node ${id} is already running`));
+    const args = options.entry === undefined ? [BIN, ...this.nodeArgs(id)] : ['--import', 'tsx', options.entry, ...this.nodeArgs(id)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.processes[id] = child;
     const exit = new Promise<NodeExit>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -78,10 +80,15 @@ export class LocalCluster {
     this.exits[id] = exit;
     return new Promise<void>((resolve, reject) => {
       let started = false;
+      const timer = setTimeout(() => {
+        if (!started) reject(new Error(`node ${id} not listening after ${options.timeoutMs ?? 30_000} ms`));
+      }, options.timeoutMs ?? 30_000);
+      void exit.then(() => clearTimeout(timer));
       const lines = (stream: 'stdout' | 'stderr') => (line: string) => {
         this.options.onLine?.(id, line, stream);
         if (!started && stream === 'stdout' && line.includes(`node ${id}: listening`)) {
           started = true;
+          clearTimeout(timer);
           resolve();
         }
       };

@@ -31,7 +31,15 @@ function readSecret(config: NodeConfig): string {
  * persistent state, the TCP transport for peers and clients, and a replicated log of commands
  * as the application. Runs until SIGTERM/SIGINT (exit 0) or a failed save (exit 1).
  */
-export async function runNode(argv: readonly string[]): Promise<number> {
+/** For tests that run a deliberately broken node (test/cluster/fixtures): never set in production. */
+export interface NodeHooks {
+  /** Replaces the persister the node runs on (the DiskPersister is still opened and closed). */
+  readonly wrapPersister?: (disk: DiskPersister) => Persister;
+  /** A line logged at start, naming the fault. */
+  readonly announce?: string;
+}
+
+export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): Promise<number> {
   let config: NodeConfig;
   let secret: string;
   try {
@@ -56,11 +64,8 @@ export async function runNode(argv: readonly string[]): Promise<number> {
     process.stderr.write(`pure-raft node ${me}: refusing to start: ${error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error)}\n`);
     return 1;
   }
-  // Fault injection, for the durability test's own test only: a node that forgets its
-  // persistent state at every start (it still writes it). Announced loudly; never a default.
-  const forget = process.env['PURE_RAFT_FAULT'] === 'forget-state';
-  if (forget) log(`node ${me}: FAULT INJECTION PURE_RAFT_FAULT=forget-state: starting from an empty state, whatever the disk holds`);
-  const nodePersister: Persister = forget ? { save: (effect) => persister.save(effect), load: () => null } : persister;
+  if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
+  const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
   const restored = nodePersister.load();
   log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
@@ -83,9 +88,18 @@ export async function runNode(argv: readonly string[]): Promise<number> {
   });
   try {
     await transport.listen(node, (payload, respond) => {
+      // A reply that cannot be encoded is answered with an error, never thrown into the socket.
+      const answer = (reply: unknown): void => {
+        try {
+          respond(reply);
+        } catch (error) {
+          log(`node ${me}: client reply not sent: ${(error as Error).message}`);
+          respond({ ok: false, error: 'internal', reason: 'the reply could not be encoded' });
+        }
+      };
       const reply = answerClient(payload, node, app);
-      if (reply instanceof Promise) void reply.then(respond);
-      else respond(reply);
+      if (reply instanceof Promise) void reply.then(answer);
+      else answer(reply);
     });
   } catch (error) {
     node.kill();
@@ -105,7 +119,7 @@ export async function runNode(argv: readonly string[]): Promise<number> {
     const watch = setInterval(() => {
       if (node.failure === undefined) return;
       clearInterval(watch);
-      process.stderr.write(`pure-raft node ${me}: stopping: a save failed: ${(node.failure as Error).message ?? String(node.failure)}\n`);
+      process.stderr.write(`pure-raft node ${me}: stopping: ${(node.failure as Error).message ?? String(node.failure)}\n`);
       resolve(1);
     }, 100);
     watch.unref();

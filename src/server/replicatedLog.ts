@@ -22,21 +22,27 @@ interface Waiting {
 /**
  * The tiny application the node process replicates: an ordered list of commands.
  *
- * Batching: the submits that arrive in one turn of the event loop go into the log as ONE entry
- * whose command is the array of their commands, so a burst of client requests costs one step,
- * one save and one AppendEntries per follower, not one each. The list of commands is the
- * concatenation of the entries' batches, in log order.
+ * Batching: the submits that arrive in one turn of the event loop go into the log as one entry
+ * whose command is the array of their commands (several entries when their JSON passes
+ * MAX_ENTRY_BYTES), so a burst of client requests costs one step, one save and one
+ * AppendEntries per follower, not one each. The list of commands is the concatenation of the
+ * entries' batches, in log order.
  *
  * A submit is acknowledged once its entry is applied, and only if the entry applied at that
  * index is the one this leader appended (same term); otherwise a new leader overwrote it and
  * the client must retry. After a restart the list is rebuilt from index 1 as the core re-applies
  * its log.
  */
+/** The JSON bytes of commands one entry carries at most (one larger command goes alone). */
+export const MAX_ENTRY_BYTES = 48 * 1024;
+
 export class ReplicatedLog {
   private readonly applied: unknown[] = [];
   private readonly waiting = new Map<number, Waiting[]>();
   private batch: { readonly command: unknown; readonly resolve: (reply: SubmitReply) => void }[] = [];
   private lastAppliedIndex = 0;
+  /** The position of the first command of the entry applied last (see startEntry). */
+  private lastEntryFirstPosition = 1;
 
   /**
    * @param start the node's start(command)
@@ -71,16 +77,36 @@ export class ReplicatedLog {
     });
   }
 
-  /** Starts one entry for every submit so far. */
+  /** Starts entries for every submit so far: one, or more when their JSON passes MAX_ENTRY_BYTES. */
   flush(): void {
     const batch = this.batch;
-    if (batch.length === 0) return;
     this.batch = [];
+    let from = 0;
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const size = Buffer.byteLength(JSON.stringify(batch[i]!.command), 'utf8');
+      if (i > from && bytes + size > MAX_ENTRY_BYTES) {
+        this.startEntry(batch.slice(from, i));
+        from = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    if (from < batch.length) this.startEntry(batch.slice(from));
+  }
+
+  private startEntry(batch: readonly { readonly command: unknown; readonly resolve: (reply: SubmitReply) => void }[]): void {
     const started = this.start(batch.map((b) => b.command));
-    if (!started.isLeader || started.index <= this.lastAppliedIndex) {
-      // (The second cannot happen: a leader appends past its commitIndex. Answer rather than wait forever.)
-      const reply: SubmitReply = started.isLeader ? { ok: false, error: 'lost', index: started.index, term: started.term } : { ok: false, error: 'not-leader' };
-      for (const b of batch) b.resolve(reply);
+    if (!started.isLeader) {
+      for (const b of batch) b.resolve({ ok: false, error: 'not-leader' });
+      return;
+    }
+    if (started.index <= this.lastAppliedIndex) {
+      // Committed and applied inside start (a one-server cluster on a synchronous disk).
+      const applied = started.index === this.lastAppliedIndex && this.termAt(started.index) === started.term;
+      batch.forEach((b, offset) => b.resolve(applied
+        ? { ok: true, index: started.index, term: started.term, position: this.lastEntryFirstPosition + offset }
+        : { ok: false, error: 'lost', index: started.index, term: started.term }));
       return;
     }
     this.waiting.set(started.index, batch.map((b, offset) => ({ term: started.term, offset, resolve: b.resolve })));
@@ -93,6 +119,7 @@ export class ReplicatedLog {
     }
     this.lastAppliedIndex = msg.commandIndex;
     const before = this.applied.length;
+    this.lastEntryFirstPosition = before + 1;
     const commands = Array.isArray(msg.command) ? msg.command : [msg.command];
     for (const c of commands) this.applied.push(c);
     const list = this.waiting.get(msg.commandIndex);

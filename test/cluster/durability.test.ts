@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { freshSeed, seededRandom } from '../../src/runtime/index.js';
 import { ClusterClient, type SubmitOutcome } from '../../src/server/clusterClient.js';
@@ -125,8 +126,8 @@ describe('the durability test can fail', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('nodes that forget their state on restart (PURE_RAFT_FAULT=forget-state) lose acknowledged commands', async () => {
-    const fault = { PURE_RAFT_FAULT: 'forget-state' };
+  test('nodes that forget their state on restart (fixtures/forgetful-node.ts) lose acknowledged commands', async () => {
+    const fault = { entry: fileURLToPath(new URL('./fixtures/forgetful-node.ts', import.meta.url)) };
     cluster = await LocalCluster.create({ size: 3, dir });
     const c = cluster;
     await Promise.all([0, 1, 2].map((id) => c.start(id, fault)));

@@ -70,6 +70,16 @@ describe('RaftNode', () => {
     expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0', 'send RequestVote to=1', 'send RequestVote to=2']);
   });
 
+  test('an effect that throws (here the transport) stops the node as a crash would, keeping the reason', () => {
+    const clock = new ManualClock();
+    const broken: Transport = { clusterSize: 3, call: () => { throw new RangeError('no route'); } };
+    const node = make(broken, 0, new MemoryPersister(), () => undefined, env(clock));
+    clock.fireNext(); // the election's RequestVotes go out through the transport, which throws
+    expect(node.failure).toBeInstanceOf(RangeError);
+    expect(node.killed).toBe(true);
+    expect(node.start('x')).toMatchObject({ isLeader: false });
+  });
+
   test('answers an RPC only after the save of the step that handled it', async () => {
     const events: string[] = [];
     const clock = new ManualClock();

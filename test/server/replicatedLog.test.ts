@@ -58,6 +58,30 @@ describe('ReplicatedLog', () => {
     await expect(reply).resolves.toEqual({ ok: false, error: 'lost', index: 1, term: 2 });
   });
 
+  test('submits whose JSON passes MAX_ENTRY_BYTES go into several entries', async () => {
+    const { app, terms, started } = fixture([{ index: 1, term: 1, isLeader: true }, { index: 2, term: 1, isLeader: true }]);
+    const big = 'x'.repeat(30 * 1024);
+    const replies = [app.submit(big), app.submit(big), app.submit('small')];
+    app.flush();
+    expect(started.map((c) => (c as unknown[]).length)).toEqual([1, 2]);
+    terms.set(1, 1).set(2, 1);
+    app.apply({ commandValid: true, command: [big], commandIndex: 1 });
+    app.apply({ commandValid: true, command: [big, 'small'], commandIndex: 2 });
+    expect((await Promise.all(replies)).map((r) => r.ok && r.position)).toEqual([1, 2, 3]);
+  });
+
+  test('an entry committed and applied inside start (one server, synchronous disk) is acknowledged', async () => {
+    const terms = new Map<number, number>([[1, 1]]);
+    let app: ReplicatedLog | undefined;
+    app = new ReplicatedLog((command) => {
+      app!.apply({ commandValid: true, command, commandIndex: 1 });
+      return { index: 1, term: 1, isLeader: true };
+    }, (i) => terms.get(i), () => undefined);
+    const reply = app.submit('a');
+    app.flush();
+    await expect(reply).resolves.toEqual({ ok: true, index: 1, term: 1, position: 1 });
+  });
+
   test('a follower answers not-leader at once', async () => {
     const { app } = fixture([{ index: -1, term: 4, isLeader: false }]);
     const reply = app.submit('a');
@@ -82,6 +106,8 @@ describe('client requests', () => {
     [{ op: 'submit-many' }, /an array of 1..10000 commands/],
     [{ op: 'submit-many', commands: [] }, /an array of 1..10000 commands/],
     [{ op: 'submit-many', commands: 'abc' }, /an array of 1..10000 commands/],
+    [{ op: 'submit', command: 'x'.repeat(20_000) }, /more than 16384/],
+    [{ op: 'submit-many', commands: ['ok', JSON.parse('['.repeat(70) + ']'.repeat(70))] }, /command 1: a command nests deeper than 64/],
   ])('%j is a bad request', (payload, reason) => {
     const r = parseClientRequest(payload);
     expect(r).toMatchObject({ ok: false, error: 'bad-request' });

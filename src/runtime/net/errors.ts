@@ -28,7 +28,8 @@ export class EncodeError extends Error {
 /** A client request that got no reply: its connection closed, or it timed out. */
 export class ClientRequestError extends Error {
   override readonly name = 'ClientRequestError';
-  constructor(readonly kind: 'closed' | 'timeout', reason: string) {
+  /** 'not-sent': the request never left (the connection was already closed or stalled). */
+  constructor(readonly kind: 'closed' | 'timeout' | 'not-sent', reason: string) {
     super(oneLine(reason));
   }
 }

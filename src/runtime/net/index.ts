@@ -12,7 +12,7 @@ export {
   InitiatorHandshake, ResponderHandshake, secretBytes, MAX_HANDSHAKE_FRAME_BYTES,
   type Identity, type Secret, type SessionKeys, type ResponderInfo,
 } from './handshake.js';
-export { encodeJson, decodeJson, isJsonObject, MAX_JSON_DEPTH, type JsonObject } from './json.js';
+export { encodeJson, decodeJson, isJsonObject, nestsDeeperThan, MAX_JSON_DEPTH, type JsonObject } from './json.js';
 export { Listener, type ClientHandler, type ListenerHandlers } from './listener.js';
 export { PeerLink, type PeerLinkSettings } from './peerLink.js';
 export {

@@ -78,7 +78,7 @@ function describe(value: unknown): string {
 }
 
 /** Whether a value holds arrays or objects nested more than `max` deep (a cycle does). Iterative: no recursion to overflow. */
-function nestsDeeperThan(value: unknown, max: number): boolean {
+export function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const [v, depth] = item;

@@ -100,7 +100,7 @@ export class TcpClient {
     }
     const channel = this.channel;
     if (channel === null || !channel.send(frame)) {
-      return Promise.reject(new ClientRequestError('closed', 'client request not sent: the connection is closed or stalled'));
+      return Promise.reject(new ClientRequestError('not-sent', 'client request not sent: the connection is closed or stalled'));
     }
     return new Promise((resolve, reject) => {
       const timeout = this.requestTimeoutMs;
