@@ -5,6 +5,7 @@
  *   npx tsx scripts/sim.ts --seeds 50 --from 1000 seeds 1000..1049
  *   npx tsx scripts/sim.ts --seed 17 --test TestFigure8Unreliable2C --verbose   replay one run
  *   npx tsx scripts/sim.ts --seeds 5 --replay-check   run each twice, compare fingerprints
+ *   npx tsx scripts/sim.ts --seeds 20 --max-entries-per-append 2   the core capping each AppendEntries
  *
  * Every timer, network fault and test choice of a run comes from its seed, so a failure
  * printed here replays exactly with --seed and --test.
@@ -24,8 +25,16 @@ const { values } = parseArgs({
     test: { type: 'string', multiple: true },
     verbose: { type: 'boolean', default: false },
     'replay-check': { type: 'boolean', default: false },
+    'max-entries-per-append': { type: 'string' },
   },
 });
+
+const cap = values['max-entries-per-append'];
+if (cap !== undefined && !(Number.isInteger(Number(cap)) && Number(cap) >= 1)) {
+  console.error(`sim: --max-entries-per-append must be a positive integer, got '${cap}'`);
+  process.exit(2);
+}
+const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: Number(cap) };
 
 const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C];
 const filters = values.test ?? [];
@@ -44,7 +53,7 @@ interface Outcome {
 
 async function runOnce(test: LabTest, seed: number): Promise<Outcome> {
   const log = values.verbose ? (line: string) => console.log(`  [${test.name} seed ${seed}] ${line}`) : undefined;
-  const env = envFor(test, 'sim', seed, log);
+  const env = envFor(test, 'sim', seed, log, stepConfig);
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   let error: string | null = null;

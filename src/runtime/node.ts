@@ -26,7 +26,9 @@ export interface NodeEnvironment {
 /**
  * A live node caps each AppendEntries at 1024 entries, so a follower far behind (after a long
  * outage) is brought up in requests of bounded size, each acknowledgement sending the next.
- * (The model checks the cap's logic at caps of 1..50.)
+ * The model accepts caps of 1..50 (`--max-entries-per-append`); its tests check a cap of 1
+ * exhaustively and the random checker draws 1, 2 or 5. test/runtime/cappedCatchUp.test.ts runs
+ * lab tests at a cap of 64 on the virtual clock, where the cap is reached.
  */
 export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
 

@@ -2,6 +2,7 @@ import {
   DEFAULT_TIMING, VirtualClock, freshSeed, realClock, seededRandom,
   type Clock, type RandomSource, type Timing,
 } from '../../../src/runtime/index.js';
+import type { StepConfig } from '../../../src/core/index.js';
 
 /**
  * Everything nondeterministic a lab test touches: time (sleeps, timers, the 120 s limit) and
@@ -16,6 +17,8 @@ export interface LabEnv {
   readonly timing: Timing;
   /** Per-hop delay spread of the reliable network (see MemoryNetwork). */
   readonly jitterMs: number;
+  /** The core's config for every node (absent: the runtime's default). */
+  readonly stepConfig?: StepConfig;
   /** A failure inside the clock's own callbacks (simulation only), to fail the test with. */
   clockFailure(): unknown;
   log(line: string): void;
@@ -39,9 +42,10 @@ export function realEnv(seed: number = freshSeed(), log: (line: string) => void 
   };
 }
 
-export function simEnv(seed: number, log: (line: string) => void = () => undefined): LabEnv {
+export function simEnv(seed: number, log: (line: string) => void = () => undefined, stepConfig?: StepConfig): LabEnv {
   const clock = new VirtualClock();
   return {
+    ...(stepConfig !== undefined ? { stepConfig } : {}),
     mode: 'sim',
     seed,
     clock,

@@ -1,3 +1,4 @@
+import type { StepConfig } from '../../../src/core/index.js';
 import { freshSeed } from '../../../src/runtime/index.js';
 import type { LabTest } from '../suite/labTest.js';
 import { realEnv, simEnv, testSeed, type LabEnv } from './env.js';
@@ -9,9 +10,9 @@ import { realEnv, simEnv, testSeed, type LabEnv } from './env.js';
  *   LAB_CLOCK=sim LAB_SEED=<n> npx vitest run --project lab -t <TestName>
  *   npx tsx scripts/sim.ts --seed <n> --test <TestName>
  */
-export function envFor(test: LabTest, mode: 'real' | 'sim', runSeed: number, log?: (line: string) => void): LabEnv {
+export function envFor(test: LabTest, mode: 'real' | 'sim', runSeed: number, log?: (line: string) => void, stepConfig?: StepConfig): LabEnv {
   const seed = testSeed(runSeed, test.name);
-  return mode === 'sim' ? simEnv(seed, log) : realEnv(seed, log);
+  return mode === 'sim' ? simEnv(seed, log, stepConfig) : realEnv(seed, log);
 }
 
 /** Simulated tests stop here if virtual time runs away (the lab's own limit is 120 s). */

@@ -1,0 +1,35 @@
+/**
+ * The core's cap on entries per AppendEntries, live: lab tests that leave followers far behind,
+ * on the virtual clock, with every node capping its requests at 64 entries. They must pass, and
+ * the cap must have been reached (so catch-up went through the acknowledgement-sends-the-next
+ * path). The model checks the same code at caps of 1..50 for safety; this is its liveness.
+ */
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { MemoryNetwork } from '../../src/runtime/index.js';
+import { envFor, runLabTest } from '../lab/harness/runner.js';
+import { LAB_2B } from '../lab/suite/lab2B.js';
+import { LAB_2C } from '../lab/suite/lab2C.js';
+
+const CAP = 64;
+const TESTS = [...LAB_2B, ...LAB_2C].filter((t) => t.name === 'TestBackup2B' || t.name === 'TestFigure8Unreliable2C');
+
+describe(`lab tests on the virtual clock with maxEntriesPerAppend ${CAP}`, () => {
+  afterEach(() => { vi.restoreAllMocks(); });
+
+  test.each(TESTS.flatMap((t) => [1, 2].map((seed) => [t.name, seed, t] as const)))('%s, seed %i', async (_name, seed, t) => {
+    let appends = 0;
+    let full = 0;
+    const call = MemoryNetwork.prototype.call;
+    vi.spyOn(MemoryNetwork.prototype, 'call').mockImplementation(function (this: MemoryNetwork, end, request, onReply) {
+      if (request.type === 'AppendEntries') {
+        appends++;
+        expect(request.entries.length).toBeLessThanOrEqual(CAP);
+        if (request.entries.length === CAP) full++;
+      }
+      return call.call(this, end, request, onReply);
+    });
+    await runLabTest(t, envFor(t, 'sim', seed, undefined, { maxEntriesPerAppend: CAP }));
+    expect(appends).toBeGreaterThan(0);
+    expect(full, 'requests that carried the whole cap').toBeGreaterThan(10);
+  });
+});
