@@ -1,0 +1,16 @@
+import { describe, expect, test } from 'vitest';
+import { parseNodeArgs, UsageError } from '../../src/server/args.js';
+
+describe('node flags', () => {
+  const peers = ['--peers', 'localhost:1,localhost:2,[::1]:3'];
+  test('a full command line', () => {
+    expect(parseNodeArgs(['--id', '2', ...peers, '--data-dir', '/tmp/x', '--secret-file', 's'])).toEqual({
+      id: 2, dataDir: '/tmp/x', secretFile: 's',
+      peers: [{ host: 'localhost', port: 1 }, { host: 'localhost', port: 2 }, { host: '::1', port: 3 }],
+    });
+  });
+  test('duplicate addresses are refused', () => {
+    expect(() => parseNodeArgs(['--id', '0', '--peers', 'a:1,a:1', '--data-dir', 'd'])).toThrow(UsageError);
+  });
+});
+
