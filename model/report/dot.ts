@@ -131,7 +131,8 @@ const lines = (ls: readonly string[]): RawDot => ({
   dot: `"${ls.flatMap((l) => l.split(/\r\n|\r|\n/)).map((l) => `${escapeDot(l)}\\l`).join('')}"`,
 });
 
-function formatCommand(c: unknown): string {
+/** A command as written in a log: strings quoted, everything else as JSON or String(). */
+export function formatCommand(c: unknown): string {
   if (typeof c === 'string') return JSON.stringify(c);
   if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint' || c === null || c === undefined) return String(c);
   try {
@@ -200,7 +201,7 @@ export function traceTitle(trace: TraceFile): string[] {
 // ---- the diagram -------------------------------------------------------------------------------
 
 /** The lane an action is drawn in: the acting server, or for a message action the addressee. */
-function laneOf(a: RaftAction): number {
+export function laneOf(a: RaftAction): number {
   switch (a.kind) {
     case 'Receive':
     case 'DropMessage':

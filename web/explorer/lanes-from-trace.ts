@@ -1,22 +1,12 @@
 import type { RaftAction } from '../../model/raft/actions.js';
 import type { SystemState } from '../../model/raft/system.js';
-import { messageFlows } from '../../model/report/dot.js';
+import { laneOf, messageFlows } from '../../model/report/dot.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 import { MESSAGE_COLOUR } from '../shared/colours.js';
 import { commandText, messageText, route, serverName } from '../shared/format.js';
 import type { LaneArrow, LaneDiagramData, LaneMark, LaneRow, LaneState } from '../shared/lane-diagram.js';
 
-/** The lane an action is drawn in: the acting server, or for a message action the addressee (as in model/report/dot.ts). */
-export function laneOf(a: RaftAction): number {
-  switch (a.kind) {
-    case 'Receive':
-    case 'DropMessage':
-    case 'DuplicateMessage':
-      return a.message.to;
-    default:
-      return a.server;
-  }
-}
+export { laneOf };
 
 const laneStates = (s: SystemState): LaneState[] => s.servers.map((slot) => slot.state?.role ?? 'down');
 

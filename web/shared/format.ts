@@ -1,18 +1,10 @@
 import type { LogEntry, Message } from '../../src/core/index.js';
-import { shortMessage } from '../../model/report/dot.js';
+import { formatCommand, shortMessage } from '../../model/report/dot.js';
 
 /** Text for people, worded as in the Graphviz lane diagram so the two views read alike. */
 
-/** A command as written in a log: strings quoted, everything else as JSON or String(). */
-export function commandText(c: unknown): string {
-  if (typeof c === 'string') return JSON.stringify(c);
-  if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint' || c === null || c === undefined) return String(c);
-  try {
-    return JSON.stringify(c) ?? String(c);
-  } catch {
-    return String(c);
-  }
-}
+/** A command as written in a log (as the Graphviz diagram writes it). */
+export const commandText = formatCommand;
 
 export const entryText = (e: LogEntry): string => `${e.term}:${commandText(e.command)}`;
 
