@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { explore } from '../engine/index.js';
+import { sibling } from '../engine/spawn-worker.js';
 import { stateGraph, stateGraphDot } from '../engine/state-graph.js';
 import type { RaftAction } from '../raft/actions.js';
 import { formatBounds } from '../raft/bounds.js';
@@ -23,7 +24,7 @@ import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
 
-const MODEL_MODULE = fileURLToPath(new URL('../raft/model.ts', import.meta.url));
+const MODEL_MODULE = fileURLToPath(sibling('../raft/model', import.meta.url));
 
 function modelOptions(c: CheckConfig): RaftModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };

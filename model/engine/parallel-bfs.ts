@@ -16,7 +16,7 @@ import {
 } from './parallel-protocol.js';
 import { ProgressMeter } from './progress.js';
 import { buildResult } from './result.js';
-import { spawnTsWorker } from './spawn-worker.js';
+import { sibling, spawnTsWorker } from './spawn-worker.js';
 import type { ExploreResult, Progress } from './types.js';
 
 /** A worker with a request/reply channel; replies that arrive before they are awaited are queued. */
@@ -162,7 +162,7 @@ export async function parallelBfs<S, A>(
         stopOnViolation: limits.stopOnViolation,
       };
       const transfer = ports.filter((p): p is MessagePort => p !== undefined);
-      handles.push(new WorkerHandle(spawnTsWorker(new URL('./bfs-worker.ts', import.meta.url), init, transfer)));
+      handles.push(new WorkerHandle(spawnTsWorker(sibling('./bfs-worker', import.meta.url), init, transfer)));
     }
     for (const h of handles) {
       const ready = await h.request();
