@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   ByteWriter, ClientRequestError, EncodeError, formatAddress, TcpClient, TcpTransport, WireError,
   type ClientHandler, type JsonObject,
 } from '../../../src/runtime/net/index.js';
-import { captureLog, echoHandler, RawConnection, SECRET, tcpHandles, waitFor } from './helpers.js';
+import { captureLog, echoHandler, RawConnection, SECRET, closeAfterEachTest, tcpHandles, waitFor } from './helpers.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-let handlesBefore = 0;
-beforeEach(() => { handlesBefore = tcpHandles(); });
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((c) => c()));
-  await waitFor('sockets to close', () => tcpHandles() <= handlesBefore, 2000);
-});
+const cleanup = closeAfterEachTest();
 
 /** Server 0 of a cluster of 3, listening with the given client handler. */
 async function server(client: ClientHandler | undefined, options: { maxFrameBytes?: number } = {}) {

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { ServerId } from '../../../src/core/index.js';
 import type { ReplyMessage, RequestMessage, RpcHandler } from '../../../src/runtime/index.js';
@@ -7,6 +8,21 @@ import {
 } from '../../../src/runtime/net/index.js';
 
 export const SECRET = 'test cluster secret';
+
+/**
+ * Registers, for the calling test file, a list of closers run after each test, then a check
+ * that the open TCP handles are back to what they were before it. Returns the list to push to.
+ */
+export function closeAfterEachTest(): (() => Promise<void>)[] {
+  const cleanup: (() => Promise<void>)[] = [];
+  let handlesBefore = 0;
+  beforeEach(() => { handlesBefore = tcpHandles(); });
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((c) => c()));
+    await waitFor('sockets to close', () => tcpHandles() <= handlesBefore, 2000);
+  });
+  return cleanup;
+}
 
 /** Log lines, captured. */
 export function captureLog(): { lines: string[]; log: (line: string) => void } {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ReplyMessage } from '../../../src/runtime/index.js';
 import {
   decodeRpcRequest, encodeFrame, encodeRpcFrame, formatAddress, InitiatorHandshake, secretBytes, TcpTransport,
@@ -7,16 +7,10 @@ import {
 } from '../../../src/runtime/net/index.js';
 import type { RequestMessage, RpcHandler } from '../../../src/runtime/index.js';
 import {
-  callOnce, captureLog, echoHandler, echoReply, heartbeat, RawConnection, RawServer, SECRET, startTransports, tcpHandles, waitFor,
+  callOnce, captureLog, echoHandler, echoReply, heartbeat, RawConnection, RawServer, SECRET, startTransports, closeAfterEachTest, tcpHandles, waitFor,
 } from './helpers.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-let handlesBefore = 0;
-beforeEach(() => { handlesBefore = tcpHandles(); });
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((c) => c()));
-  await waitFor('sockets to close', () => tcpHandles() <= handlesBefore, 2000);
-});
+const cleanup = closeAfterEachTest();
 
 async function cluster(handlers: readonly RpcHandler[], options: Parameters<typeof startTransports>[1] = {}): Promise<TcpTransport[]> {
   const transports = await startTransports(handlers, options);
@@ -302,6 +296,7 @@ describe('TcpTransport', () => {
   });
 
   test('after close, calls are ignored and nothing is left open', async () => {
+    const handlesBefore = tcpHandles();
     const [a, b] = pair(await startTransports([echoHandler(), echoHandler()]));
     expect(await callOnce(a, heartbeat(0, 1))).toBeDefined();
     expect(tcpHandles()).toBeGreaterThan(handlesBefore);
