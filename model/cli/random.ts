@@ -12,6 +12,7 @@ import { report } from './print-summary.js';
 /** `--random`: the fast-check deep checker over the same model and invariants. */
 export async function runRandom(c: CheckConfig): Promise<number> {
   resolveReducer(c.mutant); // an unknown mutant is bad input, reported before any work
+  const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`); // and so is an --out that cannot be written
   const runs = c.runs ?? 200;
   const depth = c.depth ?? 300;
   process.stderr.write(`check: ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, runs=${runs} depth=${depth}${c.seed !== undefined ? ` seed=${c.seed}` : ''}\n`);
@@ -36,7 +37,6 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     },
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`);
   const notes: string[] = [];
   if (r.interrupted) notes.push(`the time limit ended the run after ${r.runs} of ${runs} runs`);
   let violation: RunSummary['violation'];

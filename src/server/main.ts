@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
@@ -57,12 +58,23 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
   }
   const me = config.id;
 
+  const refuse = (why: string): number => {
+    process.stderr.write(`pure-raft node ${me}: refusing to start: ${why}\n`);
+    return 1;
+  };
+  try {
+    // Made here, one component at a time: DiskPersister's recursive mkdir would spin on /proc.
+    ensureDirectory(config.dataDir, '--data-dir');
+  } catch (error) {
+    if (!(error instanceof DirectoryError)) throw error;
+    return refuse(error.message);
+  }
+
   let persister: DiskPersister;
   try {
     persister = await DiskPersister.open(config.dataDir);
   } catch (error) {
-    process.stderr.write(`pure-raft node ${me}: refusing to start: ${error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error)}\n`);
-    return 1;
+    return refuse(error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error));
   }
   if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
   const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
