@@ -40,8 +40,12 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let peers: Address[] | undefined;
   let dataDir: string | undefined;
   let secretFile: string | undefined;
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
+    // A flag given twice is a mistake to point out, not a choice to make (which --id did they mean?).
+    if (flag.startsWith('--') && given.has(flag)) throw new UsageError(`${flag} is given twice`);
+    given.add(flag);
     const value = (): string => {
       const raw = args[++i];
       if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);

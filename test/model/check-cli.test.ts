@@ -138,3 +138,30 @@ describe('npm run check: an output path that cannot be made is refused before an
     expect(r.stderr.trim().split('\n')).toEqual(['mutants: cannot create reports directory /proc/reports: it cannot be created there (a read-only or pseudo file system such as /proc?)']);
   });
 });
+
+describe('npm run check --random: --seed and --path are taken as given or refused', () => {
+  it('a --seed outside 32 bits is refused with the range (the old code ran seed 99999999999 | 0 = 1215752191)', () => {
+    const r = check('--random', '--seed', '99999999999', '--runs', '1', '--depth', '3', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('check: --seed must be in -2147483648..2147483647 (a 32-bit signed integer), got 99999999999 (see --help)\n');
+  });
+
+  it('the extremes of the range are taken', () => {
+    const r = check('--random', '--seed', '-2147483648', '--runs', '1', '--depth', '3', '--json', '--out', scratch());
+    expect([0, 3]).toContain(r.code);
+    expect(JSON.parse(r.stdout).seed).toBe(-2147483648);
+  });
+
+  it('--path garbage is exit 2 with one line (the old code: internal error, exit 70)', () => {
+    const r = check('--random', '--seed', '1', '--path', 'garbage', '--runs', '1', '--depth', '3', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^check: --path must be the replay path as printed/);
+  });
+
+  it('a well-formed --path that does not fit its seed is exit 2 with one line too', () => {
+    const r = check('--random', '--seed', '1', '--path', '0:5000:5000:5000', '--runs', '1', '--depth', '5', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('check: --path 0:5000:5000:5000 does not replay with --seed 1 (Unable to replay, got wrong path=0:5000:5000:5000)');
+  });
+});

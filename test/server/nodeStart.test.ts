@@ -39,3 +39,11 @@ describe('pure-raft node: a --data-dir that cannot be a directory is one line, e
     expectRefusal(['--id', '0', '--peers', PEERS, '--data-dir', file], 1, new RegExp(`^pure-raft node 0: refusing to start: --data-dir ${file} exists and is not a directory$`));
   });
 });
+
+describe('pure-raft node: flags', () => {
+  test('--id given twice is exit 2 with one line (the old code started as the last one, node 1)', () => {
+    const r = runNodeProcess(['--id', '0', '--id', '1', '--peers', PEERS, '--data-dir', mkdtempSync(join(tmpdir(), 'pure-raft-start-'))]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('pure-raft node: --id is given twice (pure-raft node --help)\n');
+  });
+});
