@@ -57,6 +57,11 @@ export class LocalCluster {
     return ['node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile];
   }
 
+  /** The process id of server `id`, while it runs. */
+  pid(id: number): number | undefined {
+    return this.processes[id]?.pid;
+  }
+
   isRunning(id: number): boolean {
     return this.processes[id] !== null;
   }

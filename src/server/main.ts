@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
-import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
+import { DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
@@ -69,6 +69,23 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
     if (!(error instanceof DirectoryError)) throw error;
     return refuse(error.message);
   }
+  // Before anything in the directory is read or written: a second process on it is refused.
+  let lock: DataDirLock;
+  try {
+    lock = DataDirLock.acquire(config.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirLockError)) throw error;
+    return refuse(`--data-dir ${config.dataDir} is ${error.message} (one process per data directory)`);
+  }
+  try {
+    return await runLocked(config, secret, hooks, refuse);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, refuse: (why: string) => number): Promise<number> {
+  const me = config.id;
 
   let persister: DiskPersister;
   try {

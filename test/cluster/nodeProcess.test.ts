@@ -3,7 +3,7 @@
  * secret. Each gets one clear line and a non-zero exit (or a refused connection), never a stack.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,42 @@ describe('pure-raft node: a damaged data directory is refused, and a wrong secre
 
     // the other two still commit
     expect((await client.submit('after', 10_000)).committed).toBe(true);
+    client.close();
+  });
+});
+
+describe('pure-raft node: one process per data directory', () => {
+  let cluster: LocalCluster | undefined;
+  afterAll(async () => { await cluster?.killAll(); });
+
+  test('a second process on a live node\'s directory is refused, naming the holder; after a SIGKILL the restart takes the lock over', async () => {
+    cluster = await LocalCluster.create({ size: 3, dir: join(dir, 'lock') });
+    const c = cluster;
+    await Promise.all([0, 1, 2].map((id) => c.start(id)));
+    const client = new ClusterClient(c.addresses, c.secret);
+    expect((await client.submit('before')).committed).toBe(true);
+
+    // Node 1's flags on node 0's directory (the old code started it: two nodes on one log).
+    const args = c.nodeArgs(1);
+    args[args.indexOf('--data-dir') + 1] = c.dataDir(0);
+    const r = run(args);
+    expect(r.status).toBe(1);
+    expectOneCleanLine(r.stderr, new RegExp(`^pure-raft node 1: refusing to start: --data-dir \\S+node-0 is locked by pid ${c.pid(0)} \\(one process per data directory\\)$`));
+    expect(r.stdout).toBe(''); // refused before it read the directory (no "starting" line)
+
+    // SIGKILL leaves LOCK behind, naming a process that is gone: the next start takes it over.
+    const killedPid = c.pid(0);
+    client.drop(0);
+    await c.kill(0);
+    expect(JSON.parse(readFileSync(join(c.dataDir(0), 'LOCK'), 'utf8')).pid).toBe(killedPid);
+    await c.start(0);
+    expect(JSON.parse(readFileSync(join(c.dataDir(0), 'LOCK'), 'utf8')).pid).toBe(c.pid(0));
+    expect((await client.submit('after', 10_000)).committed).toBe(true);
+
+    // A clean stop removes it.
+    client.drop(0);
+    await c.stop(0);
+    expect(existsSync(join(c.dataDir(0), 'LOCK'))).toBe(false);
     client.close();
   });
 });
