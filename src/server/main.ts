@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
-import { DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
+import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
-import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
 import { ReplicatedLog } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
@@ -86,6 +86,14 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
 
 async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, refuse: (why: string) => number): Promise<number> {
   const me = config.id;
+  const clusterId = config.clusterId ?? defaultClusterId(config.peers, secret);
+  try {
+    // Before the persister reads it: another cluster's (or server's) state is never taken in.
+    claimDataDir(config.dataDir, { clusterId, nodeId: me });
+  } catch (error) {
+    if (!(error instanceof DataDirIdentityError)) throw error;
+    return refuse(error.message);
+  }
 
   let persister: DiskPersister;
   try {
@@ -96,7 +104,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
   const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
   const restored = nodePersister.load();
-  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
+  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
@@ -105,6 +113,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     me,
     addresses: config.peers.map(formatAddress),
     secret,
+    clusterId,
     log: (line: string) => log(`node ${me}: ${line}`),
   });
   node = make(transport, me, nodePersister, (msg) => app.apply(msg), {

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { claimDataDir } from '../../src/runtime/dataDirIdentity.js';
+import { defaultClusterId, parseAddress } from '../../src/server/args.js';
 
 const BIN = fileURLToPath(new URL('../../bin/pure-raft.mjs', import.meta.url));
 const SECRET = 'a-cluster-secret-of-enough-bytes';
@@ -45,5 +47,36 @@ describe('pure-raft node: flags', () => {
     const r = runNodeProcess(['--id', '0', '--id', '1', '--peers', PEERS, '--data-dir', mkdtempSync(join(tmpdir(), 'pure-raft-start-'))]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('pure-raft node: --id is given twice (pure-raft node --help)\n');
+  });
+});
+
+describe('pure-raft node: a data directory of another cluster or server is refused, exit 1 (the old code took it in)', () => {
+  const claimed = (clusterId: string, nodeId: number): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'pure-raft-start-'));
+    claimDataDir(dir, { clusterId, nodeId });
+    return dir;
+  };
+
+  test('--cluster-id differs from the one recorded', () => {
+    const dir = claimed('blue', 0);
+    expectRefusal(['--id', '0', '--peers', PEERS, '--data-dir', dir, '--cluster-id', 'green'], 1, new RegExp(`^pure-raft node 0: refusing to start: ${dir} belongs to cluster blue, and this node is in cluster green \\(a data directory from another cluster\\)$`));
+  });
+
+  test('--id differs from the one recorded', () => {
+    const dir = claimed('blue', 0);
+    expectRefusal(['--id', '1', '--peers', PEERS, '--data-dir', dir, '--cluster-id', 'blue'], 1, /belongs to server 0 of cluster blue, and this is server 1$/);
+  });
+
+  test('without --cluster-id, the default (from the peers and the secret) tells clusters with other members apart', () => {
+    const otherPeers = '127.0.0.1:4,127.0.0.1:5,127.0.0.1:6';
+    const dir = claimed(defaultClusterId(otherPeers.split(',').map(parseAddress), SECRET), 0);
+    expectRefusal(['--id', '0', '--peers', PEERS, '--data-dir', dir], 1, new RegExp(`belongs to cluster cluster-[0-9a-f]{16}, and this node is in cluster ${defaultClusterId(PEERS.split(',').map(parseAddress), SECRET)} `));
+    expect(defaultClusterId(PEERS.split(',').map(parseAddress), SECRET)).not.toBe(defaultClusterId(PEERS.split(',').map(parseAddress), `${SECRET}-other`));
+  });
+
+  test('a --cluster-id out of the grammar is a bad flag, exit 2', () => {
+    const r = runNodeProcess(['--id', '0', '--peers', PEERS, '--data-dir', claimed('blue', 0), '--cluster-id', 'a b']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^pure-raft node: --cluster-id: cluster id 'a b' may hold only letters, digits, '\.', '_' and '-' \(pure-raft node --help\)\n$/);
   });
 });
