@@ -75,7 +75,8 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
     lock = DataDirLock.acquire(config.dataDir);
   } catch (error) {
     if (!(error instanceof DataDirLockError)) throw error;
-    return refuse(`--data-dir ${config.dataDir} is ${error.message} (one process per data directory)`);
+    const held = /^(locked|being taken over) by /.test(error.message);
+    return refuse(held ? `--data-dir ${config.dataDir} is ${error.message} (one process per data directory)` : error.message);
   }
   try {
     return await runLocked(config, secret, hooks, refuse);
