@@ -59,7 +59,7 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
 async function measure(concurrency: number, coalesce: boolean): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'pure-raft-bench-'));
   const cluster = await LocalCluster.create({ size: 3, dir });
-  const client = new ClusterClient(cluster.addresses, cluster.secret, { requestTimeoutMs: 5_000, coalesce });
+  const client = new ClusterClient(cluster.addresses, cluster.secret, { requestTimeoutMs: 5_000, coalesce, clusterId: cluster.clusterId });
   try {
     await Promise.all([0, 1, 2].map((id) => cluster.start(id)));
     const first = await client.submit('warm-up', 15_000);

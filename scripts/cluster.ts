@@ -49,7 +49,7 @@ const cluster = await LocalCluster.create({
   onLine: (id, line) => process.stdout.write(paint(id, `[node ${id}] ${line.replace(/^\S+Z /, '').replace(/^(pure-raft )?node \d+: /, '')}`) + '\n'),
 });
 const ids = Array.from({ length: nodes }, (_, i) => i);
-const client = new ClusterClient(cluster.addresses, cluster.secret, 1_000);
+const client = new ClusterClient(cluster.addresses, cluster.secret, { requestTimeoutMs: 1_000, clusterId: cluster.clusterId });
 let failed = false;
 
 async function leader(): Promise<number | null> {

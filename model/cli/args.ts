@@ -32,7 +32,7 @@ export const USAGE = `usage: npm run check -- [flags]
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-states N --time-limit SECONDS --no-memo
-  random:   --random [--runs N (200)] [--depth D (300)] [--seed S] [--path P] [--time-limit SECONDS]
+  random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
             --dump-graph FILE.dot (tiny bounds only)   --out DIR   --json   --help
@@ -56,6 +56,10 @@ function integer(flag: string, raw: string | undefined, min = Number.MIN_SAFE_IN
   if (n < min) throw new UsageError(`${flag} must be at least ${min}, got ${n}`);
   return n;
 }
+
+/** fast-check's seeds are 32-bit signed integers; a larger one would be silently truncated, replaying another run. */
+export const SEED_MIN = -0x8000_0000;
+export const SEED_MAX = 0x7fff_ffff;
 
 function text(flag: string, raw: string | undefined): string {
   if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);
@@ -101,8 +105,19 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--random': c.mode = 'random'; break;
       case '--runs': c.runs = integer(flag, value(), 1); break;
       case '--depth': c.depth = integer(flag, value(), 1); break;
-      case '--seed': c.seed = integer(flag, value()); break;
-      case '--path': c.path = text(flag, value()); break;
+      case '--seed': {
+        const seed = integer(flag, value());
+        if (seed < SEED_MIN || seed > SEED_MAX) throw new UsageError(`--seed must be in ${SEED_MIN}..${SEED_MAX} (a 32-bit signed integer), got ${args[i]}`);
+        c.seed = seed;
+        break;
+      }
+      case '--path': {
+        // The shape fast-check prints (e.g. 12:0:3); anything else it rejects only mid-run.
+        const path = text(flag, value());
+        if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must be the replay path as printed: numbers separated by colons (e.g. 12:0:3), got '${path}'`);
+        c.path = path;
+        break;
+      }
       case '--help': case '-h': c.mode = 'help'; break;
       default:
         throw new UsageError(flag.startsWith('-') ? `unknown flag ${flag}` : `unexpected argument '${flag}'`);

@@ -5,7 +5,9 @@
  * that disagrees); 2 bad arguments or input; 3 incomplete (a limit stopped it) or vacuous.
  */
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
 import { explore } from '../engine/index.js';
 import { sibling } from '../engine/spawn-worker.js';
 import { stateGraph, stateGraphDot } from '../engine/state-graph.js';
@@ -33,6 +35,9 @@ function modelOptions(c: CheckConfig): RaftModelOptions {
 async function exhaustive(c: CheckConfig): Promise<number> {
   const options = modelOptions(c);
   const model = createModel(options); // validates the mutant name before any work starts
+  // Where the results go is checked before the search too: an hour of search must not end in EACCES.
+  const dir = runDirectory(c.out, c.mutant ?? 'raft');
+  if (c.dumpGraph !== undefined) ensureDirectory(dirname(c.dumpGraph), '--dump-graph\'s folder');
   process.stderr.write(`check: ${model.name}, exhaustive ${c.strategy.toUpperCase()}, ${formatBounds(model.bounds)}, symmetry=${c.symmetry ? 'on' : 'off'}, workers=${c.workers}\n`);
   const startedAt = Date.now();
   const progress = progressReporter(process.stderr, startedAt);
@@ -49,7 +54,6 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   progress.done();
   const vacuous = r.goals.some((g) => !g.reached);
   const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
-  const dir = runDirectory(c.out, c.mutant ?? 'raft');
   let violation: RunSummary['violation'];
   if (r.violation) {
     const trace = toTraceFile(model, c.mutant, c.symmetry, r.violation.invariant, r.violation.trace);
@@ -127,7 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   } catch (e) {
     // Bad input found after parsing (an unknown mutant, an unreadable trace): one line, exit 2.
-    if (e instanceof UsageError || e instanceof RangeError) {
+    if (e instanceof UsageError || e instanceof RangeError || e instanceof DirectoryError) {
       process.stderr.write(`check: ${e.message}\n`);
       return 2;
     }

@@ -6,9 +6,10 @@
  * explorer page (index.html, printed; git-ignored) under reports/mutants/<name>/. Exit 0 when every
  * mutant was caught by at least one checker.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
 import { explore } from '../engine/index.js';
 import type { RaftAction } from '../raft/actions.js';
 import { DEFAULT_BOUNDS, formatBounds, type Bounds } from '../raft/bounds.js';
@@ -64,7 +65,7 @@ async function exhaustive(m: Mutant, timeLimitMs: number): Promise<Checked> {
     return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result });
   }
   const dir = resolve(REPORTS, 'mutants', m.name, 'exhaustive');
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, 'report directory');
   const trace = toTraceFile(model, m.name, true, r.violation.invariant, r.violation.trace);
   const paths = await writeTrace(dir, trace);
   return checked({ caught: true, invariant: r.violation.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), states: r.distinctStates, result: r.result }, paths);
@@ -74,7 +75,7 @@ async function randomized(m: Mutant, seed: number, timeLimitMs: number): Promise
   const r = randomCheck({ mutant: m.name, seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(REPORTS, 'mutants', m.name, 'random');
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, 'report directory');
   const trace = toTraceFile(r.failure.model, m.name, false, r.failure.invariant, r.failure.trace);
   const paths = await writeTrace(dir, trace);
   return checked({ caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), runs: r.runs, result: r.result }, paths);
@@ -109,6 +110,7 @@ async function main(): Promise<number> {
   const exhaustiveLimit = 120_000;
   const randomLimit = 30_000;
   const rows: MutantRow[] = [];
+  ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
   for (const m of MUTANTS.filter((x) => only.length === 0 || only.includes(x.name))) {
     process.stderr.write(`mutant ${m.name}: exhaustive ... `);
     const exChecked = await exhaustive(m, exhaustiveLimit);
@@ -129,7 +131,6 @@ async function main(): Promise<number> {
       random: rnd,
     });
   }
-  mkdirSync(REPORTS, { recursive: true });
   writeFileSync(resolve(REPORTS, 'mutants.json'), JSON.stringify({ seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit, mutants: rows }, null, 2) + '\n');
   writeFileSync(resolve(REPORTS, 'mutants.md'), markdown(rows, seed, exhaustiveLimit, randomLimit));
   const missed = rows.filter((r) => !r.exhaustive.caught && !r.random.caught);
@@ -142,7 +143,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`mutants: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(70);
+      process.exit(e instanceof DirectoryError ? 2 : 70);
     },
   );
 }

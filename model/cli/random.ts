@@ -6,18 +6,34 @@ import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { INVARIANTS } from '../raft/invariants.js';
 import { GOALS } from '../raft/goals.js';
 import { resolveReducer } from '../raft/model.js';
-import type { CheckConfig } from './args.js';
+import { type CheckConfig, UsageError } from './args.js';
 import { report } from './print-summary.js';
+
+/**
+ * A --path that does not fit its --seed (fast-check: "Unable to replay, got wrong path") is
+ * bad input, so exit 2 in one line, not an internal error.
+ */
+function replayable<T>(c: CheckConfig, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (c.path !== undefined && error instanceof Error && error.message.startsWith('Unable to replay')) {
+      throw new UsageError(`--path ${c.path} does not replay with --seed ${c.seed} (${error.message})`);
+    }
+    throw error;
+  }
+}
 
 /** `--random`: the fast-check deep checker over the same model and invariants. */
 export async function runRandom(c: CheckConfig): Promise<number> {
   resolveReducer(c.mutant); // an unknown mutant is bad input, reported before any work
+  const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`); // and so is an --out that cannot be written
   const runs = c.runs ?? 200;
   const depth = c.depth ?? 300;
   process.stderr.write(`check: ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, runs=${runs} depth=${depth}${c.seed !== undefined ? ` seed=${c.seed}` : ''}\n`);
   const tty = process.stderr.isTTY;
   let lastLine = 0;
-  const r = randomCheck({
+  const r = replayable(c, () => randomCheck({
     bounds: c.bounds,
     runs,
     depth,
@@ -34,9 +50,8 @@ export async function runRandom(c: CheckConfig): Promise<number> {
         process.stderr.write(line + '\n');
       }
     },
-  });
+  }));
   if (tty) process.stderr.write('\r\x1b[K');
-  const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`);
   const notes: string[] = [];
   if (r.interrupted) notes.push(`the time limit ended the run after ${r.runs} of ${runs} runs`);
   let violation: RunSummary['violation'];

@@ -10,4 +10,6 @@ export { messageSize } from './messageSize.js';
 export { DEFAULT_TIMING, type Timing } from './timing.js';
 export { RaftNode, make, RUNTIME_STEP_CONFIG, type ApplyCallback, type NodeEnvironment } from './node.js';
 export { DiskPersister, DiskPersisterError, CommandEncodingError, nodeDiskFs, LOG_FILE, MARKER_FILE, type DiskErrorKind, type DiskPersisterOptions, type DiskPersisterStats, type DiskFs, type DiskFileHandle } from './diskPersister.js';
+export { DataDirLock, DataDirLockError, LOCK_FILE, processStartTime, type LockOwner, type LockOptions } from './dataDirLock.js';
+export { claimDataDir, DataDirIdentityError, IDENTITY_FILE, type DataDirIdentity } from './dataDirIdentity.js';
 export * from './net/index.js';

@@ -1,4 +1,5 @@
-import { formatAddress, parseAddress as parseNetAddress, type Address } from '../runtime/net/index.js';
+import { createHmac } from 'node:crypto';
+import { clusterIdProblem, formatAddress, parseAddress as parseNetAddress, type Address } from '../runtime/net/index.js';
 
 export { formatAddress, type Address };
 
@@ -11,16 +12,22 @@ export interface NodeConfig {
   readonly dataDir: string;
   /** Where the cluster secret is read from; absent means the PURE_RAFT_SECRET environment variable. */
   readonly secretFile?: string;
+  /** The cluster's name; absent means defaultClusterId(peers, secret). */
+  readonly clusterId?: string;
 }
 
 /** A bad command line: printed on one line, exit 2. */
 export class UsageError extends Error {}
 
-export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE]
+export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME]
   --id          this server's index in --peers (0-based)
   --peers       every server of the cluster, in id order, this one included (3 or more is usual)
-  --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused)
+  --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused,
+                and so is one in use by another process or recorded for another cluster or --id)
   --secret-file the shared cluster secret (at least 16 bytes); default: $PURE_RAFT_SECRET
+  --cluster-id  the cluster's name (letters, digits, . _ -; up to 64), the same on every server;
+                default: derived from --peers and the secret. Give each new cluster its own when
+                it reuses the addresses and the secret of an old one
 exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
 
 /** The transport's own HOST:PORT grammar (so what passes here, the transport takes), port 1..65535. */
@@ -40,8 +47,13 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let peers: Address[] | undefined;
   let dataDir: string | undefined;
   let secretFile: string | undefined;
+  let clusterId: string | undefined;
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
+    // A flag given twice is a mistake to point out, not a choice to make (which --id did they mean?).
+    if (flag.startsWith('--') && given.has(flag)) throw new UsageError(`${flag} is given twice`);
+    given.add(flag);
     const value = (): string => {
       const raw = args[++i];
       if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);
@@ -57,6 +69,12 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
       case '--peers': peers = value().split(',').map((p) => parseAddress(p.trim())); break;
       case '--data-dir': dataDir = value(); break;
       case '--secret-file': secretFile = value(); break;
+      case '--cluster-id': {
+        clusterId = value();
+        const problem = clusterIdProblem(clusterId);
+        if (problem !== null) throw new UsageError(`--cluster-id: ${problem}`);
+        break;
+      }
       case '--help': case '-h': return 'help';
       default: throw new UsageError(`unknown flag '${flag}'`);
     }
@@ -71,7 +89,18 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
     if (seen.has(key)) throw new UsageError(`--peers lists ${key} twice`);
     seen.add(key);
   }
-  return secretFile === undefined ? { id, peers, dataDir } : { id, peers, dataDir, secretFile };
+  return { id, peers, dataDir, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
+}
+
+/**
+ * The cluster id when --cluster-id is not given, after etcd's cluster token: a digest of the
+ * member list keyed by the secret, so clusters with other members or another secret differ.
+ * (A cluster re-made on the same addresses with the same secret gets the same one: give it
+ * --cluster-id.)
+ */
+export function defaultClusterId(peers: readonly Address[], secret: string): string {
+  const digest = createHmac('sha256', secret).update('pure-raft cluster id\0').update(peers.map(formatAddress).join(',')).digest('hex');
+  return `cluster-${digest.slice(0, 16)}`;
 }
 
 /** At least 16 bytes after trimming trailing whitespace (a newline from `echo` is not part of it). */

@@ -31,6 +31,8 @@ export interface ClusterClientOptions {
    * acknowledged on its own. Off: one `submit` request per command.
    */
   readonly coalesce?: boolean;
+  /** The cluster to reach (its --cluster-id): a server of another one is refused. Default: any. */
+  readonly clusterId?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export class ClusterClient {
   private leader = 0;
   private readonly requestTimeoutMs: number;
   private readonly coalesce: boolean;
+  private readonly clusterId: string | undefined;
   private closed = false;
 
   constructor(
@@ -54,6 +57,7 @@ export class ClusterClient {
     const o = typeof options === 'number' ? { requestTimeoutMs: options } : options;
     this.requestTimeoutMs = o.requestTimeoutMs ?? 2_000;
     this.coalesce = o.coalesce ?? true;
+    this.clusterId = o.clusterId;
     this.connections = addresses.map(() => null);
     this.queues = addresses.map(() => []);
   }
@@ -96,7 +100,7 @@ export class ClusterClient {
     if (this.closed) throw new NotSentError('the client is closed');
     let connection = this.connections[server] ?? null;
     if (!connection) {
-      connection = TcpClient.connect(this.addresses[server]!, this.secret);
+      connection = TcpClient.connect(this.addresses[server]!, this.secret, this.clusterId === undefined ? {} : { clusterId: this.clusterId });
       connection.catch(() => undefined);
       this.connections[server] = connection;
     }

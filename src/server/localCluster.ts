@@ -24,11 +24,13 @@ export interface NodeExit {
 /**
  * Real `pure-raft node` processes on loopback, for the cluster demo, the durability test and the
  * benchmark: free ports picked once (a restarted node keeps its address), one shared secret,
- * a data directory per node, start/kill/stop per node.
+ * one fresh cluster id, a data directory per node, start/kill/stop per node.
  */
 export class LocalCluster {
   readonly addresses: string[] = [];
   readonly secret = randomBytes(24).toString('hex');
+  /** Fresh for every local cluster, so that no two ever take in each other's nodes or directories. */
+  readonly clusterId = `local-${randomBytes(8).toString('hex')}`;
   readonly secretFile: string;
   private readonly processes: (ChildProcess | null)[];
   private readonly exits: (Promise<NodeExit> | null)[];
@@ -54,7 +56,12 @@ export class LocalCluster {
 
   /** The `pure-raft node` arguments for server `id`. */
   nodeArgs(id: number): string[] {
-    return ['node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile];
+    return ['node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile, '--cluster-id', this.clusterId];
+  }
+
+  /** The process id of server `id`, while it runs. */
+  pid(id: number): number | undefined {
+    return this.processes[id]?.pid;
   }
 
   isRunning(id: number): boolean {

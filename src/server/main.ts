@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
+import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
+import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
-import { checkSecret, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
 import { ReplicatedLog } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
@@ -57,17 +58,54 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
   }
   const me = config.id;
 
+  const refuse = (why: string): number => {
+    process.stderr.write(`pure-raft node ${me}: refusing to start: ${why}\n`);
+    return 1;
+  };
+  try {
+    // Made here, one component at a time: DiskPersister's recursive mkdir would spin on /proc.
+    ensureDirectory(config.dataDir, '--data-dir');
+  } catch (error) {
+    if (!(error instanceof DirectoryError)) throw error;
+    return refuse(error.message);
+  }
+  // Before anything in the directory is read or written: a second process on it is refused.
+  let lock: DataDirLock;
+  try {
+    lock = DataDirLock.acquire(config.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirLockError)) throw error;
+    const held = /^(locked|being taken over) by /.test(error.message);
+    return refuse(held ? `--data-dir ${config.dataDir} is ${error.message} (one process per data directory)` : error.message);
+  }
+  try {
+    return await runLocked(config, secret, hooks, refuse);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, refuse: (why: string) => number): Promise<number> {
+  const me = config.id;
+  const clusterId = config.clusterId ?? defaultClusterId(config.peers, secret);
+  try {
+    // Before the persister reads it: another cluster's (or server's) state is never taken in.
+    claimDataDir(config.dataDir, { clusterId, nodeId: me });
+  } catch (error) {
+    if (!(error instanceof DataDirIdentityError)) throw error;
+    return refuse(error.message);
+  }
+
   let persister: DiskPersister;
   try {
     persister = await DiskPersister.open(config.dataDir);
   } catch (error) {
-    process.stderr.write(`pure-raft node ${me}: refusing to start: ${error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error)}\n`);
-    return 1;
+    return refuse(error instanceof DiskPersisterError || error instanceof RangeError ? error.message : String(error));
   }
   if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
   const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
   const restored = nodePersister.load();
-  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
+  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
@@ -76,6 +114,7 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
     me,
     addresses: config.peers.map(formatAddress),
     secret,
+    clusterId,
     log: (line: string) => log(`node ${me}: ${line}`),
   });
   node = make(transport, me, nodePersister, (msg) => app.apply(msg), {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +109,59 @@ describe('npm run check: the command line', () => {
     expect(r.stdout).toContain(`\nexplorer: ${join(out, 'index.html')}  (open it in a browser)\n`);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).violation.paths.html).toBe(join(out, 'index.html'));
+  });
+});
+
+describe('npm run check: an output path that cannot be made is refused before any search', () => {
+  // Node's recursive mkdir loops forever under /proc (mkdir says ENOENT beneath a parent that
+  // exists); the old code spun there at 100% CPU after the search. The spawn's timeout catches a spin.
+  const refusedFast = (args: readonly string[], pattern: RegExp): void => {
+    const started = Date.now();
+    const r = spawnSync(TSX, ['model/cli/check.ts', ...args], { encoding: 'utf8', timeout: 15_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1); // not even the search's banner
+    expect(r.stderr).toMatch(pattern);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  };
+  const file = join(scratch(), 'a-file');
+  writeFileSync(file, 'x');
+
+  it('check --out /proc/x: exit 2, one line', () => refusedFast(['--out', '/proc/x/y', '--max-term', '0'], /^check: cannot create --out \/proc\/x\/y \(at \/proc\/x\)/));
+  it('check --random --out /proc/x: exit 2, one line', () => refusedFast(['--random', '--runs', '1', '--depth', '3', '--out', '/proc/x'], /^check: cannot create --out \/proc\/x: /));
+  it('check --out naming a regular file: exit 2, one line', () => refusedFast([...TINY, '--out', file], /exists and is not a directory/));
+  it('check --dump-graph into /proc: exit 2 before the search', () => refusedFast([...TINY, '--out', scratch(), '--dump-graph', '/proc/x/g.dot'], /--dump-graph's folder/));
+
+  it('npm run mutants whose reports/ cannot be made: exit 2, one line, before any checking', () => {
+    // reports/ is relative to the working directory: run it from /proc.
+    const r = spawnSync(TSX, [join(process.cwd(), 'model/cli/mutants.ts'), 'no-such-mutant'], { cwd: '/proc', encoding: 'utf8', timeout: 15_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['mutants: cannot create reports directory /proc/reports: it cannot be created there (a read-only or pseudo file system such as /proc?)']);
+  });
+});
+
+describe('npm run check --random: --seed and --path are taken as given or refused', () => {
+  it('a --seed outside 32 bits is refused with the range (the old code ran seed 99999999999 | 0 = 1215752191)', () => {
+    const r = check('--random', '--seed', '99999999999', '--runs', '1', '--depth', '3', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('check: --seed must be in -2147483648..2147483647 (a 32-bit signed integer), got 99999999999 (see --help)\n');
+  });
+
+  it('the extremes of the range are taken', () => {
+    const r = check('--random', '--seed', '-2147483648', '--runs', '1', '--depth', '3', '--json', '--out', scratch());
+    expect([0, 3]).toContain(r.code);
+    expect(JSON.parse(r.stdout).seed).toBe(-2147483648);
+  });
+
+  it('--path garbage is exit 2 with one line (the old code: internal error, exit 70)', () => {
+    const r = check('--random', '--seed', '1', '--path', 'garbage', '--runs', '1', '--depth', '3', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^check: --path must be the replay path as printed/);
+  });
+
+  it('a well-formed --path that does not fit its seed is exit 2 with one line too', () => {
+    const r = check('--random', '--seed', '1', '--path', '0:5000:5000:5000', '--runs', '1', '--depth', '5', '--out', scratch());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('check: --path 0:5000:5000:5000 does not replay with --seed 1 (Unable to replay, got wrong path=0:5000:5000:5000)');
   });
 });

@@ -12,5 +12,13 @@ describe('node flags', () => {
   test('duplicate addresses are refused', () => {
     expect(() => parseNodeArgs(['--id', '0', '--peers', 'a:1,a:1', '--data-dir', 'd'])).toThrow(UsageError);
   });
+  test.each([
+    [['--id', '0', '--id', '1', ...peers, '--data-dir', 'd']],
+    [['--id', '0', '--id=0', ...peers, '--data-dir', 'd']],
+    [['--id', '0', ...peers, ...peers, '--data-dir', 'd']],
+    [['--id', '0', ...peers, '--data-dir', 'd', '--data-dir', 'e']],
+    [['--id', '0', ...peers, '--data-dir', 'd', '--secret-file', 's', '--secret-file', 's']],
+  ])('a flag given twice is refused, never the last one silently taken: %j', (argv) => {
+    expect(() => parseNodeArgs(argv)).toThrow(/^--[a-z-]+ is given twice$/);
+  });
 });
-

@@ -12,6 +12,8 @@ import { InitiatorHandshake, MAX_HANDSHAKE_FRAME_BYTES, ResponderHandshake, type
 export interface ChannelSettings {
   readonly secret: Buffer;
   readonly clusterSize: number;
+  /** The cluster's name, bound into every handshake ('' or absent: none; for a client: any). */
+  readonly clusterId?: string;
   /** Largest frame accepted (and sent) once authenticated. */
   readonly maxFrameBytes: number;
   /** A connection not authenticated this long after it began is dropped. */
@@ -72,7 +74,7 @@ export class SecureChannel {
 
   /** Dials `address` as `me`, meaning to reach server `target` (null: a client, any server). */
   static dial(address: Address, me: Identity, target: ServerId | null, settings: ChannelSettings, events: ChannelEvents): SecureChannel {
-    const steps = new InitiatorHandshake(settings.secret, me, target, settings.clusterSize);
+    const steps = new InitiatorHandshake(settings.secret, me, target, settings.clusterSize, settings.clusterId);
     const socket = connect({ host: address.host, port: address.port });
     const where = target === null ? formatAddress(address) : `peer ${target} at ${formatAddress(address)}`;
     const channel = new SecureChannel(socket, { side: 'initiator', steps }, settings, events, where);
@@ -82,7 +84,7 @@ export class SecureChannel {
 
   /** Takes an accepted socket as server `me`. */
   static accept(socket: Socket, me: ServerId, acceptClients: boolean, settings: ChannelSettings, events: ChannelEvents): SecureChannel {
-    const steps = new ResponderHandshake(settings.secret, me, settings.clusterSize, acceptClients);
+    const steps = new ResponderHandshake(settings.secret, me, settings.clusterSize, acceptClients, settings.clusterId);
     const where = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     return new SecureChannel(socket, { side: 'responder', steps, claimed: null }, settings, events, where);
   }

@@ -9,7 +9,7 @@ export { WireError, EncodeError, ClientRequestError, type WireErrorKind } from '
 export { FrameSealer, FrameOpener, TAG_BYTES } from './frameAuth.js';
 export { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './framing.js';
 export {
-  InitiatorHandshake, ResponderHandshake, secretBytes, MAX_HANDSHAKE_FRAME_BYTES,
+  InitiatorHandshake, ResponderHandshake, secretBytes, clusterIdProblem, MAX_HANDSHAKE_FRAME_BYTES, MAX_CLUSTER_ID_BYTES,
   type Identity, type Secret, type SessionKeys, type ResponderInfo,
 } from './handshake.js';
 export { encodeJson, decodeJson, isJsonObject, nestsDeeperThan, MAX_JSON_DEPTH, type JsonObject } from './json.js';

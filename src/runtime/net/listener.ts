@@ -3,6 +3,7 @@ import type { ServerId } from '../../core/index.js';
 import type { RpcHandler } from '../transport.js';
 import type { Address } from './address.js';
 import { SecureChannel, type ChannelSettings } from './channel.js';
+import { LogLimiter } from './logLimiter.js';
 import type { JsonObject } from './json.js';
 import { decodeClientFrame, decodeRpcRequest, encodeClientFrame, encodeRpcFrame } from './rpcFrame.js';
 
@@ -20,20 +21,33 @@ export interface ListenerHandlers {
 }
 
 /**
+ * Connections not yet authenticated that one listener holds at once. Each costs a socket and
+ * up to a handshake frame of buffer for as long as the handshake timeout, and anyone who can
+ * reach the port can open them: past this many, a new one is closed at once. Peers of a
+ * cluster (a handful, each one connection that authenticates in a round trip) never come near.
+ */
+export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+
+/**
  * The accepting side of server `me`: authenticates every connection, then hands a peer's
  * requests to the RpcHandler and a client's to the ClientHandler, and sends each reply back on
  * the connection its request came in on. A connection that sends anything wrong is dropped
- * alone; the rest keep being served.
+ * alone; the rest keep being served. What is logged about connections that have not
+ * authenticated goes through a LogLimiter: a flood of them is a few lines and a summary.
  */
 export class Listener {
   private server: Server | null = null;
   private readonly channels = new Set<SecureChannel>();
+  private unauthenticated = 0;
+  private readonly refusals: LogLimiter;
 
   constructor(
     private readonly me: ServerId,
     private readonly settings: ChannelSettings,
     private readonly handlers: ListenerHandlers,
-  ) {}
+  ) {
+    this.refusals = new LogLimiter(settings.log, settings.clock, 'unauthenticated connections refused');
+  }
 
   /** Starts listening; resolves to the bound address (port 0 picks a free port). */
   listen(address: Address): Promise<Address> {
@@ -63,6 +77,7 @@ export class Listener {
       return channel.closed;
     });
     this.channels.clear();
+    this.refusals.close();
     if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all(closing);
   }
@@ -72,14 +87,33 @@ export class Listener {
       socket.destroy();
       return;
     }
-    const channel: SecureChannel = SecureChannel.accept(socket, this.me, this.handlers.client !== undefined, this.settings, {
-      open: () => undefined,
+    if (this.unauthenticated >= MAX_UNAUTHENTICATED_CONNECTIONS) {
+      // Counted with the failed handshakes: it never authenticated either.
+      this.settings.counters.authFailures++;
+      this.refusals.line(`${this.settings.name} ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}: refused: ${MAX_UNAUTHENTICATED_CONNECTIONS} connections are already authenticating`);
+      socket.destroy();
+      return;
+    }
+    this.unauthenticated++;
+    let authenticating = true;
+    const settled = (): void => {
+      if (!authenticating) return;
+      authenticating = false;
+      this.unauthenticated--;
+    };
+    // Lines about a connection still in its handshake are rate-limited; an authenticated peer's are not.
+    const settings: ChannelSettings = { ...this.settings, log: (line) => (channel.isOpen ? this.settings.log(line) : this.refusals.line(line)) };
+    const channel: SecureChannel = SecureChannel.accept(socket, this.me, this.handlers.client !== undefined, settings, {
+      open: settled,
       payload: (payload) => {
         const remote = channel.remote;
         if (remote?.role === 'peer') this.serveRequest(channel, remote.id, payload);
         else this.serveClient(channel, payload);
       },
-      close: () => this.channels.delete(channel),
+      close: () => {
+        settled();
+        this.channels.delete(channel);
+      },
     });
     this.channels.add(channel);
   }

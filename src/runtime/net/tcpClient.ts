@@ -5,11 +5,13 @@ import { SecureChannel, type ChannelSettings } from './channel.js';
 import { consoleLogger, newCounters, type NetCounters, type NetLogger } from './counters.js';
 import { ClientRequestError, WireError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing.js';
-import { secretBytes, type Secret } from './handshake.js';
+import { clusterIdProblem, secretBytes, type Secret } from './handshake.js';
 import type { JsonObject } from './json.js';
 import { decodeClientFrame, encodeClientFrame } from './rpcFrame.js';
 
 export interface TcpClientOptions {
+  /** The cluster this client means to reach: a server of another is refused. Default '': any. */
+  readonly clusterId?: string;
   /** Largest frame accepted or sent. Default 64 MiB. */
   readonly maxFrameBytes?: number;
   /** Default 5 s. */
@@ -48,9 +50,13 @@ export class TcpClient {
   static connect(address: string, secret: Secret, options: TcpClientOptions = {}): Promise<TcpClient> {
     const counters = newCounters();
     const clock = options.clock ?? realClock;
+    const clusterId = options.clusterId ?? '';
+    const problem = clusterIdProblem(clusterId);
+    if (problem !== null) return Promise.reject(new RangeError(problem));
     const settings: ChannelSettings = {
       secret: secretBytes(secret),
       clusterSize: 0,
+      clusterId,
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
       counters,

@@ -7,7 +7,7 @@ import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff.js';
 import type { ChannelSettings } from './channel.js';
 import { consoleLogger, newCounters, type NetCounters, type NetLogger } from './counters.js';
 import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_LENGTH } from './framing.js';
-import { secretBytes, type Secret } from './handshake.js';
+import { clusterIdProblem, secretBytes, type Secret } from './handshake.js';
 import { Listener, type ClientHandler } from './listener.js';
 import { PeerLink } from './peerLink.js';
 
@@ -18,6 +18,8 @@ export interface TcpTransportOptions {
   readonly addresses: readonly string[];
   /** The cluster secret every server and client shares. */
   readonly secret: Secret;
+  /** The cluster's name, bound into every handshake: a server of another cluster is refused by name. Default '' (none). */
+  readonly clusterId?: string;
   /** Largest frame accepted or sent (payload bytes, MAC tag included). Default 64 MiB. */
   readonly maxFrameBytes?: number;
   /** A connection not authenticated this long after it began is dropped. Default 5 s. */
@@ -67,9 +69,13 @@ export class TcpTransport implements Transport {
     if (!(Number.isSafeInteger(maxFrameBytes) && maxFrameBytes >= 64 && maxFrameBytes <= MAX_FRAME_LENGTH)) {
       throw new RangeError(`maxFrameBytes = ${maxFrameBytes}, not in 64..${MAX_FRAME_LENGTH}`);
     }
+    const clusterId = options.clusterId ?? '';
+    const problem = clusterIdProblem(clusterId);
+    if (problem !== null) throw new RangeError(problem);
     this.settings = {
       secret: secretBytes(options.secret),
       clusterSize: this.clusterSize,
+      clusterId,
       maxFrameBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       counters: this.counts,

@@ -109,7 +109,7 @@ describe('TcpTransport', () => {
     unauthenticated.socket.write(header);
     await unauthenticated.closed;
     expect(t0.counters.oversized).toBe(2);
-    expect(lines[1]).toMatch(/unauthenticated .*oversized: frame declares 1000 bytes, limit 72/);
+    expect(lines[1]).toMatch(/unauthenticated .*oversized: frame declares 1000 bytes, limit 137/);
   });
 
   test('a frame of this end too large to send is not sent: counted each time, logged once', async () => {

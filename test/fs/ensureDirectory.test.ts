@@ -1,0 +1,44 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-fs-'));
+
+function refusal(path: string): string {
+  try {
+    ensureDirectory(path, '--out');
+  } catch (error) {
+    expect(error).toBeInstanceOf(DirectoryError);
+    return (error as Error).message;
+  }
+  throw new Error(`ensureDirectory(${path}) did not refuse`);
+}
+
+describe('ensureDirectory: makes a directory and its parents, or says in one line why not', () => {
+  it('makes every missing component and returns the absolute path; an existing directory is fine', () => {
+    const base = scratch();
+    const path = join(base, 'a', 'b', 'c');
+    expect(ensureDirectory(path)).toBe(path);
+    expect(statSync(path).isDirectory()).toBe(true);
+    expect(ensureDirectory(path)).toBe(path);
+  });
+
+  it('under /proc (where recursive mkdir spins forever) it fails at once, naming the component', () => {
+    const started = Date.now();
+    expect(refusal('/proc/x/y')).toBe('cannot create --out /proc/x/y (at /proc/x): it cannot be created there (a read-only or pseudo file system such as /proc?)');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('a regular file in the way, as the directory itself or as a parent', () => {
+    const file = join(scratch(), 'f');
+    writeFileSync(file, 'x');
+    expect(refusal(file)).toBe(`--out ${file} exists and is not a directory`);
+    expect(refusal(join(file, 'sub'))).toBe(`cannot create --out ${join(file, 'sub')}: ${file} is not a directory`);
+  });
+
+  it('every message is one line', () => {
+    for (const p of ['/proc/x', '/proc/self/status/x', '/sys/x/y']) expect(refusal(p)).not.toMatch(/\n/);
+  });
+});

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import { DataDirLock, DataDirLockError, LOCK_FILE, processStartTime } from '../../src/runtime/dataDirLock.js';
+
+const HOLDER = fileURLToPath(new URL('./fixtures/holdLock.ts', import.meta.url));
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-lock-'));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** Starts a holder child; resolves with it and its stdout once it has printed its first line. */
+function holder(args: readonly string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+  // One process (node with tsx's loader), not the tsx wrapper: a SIGKILL must reach the holder itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve({ child, firstLine: out.split('\n')[0]! });
+    });
+    child.once('exit', (code) => { if (!out.includes('\n')) reject(new Error(`holder exited ${code} before a line`)); });
+  });
+}
+
+const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => {
+  if (child.exitCode !== null || child.signalCode !== null) resolve();
+  else child.once('exit', () => resolve());
+});
+
+function refusal(dir: string): string {
+  try {
+    DataDirLock.acquire(dir).release();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DataDirLockError);
+    return (error as Error).message;
+  }
+  throw new Error('the lock was taken');
+}
+
+const record = (o: object): string => `${JSON.stringify({ host: hostname(), nonce: 'n', ...o })}\n`;
+
+describe('DataDirLock: one live process per data directory', () => {
+  test('a second lock is refused, naming the holder; release frees it', () => {
+    const dir = scratch();
+    const lock = DataDirLock.acquire(dir);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, start: processStartTime(process.pid) });
+    expect(refusal(dir)).toBe(`locked by pid ${process.pid}`);
+    lock.release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    DataDirLock.acquire(dir).release();
+    expect(readdirSync(dir)).toEqual([]); // no temp files or markers left behind
+  });
+
+  test('another live process holds it: refused with its pid; once it is SIGKILLed the next start takes over', async () => {
+    const dir = scratch();
+    const { child, firstLine } = await holder([dir]);
+    expect(firstLine).toBe('won');
+    expect(refusal(dir)).toBe(`locked by pid ${child.pid}`);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(child.pid); // left behind, stale
+    const lock = DataDirLock.acquire(dir);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('a live pid with another start time is a reused pid: stale', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), record({ pid: process.pid, start: '1' }));
+    DataDirLock.acquire(dir).release();
+  });
+
+  test('a live pid with its own start time holds it (pid 1 here)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), record({ pid: 1, start: processStartTime(1) }));
+    expect(refusal(dir)).toBe('locked by pid 1');
+  });
+
+  test('an unreadable record (a crash before it reached the disk) is stale', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), '');
+    DataDirLock.acquire(dir).release();
+  });
+
+  test('a lock from another host cannot be judged from here: refused, saying so', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), record({ pid: 4242, host: 'elsewhere', start: null }));
+    expect(refusal(dir)).toMatch(/^locked by pid 4242 on host elsewhere \(not checkable from here; remove the LOCK file only if that process is gone\)$/);
+  });
+
+  test('the takeover race, interleaved by hand: a starter that saw the stale record after another took over loses', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), record({ pid: process.pid, start: 'stale' }));
+    let winner: DataDirLock | undefined;
+    // A reads the stale record; before A takes over, B runs its whole takeover and wins.
+    const a = (): DataDirLock => DataDirLock.acquire(dir, { onStale: () => { if (winner === undefined) winner = DataDirLock.acquire(dir); } });
+    expect(a).toThrow(new DataDirLockError(`locked by pid ${process.pid}`));
+    expect(winner).toBeDefined();
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).start).toBe(processStartTime(process.pid));
+    winner!.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('a starter that died holding a takeover marker does not block the next one', () => {
+    const dir = scratch();
+    const stale = record({ pid: process.pid, start: 'stale' });
+    writeFileSync(join(dir, LOCK_FILE), stale);
+    // The marker for this stale record, held by a starter that died mid-takeover.
+    const marker = join(dir, `${LOCK_FILE}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`);
+    writeFileSync(marker, record({ pid: process.pid, start: 'dead-starter' }));
+    const lock = DataDirLock.acquire(dir);
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]); // the marker was taken over and removed
+    lock.release();
+  });
+
+  test('a live starter holding the takeover marker wins: the others are told who', () => {
+    const dir = scratch();
+    const stale = record({ pid: process.pid, start: 'stale' });
+    writeFileSync(join(dir, LOCK_FILE), stale);
+    const marker = join(dir, `${LOCK_FILE}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`);
+    writeFileSync(marker, record({ pid: 1, start: processStartTime(1) }));
+    expect(refusal(dir)).toBe('being taken over by pid 1');
+  });
+
+  test('racing starters on a stale lock: exactly one wins, every time', async () => {
+    for (let round = 0; round < 2; round++) {
+      const dir = scratch();
+      const { child } = await holder([dir]);
+      child.kill('SIGKILL');
+      await exited(child);
+      const goAt = Date.now() + 2500; // after every racer has loaded
+      const racers = await Promise.all(Array.from({ length: 8 }, () => holder([dir, String(goAt), '1500'])));
+      const lines = racers.map((r) => r.firstLine);
+      expect(lines.filter((l) => l === 'won'), lines.join('; ')).toHaveLength(1);
+      for (const l of lines.filter((x) => x !== 'won')) expect(l).toMatch(/^lost: (locked|being taken over) by pid \d+$/);
+      await Promise.all(racers.map((r) => exited(r.child)));
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+});
