@@ -1,86 +1,112 @@
+import type { Message, ServerId } from '../core/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { messageSize } from './messageSize.js';
 import type { RandomSource } from './random.js';
-import type { ReplyCallback, RequestMessage, RpcHandler, Transport } from './transport.js';
+import { isRequest, type Receiver, type Transport } from './transport.js';
 
-/**
- * An in-memory network with the semantics of the Raft lab's labrpc.
- *
- * Clients call through ends; an end is wired to one server id and is enabled or not. Every
- * request is independent (so replies reorder even when reliable). Per call:
- * - the link state, the target server, reliability and long reordering are read when the call
- *   is made;
- * - on a disabled end or a missing server the call fails. labrpc fails it after 0-6999 ms
- *   (long delays), to catch senders that block on RPCs; here a failure is silence either way,
- *   since the core never waits for a reply, so nothing needs to be scheduled;
- * - unreliable: 0-26 ms delay, then the request is dropped with probability 0.1 (handler not
- *   run);
- * - the handler runs on the server read at call time; if by the time it responds that server
- *   was removed or replaced, or the end was disabled, the reply is discarded (a reply must not
- *   vouch for a write to a persister the harness has since superseded);
- * - unreliable: the reply is dropped with probability 0.1 (the handler did run);
- * - long reordering: with probability 2/3 the reply is delayed 200 + rand(1 + rand(2000)) ms.
- *
- * Counters: every call counts once in the total and adds its request's bytes; a server counts
- * the requests its handler ran; a delivered reply adds its bytes.
- *
- * `jitterMs` adds a uniform 0..jitterMs delay to each hop of a reliable network, standing in
- * for the scheduling of labrpc's goroutines (the simulator uses it to reorder messages as a
- * real machine would); 0 in real time, where the event loop does that on its own.
- */
-export interface End {
-  readonly id: number;
+export interface MemoryNetworkOptions {
+  /** Server ids are 0..servers-1. */
+  readonly servers: number;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  /**
+   * Adds a uniform 0..jitterMs delay to each message of a reliable network, standing in for the
+   * scheduling of labrpc's goroutines (the simulator uses it to reorder messages as a real
+   * machine would); 0 in real time, where the event loop does that on its own.
+   */
+  readonly jitterMs?: number;
 }
 
-interface EndState {
-  enabled: boolean;
-  server: number | null;
-}
-
-interface Server {
-  readonly handler: RpcHandler;
+/** One running instance of a server: a restart attaches a new one. */
+interface Instance {
+  readonly receiver: Receiver;
+  /** Requests delivered to it (the lab's per-server RPC count). */
   count: number;
 }
 
+/**
+ * An in-memory network of messages with the fault model of the Raft lab's labrpc.
+ *
+ * Every message is independent (so they reorder even when reliable), and every link has a
+ * direction: the link from a to b may be cut while b to a still carries. A request
+ * (RequestVote, AppendEntries) and its reply are two messages, each on its own link; the lab's
+ * RPC semantics are these rules:
+ * - when a message is sent, its link, its sender and its receiver are read: a message on a
+ *   disabled link, from a server instance that has been superseded (killed and restarted, or
+ *   detached), or to a server that is not attached, is lost. So a reply from a server the
+ *   harness has since replaced never arrives: it must not vouch for a write to a persister the
+ *   harness has superseded;
+ * - nothing reaches an instance once it is superseded;
+ * - a request, unreliable: 0-26 ms delay, then lost with probability 0.1;
+ * - a reply, unreliable: lost with probability 0.1; long reordering: with probability 2/3
+ *   delayed 200 + rand(1 + rand(2000)) ms.
+ * labrpc fails a call on a disabled link after a long delay (long delays), to catch senders
+ * that block on RPCs; here a loss is silence either way, since no one waits on a reply.
+ *
+ * Counters, as labrpc's: every request sent counts once in the total and adds its bytes; a
+ * server counts the requests delivered to it; a delivered reply adds its bytes.
+ */
 export class MemoryNetwork {
+  readonly servers: number;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly jitterMs: number;
   private reliable = true;
   private longReordering = false;
   private longDelays = false;
-  private readonly ends = new Map<End, EndState>();
-  private readonly servers = new Map<number, Server>();
+  /** cut[from * servers + to]: the link from `from` to `to` is disabled. */
+  private readonly cut: boolean[];
+  private readonly attached: (Instance | null)[];
   private readonly inFlight = new Set<TimerHandle>();
-  private nextEndId = 0;
   private done = false;
   private totalCount = 0;
   private totalBytes = 0;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly random: RandomSource,
-    private readonly jitterMs = 0,
-  ) {}
-
-  makeEnd(): End {
-    const end: End = { id: this.nextEndId++ };
-    this.ends.set(end, { enabled: false, server: null });
-    return end;
+  constructor(options: MemoryNetworkOptions) {
+    const { servers } = options;
+    if (!(Number.isSafeInteger(servers) && servers >= 1)) throw new RangeError(`servers = ${servers}, not a positive integer`);
+    this.servers = servers;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.jitterMs = options.jitterMs ?? 0;
+    this.cut = new Array<boolean>(servers * servers).fill(false);
+    this.attached = new Array<Instance | null>(servers).fill(null);
   }
 
-  /** Wires an end to a server id (disabled until enabled). */
-  connect(end: End, server: number): void {
-    this.endState(end).server = server;
+  /**
+   * A new instance of server `id` joins, superseding the one attached before (if any): what it
+   * sends from now on is lost, and nothing more reaches it. Returns the new instance's way out;
+   * what reaches it goes to `receiver`.
+   */
+  attach(id: ServerId, receiver: Receiver): Transport {
+    this.checkId(id);
+    const instance: Instance = { receiver, count: 0 };
+    this.attached[id] = instance;
+    return {
+      clusterSize: this.servers,
+      send: (message) => {
+        if (message.from !== id) throw new RangeError(`${message.type} from ${message.from} sent by server ${id}`);
+        this.checkId(message.to);
+        this.send(instance, message);
+      },
+    };
   }
 
-  enable(end: End, enabled: boolean): void {
-    this.endState(end).enabled = enabled;
+  /** Server `id` leaves the network (crashed): its instance is superseded by none. */
+  detach(id: ServerId): void {
+    this.checkId(id);
+    this.attached[id] = null;
   }
 
-  addServer(id: number, handler: RpcHandler): void {
-    this.servers.set(id, { handler, count: 0 });
+  /** Enables or disables the link from `from` to `to` (one direction). */
+  setLink(from: ServerId, to: ServerId, enabled: boolean): void {
+    this.checkId(from);
+    this.checkId(to);
+    this.cut[from * this.servers + to] = !enabled;
   }
 
-  deleteServer(id: number): void {
-    this.servers.delete(id);
+  linkEnabled(from: ServerId, to: ServerId): boolean {
+    return !this.cut[from * this.servers + to];
   }
 
   setReliable(yes: boolean): void {
@@ -91,7 +117,7 @@ export class MemoryNetwork {
     this.longReordering = yes;
   }
 
-  /** Kept for the lab's API; see the class comment for why failures need no delay here. */
+  /** Kept for the lab's API; see the class comment for why losses need no delay here. */
   setLongDelays(yes: boolean): void {
     this.longDelays = yes;
   }
@@ -100,9 +126,9 @@ export class MemoryNetwork {
     return this.longDelays;
   }
 
-  /** RPCs whose handler ran on the server now registered under `id` (0 if none). */
-  getCount(id: number): number {
-    return this.servers.get(id)?.count ?? 0;
+  /** Requests delivered to the instance of server `id` attached now (0 if none). */
+  getCount(id: ServerId): number {
+    return this.attached[id]?.count ?? 0;
   }
 
   getTotalCount(): number {
@@ -113,54 +139,41 @@ export class MemoryNetwork {
     return this.totalBytes;
   }
 
-  /** Ends the network: nothing in flight is delivered any more. */
+  /** Ends the network: nothing in flight is delivered any more, nothing sent leaves. */
   cleanup(): void {
     this.done = true;
     for (const timer of this.inFlight) timer.cancel();
     this.inFlight.clear();
   }
 
-  /** A Transport for one client: requests to peer j go through ends[j]. */
-  transport(ends: readonly End[]): Transport {
-    return {
-      clusterSize: ends.length,
-      call: (request, onReply) => {
-        const end = ends[request.to];
-        if (end === undefined) throw new RangeError(`no end for server ${request.to}`);
-        this.call(end, request, onReply);
-      },
-    };
-  }
-
-  call(end: End, request: RequestMessage, onReply: ReplyCallback): void {
+  private send(sender: Instance, message: Message): void {
     if (this.done) return;
-    this.totalCount++;
-    this.totalBytes += messageSize(request);
-    const link = this.endState(end);
-    const serverId = link.server;
-    const server = serverId === null ? undefined : this.servers.get(serverId);
-    if (!link.enabled || serverId === null || server === undefined) return; // fails: the caller hears nothing
+    const request = isRequest(message);
+    if (request) {
+      this.totalCount++;
+      this.totalBytes += messageSize(message);
+    }
+    const target = this.attached[message.to];
+    const current = this.attached[message.from] === sender;
+    if (!current || !target || !this.linkEnabled(message.from, message.to)) return; // lost: the sender hears nothing
     const reliable = this.reliable;
-    const longReordering = this.longReordering;
-
-    this.after(reliable ? this.jitter() : this.random.int(27), () => {
-      if (!reliable && this.random.int(1000) < 100) return; // request lost
-      server.count++;
-      let answered = false;
-      server.handler.handle(request, (reply) => {
-        if (answered || this.done) return;
-        answered = true;
-        const serverDead = !link.enabled || this.servers.get(serverId) !== server;
-        if (serverDead) return;
-        if (!reliable && this.random.int(1000) < 100) return; // reply lost
-        const delay = longReordering && this.random.int(900) < 600
-          ? 200 + this.random.int(1 + this.random.int(2000))
-          : this.jitter();
-        this.after(delay, () => {
-          this.totalBytes += messageSize(reply);
-          onReply(reply);
-        });
+    if (request) {
+      this.after(reliable ? this.jitter() : this.random.int(27), () => {
+        if (!reliable && this.random.int(1000) < 100) return; // request lost
+        if (this.attached[message.to] !== target) return;
+        target.count++;
+        target.receiver.onReceive(message);
       });
+      return;
+    }
+    if (!reliable && this.random.int(1000) < 100) return; // reply lost
+    const delay = this.longReordering && this.random.int(900) < 600
+      ? 200 + this.random.int(1 + this.random.int(2000))
+      : this.jitter();
+    this.after(delay, () => {
+      if (this.attached[message.to] !== target) return;
+      this.totalBytes += messageSize(message);
+      target.receiver.onReceive(message);
     });
   }
 
@@ -177,9 +190,7 @@ export class MemoryNetwork {
     this.inFlight.add(timer);
   }
 
-  private endState(end: End): EndState {
-    const state = this.ends.get(end);
-    if (!state) throw new Error(`end ${end.id} does not belong to this network`);
-    return state;
+  private checkId(id: ServerId): void {
+    if (!(Number.isSafeInteger(id) && id >= 0 && id < this.servers)) throw new RangeError(`no server ${id} (servers 0..${this.servers - 1})`);
   }
 }

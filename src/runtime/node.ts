@@ -1,13 +1,13 @@
 import {
   EMPTY_PERSISTENT_STATE, operations, restore, runOperations, step,
-  type ApplyMsg, type Input, type Operation, type RaftState, type StartResult, type StepConfig, type Term,
+  type ApplyMsg, type Input, type Message, type Operation, type RaftState, type StartResult, type StepConfig, type Term,
 } from '../core/index.js';
 import type { Clock } from './clock.js';
 import { NodeTimers } from './nodeTimers.js';
 import type { Persister } from './persister.js';
 import type { RandomSource } from './random.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
-import { isRequest, type ReplyCallback, type ReplyMessage, type RequestMessage, type RpcHandler, type Transport } from './transport.js';
+import type { Receiver, Transport } from './transport.js';
 
 /** Receives committed entries one at a time, in index order. */
 export type ApplyCallback = (msg: ApplyMsg) => void;
@@ -32,15 +32,8 @@ export interface NodeEnvironment {
  */
 export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
 
-/** The request a step answers, so its reply goes back on the same RPC. */
-interface OpenRpc {
-  readonly request: RequestMessage;
-  readonly respond: ReplyCallback;
-}
-
 interface Batch {
   readonly ops: readonly Operation[];
-  readonly rpc: OpenRpc | null;
   /** The batch's save, when it was handed to the persister ahead of its turn (group commit). */
   saved?: Promise<void>;
   /** Set once that save has settled successfully: the batch then runs without pausing. */
@@ -73,7 +66,7 @@ interface Batch {
  * burst of k client requests during one fsync would send each follower k requests of up to k
  * entries each.
  */
-export class RaftNode implements RpcHandler {
+export class RaftNode implements Receiver {
   private state: RaftState;
   private dead = false;
   private readonly backlog: Batch[] = [];
@@ -83,7 +76,7 @@ export class RaftNode implements RpcHandler {
   private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
   private readonly stepConfig: StepConfig;
   /** The latest AppendEntries for each peer whose batch has run, to send when the drain pauses. */
-  private readonly deferredAppends = new Map<number, RequestMessage>();
+  private readonly deferredAppends = new Map<number, Message>();
   private readonly timers: NodeTimers;
   /** Set when a save failed or an effect threw; the node then stops as if crashed. */
   failure: unknown = undefined;
@@ -102,15 +95,15 @@ export class RaftNode implements RpcHandler {
       env.clock,
       env.random,
       env.timing ?? DEFAULT_TIMING,
-      () => this.input({ type: 'ElectionTimeout' }, null),
-      () => this.input({ type: 'HeartbeatTick' }, null),
+      () => this.input({ type: 'ElectionTimeout' }),
+      () => this.input({ type: 'HeartbeatTick' }),
     );
   }
 
   /** Client request: answers at once (never waits for commit); a killed node is never leader. */
   start(command: unknown): StartResult {
     if (this.dead) return { index: -1, term: this.state.currentTerm, isLeader: false };
-    const answer = this.input({ type: 'Start', command }, null);
+    const answer = this.input({ type: 'Start', command });
     return answer ?? { index: -1, term: this.state.currentTerm, isLeader: false };
   }
 
@@ -135,21 +128,17 @@ export class RaftNode implements RpcHandler {
     return this.state;
   }
 
-  /** An incoming RPC request; its reply leaves through `respond` after the step's save. */
-  handle(request: RequestMessage, respond: ReplyCallback): void {
-    this.input({ type: 'Receive', message: request }, { request, respond });
+  /** A message from a peer, request or reply alike; what the step sends back leaves through the transport after its save. */
+  onReceive(message: Message): void {
+    this.input({ type: 'Receive', message });
   }
 
-  private receiveReply(reply: ReplyMessage): void {
-    this.input({ type: 'Receive', message: reply }, null);
-  }
-
-  private input(input: Input, rpc: OpenRpc | null): StartResult | undefined {
+  private input(input: Input): StartResult | undefined {
     if (this.dead) return undefined;
     const before = this.state;
     const result = step(before, input, this.stepConfig);
     this.state = result.state;
-    this.backlog.push({ ops: operations(result), rpc });
+    this.backlog.push({ ops: operations(result) });
     if (this.blocked) this.saveAhead();
     this.observe?.(before, result.state);
     this.drain();
@@ -198,7 +187,7 @@ export class RaftNode implements RpcHandler {
     this.deferredAppends.clear();
     for (const m of requests) {
       if (this.dead) return;
-      this.peers.call(m, (reply) => this.receiveReply(reply));
+      this.peers.send(m);
     }
   }
 
@@ -216,25 +205,18 @@ export class RaftNode implements RpcHandler {
 
   private carryOut(op: Operation, batch: Batch): void | Promise<void> {
     if (this.dead) return; // crashed between two operations: the rest never happens
-    const rpc = batch.rpc;
     switch (op.kind) {
       case 'persist':
         if (batch.durable) return; // saved ahead, and already durable
         return batch.saved ?? this.persister.save(op.persist);
       case 'send': {
         const m = op.message;
-        if (isRequest(m)) {
-          if (m.type === 'AppendEntries') {
-            this.deferredAppends.delete(m.to); // re-inserted last: peers are served in order of their latest request
-            this.deferredAppends.set(m.to, m);
-            return;
-          }
-          this.peers.call(m, (reply) => this.receiveReply(reply));
+        if (m.type === 'AppendEntries') {
+          this.deferredAppends.delete(m.to); // re-inserted last: peers are served in order of their latest request
+          this.deferredAppends.set(m.to, m);
           return;
         }
-        // A reply answers the open RPC. The core emits replies only while handling that
-        // RPC's request, so any other reply has no one waiting for it.
-        if (rpc && m.to === rpc.request.from) rpc.respond(m);
+        this.peers.send(m);
         return;
       }
       case 'apply':

@@ -1,10 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { ServerId } from '../../core/index.js';
-import type { RpcHandler } from '../transport.js';
 import type { Address } from './address.js';
 import { SecureChannel, type ChannelSettings } from './channel.js';
 import type { JsonObject } from './json.js';
-import { decodeClientFrame, decodeRpcRequest, encodeClientFrame, encodeRpcFrame } from './rpcFrame.js';
+import { decodeClientFrame, encodeClientFrame } from './rpcFrame.js';
 
 /**
  * Serves a client request: call `respond` once with a JSON object (later calls are ignored,
@@ -14,15 +13,16 @@ import { decodeClientFrame, decodeRpcRequest, encodeClientFrame, encodeRpcFrame 
 export type ClientHandler = (payload: JsonObject, respond: (reply: unknown) => void) => void;
 
 export interface ListenerHandlers {
-  readonly rpc: RpcHandler;
+  /** A payload an authenticated peer sent (a peer frame, decoded by the transport). */
+  readonly peer: (from: ServerId, payload: Buffer) => void;
   /** Without one, clients are refused at the handshake. */
   readonly client?: ClientHandler;
 }
 
 /**
- * The accepting side of server `me`: authenticates every connection, then hands a peer's
- * requests to the RpcHandler and a client's to the ClientHandler, and sends each reply back on
- * the connection its request came in on. A connection that sends anything wrong is dropped
+ * The accepting side of server `me`: authenticates every connection, then hands what a peer
+ * sends to `peer` and a client's requests to the ClientHandler, sending each client reply back
+ * on the connection its request came in on. A connection that sends anything wrong is dropped
  * alone; the rest keep being served.
  */
 export class Listener {
@@ -76,22 +76,12 @@ export class Listener {
       open: () => undefined,
       payload: (payload) => {
         const remote = channel.remote;
-        if (remote?.role === 'peer') this.serveRequest(channel, remote.id, payload);
+        if (remote?.role === 'peer') this.handlers.peer(remote.id, payload);
         else this.serveClient(channel, payload);
       },
       close: () => this.channels.delete(channel),
     });
     this.channels.add(channel);
-  }
-
-  private serveRequest(channel: SecureChannel, peer: ServerId, payload: Buffer): void {
-    const { rpcId, message } = decodeRpcRequest(payload, { clusterSize: this.settings.clusterSize, peer, me: this.me });
-    let answered = false;
-    this.handlers.rpc.handle(message, (reply) => {
-      if (answered) return;
-      answered = true;
-      channel.send(encodeRpcFrame(rpcId, reply));
-    });
   }
 
   private serveClient(channel: SecureChannel, payload: Buffer): void {
