@@ -8,6 +8,7 @@ export { isRequest, type Transport, type Receiver, type RequestMessage, type Rep
 export { MemoryNetwork, type MemoryNetworkOptions } from './memoryNetwork.js';
 export { messageSize } from './messageSize.js';
 export { DEFAULT_TIMING, type Timing } from './timing.js';
+export { ReadyQueue, type ReadyAction } from './ready.js';
 export { RaftNode, make, RUNTIME_STEP_CONFIG, type ApplyCallback, type NodeEnvironment } from './node.js';
 export { DiskPersister, DiskPersisterError, CommandEncodingError, nodeDiskFs, LOG_FILE, MARKER_FILE, type DiskErrorKind, type DiskPersisterOptions, type DiskPersisterStats, type DiskFs, type DiskFileHandle } from './diskPersister.js';
 export * from './net/index.js';
