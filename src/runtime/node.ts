@@ -73,6 +73,7 @@ export class RaftNode implements Receiver {
       env.clock,
       env.random,
       env.timing ?? DEFAULT_TIMING,
+      () => this.state.role,
       () => this.input({ type: 'ElectionTimeout' }),
       () => this.input({ type: 'HeartbeatTick' }),
     );

@@ -223,4 +223,16 @@ describe('RaftNode', () => {
     // an election timer and a heartbeat timer are pending
     expect(clock.timers.filter((t) => !t.cancelled).length).toBe(2);
   });
+
+  test('the timer rule: an election timer firing on a leader is re-armed and ignored', () => {
+    const clock = new ManualClock();
+    const node = make({ clusterSize: 1, send: () => undefined }, 0, new MemoryPersister(), () => undefined, env(clock));
+    clock.fireNext(); // elected in term 1
+    const electionAt = (): number => clock.timers.filter((t) => !t.cancelled).map((t) => t.at).reduce((a, b) => Math.max(a, b));
+    const firstElection = electionAt();
+    while (clock.now() < firstElection) clock.fireNext(); // heartbeats, then the election timer itself
+    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    expect(clock.pending()).toBe(2); // re-armed, and the heartbeat still ticks
+    expect(electionAt()).toBeGreaterThan(firstElection);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ApplyMsg } from '../../../src/core/index.js';
-import { MemoryNetwork, MemoryPersister, make, type RaftNode } from '../../../src/runtime/index.js';
+import { MemoryPersister, make, type RaftNode, type SimNetwork } from '../../../src/runtime/index.js';
 import type { LabEnv } from './env.js';
 
 /** The lab's election timeout budget, used by the tests' sleeps. */
@@ -15,13 +15,13 @@ export function fatal(message: string): never {
 }
 
 /**
- * The lab's test harness (config.go, 2023), over the runtime's in-memory network and
- * persister. Names and failure messages are the lab's. Go's goroutines become concurrent async
+ * The lab's test harness (config.go, 2023), over the runtime's simulated network (per-direction
+ * links, labrpc's fault model) and in-memory persister. Names and failure messages are the lab's. Go's goroutines become concurrent async
  * functions; its mutex is not needed on a single thread.
  */
 export class Config {
   readonly n: number;
-  readonly net: MemoryNetwork;
+  readonly net: SimNetwork;
   readonly rafts: (RaftNode | null)[];
   readonly connected: boolean[];
   private readonly saved: (MemoryPersister | null)[];
@@ -39,7 +39,7 @@ export class Config {
 
   constructor(readonly env: LabEnv, n: number, unreliable: boolean) {
     this.n = n;
-    this.net = new MemoryNetwork({ servers: n, clock: env.clock, random: env.random, jitterMs: env.jitterMs });
+    this.net = env.network(n);
     this.rafts = Array.from({ length: n }, () => null);
     this.connected = Array.from({ length: n }, () => false);
     this.saved = Array.from({ length: n }, () => null);

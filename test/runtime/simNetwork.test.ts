@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Message, RequestVoteArgs, RequestVoteReply } from '../../src/core/index.js';
-import { MemoryNetwork, VirtualClock, messageSize, seededRandom, type Transport } from '../../src/runtime/index.js';
+import { SimNetwork, VirtualClock, messageSize, seededRandom, type Transport } from '../../src/runtime/index.js';
 
 const request: RequestVoteArgs = { type: 'RequestVote', from: 0, to: 1, term: 1, candidateId: 0, lastLogIndex: 0, lastLogTerm: 0 };
 const reply: RequestVoteReply = { type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true };
@@ -21,7 +21,7 @@ class Echo {
 /** Two servers on a virtual clock: 0 sends requests and collects what reaches it, 1 answers. */
 function setup(jitterMs = 0, server = new Echo()) {
   const clock = new VirtualClock();
-  const net = new MemoryNetwork({ servers: 2, clock, random: seededRandom(7), jitterMs });
+  const net = new SimNetwork({ servers: 2, clock, random: seededRandom(7), jitterMs });
   const received: Message[] = [];
   const at: number[] = [];
   const client = net.attach(0, { onReceive: (m) => { received.push(m); at.push(clock.now()); } });
@@ -29,7 +29,7 @@ function setup(jitterMs = 0, server = new Echo()) {
   return { clock, net, client, server, received, at };
 }
 
-describe('MemoryNetwork (messages, with labrpc\'s fault model)', () => {
+describe('SimNetwork (messages, with labrpc\'s fault model)', () => {
   test('a reliable request reaches its server once, never synchronously, and so does the reply; counts and bytes add up', async () => {
     const { clock, net, client, server, received } = setup();
     client.send(request);
@@ -74,7 +74,7 @@ describe('MemoryNetwork (messages, with labrpc\'s fault model)', () => {
   });
 
   /** A slow server takes the request; `interrupt` happens before it answers; its reply must not arrive. */
-  async function replyLostAfter(interrupt: (net: MemoryNetwork) => void): Promise<void> {
+  async function replyLostAfter(interrupt: (net: SimNetwork) => void): Promise<void> {
     const slow = new Echo(true);
     const { clock, net, client, received } = setup(0, slow);
     client.send(request);

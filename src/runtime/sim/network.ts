@@ -1,10 +1,11 @@
-import type { Message, ServerId } from '../core/index.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { messageSize } from './messageSize.js';
-import type { RandomSource } from './random.js';
-import { isRequest, type Receiver, type Transport } from './transport.js';
+import type { Message, ServerId } from '../../core/index.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { messageSize } from '../messageSize.js';
+import type { RandomSource } from '../random.js';
+import { isRequest, type Receiver, type Transport } from '../transport.js';
+import { allConnected, isCut, withLink, type Links } from './links.js';
 
-export interface MemoryNetworkOptions {
+export interface SimNetworkOptions {
   /** Server ids are 0..servers-1. */
   readonly servers: number;
   readonly clock: Clock;
@@ -25,7 +26,9 @@ interface Instance {
 }
 
 /**
- * An in-memory network of messages with the fault model of the Raft lab's labrpc.
+ * The one simulated network: messages in memory with the fault model of the Raft lab's labrpc,
+ * on a real or a virtual clock (the lab harness runs it on both; `npm run sim` on the virtual
+ * one).
  *
  * Every message is independent (so they reorder even when reliable), and every link has a
  * direction: the link from a to b may be cut while b to a still carries. A request
@@ -46,7 +49,7 @@ interface Instance {
  * Counters, as labrpc's: every request sent counts once in the total and adds its bytes; a
  * server counts the requests delivered to it; a delivered reply adds its bytes.
  */
-export class MemoryNetwork {
+export class SimNetwork {
   readonly servers: number;
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -54,22 +57,20 @@ export class MemoryNetwork {
   private reliable = true;
   private longReordering = false;
   private longDelays = false;
-  /** cut[from * servers + to]: the link from `from` to `to` is disabled. */
-  private readonly cut: boolean[];
+  private links: Links;
   private readonly attached: (Instance | null)[];
   private readonly inFlight = new Set<TimerHandle>();
   private done = false;
   private totalCount = 0;
   private totalBytes = 0;
 
-  constructor(options: MemoryNetworkOptions) {
+  constructor(options: SimNetworkOptions) {
     const { servers } = options;
-    if (!(Number.isSafeInteger(servers) && servers >= 1)) throw new RangeError(`servers = ${servers}, not a positive integer`);
+    this.links = allConnected(servers);
     this.servers = servers;
     this.clock = options.clock;
     this.random = options.random;
     this.jitterMs = options.jitterMs ?? 0;
-    this.cut = new Array<boolean>(servers * servers).fill(false);
     this.attached = new Array<Instance | null>(servers).fill(null);
   }
 
@@ -102,11 +103,16 @@ export class MemoryNetwork {
   setLink(from: ServerId, to: ServerId, enabled: boolean): void {
     this.checkId(from);
     this.checkId(to);
-    this.cut[from * this.servers + to] = !enabled;
+    this.links = withLink(this.links, from, to, !enabled);
   }
 
   linkEnabled(from: ServerId, to: ServerId): boolean {
-    return !this.cut[from * this.servers + to];
+    return !isCut(this.links, from, to);
+  }
+
+  /** The links now, per direction (a value: later changes make a new one). */
+  get linkState(): Links {
+    return this.links;
   }
 
   setReliable(yes: boolean): void {
