@@ -1,5 +1,6 @@
 /**
- * The lab suite on the deterministic virtual clock, over many seeds.
+ * The lab suite in the simulated world (src/runtime/sim/world.ts: virtual clock, one seeded
+ * random source, the simulated network), over many seeds.
  *
  *   npx tsx scripts/sim.ts --seeds 100            seeds 1..100, every test
  *   npx tsx scripts/sim.ts --seeds 50 --from 1000 seeds 1000..1049

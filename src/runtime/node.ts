@@ -1,13 +1,14 @@
 import {
-  EMPTY_PERSISTENT_STATE, operations, restore, runOperations, step,
-  type ApplyMsg, type Input, type Operation, type RaftState, type StartResult, type StepConfig, type Term,
+  EMPTY_PERSISTENT_STATE, operations, restore, step,
+  type ApplyMsg, type Input, type Message, type RaftState, type StartResult, type StepConfig, type Term,
 } from '../core/index.js';
 import type { Clock } from './clock.js';
 import { NodeTimers } from './nodeTimers.js';
 import type { Persister } from './persister.js';
 import type { RandomSource } from './random.js';
+import { ReadyQueue, type ReadyAction } from './ready.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
-import { isRequest, type ReplyCallback, type ReplyMessage, type RequestMessage, type RpcHandler, type Transport } from './transport.js';
+import type { Receiver, Transport } from './transport.js';
 
 /** Receives committed entries one at a time, in index order. */
 export type ApplyCallback = (msg: ApplyMsg) => void;
@@ -32,58 +33,28 @@ export interface NodeEnvironment {
  */
 export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
 
-/** The request a step answers, so its reply goes back on the same RPC. */
-interface OpenRpc {
-  readonly request: RequestMessage;
-  readonly respond: ReplyCallback;
-}
-
-interface Batch {
-  readonly ops: readonly Operation[];
-  readonly rpc: OpenRpc | null;
-  /** The batch's save, when it was handed to the persister ahead of its turn (group commit). */
-  saved?: Promise<void>;
-  /** Set once that save has settled successfully: the batch then runs without pausing. */
-  durable?: boolean;
-}
-
 /**
  * A live Raft server: the core's `step`, unchanged, driven by timers, a transport and a
  * persister.
  *
- * Inputs are stepped one at a time, synchronously, in arrival order, so `start` answers at
- * once. Each step's effects are then carried out through the core's `runOperations`, in the
- * core's order (persist, send, apply, timers), and the effects of successive steps strictly
- * one batch after another: while a save is pending, later batches wait in `backlog`. So no
- * message or apply leaves before every save that precedes it is durable, even when the node's
- * in-memory state has run ahead of its disk. A crash (kill) drops the unexecuted rest, exactly
- * as a crash between two operations in the model checker.
- *
- * Group commit: while a save is pending, the saves of the batches queued behind it are handed
- * to the persister at once, in step order, so a disk persister can write them together under
- * one fsync. Each batch still sends and applies only after its own save (and every earlier
- * one) is durable; a crash then leaves on disk states whose messages were never sent, which
- * is a crash after a step's persist followed by message loss, a case the checker covers.
- *
- * Coalescing: an AppendEntries request is not sent the moment its batch runs but when the
- * drain next pauses (waiting for a save, or out of work), and then only the latest one per
- * peer. The latest carries the leader's newest log and commitIndex; an earlier one it replaces
- * is a lost message, and one sent later than its batch is a reordered one, both of which the
- * checker covers. Each still leaves only after its own batch's save is durable. Without this, a
- * burst of k client requests during one fsync would send each follower k requests of up to k
- * entries each.
+ * Inputs (timers, `start`, every message received, requests and replies alike) are stepped
+ * one at a time, synchronously, in arrival order, so `start` answers at once. Each step's
+ * operations join a ReadyQueue (ready.ts), which says what may be carried out now: this class
+ * is the loop that feeds it and does what it answers, persisting through the persister,
+ * sending every message through the transport, applying through the callback. So no message
+ * or apply leaves before every save that precedes it is durable, even when the node's
+ * in-memory state has run ahead of its disk; saves queued behind a pending one go together
+ * (group commit) and AppendEntries are coalesced, as the queue describes. A crash (kill) drops
+ * the unexecuted rest, exactly as a crash between two operations in the model checker.
  */
-export class RaftNode implements RpcHandler {
+export class RaftNode implements Receiver {
   private state: RaftState;
   private dead = false;
-  private readonly backlog: Batch[] = [];
-  private draining = false;
-  /** True while the drain waits for a save to settle. */
-  private blocked = false;
+  private readonly ready = new ReadyQueue();
+  /** True while the loop runs (an effect may re-enter: an apply callback calling start). */
+  private running = false;
   private readonly observe: ((before: RaftState, after: RaftState) => void) | undefined;
   private readonly stepConfig: StepConfig;
-  /** The latest AppendEntries for each peer whose batch has run, to send when the drain pauses. */
-  private readonly deferredAppends = new Map<number, RequestMessage>();
   private readonly timers: NodeTimers;
   /** Set when a save failed or an effect threw; the node then stops as if crashed. */
   failure: unknown = undefined;
@@ -102,15 +73,16 @@ export class RaftNode implements RpcHandler {
       env.clock,
       env.random,
       env.timing ?? DEFAULT_TIMING,
-      () => this.input({ type: 'ElectionTimeout' }, null),
-      () => this.input({ type: 'HeartbeatTick' }, null),
+      () => this.state.role,
+      () => this.input({ type: 'ElectionTimeout' }),
+      () => this.input({ type: 'HeartbeatTick' }),
     );
   }
 
   /** Client request: answers at once (never waits for commit); a killed node is never leader. */
   start(command: unknown): StartResult {
     if (this.dead) return { index: -1, term: this.state.currentTerm, isLeader: false };
-    const answer = this.input({ type: 'Start', command }, null);
+    const answer = this.input({ type: 'Start', command });
     return answer ?? { index: -1, term: this.state.currentTerm, isLeader: false };
   }
 
@@ -122,8 +94,7 @@ export class RaftNode implements RpcHandler {
   kill(): void {
     this.dead = true;
     this.timers.stopAll();
-    this.backlog.length = 0;
-    this.deferredAppends.clear();
+    this.ready.crash();
   }
 
   get killed(): boolean {
@@ -135,54 +106,60 @@ export class RaftNode implements RpcHandler {
     return this.state;
   }
 
-  /** An incoming RPC request; its reply leaves through `respond` after the step's save. */
-  handle(request: RequestMessage, respond: ReplyCallback): void {
-    this.input({ type: 'Receive', message: request }, { request, respond });
+  /** A message from a peer, request or reply alike: stepped like any input. */
+  onReceive(message: Message): void {
+    this.input({ type: 'Receive', message });
   }
 
-  private receiveReply(reply: ReplyMessage): void {
-    this.input({ type: 'Receive', message: reply }, null);
-  }
-
-  private input(input: Input, rpc: OpenRpc | null): StartResult | undefined {
+  private input(input: Input): StartResult | undefined {
     if (this.dead) return undefined;
     const before = this.state;
     const result = step(before, input, this.stepConfig);
     this.state = result.state;
-    this.backlog.push({ ops: operations(result), rpc });
-    if (this.blocked) this.saveAhead();
+    this.ready.push(operations(result));
     this.observe?.(before, result.state);
-    this.drain();
+    this.run();
     return result.start;
   }
 
-  /** Carries out queued batches in order; stops at a pending save and resumes when it settles. */
-  private drain(): void {
-    if (this.draining) return; // re-entered from an effect (e.g. an apply callback): the loop below continues
-    this.draining = true;
+  /** Does what the queue says may be done now, until it says wait. */
+  private run(): void {
+    if (this.running) return; // re-entered from an effect: the loop below picks the new work up
+    this.running = true;
     try {
-      while (!this.dead) {
-        const batch = this.backlog.shift();
-        if (!batch) {
-          if (this.deferredAppends.size === 0) break;
-          this.sendDeferredAppends(); // a reply may arrive at once and queue another batch
-          continue;
-        }
-        const pending = runOperations(batch.ops, (op) => this.carryOut(op, batch));
-        if (pending) {
-          this.blocked = true;
-          pending.then(
-            () => { this.blocked = false; this.draining = false; this.drain(); },
-            (error: unknown) => this.fail(error),
-          );
-          this.saveAhead();
-          this.sendDeferredAppends();
-          return;
-        }
+      for (let action = this.ready.next(); action !== null && !this.dead; action = this.ready.next()) {
+        this.carryOut(action);
       }
-      this.draining = false;
     } catch (error) {
       this.fail(error); // an effect threw (a transport refusing a message, an apply callback): fail-stop
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private carryOut(action: ReadyAction): void {
+    switch (action.kind) {
+      case 'save': {
+        const pending = this.persister.save(action.persist);
+        if (pending === undefined) {
+          this.ready.saved(action.id); // durable on return
+          return;
+        }
+        pending.then(
+          () => { this.ready.saved(action.id); this.run(); },
+          (error: unknown) => this.fail(error),
+        );
+        return;
+      }
+      case 'send':
+        this.peers.send(action.message);
+        return;
+      case 'apply':
+        this.applyCallback(action.entry); // a callback typed void may still return a value: drop it
+        return;
+      case 'timer':
+        this.timers.carryOut(action.directive);
+        return;
     }
   }
 
@@ -190,60 +167,6 @@ export class RaftNode implements RpcHandler {
   private fail(error: unknown): void {
     if (this.failure === undefined) this.failure = error;
     this.kill();
-    this.draining = false;
-  }
-
-  private sendDeferredAppends(): void {
-    const requests = [...this.deferredAppends.values()];
-    this.deferredAppends.clear();
-    for (const m of requests) {
-      if (this.dead) return;
-      this.peers.call(m, (reply) => this.receiveReply(reply));
-    }
-  }
-
-  /** Hands every queued batch's save to the persister now, in step order (group commit). */
-  private saveAhead(): void {
-    for (const batch of this.backlog) {
-      const first = batch.ops[0];
-      if (batch.saved || first?.kind !== 'persist') continue;
-      const saved = this.persister.save(first.persist) ?? Promise.resolve();
-      // A failure surfaces when the batch awaits the save in its turn.
-      saved.then(() => { batch.durable = true; }, () => undefined);
-      batch.saved = saved;
-    }
-  }
-
-  private carryOut(op: Operation, batch: Batch): void | Promise<void> {
-    if (this.dead) return; // crashed between two operations: the rest never happens
-    const rpc = batch.rpc;
-    switch (op.kind) {
-      case 'persist':
-        if (batch.durable) return; // saved ahead, and already durable
-        return batch.saved ?? this.persister.save(op.persist);
-      case 'send': {
-        const m = op.message;
-        if (isRequest(m)) {
-          if (m.type === 'AppendEntries') {
-            this.deferredAppends.delete(m.to); // re-inserted last: peers are served in order of their latest request
-            this.deferredAppends.set(m.to, m);
-            return;
-          }
-          this.peers.call(m, (reply) => this.receiveReply(reply));
-          return;
-        }
-        // A reply answers the open RPC. The core emits replies only while handling that
-        // RPC's request, so any other reply has no one waiting for it.
-        if (rpc && m.to === rpc.request.from) rpc.respond(m);
-        return;
-      }
-      case 'apply':
-        this.applyCallback(op.entry); // a callback typed void may still return a value: drop it
-        return;
-      case 'timer':
-        this.timers.carryOut(op.directive);
-        return;
-    }
   }
 }
 

@@ -1,15 +1,15 @@
-import type { TimerDirective } from '../core/index.js';
+import type { Role, TimerDirective } from '../core/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { RandomSource } from './random.js';
+import { electionTimeoutMs, timesOutOnElectionTimer } from './timerRule.js';
 import type { Timing } from './timing.js';
 
 /**
  * A node's two timers, carrying out the core's timer directives.
  *
- * The election timer always runs: it is re-armed with a fresh random timeout whenever it fires
- * (as well as on 'resetElectionTimer'). The core ignores a timeout while leader and says only
- * 'stopHeartbeat' when a leader steps down, so a timer that stopped on firing would leave a
- * deposed leader that hears from no new leader unable ever to stand for election again.
+ * The election timer follows the timer rule (timerRule.ts): it always runs, re-armed with a
+ * fresh random timeout whenever it fires (as well as on 'resetElectionTimer'), and its firing
+ * is an election timeout unless the node leads (`role` is read at the firing).
  *
  * The heartbeat timer ticks every interval between 'startHeartbeat' and 'stopHeartbeat'. The
  * first tick comes one interval after the start: a new leader's step already broadcast.
@@ -23,6 +23,7 @@ export class NodeTimers {
     private readonly clock: Clock,
     private readonly random: RandomSource,
     private readonly timing: Timing,
+    private readonly role: () => Role,
     private readonly onElectionTimeout: () => void,
     private readonly onHeartbeatTick: () => void,
   ) {
@@ -50,12 +51,10 @@ export class NodeTimers {
   private resetElection(): void {
     if (this.stopped) return;
     this.election?.cancel();
-    const { electionTimeoutMinMs: min, electionTimeoutMaxMs: max } = this.timing;
-    const timeout = min + this.random.next() * (max - min);
     this.election = this.clock.setTimeout(() => {
       this.resetElection();
-      this.onElectionTimeout();
-    }, timeout);
+      if (timesOutOnElectionTimer(this.role())) this.onElectionTimeout();
+    }, electionTimeoutMs(this.timing, this.random.next()));
   }
 
   private startHeartbeat(): void {

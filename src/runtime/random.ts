@@ -9,15 +9,26 @@ export interface RandomSource {
   int(n: number): number;
 }
 
+/**
+ * One step of splitmix32, as a pure function: the next state and a well-mixed 32-bit output.
+ * It spreads a seed into sfc32's state below, and is the generator of the playground, whose
+ * simulation is a value and so keeps its generator's state as one (web/playground/random.ts).
+ */
+export function splitmix32(state: number): { readonly output: number; readonly state: number } {
+  const next = (state + 0x9e3779b9) >>> 0;
+  let z = next;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return { output: (z ^ (z >>> 16)) >>> 0, state: next };
+}
+
 /** sfc32 (a small, fast, well-mixed 128-bit PRNG), its state spread from the seed by splitmix32. */
 export function seededRandom(seed: number): RandomSource {
   let s = seed >>> 0;
   const splitmix = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
+    const step = splitmix32(s);
+    s = step.state;
+    return step.output;
   };
   let a = splitmix();
   let b = splitmix();

@@ -48,7 +48,7 @@ describe('package build', () => {
     const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8' })) as Record<string, string[] | string>;
     expect(out['./core']).toEqual(expect.arrayContaining(['step', 'restore', 'initialState', 'operations', 'runOperations']));
     expect(out['./core/browser']).toEqual(out['./core']);
-    expect(out['./runtime']).toEqual(expect.arrayContaining(['RaftNode', 'MemoryNetwork', 'MemoryPersister', 'DiskPersister']));
+    expect(out['./runtime']).toEqual(expect.arrayContaining(['RaftNode', 'SimNetwork', 'MemoryPersister', 'DiskPersister']));
     expect(out['./model']).toEqual(expect.arrayContaining(['explore', 'createModel', 'replayTrace', 'INVARIANTS', 'MUTANTS', 'traceToDot']));
     expect(out['step']).toBe('candidate t1 2 messages');
   });

@@ -5,7 +5,7 @@
  * path). The model checks the same code at caps of 1..50 for safety; this is its liveness.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { MemoryNetwork } from '../../src/runtime/index.js';
+import { SimNetwork } from '../../src/runtime/index.js';
 import { envFor, runLabTest } from '../lab/harness/runner.js';
 import { LAB_2B } from '../lab/suite/lab2B.js';
 import { LAB_2C } from '../lab/suite/lab2C.js';
@@ -19,14 +19,20 @@ describe(`lab tests on the virtual clock with maxEntriesPerAppend ${CAP}`, () =>
   test.each(TESTS.flatMap((t) => [1, 2].map((seed) => [t.name, seed, t] as const)))('%s, seed %i', async (_name, seed, t) => {
     let appends = 0;
     let full = 0;
-    const call = MemoryNetwork.prototype.call;
-    vi.spyOn(MemoryNetwork.prototype, 'call').mockImplementation(function (this: MemoryNetwork, end, request, onReply) {
-      if (request.type === 'AppendEntries') {
-        appends++;
-        expect(request.entries.length).toBeLessThanOrEqual(CAP);
-        if (request.entries.length === CAP) full++;
-      }
-      return call.call(this, end, request, onReply);
+    const attach = SimNetwork.prototype.attach;
+    vi.spyOn(SimNetwork.prototype, 'attach').mockImplementation(function (this: SimNetwork, id, receiver) {
+      const transport = attach.call(this, id, receiver);
+      return {
+        clusterSize: transport.clusterSize,
+        send: (message) => {
+          if (message.type === 'AppendEntries') {
+            appends++;
+            expect(message.entries.length).toBeLessThanOrEqual(CAP);
+            if (message.entries.length === CAP) full++;
+          }
+          transport.send(message);
+        },
+      };
     });
     await runLabTest(t, envFor(t, 'sim', seed, undefined, { maxEntriesPerAppend: CAP }));
     expect(appends).toBeGreaterThan(0);

@@ -427,7 +427,7 @@ describe('DiskPersister under a RaftNode', () => {
 
     const persister = await DiskPersister.open(dir);
     const clock = new ManualClock();
-    const first = make({ clusterSize: 1, call: () => undefined }, 0, persister, onApply, { clock, random: seededRandom(7) });
+    const first = make({ clusterSize: 1, send: () => undefined }, 0, persister, onApply, { clock, random: seededRandom(7) });
     clock.fireNext(); // election: leader of term 1
     expect(first.getState()).toEqual({ term: 1, isLeader: true });
     for (const command of ['a', { b: 2 }, [3]]) first.start(command);
@@ -440,7 +440,7 @@ describe('DiskPersister under a RaftNode', () => {
     applied.length = 0;
     const disk2 = await DiskPersister.open(dir);
     const clock2 = new ManualClock();
-    const second = make({ clusterSize: 1, call: () => undefined }, 0, disk2, onApply, { clock: clock2, random: seededRandom(8) });
+    const second = make({ clusterSize: 1, send: () => undefined }, 0, disk2, onApply, { clock: clock2, random: seededRandom(8) });
     expect(second.getState()).toEqual({ term: 1, isLeader: false });
     expect(second.raftState.votedFor).toBe(0);
     expect(second.raftState.log).toEqual([entry(1, 'a'), entry(1, { b: 2 }), entry(1, [3])]);

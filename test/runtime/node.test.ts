@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { ApplyMsg, Message, PersistEffect, PersistentState } from '../../src/core/index.js';
 import {
   MemoryPersister, make, seededRandom,
-  type Persister, type ReplyCallback, type RequestMessage, type Transport,
+  type Persister, type Transport,
 } from '../../src/runtime/index.js';
 import { ManualClock } from './manualClock.js';
 
@@ -35,26 +35,29 @@ class GatedPersister implements Persister {
 /** Server 0 of 3, elected leader of term 1 (one vote is a majority), on a disk the test gates. */
 async function leaderWithGatedDisk() {
   const events: string[] = [];
-  const calls: { request: RequestMessage; onReply: ReplyCallback }[] = [];
+  const sent: Message[] = [];
   const clock = new ManualClock();
   const persister = new GatedPersister(events);
-  const node = make(recordingTransport(3, events, calls), 0, persister, () => undefined, env(clock));
+  const node = make(recordingTransport(3, events, sent), 0, persister, () => undefined, env(clock));
   clock.fireNext();
   await persister.release();
-  calls[0]!.onReply({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
+  node.onReceive({ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true });
   expect(node.getState()).toEqual({ term: 1, isLeader: true });
-  return { events, calls, persister, node };
+  return { events, sent, persister, node };
 }
 
-function recordingTransport(clusterSize: number, events: string[], calls: { request: RequestMessage; onReply: ReplyCallback }[]): Transport {
+function recordingTransport(clusterSize: number, events: string[], sent: Message[]): Transport {
   return {
     clusterSize,
-    call(request, onReply) {
-      events.push(`send ${request.type} to=${request.to}`);
-      calls.push({ request, onReply });
+    send(message) {
+      events.push(`send ${message.type} to=${message.to}`);
+      sent.push(message);
     },
   };
 }
+
+/** The AppendEntries among the messages sent. */
+const appends = (sent: readonly Message[]) => sent.flatMap((m) => (m.type === 'AppendEntries' ? [m] : []));
 
 const env = (clock: ManualClock) => ({ clock, random: seededRandom(1) });
 
@@ -72,7 +75,7 @@ describe('RaftNode', () => {
 
   test('an effect that throws (here the transport) stops the node as a crash would, keeping the reason', () => {
     const clock = new ManualClock();
-    const broken: Transport = { clusterSize: 3, call: () => { throw new RangeError('no route'); } };
+    const broken: Transport = { clusterSize: 3, send: () => { throw new RangeError('no route'); } };
     const node = make(broken, 0, new MemoryPersister(), () => undefined, env(clock));
     clock.fireNext(); // the election's RequestVotes go out through the transport, which throws
     expect(node.failure).toBeInstanceOf(RangeError);
@@ -80,24 +83,34 @@ describe('RaftNode', () => {
     expect(node.start('x')).toMatchObject({ isLeader: false });
   });
 
-  test('answers an RPC only after the save of the step that handled it', async () => {
+  test('a save that fails stops the node as a crash would, keeping the reason: nothing of its step leaves', async () => {
+    const events: string[] = [];
+    const clock = new ManualClock();
+    const failing: Persister = { save: () => Promise.reject(new Error('disk full')), load: () => null };
+    const node = make(recordingTransport(3, events, []), 0, failing, () => undefined, env(clock));
+    clock.fireNext(); // election: the save of term 1 fails
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(node.failure).toEqual(new Error('disk full'));
+    expect(node.killed).toBe(true);
+    expect(events).toEqual([]); // the RequestVotes never leave
+    expect(clock.pending()).toBe(0);
+  });
+
+  test('answers a request only after the save of the step that handled it; the reply leaves through send', async () => {
     const events: string[] = [];
     const clock = new ManualClock();
     const persister = new GatedPersister(events);
-    const node = make(recordingTransport(3, events, []), 1, persister, () => undefined, env(clock));
-    const replies: Message[] = [];
-    node.handle(
-      { type: 'RequestVote', from: 0, to: 1, term: 1, candidateId: 0, lastLogIndex: 0, lastLogTerm: 0 },
-      (reply) => { events.push(`reply ${reply.type}`); replies.push(reply); },
-    );
-    expect(replies).toEqual([]);
+    const sent: Message[] = [];
+    const node = make(recordingTransport(3, events, sent), 1, persister, () => undefined, env(clock));
+    node.onReceive({ type: 'RequestVote', from: 0, to: 1, term: 1, candidateId: 0, lastLogIndex: 0, lastLogTerm: 0 });
+    expect(sent).toEqual([]);
     await persister.release();
-    expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0', 'reply RequestVoteReply']);
-    expect(replies).toEqual([{ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true }]);
+    expect(events).toEqual(['save term=1 log=0', 'saved term=1 log=0', 'send RequestVoteReply to=0']);
+    expect(sent).toEqual([{ type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: true }]);
   });
 
   test('start answers at once while a save is pending; later saves go ahead (group commit), sends wait for their own save', async () => {
-    const { events, calls, persister, node } = await leaderWithGatedDisk();
+    const { events, sent, persister, node } = await leaderWithGatedDisk();
     const heartbeats = events.filter((e) => e.startsWith('send AppendEntries')).length;
     expect(heartbeats).toBe(2);
 
@@ -111,12 +124,12 @@ describe('RaftNode', () => {
     expect(events.slice(2)).toEqual(['saved term=1 log=1', 'send AppendEntries to=1', 'send AppendEntries to=2']);
     await persister.release();
     expect(events.slice(5)).toEqual(['saved term=1 log=2', 'send AppendEntries to=1', 'send AppendEntries to=2']);
-    const entries = calls.slice(-4).map((c) => c.request.type === 'AppendEntries' && c.request.entries.map((e) => e.command));
+    const entries = appends(sent).slice(-4).map((m) => m.entries.map((e) => e.command));
     expect(entries).toEqual([['x'], ['x'], ['x', 'y'], ['x', 'y']]);
   });
 
   test('group commit: a batch whose own save settles first still waits for the earlier save', async () => {
-    const { events, calls, persister, node } = await leaderWithGatedDisk();
+    const { events, sent, persister, node } = await leaderWithGatedDisk();
     events.length = 0;
     node.start('x');
     node.start('y');
@@ -137,34 +150,34 @@ describe('RaftNode', () => {
     ]);
     await persister.release();
     expect(events.slice(7)).toEqual(['saved term=1 log=3', 'send AppendEntries to=1', 'send AppendEntries to=2']);
-    const entries = calls.slice(-4).map((c) => c.request.type === 'AppendEntries' && c.request.entries.length);
+    const entries = appends(sent).slice(-4).map((m) => m.entries.length);
     expect(entries).toEqual([2, 2, 3, 3]);
   });
 
   test('coalescing: of the AppendEntries of batches run back to back, only the latest per peer leaves', async () => {
-    const { events, calls, persister, node } = await leaderWithGatedDisk();
+    const { events, sent, persister, node } = await leaderWithGatedDisk();
     node.start('w'); // its save blocks the drain
     node.start('x');
     node.start('y');
     node.start('z');
     events.length = 0;
-    calls.length = 0;
+    sent.length = 0;
     // settle x's, y's and z's saves first (one group, as one fsync would), then w's
     const [gw, ...rest] = persister.gates.splice(0, 4);
     for (const g of rest) g();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls, 'nothing leaves before the first save is durable').toEqual([]);
+    expect(sent, 'nothing leaves before the first save is durable').toEqual([]);
     gw!();
     await new Promise((resolve) => setImmediate(resolve));
     // w, x, y and z run back to back (their saves are durable): only z's requests leave, one per peer
-    expect(calls.map((c) => c.request.type === 'AppendEntries' && `${c.request.to}:${c.request.entries.length}`)).toEqual(['1:4', '2:4']);
+    expect(sent.map((m) => m.type === 'AppendEntries' && `${m.to}:${m.entries.length}`)).toEqual(['1:4', '2:4']);
     expect(events.filter((e) => e.startsWith('saved'))).toEqual(['saved term=1 log=2', 'saved term=1 log=3', 'saved term=1 log=4', 'saved term=1 log=1']);
   });
 
   test('a one-server cluster applies each command once, in order, one at a time', () => {
     const clock = new ManualClock();
     const applied: ApplyMsg[] = [];
-    const node = make({ clusterSize: 1, call: () => undefined }, 0, new MemoryPersister(), (m) => applied.push(m), env(clock));
+    const node = make({ clusterSize: 1, send: () => undefined }, 0, new MemoryPersister(), (m) => applied.push(m), env(clock));
     clock.fireNext();
     expect(node.getState()).toEqual({ term: 1, isLeader: true });
     node.start('a');
@@ -178,11 +191,11 @@ describe('RaftNode', () => {
   test('restarts from what was persisted, as a follower', () => {
     const clock = new ManualClock();
     const persister = new MemoryPersister();
-    const first = make({ clusterSize: 1, call: () => undefined }, 0, persister, () => undefined, env(clock));
+    const first = make({ clusterSize: 1, send: () => undefined }, 0, persister, () => undefined, env(clock));
     clock.fireNext();
     first.start('a');
     first.kill();
-    const second = make({ clusterSize: 1, call: () => undefined }, 0, persister.copy(), () => undefined, env(new ManualClock()));
+    const second = make({ clusterSize: 1, send: () => undefined }, 0, persister.copy(), () => undefined, env(new ManualClock()));
     expect(second.getState()).toEqual({ term: 1, isLeader: false });
     expect(second.raftState.log).toEqual([{ term: 1, command: 'a' }]);
     expect(second.raftState.commitIndex).toBe(0);
@@ -204,10 +217,22 @@ describe('RaftNode', () => {
 
   test('the election timer keeps running while leader, so a deposed leader still times out', () => {
     const clock = new ManualClock();
-    const node = make({ clusterSize: 1, call: () => undefined }, 0, new MemoryPersister(), () => undefined, env(clock));
+    const node = make({ clusterSize: 1, send: () => undefined }, 0, new MemoryPersister(), () => undefined, env(clock));
     clock.fireNext();
     expect(node.getState().isLeader).toBe(true);
     // an election timer and a heartbeat timer are pending
     expect(clock.timers.filter((t) => !t.cancelled).length).toBe(2);
+  });
+
+  test('the timer rule: an election timer firing on a leader is re-armed and ignored', () => {
+    const clock = new ManualClock();
+    const node = make({ clusterSize: 1, send: () => undefined }, 0, new MemoryPersister(), () => undefined, env(clock));
+    clock.fireNext(); // elected in term 1
+    const electionAt = (): number => clock.timers.filter((t) => !t.cancelled).map((t) => t.at).reduce((a, b) => Math.max(a, b));
+    const firstElection = electionAt();
+    while (clock.now() < firstElection) clock.fireNext(); // heartbeats, then the election timer itself
+    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    expect(clock.pending()).toBe(2); // re-armed, and the heartbeat still ticks
+    expect(electionAt()).toBeGreaterThan(firstElection);
   });
 });

@@ -5,7 +5,9 @@ import { plainMessageKey } from '../../model/raft/keys.js';
 import { PRODUCTION, type Reducer } from '../../model/raft/reducer.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { enabledActions, nextState } from '../../model/raft/transitions.js';
-import { drawBetween } from './random.js';
+import { allConnected, isCut as linkIsCut, isIsolated as linkIsIsolated, noneCut, withBothWays, type Links } from '../../src/runtime/sim/links.js';
+import { electionTimeoutMs, timesOutOnElectionTimer } from '../../src/runtime/timerRule.js';
+import { draw, drawBetween } from './random.js';
 
 /**
  * The playground's simulation: N servers running the real core through the model's own
@@ -14,13 +16,15 @@ import { drawBetween } from './random.js';
  * simulation is a value, and every function here returns a new one.
  *
  * When things happen:
- *  - each server's election timer always runs (as src/runtime's does), re-armed with a fresh
- *    timeout from the seeded generator whenever it fires or the core says 'resetElectionTimer';
- *    when it fires on a follower or candidate the move is Timeout (a leader ignores it);
+ *  - each server's election timer follows the runtime's timer rule (src/runtime/timerRule.ts):
+ *    it always runs, re-armed with a fresh timeout from the seeded generator whenever it fires
+ *    or the core says 'resetElectionTimer'; when it fires on a follower or candidate the move is
+ *    Timeout (a leader ignores it);
  *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
  *    (the move is Heartbeat);
  *  - every message sent is delivered after a random latency (Receive), unless at that moment its
- *    link is cut or its receiver is down: then it is lost (DropMessage);
+ *    link (per direction: src/runtime/sim/links.ts, as the simulated network's) is cut or its
+ *    receiver is down: then it is lost (DropMessage);
  *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
  */
 
@@ -93,8 +97,8 @@ export interface Sim {
   /** The network's messages, each with its flight; the same multiset as system.network. */
   readonly flights: readonly Flight[];
   readonly clocks: readonly ServerClock[];
-  /** cut[a] has bit b set when the link between a and b is cut (symmetric). */
-  readonly cut: readonly number[];
+  /** Which links carry, per direction (the page cuts and heals both directions together). */
+  readonly links: Links;
   readonly nextFlightId: number;
   readonly steps: number;
   readonly history: HistoryNode | null;
@@ -119,9 +123,9 @@ export function createSim(options: SimOptions): Sim {
   let rng = seed >>> 0;
   const clocks: ServerClock[] = [];
   for (let i = 0; i < servers; i++) {
-    const d = drawBetween(rng, timing.electionTimeoutMinMs, timing.electionTimeoutMaxMs);
+    const d = draw(rng);
     rng = d.state;
-    clocks.push({ electionAt: d.value, electionArmedAt: 0, heartbeatAt: null });
+    clocks.push({ electionAt: electionTimeoutMs(timing, d.value), electionArmedAt: 0, heartbeatAt: null });
   }
   return {
     servers,
@@ -133,7 +137,7 @@ export function createSim(options: SimOptions): Sim {
     system: initialSystem(servers),
     flights: [],
     clocks,
-    cut: new Array<number>(servers).fill(0),
+    links: allConnected(servers),
     nextFlightId: 1,
     steps: 0,
     history: null,
@@ -222,10 +226,11 @@ function fire(sim: Sim, e: SimEvent): Sim {
   }
 }
 
-/** The timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
+/** The timer rule: the timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
 function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
   const s = armElection(sim, server);
-  if (s.system.servers[server]!.state?.role === 'leader') return s;
+  const role = s.system.servers[server]!.state?.role;
+  if (role !== undefined && !timesOutOnElectionTimer(role)) return s;
   return take(s, by, { kind: 'Timeout', server, crashMidStep: false });
 }
 
@@ -347,8 +352,8 @@ function carryOutTimer(sim: Sim, server: number, directive: TimerDirective): Sim
 }
 
 function armElection(sim: Sim, server: number): Sim {
-  const d = drawBetween(sim.rng, sim.timing.electionTimeoutMinMs, sim.timing.electionTimeoutMaxMs);
-  return withClock({ ...sim, rng: d.state }, server, { electionAt: sim.now + d.value, electionArmedAt: sim.now });
+  const d = draw(sim.rng);
+  return withClock({ ...sim, rng: d.state }, server, { electionAt: sim.now + electionTimeoutMs(sim.timing, d.value), electionArmedAt: sim.now });
 }
 
 function withClock(sim: Sim, server: number, change: Partial<ServerClock>): Sim {
@@ -404,45 +409,32 @@ export function dropFlight(sim: Sim, flightId: number): Sim {
 // ---- links --------------------------------------------------------------------------------------
 
 export function isCut(sim: Sim, a: number, b: number): boolean {
-  return (sim.cut[a]! & (1 << b)) !== 0;
+  return linkIsCut(sim.links, a, b);
 }
 
-function setLink(cut: readonly number[], a: number, b: number, isCutNow: boolean): number[] {
-  const out = cut.slice();
-  if (isCutNow) {
-    out[a] = out[a]! | (1 << b);
-    out[b] = out[b]! | (1 << a);
-  } else {
-    out[a] = out[a]! & ~(1 << b);
-    out[b] = out[b]! & ~(1 << a);
-  }
-  return out;
-}
-
-/** Cuts the link between a and b, or heals it when it is cut. Messages on a cut link are lost. */
+/** Cuts the link between a and b (both directions), or heals it when it is cut. Messages on a cut link are lost. */
 export function toggleLink(sim: Sim, a: number, b: number): Sim {
   if (a === b) return sim;
   const nowCut = !isCut(sim, a, b);
-  return note({ ...sim, refusal: null, cut: setLink(sim.cut, a, b, nowCut) }, `link s${a}–s${b} ${nowCut ? 'cut' : 'healed'}`);
+  return note({ ...sim, refusal: null, links: withBothWays(sim.links, a, b, nowCut) }, `link s${a}–s${b} ${nowCut ? 'cut' : 'healed'}`);
 }
 
 /** Whether every link of the server is cut. */
 export function isIsolated(sim: Sim, server: number): boolean {
-  for (let peer = 0; peer < sim.servers; peer++) if (peer !== server && !isCut(sim, server, peer)) return false;
-  return sim.servers > 1;
+  return linkIsIsolated(sim.links, server);
 }
 
 /** Cuts every link of the server, or (when all are cut already) heals them all. */
 export function toggleIsolation(sim: Sim, server: number): Sim {
   const isolate = !isIsolated(sim, server);
-  let cut: readonly number[] = sim.cut;
-  for (let peer = 0; peer < sim.servers; peer++) if (peer !== server) cut = setLink(cut, server, peer, isolate);
-  return note({ ...sim, refusal: null, cut }, isolate ? `s${server} isolated` : `s${server} rejoined`);
+  let links = sim.links;
+  for (let peer = 0; peer < sim.servers; peer++) if (peer !== server) links = withBothWays(links, server, peer, isolate);
+  return note({ ...sim, refusal: null, links }, isolate ? `s${server} isolated` : `s${server} rejoined`);
 }
 
 export function healAll(sim: Sim): Sim {
-  if (sim.cut.every((m) => m === 0)) return sim;
-  return note({ ...sim, refusal: null, cut: new Array<number>(sim.servers).fill(0) }, 'every link healed');
+  if (noneCut(sim.links)) return sim;
+  return note({ ...sim, refusal: null, links: allConnected(sim.servers) }, 'every link healed');
 }
 
 // ---- reading the history ------------------------------------------------------------------------

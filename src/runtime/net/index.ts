@@ -15,9 +15,6 @@ export {
 export { encodeJson, decodeJson, isJsonObject, nestsDeeperThan, MAX_JSON_DEPTH, type JsonObject } from './json.js';
 export { Listener, type ClientHandler, type ListenerHandlers } from './listener.js';
 export { PeerLink, type PeerLinkSettings } from './peerLink.js';
-export {
-  encodeRpcFrame, decodeRpcRequest, decodeRpcReply, encodeClientFrame, decodeClientFrame,
-  type RpcFrame, type ClientFrame,
-} from './rpcFrame.js';
+export { encodePeerFrame, decodePeerFrame, encodeClientFrame, decodeClientFrame, type ClientFrame } from './rpcFrame.js';
 export { TcpClient, type TcpClientOptions } from './tcpClient.js';
 export { TcpTransport, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_PENDING_CALLS, type TcpTransportOptions } from './tcpTransport.js';

@@ -1,11 +1,10 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { ServerId } from '../../core/index.js';
-import type { RpcHandler } from '../transport.js';
 import type { Address } from './address.js';
 import { SecureChannel, type ChannelSettings } from './channel.js';
 import { LogLimiter } from './logLimiter.js';
 import type { JsonObject } from './json.js';
-import { decodeClientFrame, decodeRpcRequest, encodeClientFrame, encodeRpcFrame } from './rpcFrame.js';
+import { decodeClientFrame, encodeClientFrame } from './rpcFrame.js';
 
 /**
  * Serves a client request: call `respond` once with a JSON object (later calls are ignored,
@@ -15,7 +14,8 @@ import { decodeClientFrame, decodeRpcRequest, encodeClientFrame, encodeRpcFrame 
 export type ClientHandler = (payload: JsonObject, respond: (reply: unknown) => void) => void;
 
 export interface ListenerHandlers {
-  readonly rpc: RpcHandler;
+  /** A payload an authenticated peer sent (a peer frame, decoded by the transport). */
+  readonly peer: (from: ServerId, payload: Buffer) => void;
   /** Without one, clients are refused at the handshake. */
   readonly client?: ClientHandler;
 }
@@ -29,9 +29,9 @@ export interface ListenerHandlers {
 export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 
 /**
- * The accepting side of server `me`: authenticates every connection, then hands a peer's
- * requests to the RpcHandler and a client's to the ClientHandler, and sends each reply back on
- * the connection its request came in on. A connection that sends anything wrong is dropped
+ * The accepting side of server `me`: authenticates every connection, then hands what a peer
+ * sends to `peer` and a client's requests to the ClientHandler, sending each client reply back
+ * on the connection its request came in on. A connection that sends anything wrong is dropped
  * alone; the rest keep being served. What is logged about connections that have not
  * authenticated goes through a LogLimiter: a flood of them is a few lines and a summary.
  */
@@ -107,7 +107,7 @@ export class Listener {
       open: settled,
       payload: (payload) => {
         const remote = channel.remote;
-        if (remote?.role === 'peer') this.serveRequest(channel, remote.id, payload);
+        if (remote?.role === 'peer') this.handlers.peer(remote.id, payload);
         else this.serveClient(channel, payload);
       },
       close: () => {
@@ -116,16 +116,6 @@ export class Listener {
       },
     });
     this.channels.add(channel);
-  }
-
-  private serveRequest(channel: SecureChannel, peer: ServerId, payload: Buffer): void {
-    const { rpcId, message } = decodeRpcRequest(payload, { clusterSize: this.settings.clusterSize, peer, me: this.me });
-    let answered = false;
-    this.handlers.rpc.handle(message, (reply) => {
-      if (answered) return;
-      answered = true;
-      channel.send(encodeRpcFrame(rpcId, reply));
-    });
   }
 
   private serveClient(channel: SecureChannel, payload: Buffer): void {

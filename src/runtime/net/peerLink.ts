@@ -1,11 +1,10 @@
-import type { ServerId } from '../../core/index.js';
+import type { Message, ServerId } from '../../core/index.js';
 import type { RandomSource } from '../random.js';
-import type { ReplyCallback, ReplyMessage, RequestMessage } from '../transport.js';
 import type { Address } from './address.js';
 import { Backoff, type BackoffSettings } from './backoff.js';
 import { SecureChannel, type ChannelSettings } from './channel.js';
 import { oneLine, WireError } from './errors.js';
-import { decodeRpcReply, encodeRpcFrame } from './rpcFrame.js';
+import { encodePeerFrame } from './rpcFrame.js';
 
 export interface PeerLinkSettings {
   readonly me: ServerId;
@@ -15,47 +14,37 @@ export interface PeerLinkSettings {
   readonly channel: ChannelSettings;
   readonly backoff: BackoffSettings;
   readonly random: RandomSource;
-  /** Calls awaiting a reply (or a connection) at most; past it the oldest is forgotten. */
-  readonly maxPendingCalls: number;
+  /** Messages held while the connection opens, at most; past it the oldest is dropped. */
+  readonly maxQueued: number;
+  /** A payload the peer sent on this connection (a peer frame, decoded by the receiver). */
+  readonly receive: (payload: Buffer) => void;
 }
-
-interface PendingCall {
-  readonly expect: ReplyMessage['type'];
-  readonly onReply: ReplyCallback;
-}
-
-const REPLY_TYPE = { RequestVote: 'RequestVoteReply', AppendEntries: 'AppendEntriesReply' } as const;
 
 /**
- * This server's one outgoing connection to one peer, which carries its requests to that peer
- * and their replies back.
+ * This server's one outgoing connection to one peer, which carries every message this server
+ * sends that peer (requests and replies alike).
  *
- * It connects on the first call; calls made while it connects wait (bounded) and leave once
- * it is open. After a failure or a drop it waits out a backoff, and calls in that time are
- * dropped (Raft retries on its own timers); the first call after the wait connects again. Each
- * call has an rpc id, and its callback runs for the first reply with that id and then is
- * forgotten, so a reply arrives at most once; all callbacks are forgotten when the connection
- * goes, and at most `maxPendingCalls` are held at any time.
+ * It connects on the first message; messages sent while it connects wait (bounded) and leave
+ * once it is open. After a failure or a drop it waits out a backoff, and messages in that time
+ * are dropped (Raft retries on its own timers); the first message after the wait connects
+ * again. Nothing waits for an answer: a message is written or lost.
  */
 export class PeerLink {
   private state: 'idle' | 'connecting' | 'open' | 'waiting' | 'closed' = 'idle';
   private channel: SecureChannel | null = null;
   private retryAt = 0;
-  /** Calls made while connecting, sent once open. */
-  private readonly queue: { readonly rpcId: number; readonly payload: Uint8Array }[] = [];
-  private readonly pending = new Map<number, PendingCall>();
-  private nextRpcId = 0;
+  /** Messages sent while connecting, written once open. */
+  private readonly queue: Uint8Array[] = [];
   private readonly backoff: Backoff;
 
   constructor(private readonly settings: PeerLinkSettings) {
     this.backoff = new Backoff(settings.backoff, settings.random);
   }
 
-  /** Throws EncodeError when the request cannot be encoded; otherwise sends it or drops it. */
-  call(request: RequestMessage, onReply: ReplyCallback): void {
+  /** Throws EncodeError when the message cannot be encoded; otherwise writes it, queues it, or drops it. */
+  send(message: Message): void {
     if (this.state === 'closed') return;
-    const rpcId = this.nextRpcId++;
-    const payload = encodeRpcFrame(rpcId, request);
+    const payload = encodePeerFrame(message);
     if (this.state === 'waiting') {
       if (this.settings.channel.clock.now() < this.retryAt) return;
       this.settings.channel.counters.reconnects++;
@@ -63,19 +52,17 @@ export class PeerLink {
     } else if (this.state === 'idle') {
       this.connect();
     }
-    this.remember(rpcId, { expect: REPLY_TYPE[request.type], onReply });
     if (this.state === 'connecting') {
-      this.queue.push({ rpcId, payload });
-      const dropped = this.queue.length > this.settings.maxPendingCalls ? this.queue.shift() : undefined;
-      if (dropped) this.pending.delete(dropped.rpcId);
-    } else if (!this.channel?.send(payload)) {
-      this.pending.delete(rpcId);
+      this.queue.push(payload);
+      if (this.queue.length > this.settings.maxQueued) this.queue.shift();
+    } else {
+      this.channel?.send(payload);
     }
   }
 
-  /** Calls awaiting a reply. */
-  get pendingCalls(): number {
-    return this.pending.size;
+  /** Messages waiting for the connection to open. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   get connected(): boolean {
@@ -84,24 +71,11 @@ export class PeerLink {
 
   close(): Promise<void> {
     this.state = 'closed';
-    this.forget();
+    this.queue.length = 0;
     const channel = this.channel;
     this.channel = null;
     channel?.close();
     return channel?.closed ?? Promise.resolve();
-  }
-
-  private remember(rpcId: number, call: PendingCall): void {
-    this.pending.set(rpcId, call);
-    if (this.pending.size > this.settings.maxPendingCalls) {
-      const oldest = this.pending.keys().next();
-      if (!oldest.done) this.pending.delete(oldest.value);
-    }
-  }
-
-  private forget(): void {
-    this.pending.clear();
-    this.queue.length = 0;
   }
 
   private connect(): void {
@@ -109,7 +83,7 @@ export class PeerLink {
     const { me, peer } = this.settings;
     const channel = SecureChannel.dial(this.settings.address(), { role: 'peer', id: me }, peer, this.settings.channel, {
       open: () => this.opened(channel),
-      payload: (payload) => this.receiveReply(payload),
+      payload: (payload) => this.settings.receive(payload),
       close: (error) => this.closed(channel, error),
     });
     this.channel = channel;
@@ -122,26 +96,13 @@ export class PeerLink {
       this.settings.channel.log(`${this.settings.channel.name} peer ${this.settings.peer}: connected again after ${this.backoff.streak} failed attempt(s)`);
     }
     this.backoff.succeed();
-    for (const { rpcId, payload } of this.queue.splice(0)) {
-      if (!channel.send(payload)) this.pending.delete(rpcId);
-    }
-  }
-
-  private receiveReply(payload: Buffer): void {
-    const { me, peer } = this.settings;
-    const { rpcId, message } = decodeRpcReply(payload, { clusterSize: this.settings.channel.clusterSize, peer, me });
-    if (rpcId >= this.nextRpcId) throw new WireError('malformed', `reply to rpc ${rpcId}, which was never sent`);
-    const call = this.pending.get(rpcId);
-    if (call === undefined) return; // answered already, or forgotten
-    if (call.expect !== message.type) throw new WireError('malformed', `rpc ${rpcId} expects a ${call.expect}, got a ${message.type}`);
-    this.pending.delete(rpcId);
-    call.onReply(message);
+    for (const payload of this.queue.splice(0)) channel.send(payload);
   }
 
   private closed(channel: SecureChannel, error: Error | null): void {
     if (this.channel !== channel) return;
     this.channel = null;
-    this.forget();
+    this.queue.length = 0;
     if (this.state === 'closed') return;
     this.state = 'waiting';
     this.retryAt = this.settings.channel.clock.now() + this.backoff.fail();

@@ -1,49 +1,28 @@
 import type { Message } from '../../core/index.js';
-import { isRequest, type ReplyMessage, type RequestMessage } from '../transport.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import { decodeMessage, encodeMessage, type DecodeContext } from './codec.js';
+import { decodeMessage, encodeMessageBytes, type DecodeContext } from './codec.js';
 import { decodeJsonObject, encodeJsonObject, type JsonObject } from './json.js';
 
 /**
  * What an authenticated frame carries, by the role of its connection.
  *
- * Peer connections: the dialing server sends requests, the accepting server answers on the
- * same connection. A frame is an rpc id (varint, chosen by the caller, echoed in the reply)
- * and one Raft message (codec.ts).
+ * Peer connections: a frame is one Raft message (codec.ts), nothing else. Messages are
+ * messages: a reply is not paired with its request, it is a message of its own, sent on the
+ * replier's own connection to the requester.
  *
  * Client connections: a frame is a request id (varint, echoed in the reply) and a JSON object
  * as UTF-8, taking the rest of the frame. Replies may come in any order.
  */
-export interface RpcFrame<M extends Message> {
-  readonly rpcId: number;
-  readonly message: M;
+export function encodePeerFrame(message: Message): Buffer {
+  return encodeMessageBytes(message);
 }
 
-export function encodeRpcFrame(rpcId: number, message: Message): Buffer {
-  const w = new ByteWriter();
-  w.uint(rpcId, 'rpc id');
-  encodeMessage(message, w);
-  return w.finish();
-}
-
-export function decodeRpcRequest(payload: Uint8Array, ctx: DecodeContext): RpcFrame<RequestMessage> {
-  const { rpcId, message } = decodeRpcFrame(payload, ctx);
-  if (!isRequest(message)) throw new ByteReader(payload, 'rpc request').error(`a ${message.type} where a request belongs`);
-  return { rpcId, message };
-}
-
-export function decodeRpcReply(payload: Uint8Array, ctx: DecodeContext): RpcFrame<ReplyMessage> {
-  const { rpcId, message } = decodeRpcFrame(payload, ctx);
-  if (isRequest(message)) throw new ByteReader(payload, 'rpc reply').error(`a ${message.type} where a reply belongs`);
-  return { rpcId, message };
-}
-
-function decodeRpcFrame(payload: Uint8Array, ctx: DecodeContext): RpcFrame<Message> {
-  const r = new ByteReader(payload, 'rpc');
-  const rpcId = r.uint('rpc id');
+/** Throws WireError('malformed') for anything but one whole message from `ctx.peer` to `ctx.me`. */
+export function decodePeerFrame(payload: Uint8Array, ctx: DecodeContext): Message {
+  const r = new ByteReader(payload, 'peer frame');
   const message = decodeMessage(r, ctx);
   r.end();
-  return { rpcId, message };
+  return message;
 }
 
 export interface ClientFrame {

@@ -1,7 +1,7 @@
-import type { ServerId } from '../../core/index.js';
+import type { Message, ServerId } from '../../core/index.js';
 import { realClock, type Clock } from '../clock.js';
 import { freshSeed, seededRandom, type RandomSource } from '../random.js';
-import type { ReplyCallback, RequestMessage, RpcHandler, Transport } from '../transport.js';
+import type { Receiver, Transport } from '../transport.js';
 import { formatAddress, parseAddress, type Address } from './address.js';
 import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff.js';
 import type { ChannelSettings } from './channel.js';
@@ -10,6 +10,7 @@ import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_LENGTH } from './framing.js';
 import { clusterIdProblem, secretBytes, type Secret } from './handshake.js';
 import { Listener, type ClientHandler } from './listener.js';
 import { PeerLink } from './peerLink.js';
+import { decodePeerFrame } from './rpcFrame.js';
 
 export interface TcpTransportOptions {
   /** This server's id. */
@@ -26,7 +27,10 @@ export interface TcpTransportOptions {
   readonly handshakeTimeoutMs?: number;
   /** Reconnection backoff. Default 50 ms doubling up to 1 s, with jitter. */
   readonly backoff?: BackoffSettings;
-  /** Calls awaiting a reply per peer at most (the oldest is forgotten past it). Default 1024. */
+  /**
+   * Messages held per peer while its connection opens, at most (the oldest is dropped past
+   * it). Default 1024. (The name is from when messages went as calls awaiting replies.)
+   */
   readonly maxPendingCalls?: number;
   /** One line per notable event. Default: console.error. */
   readonly log?: NetLogger;
@@ -41,11 +45,14 @@ export const DEFAULT_MAX_PENDING_CALLS = 1024;
 /**
  * The runtime's Transport over TCP, for server `me` of a cluster whose addresses are known.
  *
- * Outgoing: one connection per peer (PeerLink), made on the first call, re-made with backoff
- * after a failure; a call a peer cannot take now is dropped, as Raft expects of a network.
- * Incoming: `listen` accepts connections on addresses[me], authenticates them, and hands the
- * requests of peers to the RpcHandler (a RaftNode) and those of clients to the ClientHandler.
- * Everything is authenticated with the shared secret (handshake.ts, frameAuth.ts).
+ * Outgoing: `send(message)` writes one frame on this server's own connection to `message.to`
+ * (PeerLink), made on the first message, re-made with backoff after a failure; a message a
+ * peer cannot take now is dropped, as Raft expects of a network. Requests and replies go the
+ * same way: a reply leaves on the replier's connection to the requester.
+ * Incoming: `listen` accepts connections on addresses[me] and authenticates them; every
+ * message that arrives, on any connection, goes to the one Receiver (a RaftNode), and clients'
+ * requests to the ClientHandler. Everything is authenticated with the shared secret
+ * (handshake.ts, frameAuth.ts).
  */
 export class TcpTransport implements Transport {
   readonly clusterSize: number;
@@ -55,6 +62,7 @@ export class TcpTransport implements Transport {
   private readonly settings: ChannelSettings;
   private readonly links: (PeerLink | null)[];
   private listener: Listener | null = null;
+  private receiver: Receiver | null = null;
   private closed = false;
 
   constructor(options: TcpTransportOptions) {
@@ -91,27 +99,31 @@ export class TcpTransport implements Transport {
       channel: this.settings,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       random,
-      maxPendingCalls: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+      maxQueued: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
+      receive: (payload) => this.receive(peer, payload),
     }));
   }
 
-  /** Sends a request to `request.to`; its reply reaches `onReply` at most once. Throws EncodeError for a command JSON cannot carry. */
-  call(request: RequestMessage, onReply: ReplyCallback): void {
-    if (request.from !== this.me) throw new RangeError(`request from ${request.from} on the transport of server ${this.me}`);
-    const link = this.links[request.to];
-    if (link === undefined || link === null) throw new RangeError(`no peer ${request.to} (servers 0..${this.clusterSize - 1}, this is ${this.me})`);
+  /** Sends `message` to `message.to`, or drops it. Throws EncodeError for a command JSON cannot carry. */
+  send(message: Message): void {
+    if (message.from !== this.me) throw new RangeError(`${message.type} from ${message.from} on the transport of server ${this.me}`);
+    const link = this.links[message.to];
+    if (link === undefined || link === null) throw new RangeError(`no peer ${message.to} (servers 0..${this.clusterSize - 1}, this is ${this.me})`);
     if (this.closed) return;
-    link.call(request, onReply);
+    link.send(message);
   }
 
   /**
-   * Listens on addresses[me] and serves peers (and clients, given a ClientHandler) until
-   * close. Resolves to the bound address, which replaces addresses[me] (port 0 picks one).
+   * Listens on addresses[me] and hands every message from a peer to `receiver` (and serves
+   * clients, given a ClientHandler) until close. Resolves to the bound address, which replaces
+   * addresses[me] (port 0 picks one).
    */
-  async listen(rpc: RpcHandler, client?: ClientHandler): Promise<string> {
+  async listen(receiver: Receiver, client?: ClientHandler): Promise<string> {
     if (this.closed) throw new Error('transport closed');
     if (this.listener) throw new Error('already listening');
-    const listener = new Listener(this.me, this.settings, client === undefined ? { rpc } : { rpc, client });
+    this.receiver = receiver;
+    const peer = (from: ServerId, payload: Buffer): void => this.receive(from, payload);
+    const listener = new Listener(this.me, this.settings, client === undefined ? { peer } : { peer, client });
     this.listener = listener;
     let bound: Address;
     try {
@@ -136,14 +148,20 @@ export class TcpTransport implements Transport {
     return address;
   }
 
+  /** A peer's payload, from any connection: decoded (a WireError drops that connection) and handed to the receiver. */
+  private receive(from: ServerId, payload: Buffer): void {
+    const message = decodePeerFrame(payload, { clusterSize: this.clusterSize, peer: from, me: this.me });
+    if (!this.closed) this.receiver?.onReceive(message);
+  }
+
   /** A snapshot of the counters. */
   get counters(): Readonly<NetCounters> {
     return { ...this.counts };
   }
 
-  /** Calls to `peer` whose reply is still awaited (bounded by maxPendingCalls). */
-  pendingCalls(peer: ServerId): number {
-    return this.links[peer]?.pendingCalls ?? 0;
+  /** Messages to `peer` waiting for its connection to open (bounded by maxPendingCalls). */
+  queuedMessages(peer: ServerId): number {
+    return this.links[peer]?.queued ?? 0;
   }
 
   /** Whether the outgoing connection to `peer` is open now. */

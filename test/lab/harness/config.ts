@@ -1,5 +1,5 @@
 import type { ApplyMsg } from '../../../src/core/index.js';
-import { MemoryNetwork, MemoryPersister, make, type End, type RaftNode } from '../../../src/runtime/index.js';
+import { MemoryPersister, make, type RaftNode, type SimNetwork } from '../../../src/runtime/index.js';
 import type { LabEnv } from './env.js';
 
 /** The lab's election timeout budget, used by the tests' sleeps. */
@@ -15,17 +15,16 @@ export function fatal(message: string): never {
 }
 
 /**
- * The lab's test harness (config.go, 2023), over the runtime's in-memory network and
- * persister. Names and failure messages are the lab's. Go's goroutines become concurrent async
+ * The lab's test harness (config.go, 2023), over the runtime's simulated network (per-direction
+ * links, labrpc's fault model) and in-memory persister. Names and failure messages are the lab's. Go's goroutines become concurrent async
  * functions; its mutex is not needed on a single thread.
  */
 export class Config {
   readonly n: number;
-  readonly net: MemoryNetwork;
+  readonly net: SimNetwork;
   readonly rafts: (RaftNode | null)[];
   readonly connected: boolean[];
   private readonly saved: (MemoryPersister | null)[];
-  private readonly endnames: (End[] | null)[];
   /** logs[i]: every value server i applied, by index; never cleared, even across restarts. */
   private readonly logs: Map<number, unknown>[];
   private readonly lastApplied: number[];
@@ -40,11 +39,10 @@ export class Config {
 
   constructor(readonly env: LabEnv, n: number, unreliable: boolean) {
     this.n = n;
-    this.net = new MemoryNetwork(env.clock, env.random, env.jitterMs);
+    this.net = env.network(n);
     this.rafts = Array.from({ length: n }, () => null);
     this.connected = Array.from({ length: n }, () => false);
     this.saved = Array.from({ length: n }, () => null);
-    this.endnames = Array.from({ length: n }, () => null);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
     this.lastApplied = Array.from({ length: n }, () => 0);
     this.applyErr = Array.from({ length: n }, () => '');
@@ -97,7 +95,7 @@ export class Config {
   /** Shut down a Raft server but save its persistent state. */
   crash1(i: number): void {
     this.disconnect(i);
-    this.net.deleteServer(i); // disable client connections to the server
+    this.net.detach(i); // nothing it sends from now on leaves, nothing reaches it
     // A fresh persister holding the last saved state: the old instance, if it still writes,
     // writes into the orphaned original, and Make() always gets the last persisted state.
     const saved = this.saved[i];
@@ -112,21 +110,15 @@ export class Config {
   /** Start or re-start a Raft server; if one exists, "kill" it first. */
   start1(i: number): void {
     this.crash1(i);
-    // Fresh outgoing ends, so the old crashed instance's ends can never send again.
-    const ends: End[] = [];
-    for (let j = 0; j < this.n; j++) {
-      const end = this.net.makeEnd();
-      this.net.connect(end, j);
-      ends.push(end);
-    }
-    this.endnames[i] = ends;
     this.lastApplied[i] = 0;
     const saved = this.saved[i];
     const persister = saved ? saved.copy() : new MemoryPersister();
     this.saved[i] = persister;
-    const rf = make(this.net.transport(ends), i, persister, (m) => this.applier(i, m), this.env);
+    // A new instance on the network (labrpc's fresh ends): the old one can never send again.
+    let rf: RaftNode | null = null;
+    const transport = this.net.attach(i, { onReceive: (m) => rf?.onReceive(m) });
+    rf = make(transport, i, persister, (m) => this.applier(i, m), this.env);
     this.rafts[i] = rf;
-    this.net.addServer(i, rf);
   }
 
   private checkLogs(i: number, m: ApplyMsg): { errMsg: string; prevok: boolean } {
@@ -187,29 +179,22 @@ export class Config {
 
   // ---- the network ----
 
-  /** Attach server i to the net. */
+  /** Attach server i to the net: both directions of its links to every connected server. */
   connect(i: number): void {
     this.connected[i] = true;
-    for (let j = 0; j < this.n; j++) { // outgoing ends
-      const end = this.endnames[i]?.[j];
-      if (this.connected[j] && end) this.net.enable(end, true);
-    }
-    for (let j = 0; j < this.n; j++) { // incoming ends
-      const end = this.endnames[j]?.[i];
-      if (this.connected[j] && end) this.net.enable(end, true);
+    for (let j = 0; j < this.n; j++) {
+      if (!this.connected[j]) continue;
+      this.net.setLink(i, j, true); // outgoing
+      this.net.setLink(j, i, true); // incoming
     }
   }
 
-  /** Detach server i from the net. */
+  /** Detach server i from the net: both directions of all its links. */
   disconnect(i: number): void {
     this.connected[i] = false;
-    for (let j = 0; j < this.n; j++) { // outgoing ends
-      const end = this.endnames[i]?.[j];
-      if (end) this.net.enable(end, false);
-    }
-    for (let j = 0; j < this.n; j++) { // incoming ends
-      const end = this.endnames[j]?.[i];
-      if (end) this.net.enable(end, false);
+    for (let j = 0; j < this.n; j++) {
+      this.net.setLink(i, j, false);
+      this.net.setLink(j, i, false);
     }
   }
 

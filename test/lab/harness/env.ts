@@ -1,13 +1,14 @@
 import {
-  DEFAULT_TIMING, VirtualClock, freshSeed, realClock, seededRandom,
+  DEFAULT_TIMING, SimNetwork, freshSeed, realClock, seededRandom, simWorld,
   type Clock, type RandomSource, type Timing,
 } from '../../../src/runtime/index.js';
 import type { StepConfig } from '../../../src/core/index.js';
 
 /**
- * Everything nondeterministic a lab test touches: time (sleeps, timers, the 120 s limit) and
- * randomness (election timeouts, network faults, the tests' own choices), from one seeded
- * source. The tests are written once against this and run in real time or on a virtual clock.
+ * Everything nondeterministic a lab test touches: time (sleeps, timers, the 120 s limit),
+ * randomness (election timeouts, network faults, the tests' own choices) from one seeded
+ * source, and the network. The tests are written once against this and run in real time or
+ * in the simulated world (src/runtime/sim/world.ts).
  */
 export interface LabEnv {
   readonly mode: 'real' | 'sim';
@@ -15,8 +16,8 @@ export interface LabEnv {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly timing: Timing;
-  /** Per-hop delay spread of the reliable network (see MemoryNetwork). */
-  readonly jitterMs: number;
+  /** The network of a test's servers, on this environment's clock and random source. */
+  network(servers: number): SimNetwork;
   /** The core's config for every node (absent: the runtime's default). */
   readonly stepConfig?: StepConfig;
   /** A failure inside the clock's own callbacks (simulation only), to fail the test with. */
@@ -34,7 +35,8 @@ export function realEnv(seed: number = freshSeed(), log: (line: string) => void 
     clock: realClock,
     random: seededRandom(seed),
     timing: DEFAULT_TIMING,
-    jitterMs: 0,
+    // No added jitter in real time: the event loop reorders messages on its own.
+    network(servers) { return new SimNetwork({ servers, clock: this.clock, random: this.random }); },
     clockFailure: () => undefined,
     log,
     fingerprint: () => '',
@@ -43,19 +45,19 @@ export function realEnv(seed: number = freshSeed(), log: (line: string) => void 
 }
 
 export function simEnv(seed: number, log: (line: string) => void = () => undefined, stepConfig?: StepConfig): LabEnv {
-  const clock = new VirtualClock();
+  const world = simWorld(seed);
   return {
     ...(stepConfig !== undefined ? { stepConfig } : {}),
     mode: 'sim',
     seed,
-    clock,
-    random: seededRandom(seed),
+    clock: world.clock,
+    random: world.random,
     timing: DEFAULT_TIMING,
-    jitterMs: 1,
-    clockFailure: () => clock.failure,
+    network: world.network,
+    clockFailure: () => world.clock.failure,
     log,
-    fingerprint: () => `t=${clock.now().toFixed(3)}ms events=${clock.events}`,
-    dispose: () => clock.stop(),
+    fingerprint: world.fingerprint,
+    dispose: world.stop,
   };
 }
 

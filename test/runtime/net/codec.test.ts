@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { AppendEntriesArgs, Message } from '../../../src/core/index.js';
 import {
-  ByteWriter, decodeMessageBytes, decodeRpcReply, decodeRpcRequest, encodeMessageBytes, encodeRpcFrame,
+  ByteWriter, decodeMessageBytes, decodePeerFrame, encodeMessageBytes, encodePeerFrame,
   EncodeError, MAX_JSON_DEPTH, WireError, type DecodeContext,
 } from '../../../src/runtime/net/index.js';
 import { contextAndMessageArb } from './arbitraries.js';
@@ -50,14 +50,12 @@ describe('codec: round trip', () => {
     }), { numRuns: 500 });
   });
 
-  test('an rpc frame carries its id and message; requests and replies go their own ways (property)', () => {
-    fc.assert(fc.property(contextAndMessageArb, fc.maxSafeNat(), ([context, m], rpcId) => {
-      const bytes = encodeRpcFrame(rpcId, m);
-      const isRequest = m.type === 'RequestVote' || m.type === 'AppendEntries';
-      const right = isRequest ? decodeRpcRequest : decodeRpcReply;
-      const wrong = isRequest ? decodeRpcReply : decodeRpcRequest;
-      expect(right(bytes, context)).toEqual({ rpcId, message: m });
-      expect(() => wrong(bytes, context)).toThrow(WireError);
+  test('a peer frame is one message, requests and replies alike, and nothing else (property)', () => {
+    fc.assert(fc.property(contextAndMessageArb, ([context, m]) => {
+      const bytes = encodePeerFrame(m);
+      expect(bytes.equals(encodeMessageBytes(m))).toBe(true);
+      expect(decodePeerFrame(bytes, context)).toEqual(m);
+      expect(() => decodePeerFrame(Buffer.concat([bytes, Buffer.from([0])]), context)).toThrow(WireError);
     }), { numRuns: 500 });
   });
 

@@ -4,7 +4,7 @@ import { LogLimiter } from '../../../src/runtime/net/logLimiter.js';
 import { MAX_UNAUTHENTICATED_CONNECTIONS } from '../../../src/runtime/net/listener.js';
 import { parseAddress } from '../../../src/runtime/net/index.js';
 import { ManualClock } from '../manualClock.js';
-import { callOnce, captureLog, closeAfterEachTest, echoHandler, echoReply, heartbeat, startTransports, waitFor } from './helpers.js';
+import { captureLog, closeAfterEachTest, echoHandler, echoReply, exchange, heartbeat, startTransports, waitFor } from './helpers.js';
 
 const cleanup = closeAfterEachTest();
 
@@ -32,11 +32,11 @@ describe('LogLimiter', () => {
 describe('TcpTransport under a flood of idle connections', () => {
   test('2,000 idle connections: a bounded log with a summary, at most the cap held open, and the peers still served', async () => {
     const { lines, log } = captureLog();
-    const handler = echoHandler();
-    const transports = await startTransports([handler, echoHandler(), echoHandler()], { log, handshakeTimeoutMs: 4_000 });
+    const handlers = [echoHandler(), echoHandler(), echoHandler()] as const;
+    const transports = await startTransports(handlers, { log, handshakeTimeoutMs: 4_000 });
     cleanup.push(() => Promise.all(transports.map((t) => t.close())).then(() => undefined));
     const [t0, t1, t2] = transports as [typeof transports[0], typeof transports[0], typeof transports[0]];
-    expect(await callOnce(t1, heartbeat(1, 0))).toEqual(echoReply(heartbeat(1, 0))); // the peer link is up before the flood
+    expect(await exchange(t1, handlers[1], heartbeat(1, 0))).toEqual(echoReply(heartbeat(1, 0))); // the peer link is up before the flood
 
     const { host, port } = parseAddress(`127.0.0.1:${t0.address(0).port}`);
     const sockets: Socket[] = [];
@@ -58,11 +58,11 @@ describe('TcpTransport under a flood of idle connections', () => {
     }
     expect(closed).toBeLessThan(2_000);
     // Meanwhile the peer is served, on the link it already had.
-    expect(await callOnce(t1, heartbeat(1, 0))).toEqual(echoReply(heartbeat(1, 0)));
+    expect(await exchange(t1, handlers[1], heartbeat(1, 0))).toEqual(echoReply(heartbeat(1, 0)));
 
     // The handshake timeout frees the cap's worth: a new peer connection gets in.
     await waitFor('every idle connection to be dropped', () => closed === 2_000, 10_000);
-    expect(await callOnce(t2, heartbeat(2, 0), 5_000)).toEqual(echoReply(heartbeat(2, 0)));
+    expect(await exchange(t2, handlers[2], heartbeat(2, 0), 5_000)).toEqual(echoReply(heartbeat(2, 0)));
     expect(t0.counters.authFailures).toBe(2_000);
 
     await t0.close(); // logs what the open window held back

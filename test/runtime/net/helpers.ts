@@ -1,7 +1,8 @@
 import { afterEach, beforeEach } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { ServerId } from '../../../src/core/index.js';
-import type { ReplyMessage, RequestMessage, RpcHandler } from '../../../src/runtime/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { Message, ServerId } from '../../../src/core/index.js';
+import { isRequest, type Receiver, type ReplyMessage, type RequestMessage } from '../../../src/runtime/index.js';
 import {
   encodeFrame, FrameDecoder, FrameSealer, InitiatorHandshake, MAX_HANDSHAKE_FRAME_BYTES, parseAddress,
   ResponderHandshake, secretBytes, TcpTransport, type Identity, type TcpTransportOptions,
@@ -46,10 +47,28 @@ export function echoReply(request: RequestMessage): ReplyMessage {
     : { type: 'AppendEntriesReply', from: request.to, to: request.from, term: request.term, success: true, matchIndex: request.prevLogIndex + request.entries.length, conflictTerm: 0, conflictIndex: 0 };
 }
 
-/** An RpcHandler that answers with echoReply and records what it handled. */
-export function echoHandler(): RpcHandler & { readonly handled: RequestMessage[] } {
-  const handled: RequestMessage[] = [];
-  return { handled, handle: (request, respond) => { handled.push(request); respond(echoReply(request)); } };
+/**
+ * A server that answers every request with echoReply through its own transport (unless
+ * silent), and records the requests and the replies that reached it.
+ */
+export class EchoServer implements Receiver {
+  readonly handled: RequestMessage[] = [];
+  readonly replies: ReplyMessage[] = [];
+  transport: TcpTransport | null = null;
+  constructor(private readonly silent = false) {}
+
+  onReceive(message: Message): void {
+    if (!isRequest(message)) {
+      this.replies.push(message);
+      return;
+    }
+    this.handled.push(message);
+    if (!this.silent) this.transport?.send(echoReply(message));
+  }
+}
+
+export function echoHandler(): EchoServer {
+  return new EchoServer();
 }
 
 export function heartbeat(from: ServerId, to: ServerId, term = 1) {
@@ -57,26 +76,32 @@ export function heartbeat(from: ServerId, to: ServerId, term = 1) {
 }
 
 /**
- * n transports on loopback, ephemeral ports, each listening with handlers[i]; every transport
- * is told every other's bound address.
+ * n transports on loopback, ephemeral ports, each listening with handlers[i] (an EchoServer
+ * answers through transports[i]); every transport is told every other's bound address.
  */
 export async function startTransports(
-  handlers: readonly RpcHandler[],
+  handlers: readonly Receiver[],
   options: Partial<Omit<TcpTransportOptions, 'me' | 'addresses'>> = {},
 ): Promise<TcpTransport[]> {
   const addresses = handlers.map(() => '127.0.0.1:0');
   const transports = handlers.map((_, me) => new TcpTransport({ secret: SECRET, ...options, me, addresses }));
+  handlers.forEach((h, me) => { if (h instanceof EchoServer) h.transport = transports[me]!; });
   const bound = await Promise.all(transports.map((t, i) => t.listen(handlers[i]!)));
   for (const t of transports) bound.forEach((address, id) => { if (id !== t.me) t.setAddress(id, address); });
   return transports;
 }
 
-/** Calls once and resolves to the reply (rejects after `timeoutMs`). */
-export function callOnce(t: TcpTransport, request: RequestMessage, timeoutMs = 3000): Promise<ReplyMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no reply to ${request.type} ${request.from}->${request.to}`)), timeoutMs);
-    t.call(request, (reply) => { clearTimeout(timer); resolve(reply); });
-  });
+/**
+ * Sends `request` from `t` and resolves to the first reply message equal to echoReply(request)
+ * that reaches `self` (t's own receiver) after it; rejects after `timeoutMs`.
+ */
+export async function exchange(t: TcpTransport, self: EchoServer, request: RequestMessage, timeoutMs = 3000): Promise<ReplyMessage> {
+  const expected = echoReply(request);
+  const from = self.replies.length;
+  t.send(request);
+  const found = (): ReplyMessage | undefined => self.replies.slice(from).find((r) => isDeepStrictEqual(r, expected));
+  await waitFor(`a reply to ${request.type} ${request.from}->${request.to}`, () => found() !== undefined, timeoutMs);
+  return found()!;
 }
 
 /** Open TCP handles of this process (sockets and servers), to check that tests leave none behind. */

@@ -18,7 +18,7 @@ afterEach(async () => {
 async function startCluster(applied: ApplyMsg[][]): Promise<void> {
   const addresses = ['127.0.0.1:0', '127.0.0.1:0', '127.0.0.1:0'];
   for (let me = 0; me < 3; me++) transports.push(new TcpTransport({ me, addresses, secret: SECRET }));
-  const bound = await Promise.all(transports.map((t, me) => t.listen({ handle: (request, respond) => nodes[me]?.handle(request, respond) })));
+  const bound = await Promise.all(transports.map((t, me) => t.listen({ onReceive: (message) => nodes[me]?.onReceive(message) })));
   for (const t of transports) bound.forEach((address, id) => { if (id !== t.me) t.setAddress(id, address); });
   transports.forEach((t, me) => {
     nodes.push(make(t, me, new MemoryPersister(), (msg) => { applied[me]!.push(msg); }, { clock: realClock, random: seededRandom(1000 + me) }));

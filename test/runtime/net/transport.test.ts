@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import type { ReplyMessage } from '../../../src/runtime/index.js';
+import type { Message } from '../../../src/core/index.js';
+import type { Receiver, RequestMessage } from '../../../src/runtime/index.js';
 import {
-  decodeRpcRequest, encodeFrame, encodeRpcFrame, formatAddress, InitiatorHandshake, secretBytes, TcpTransport,
-  type RpcFrame,
+  decodePeerFrame, encodeFrame, encodePeerFrame, formatAddress, InitiatorHandshake, secretBytes, TcpTransport,
 } from '../../../src/runtime/net/index.js';
-import type { RequestMessage, RpcHandler } from '../../../src/runtime/index.js';
 import {
-  callOnce, captureLog, echoHandler, echoReply, heartbeat, RawConnection, RawServer, SECRET, startTransports, closeAfterEachTest, tcpHandles, waitFor,
+  captureLog, EchoServer, echoHandler, echoReply, exchange, heartbeat, RawConnection, RawServer, SECRET, startTransports, closeAfterEachTest, tcpHandles, waitFor,
 } from './helpers.js';
 
 const cleanup = closeAfterEachTest();
 
-async function cluster(handlers: readonly RpcHandler[], options: Parameters<typeof startTransports>[1] = {}): Promise<TcpTransport[]> {
+async function cluster(handlers: readonly Receiver[], options: Parameters<typeof startTransports>[1] = {}): Promise<TcpTransport[]> {
   const transports = await startTransports(handlers, options);
   cleanup.push(async () => { await Promise.all(transports.map((t) => t.close())); });
   return transports;
@@ -38,27 +37,24 @@ const rv = (from: number, to: number, lastLogIndex = 0): RequestMessage =>
   ({ type: 'RequestVote', from, to, term: 2, candidateId: from, lastLogIndex, lastLogTerm: 1 });
 
 describe('TcpTransport', () => {
-  test('three servers call each other; every call gets its own reply, once', async () => {
-    const handlers = [echoHandler(), echoHandler(), echoHandler()];
-    const transports = await cluster(handlers);
-    const calls: Promise<[RequestMessage, ReplyMessage]>[] = [];
-    const counts = new Map<RequestMessage, number>();
+  test('three servers send each other requests; each is answered by a reply message of its own, once', async () => {
+    const servers = [echoHandler(), echoHandler(), echoHandler()];
+    const transports = await cluster(servers);
+    const sent: RequestMessage[] = [];
     for (const t of transports) {
       for (let to = 0; to < 3; to++) {
         if (to === t.me) continue;
         for (let k = 0; k < 20; k++) {
           const request = k % 2 === 0 ? rv(t.me, to, k) : { ...heartbeat(t.me, to, k), entries: [{ term: 1, command: { k, to } }] };
-          calls.push(new Promise((resolve) => t.call(request, (reply) => {
-            counts.set(request, (counts.get(request) ?? 0) + 1);
-            resolve([request, reply]);
-          })));
+          sent.push(request);
+          t.send(request);
         }
       }
     }
-    const answered = await Promise.all(calls);
-    for (const [request, reply] of answered) expect(reply).toEqual(echoReply(request));
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    expect(handlers.map((h) => h.handled.length)).toEqual([40, 40, 40]);
+    await waitFor('every reply', () => servers.every((s) => s.replies.length === 40));
+    for (const s of servers) expect(s.handled).toHaveLength(40);
+    const byServer = (me: number) => sent.filter((r) => r.from === me).map(echoReply);
+    servers.forEach((s, me) => expect(new Set(s.replies.map((r) => JSON.stringify(r)))).toEqual(new Set(byServer(me).map((r) => JSON.stringify(r)))));
     for (const t of transports) {
       expect(t.counters).toMatchObject({ malformed: 0, oversized: 0, authFailures: 0, reconnects: 0 });
       expect(t.counters.framesOut).toBeGreaterThanOrEqual(40 + 40); // 40 requests sent, 40 replies sent
@@ -66,16 +62,17 @@ describe('TcpTransport', () => {
   });
 
   const malformed: [string, () => Uint8Array, RegExp][] = [
-    ['a bad message type byte', () => Buffer.from([0, 9, 1, 0, 1]), /malformed: rpc: bad message type byte 0x09/],
-    ['a message claiming another sender', () => encodeRpcFrame(0, heartbeat(2, 0)), /AppendEntries\.from is 2, not the authenticated peer 1/],
-    ['a reply where a request belongs', () => encodeRpcFrame(0, echoReply(heartbeat(0, 1))), /a AppendEntriesReply where a request belongs/],
-    ['trailing bytes', () => Buffer.concat([encodeRpcFrame(0, heartbeat(1, 0)), Buffer.from([7])]), /rpc: 1 trailing bytes/],
+    ['a bad message type byte', () => Buffer.from([9, 1, 0, 1]), /malformed: peer frame: bad message type byte 0x09/],
+    ['a message claiming another sender', () => encodePeerFrame(heartbeat(2, 0)), /AppendEntries\.from is 2, not the authenticated peer 1/],
+    ['a message for another server', () => encodePeerFrame(heartbeat(1, 2)), /AppendEntries\.to is 2, not this node \(0\)/],
+    ['trailing bytes', () => Buffer.concat([encodePeerFrame(heartbeat(1, 0)), Buffer.from([7])]), /peer frame: 1 trailing bytes/],
   ];
 
   test.each(malformed)('%s on an authenticated connection: dropped, counted, logged in one line; others still served', async (_name, payload, reason) => {
     const { lines, log } = captureLog();
     const handler = echoHandler();
-    const [t0, , t2] = trio(await cluster([handler, echoHandler(), echoHandler()], { log }));
+    const third = echoHandler();
+    const [t0, , t2] = trio(await cluster([handler, echoHandler(), third], { log }));
     const raw = await RawConnection.authenticated(addressOf(t0), { role: 'peer', id: 1 }, 0, 3);
     raw.writeSealed(payload());
     await raw.closed;
@@ -85,14 +82,15 @@ describe('TcpTransport', () => {
     expect(lines[0]).toMatch(/^raft-net\[0\] peer 1 \(127\.0\.0\.1:\d+\): /);
     expect(lines[0]).toMatch(reason);
     expect(lines[0]).toMatch(/; connection dropped$/);
-    expect(await callOnce(t2, heartbeat(2, 0))).toEqual(echoReply(heartbeat(2, 0)));
+    expect(await exchange(t2, third, heartbeat(2, 0))).toEqual(echoReply(heartbeat(2, 0)));
     expect(handler.handled).toHaveLength(1);
   });
 
   test('an oversized frame: refused on its header, counted, logged; others still served', async () => {
     const { lines, log } = captureLog();
     const handler = echoHandler();
-    const [t0, , t2] = trio(await cluster([handler, echoHandler(), echoHandler()], { log, maxFrameBytes: 1024 }));
+    const third = echoHandler();
+    const [t0, , t2] = trio(await cluster([handler, echoHandler(), third], { log, maxFrameBytes: 1024 }));
     const raw = await RawConnection.authenticated(addressOf(t0), { role: 'peer', id: 1 }, 0, 3);
     const header = Buffer.alloc(4);
     header.writeUInt32BE(1025);
@@ -100,7 +98,7 @@ describe('TcpTransport', () => {
     await raw.closed;
     expect(t0.counters.oversized).toBe(1);
     expect(lines).toEqual([expect.stringMatching(/^raft-net\[0\] peer 1 .*oversized: frame declares 1025 bytes, limit 1024; connection dropped$/)]);
-    expect(await callOnce(t2, heartbeat(2, 0))).toEqual(echoReply(heartbeat(2, 0)));
+    expect(await exchange(t2, third, heartbeat(2, 0))).toEqual(echoReply(heartbeat(2, 0)));
     expect(handler.handled).toHaveLength(1);
 
     // Before authenticating, the limit is the largest handshake frame.
@@ -114,37 +112,35 @@ describe('TcpTransport', () => {
 
   test('a frame of this end too large to send is not sent: counted each time, logged once', async () => {
     const { lines, log } = captureLog();
+    const self = echoHandler();
     const handler = echoHandler();
-    const [t0] = pair(await cluster([echoHandler(), handler], { log, maxFrameBytes: 256 }));
-    expect(await callOnce(t0, heartbeat(0, 1))).toBeDefined();
+    const [t0] = pair(await cluster([self, handler], { log, maxFrameBytes: 256 }));
+    expect(await exchange(t0, self, heartbeat(0, 1))).toBeDefined();
     const tooLarge = { ...heartbeat(0, 1), entries: [{ term: 1, command: 'x'.repeat(300) }] };
-    t0.call(tooLarge, () => { throw new Error('no reply expected'); });
-    t0.call(tooLarge, () => { throw new Error('no reply expected'); });
+    t0.send(tooLarge);
+    t0.send(tooLarge);
     expect(t0.counters.oversized).toBe(2);
-    expect(t0.pendingCalls(1)).toBe(0);
     expect(lines).toEqual([expect.stringMatching(/^raft-net\[0\] peer 1 at 127\.0\.0\.1:\d+: not sent: a frame of \d+ bytes exceeds the limit 256$/)]);
-    expect(await callOnce(t0, heartbeat(0, 1))).toBeDefined(); // the connection lives on
+    expect(await exchange(t0, self, heartbeat(0, 1, 2))).toBeDefined(); // the connection lives on
     expect(handler.handled).toHaveLength(2);
   });
 
-  test('a server with another secret is refused both ways, and no handler ever runs', async () => {
+  test('a server with another secret is refused both ways, and no receiver ever hears of it', async () => {
     const { lines, log } = captureLog();
     const handler = echoHandler();
     const [t0] = pair(await cluster([handler, echoHandler()], { log }));
     const intruder = new TcpTransport({ me: 1, addresses: [addressOf(t0), '127.0.0.1:0'], secret: 'not the secret', log });
     cleanup.push(() => intruder.close());
-    let replies = 0;
-    intruder.call(heartbeat(1, 0), () => replies++);
+    intruder.send(heartbeat(1, 0));
     await waitFor('both sides to refuse', () => t0.counters.authFailures === 1 && intruder.counters.authFailures === 1);
     expect(lines.sort()).toEqual([
       expect.stringMatching(/^raft-net\[0\] peer 1 \(127\.0\.0\.1:\d+, not authenticated\): auth: .* during the handshake; connection dropped$/),
       expect.stringMatching(/^raft-net\[1\] peer 0 at 127\.0\.0\.1:\d+: auth: handshake: the server's proof does not verify \(wrong secret\?\); connection dropped$/),
     ]);
     expect(handler.handled).toEqual([]);
-    expect(replies).toBe(0);
   });
 
-  test('a sender without the secret cannot prove it: frames after a forged proof never reach the handler', async () => {
+  test('a sender without the secret cannot prove it: frames after a forged proof never reach the receiver', async () => {
     const { lines, log } = captureLog();
     const handler = echoHandler();
     const [t0] = pair(await cluster([handler, echoHandler()], { log }));
@@ -152,7 +148,7 @@ describe('TcpTransport', () => {
     raw.writeFrame(new InitiatorHandshake(secretBytes('guess'), { role: 'peer', id: 1 }, 0, 2).hello());
     await raw.nextFrame(); // the challenge
     raw.writeFrame(randomBytes(32));
-    const payload = encodeRpcFrame(0, heartbeat(1, 0));
+    const payload = encodePeerFrame(heartbeat(1, 0));
     raw.socket.write(encodeFrame([payload, randomBytes(16)]));
     await raw.closed;
     expect(t0.counters.authFailures).toBe(1);
@@ -165,8 +161,8 @@ describe('TcpTransport', () => {
     const handler = echoHandler();
     const [t0] = pair(await cluster([handler, echoHandler()], { log }));
     const raw = await RawConnection.authenticated(addressOf(t0), { role: 'peer', id: 1 }, 0, 2);
-    const first = raw.writeSealed(encodeRpcFrame(0, heartbeat(1, 0)));
-    await raw.nextFrame(); // its reply
+    const first = raw.writeSealed(encodePeerFrame(heartbeat(1, 0)));
+    await waitFor('the first frame to be received', () => handler.handled.length === 1);
     raw.socket.write(first); // replayed
     await raw.closed;
     expect(handler.handled).toHaveLength(1);
@@ -183,41 +179,43 @@ describe('TcpTransport', () => {
     expect(lines).toEqual([expect.stringMatching(/unauthenticated .*auth: handshake not finished within 100 ms; connection dropped$/)]);
   });
 
-  test('a call to an unreachable peer is dropped silently, with one log line for the outage', async () => {
+  test('a message to an unreachable peer is dropped silently, with one log line for the outage', async () => {
     const { lines, log } = captureLog();
-    const [t0] = pair(await cluster([echoHandler(), echoHandler()], { log }));
+    const self = echoHandler();
+    const [t0] = pair(await cluster([self, echoHandler()], { log }));
     const [, gone] = pair(await cluster([echoHandler(), echoHandler()]));
     const deadAddress = addressOf(gone);
     await gone.close();
     t0.setAddress(1, deadAddress);
-    let replies = 0;
     const started = Date.now();
     await waitFor('three retries', () => {
-      t0.call(heartbeat(0, 1), () => replies++);
+      t0.send(heartbeat(0, 1));
       return t0.counters.reconnects === 3;
     });
     // Retries wait at least 25, 50 and 100 ms (half of 50, 100, 200 ms): a slow machine only waits longer.
     expect(Date.now() - started).toBeGreaterThanOrEqual(175);
-    await waitFor('the third retry to fail too', () => t0.pendingCalls(1) === 0); // the call that made it is forgotten
-    expect(replies).toBe(0);
+    await waitFor('the third retry to fail too', () => t0.queuedMessages(1) === 0 && !t0.connectedTo(1)); // the message that made it is dropped
+    expect(self.replies).toEqual([]);
     expect(lines).toEqual([expect.stringMatching(/^raft-net\[0\] peer 1: unreachable \(connect ECONNREFUSED .*\); retrying with backoff$/)]);
   });
 
   test('a peer that restarts is reconnected to after backoff', async () => {
     const { lines, log } = captureLog();
-    const [a, b] = pair(await cluster([echoHandler(), echoHandler()], { log }));
-    expect(await callOnce(a, heartbeat(0, 1))).toBeDefined();
+    const self = echoHandler();
+    const [a, b] = pair(await cluster([self, echoHandler()], { log }));
+    expect(await exchange(a, self, heartbeat(0, 1))).toBeDefined();
     const bAddress = addressOf(b);
     await b.close();
     await waitFor('the drop to be seen', () => !a.connectedTo(1));
-    const handler = echoHandler();
+    const handler = new EchoServer();
     const restarted = new TcpTransport({ me: 1, addresses: [addressOf(a), bAddress], secret: SECRET, log });
+    handler.transport = restarted;
     cleanup.push(() => restarted.close());
     await restarted.listen(handler);
-    let replies = 0;
+    const before = self.replies.length;
     await waitFor('a reply from the restarted peer', () => {
-      a.call(heartbeat(0, 1), () => replies++);
-      return replies > 0;
+      a.send(heartbeat(0, 1));
+      return self.replies.length > before;
     });
     expect(a.counters.reconnects).toBeGreaterThanOrEqual(1);
     const aLines = lines.filter((l) => l.startsWith('raft-net[0]'));
@@ -225,83 +223,63 @@ describe('TcpTransport', () => {
     expect(aLines.at(-1)).toMatch(/peer 1: connected again after \d+ failed attempt\(s\)$/);
   });
 
-  test('a reply arrives at most once, even when the server sends it twice', async () => {
+  test('what a peer sends on the connection this server dialed reaches the receiver too, in order, duplicates and all', async () => {
     const server = await RawServer.start(1, 2, (payload, send) => {
-      const { rpcId, message } = decodeRpcRequest(payload, { clusterSize: 2, peer: 0, me: 1 });
-      const reply = encodeRpcFrame(rpcId, echoReply(message));
+      const message = decodePeerFrame(payload, { clusterSize: 2, peer: 0, me: 1 });
+      if (message.type !== 'AppendEntries') return;
+      const reply = encodePeerFrame(echoReply(message));
       send(reply);
-      send(reply);
+      send(reply); // nothing pairs replies with requests: a duplicate is a message like any other
     });
     cleanup.push(() => server.close());
+    const received: Message[] = [];
     const t = new TcpTransport({ me: 0, addresses: ['127.0.0.1:0', server.address], secret: SECRET, log: () => undefined });
     cleanup.push(() => t.close());
-    const counts = [0, 0, 0, 0, 0];
-    counts.forEach((_, i) => t.call(heartbeat(0, 1, i + 1), () => counts[i]!++));
-    // Replies come in order on one connection: once the last call's reply is in, every duplicate has been read.
-    await callOnce(t, heartbeat(0, 1, 9));
-    expect(counts).toEqual([1, 1, 1, 1, 1]);
+    await t.listen({ onReceive: (m) => received.push(m) });
+    for (let term = 1; term <= 3; term++) t.send(heartbeat(0, 1, term));
+    await waitFor('six replies', () => received.length === 6);
+    expect(received.map((m) => m.term)).toEqual([1, 1, 2, 2, 3, 3]);
     expect(t.counters.malformed).toBe(0);
     expect(t.connectedTo(1)).toBe(true);
   });
 
-  test('a handler that responds twice sends one reply', async () => {
-    const twice: RpcHandler = { handle: (request, respond) => { respond(echoReply(request)); respond(echoReply(request)); } };
-    const [t0, t1] = pair(await cluster([echoHandler(), twice]));
-    let count = 0;
-    t0.call(heartbeat(0, 1), () => count++);
-    await callOnce(t0, heartbeat(0, 1, 2));
-    expect(count).toBe(1);
-    expect(t1.counters.framesOut).toBe(1 + 2); // the challenge, then one reply per call
-  });
-
-  test('a reply of the wrong type for its call is malformed', async () => {
+  test('a malformed frame on the connection this server dialed drops that connection: counted, logged, not delivered', async () => {
     const { lines, log } = captureLog();
-    const server = await RawServer.start(1, 2, (payload, send) => {
-      const { rpcId }: RpcFrame<RequestMessage> = decodeRpcRequest(payload, { clusterSize: 2, peer: 0, me: 1 });
-      send(encodeRpcFrame(rpcId, echoReply(heartbeat(0, 1))));
+    const server = await RawServer.start(1, 2, (_payload, send) => {
+      send(encodePeerFrame(echoReply(heartbeat(1, 1)))); // a reply from 1 addressed to 1 itself
     });
     cleanup.push(() => server.close());
+    const received: Message[] = [];
     const t = new TcpTransport({ me: 0, addresses: ['127.0.0.1:0', server.address], secret: SECRET, log });
     cleanup.push(() => t.close());
-    let replies = 0;
-    t.call(rv(0, 1), () => replies++);
-    await waitFor('the reply to be refused', () => t.counters.malformed === 1);
-    expect(replies).toBe(0);
-    expect(lines).toEqual([expect.stringMatching(/peer 1 at .*: malformed: rpc 0 expects a RequestVoteReply, got a AppendEntriesReply; connection dropped$/)]);
+    await t.listen({ onReceive: (m) => received.push(m) });
+    t.send(rv(0, 1));
+    await waitFor('the frame to be refused', () => t.counters.malformed === 1);
+    expect(received).toEqual([]);
+    expect(lines).toEqual([expect.stringMatching(/^raft-net\[0\] peer 1 at .*: malformed: peer frame: AppendEntriesReply\.to is 1, not this node \(0\); connection dropped$/)]);
+    await waitFor('the connection to go', () => !t.connectedTo(1));
   });
 
-  test('callbacks awaiting replies are bounded, and forgotten when the connection drops', async () => {
-    const handled: RequestMessage[] = [];
-    const silent: RpcHandler = { handle: (request) => { handled.push(request); } };
-    const [a, b] = pair(await cluster([echoHandler(), silent], { maxPendingCalls: 4, log: () => undefined }));
-    a.call(heartbeat(0, 1), () => undefined);
-    await waitFor('the first call to arrive', () => handled.length === 1);
-    for (let i = 0; i < 10; i++) a.call(heartbeat(0, 1), () => undefined);
-    await waitFor('all calls to arrive', () => handled.length === 11);
-    expect(a.pendingCalls(1)).toBe(4);
-    await b.close();
-    await waitFor('the callbacks to be forgotten', () => a.pendingCalls(1) === 0);
-  });
-
-  test('calls made while connecting wait for the connection, the newest maxPendingCalls of them', async () => {
-    const handled: RequestMessage[] = [];
-    const silent: RpcHandler = { handle: (request) => { handled.push(request); } };
+  test('messages sent while connecting wait for the connection, the newest maxPendingCalls of them', async () => {
+    const silent = new EchoServer(true);
     const [a] = pair(await cluster([echoHandler(), silent], { maxPendingCalls: 4 }));
-    for (let term = 1; term <= 10; term++) a.call(heartbeat(0, 1, term), () => undefined);
+    for (let term = 1; term <= 10; term++) a.send(heartbeat(0, 1, term));
+    expect(a.queuedMessages(1)).toBe(4);
     await waitFor('the connection', () => a.connectedTo(1));
-    a.call(heartbeat(0, 1, 11), () => undefined);
-    await waitFor('the last call to arrive', () => handled.at(-1)?.term === 11);
-    expect(handled.map((r) => r.term)).toEqual([7, 8, 9, 10, 11]);
-    expect(a.pendingCalls(1)).toBe(4);
+    expect(a.queuedMessages(1)).toBe(0);
+    a.send(heartbeat(0, 1, 11));
+    await waitFor('the last message to arrive', () => silent.handled.at(-1)?.term === 11);
+    expect(silent.handled.map((r) => r.term)).toEqual([7, 8, 9, 10, 11]);
   });
 
-  test('after close, calls are ignored and nothing is left open', async () => {
+  test('after close, sends are ignored and nothing is left open', async () => {
     const handlesBefore = tcpHandles();
-    const [a, b] = pair(await startTransports([echoHandler(), echoHandler()]));
-    expect(await callOnce(a, heartbeat(0, 1))).toBeDefined();
+    const self = echoHandler();
+    const [a, b] = pair(await startTransports([self, echoHandler()]));
+    expect(await exchange(a, self, heartbeat(0, 1))).toBeDefined();
     expect(tcpHandles()).toBeGreaterThan(handlesBefore);
     await Promise.all([a.close(), b.close()]);
-    a.call(heartbeat(0, 1), () => { throw new Error('no reply after close'); });
+    a.send(heartbeat(0, 1));
     expect(tcpHandles()).toBe(handlesBefore);
   });
 
@@ -312,11 +290,11 @@ describe('TcpTransport', () => {
     await twin.close();
   });
 
-  test('a request this server could not send is a caller error', async () => {
+  test('a message this server could not send is a caller error', async () => {
     const [a] = pair(await cluster([echoHandler(), echoHandler()]));
-    expect(() => a.call(heartbeat(1, 0), () => undefined)).toThrow(/request from 1 on the transport of server 0/);
-    expect(() => a.call(heartbeat(0, 5), () => undefined)).toThrow(/no peer 5/);
-    expect(() => a.call(heartbeat(0, 0), () => undefined)).toThrow(/no peer 0/);
-    expect(() => a.call({ ...heartbeat(0, 1), entries: [{ term: 1, command: undefined }] }, () => undefined)).toThrow(/command is undefined/);
+    expect(() => a.send(heartbeat(1, 0))).toThrow(/AppendEntries from 1 on the transport of server 0/);
+    expect(() => a.send(heartbeat(0, 5))).toThrow(/no peer 5/);
+    expect(() => a.send(heartbeat(0, 0))).toThrow(/no peer 0/);
+    expect(() => a.send({ ...heartbeat(0, 1), entries: [{ term: 1, command: undefined }] })).toThrow(/command is undefined/);
   });
 });
