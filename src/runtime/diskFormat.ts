@@ -16,6 +16,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { LogEntry, ServerId, Term } from '../core/index.js';
+import { jsonValueProblem } from './jsonValue.js';
 
 export const MAGIC = 'PRAFTLOG';
 export const FORMAT_VERSION = 1;
@@ -164,55 +165,9 @@ export function encodeEntry(entry: LogEntry, index: number): string {
   if (!isTerm(entry.term)) {
     throw new CommandEncodingError(index, '', `in an entry whose term ${String(entry.term)} is not a non-negative integer`);
   }
-  checkJsonValue(entry.command, index);
+  const problem = jsonValueProblem(entry.command);
+  if (problem) throw new CommandEncodingError(index, problem.path, problem.problem);
   return `[${entry.term},${JSON.stringify(entry.command)}]`;
-}
-
-/**
- * Throws unless JSON.parse(JSON.stringify(value)) gives back an equal value: plain objects,
- * dense arrays, strings, booleans, finite numbers other than -0, and null, without cycles,
- * toJSON methods, symbol keys or undefined members.
- */
-export function checkJsonValue(value: unknown, index: number): void {
-  const stack = new Set<object>();
-  const visit = (v: unknown, path: string): void => {
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        return;
-      case 'number':
-        if (!Number.isFinite(v)) throw new CommandEncodingError(index, path, `the number ${String(v)}`);
-        if (Object.is(v, -0)) throw new CommandEncodingError(index, path, '-0');
-        return;
-      case 'object': {
-        if (v === null) return;
-        if (stack.has(v)) throw new CommandEncodingError(index, path, 'a cycle');
-        stack.add(v);
-        if (Array.isArray(v)) {
-          const items: readonly unknown[] = v;
-          if (Object.keys(items).length !== items.length) {
-            throw new CommandEncodingError(index, path, 'an array with holes or extra properties');
-          }
-          items.forEach((item, i) => visit(item, `${path}[${i}]`));
-        } else {
-          const proto: unknown = Object.getPrototypeOf(v);
-          if (proto !== Object.prototype && proto !== null) {
-            const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-            throw new CommandEncodingError(index, path, `an instance of ${typeof name === 'string' ? name : 'a class'}`);
-          }
-          if (Object.getOwnPropertySymbols(v).length > 0) throw new CommandEncodingError(index, path, 'an object with symbol keys');
-          const record = v as Record<string, unknown>;
-          if (typeof record['toJSON'] === 'function') throw new CommandEncodingError(index, path, 'an object with a toJSON method');
-          for (const key of Object.keys(record)) visit(record[key], `${path}.${key}`);
-        }
-        stack.delete(v);
-        return;
-      }
-      default:
-        throw new CommandEncodingError(index, path, typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`);
-    }
-  };
-  visit(value, '');
 }
 
 function isTerm(x: unknown): x is number {
