@@ -67,6 +67,8 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
   if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
   const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
   const restored = nodePersister.load();
+  const dropped = persister.stats.discarded;
+  if (dropped) log(`node ${me}: dropped ${dropped.bytes} bytes of an unacknowledged torn write at offset ${dropped.offset} of ${persister.logPath} (${dropped.detail})`);
   log(`node ${me}: starting at ${formatAddress(config.peers[me]!)}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
