@@ -38,7 +38,7 @@
 import { crc32 } from 'node:zlib';
 import { MAX_TERM } from '../core/limits.js';
 import type { LogEntry, ServerId, Term } from '../core/index.js';
-import { jsonValueProblem } from './jsonValue.js';
+import { jsonEqual, jsonValueProblem } from './jsonValue.js';
 
 export const MAGIC = 'PRAFTLOG';
 export const FORMAT_VERSION = 2;
@@ -305,6 +305,19 @@ function decodeChange(type: number, payload: unknown): Change {
     }
     default:
       throw new RecordProblem(`unknown record type ${type}`);
+  }
+}
+
+/** Whether the reader gave back exactly the change the writer meant. */
+export function sameChange(read: Change, meant: Change): boolean {
+  switch (meant.type) {
+    case RecordType.State:
+      return read.type === meant.type && read.currentTerm === meant.currentTerm && read.votedFor === meant.votedFor;
+    case RecordType.Truncate:
+      return read.type === meant.type && read.from === meant.from;
+    case RecordType.Append:
+      return read.type === meant.type && read.from === meant.from && read.entries.length === meant.entries.length &&
+        read.entries.every((e, i) => e.term === meant.entries[i]!.term && jsonEqual(e.command, meant.entries[i]!.command));
   }
 }
 

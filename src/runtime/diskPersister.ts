@@ -1,10 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LogEntry, PersistEffect, PersistentState, ServerId, Term } from '../core/index.js';
+import { MAX_TERM } from '../core/limits.js';
 import {
-  DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, appendOp, currentSeal, encodeEntry, encodeFlush,
+  DiskPersisterError, HEADER_SIZE, RecordProblem, RecordType, decodeRecord, isTerm, misplaced, readFrame, sameChange, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, appendOp, currentSeal, encodeEntry, encodeFlush,
   encodeFrame, encodeHeader, encodeSealSlot, judgeLog, readHeader, readLog, readSealSlots, repairHint, stateOp, storedChecksum,
-  truncateOp, type Discard, type Op, type Seal,
+  truncateOp, type Change, type Discard, type Op, type Seal,
 } from './diskFormat.js';
 import type { Persister } from './persister.js';
 
@@ -258,12 +259,27 @@ export class DiskPersister implements Persister {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (!isTerm(effect.currentTerm)) {
+      return Promise.reject(new RangeError(`currentTerm ${String(effect.currentTerm)} is not an integer from 0 to MAX_TERM (${MAX_TERM}); refusing to persist it`));
+    }
     const ops: Op[] = [];
+    const meant: Change[] = [];
     if (effect.currentTerm !== previous.currentTerm || effect.votedFor !== previous.votedFor) {
       ops.push(stateOp(effect.currentTerm, effect.votedFor));
+      meant.push({ type: RecordType.State, currentTerm: effect.currentTerm, votedFor: effect.votedFor });
     }
-    if (from <= previous.log.length) ops.push(truncateOp(from));
-    if (encoded.length > 0) ops.push(appendOp(from, encoded));
+    if (from <= previous.log.length) {
+      ops.push(truncateOp(from));
+      meant.push({ type: RecordType.Truncate, from });
+    }
+    if (encoded.length > 0) {
+      ops.push(appendOp(from, encoded));
+      meant.push({ type: RecordType.Append, from, entries: effect.log.slice(from - 1) });
+    }
+    const wrong = readsBackWrong(ops, meant, previous.log.length);
+    if (wrong !== null) {
+      return Promise.reject(new RangeError(`${this.logPath}: this save would not read back as given (${wrong}); refusing to write it`));
+    }
 
     for (let i = from - 1; i < this.entrySizes.length; i++) this.liveEntryBytes -= this.entrySizes[i] ?? 0;
     this.entrySizes.length = from - 1;
@@ -297,8 +313,11 @@ export class DiskPersister implements Persister {
       while (this.pending.length > 0) {
         batch = this.pending;
         this.pending = [];
-        const record = encodeFlush(batch.flatMap((p) => p.ops));
+        const ops = batch.flatMap((p) => p.ops);
+        const record = encodeFlush(ops);
         if (record.length > 0) {
+          const wrong = frameReadsBackWrong(record, ops.length);
+          if (wrong !== null) throw new Error(`${this.logPath} at offset ${this.size}: the flush record would not read back (${wrong}); refusing to write it`);
           await writeAll(this.handle, record, this.size);
           this.size += record.length;
           this.stats.bytesWritten += record.length;
@@ -365,6 +384,45 @@ export class DiskPersister implements Persister {
     this.stats.compactions++;
     await old.close();
   }
+}
+
+/**
+ * Why these ops, read back by the log's own reader, would not give `meant` on a log of `length`
+ * entries (null when they do): so a node never fsyncs what its next start refuses or misreads.
+ */
+function readsBackWrong(ops: readonly Op[], meant: readonly Change[], length: number): string | null {
+  let entries = length;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    let read: Change[];
+    try {
+      read = decodeRecord(op.type, op.json);
+    } catch (error) {
+      if (error instanceof RecordProblem) return error.message;
+      throw error;
+    }
+    const change = read[0];
+    if (read.length !== 1 || change === undefined || !sameChange(change, meant[i] as Change)) return 'it reads back different';
+    const misfit = misplaced(change, entries);
+    if (misfit !== null) return misfit;
+    if (change.type === RecordType.Truncate) entries = change.from - 1;
+    if (change.type === RecordType.Append) entries += change.entries.length;
+  }
+  return null;
+}
+
+/** The same for the one record of a flush: a whole frame whose payload holds the `count` ops it was made of. */
+function frameReadsBackWrong(record: Buffer, count: number): string | null {
+  const frame = readFrame(record, 0);
+  if (frame.kind !== 'ok') return frame.detail;
+  if (frame.next !== record.length) return 'trailing bytes';
+  try {
+    if (decodeRecord(frame.type, frame.payload.toString('utf8')).length !== count) return `not the ${count} changes it was made of`;
+  } catch (error) {
+    if (error instanceof RecordProblem) return error.message;
+    throw error;
+  }
+  return null;
 }
 
 /** Writes the next seal over the slot not holding the current one, and fsyncs it. */

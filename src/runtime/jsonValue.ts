@@ -64,3 +64,17 @@ export function jsonValueProblem(value: unknown): JsonValueProblem | null {
   };
   return visit(value, '');
 }
+
+/** Structural equality of two JSON values (object key order aside): what a reader must give back. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as readonly unknown[];
+    return a.length === bs.length && a.every((item, i) => jsonEqual(item, bs[i]));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = Object.keys(ra);
+  return keys.length === Object.keys(rb).length && keys.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && jsonEqual(ra[k], rb[k]));
+}

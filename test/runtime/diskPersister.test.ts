@@ -11,6 +11,7 @@ import { crc32 } from 'node:zlib';
 import {
   encodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE, readSealSlots, RecordType, SEAL_SLOT_SIZE,
 } from '../../src/runtime/diskFormat.js';
+import { MAX_TERM } from '../../src/core/limits.js';
 import { ManualClock } from './manualClock.js';
 
 const dirs: string[] = [];
@@ -526,5 +527,39 @@ describe('DiskPersister under a RaftNode', () => {
     const third = await DiskPersister.open(dir);
     expect(plain(third)).toEqual({ currentTerm: 2, votedFor: 0, log: [entry(1, 'a'), entry(1, { b: 2 }), entry(1, [3]), entry(2, 'd')] });
     await third.close();
+  });
+});
+
+describe('DiskPersister: nothing is written that its own reader would refuse', () => {
+  test('a term above MAX_TERM is never written: the save rejects with a clear error, the file is unchanged', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(MAX_TERM, 0, [entry(MAX_TERM, 'at the limit')], 1));
+    const size = statSync(logFile(dir)).size;
+    const above = MAX_TERM + 1;
+    await expect(p.save(effect(above, 0, [entry(MAX_TERM, 'at the limit')], 2))).rejects.toThrow(
+      /^currentTerm 4294967296 is not an integer from 0 to MAX_TERM \(4294967295\); refusing to persist it$/);
+    await expect(p.save(effect(MAX_TERM, 0, [entry(MAX_TERM, 'at the limit'), entry(above, 'x')], 2))).rejects.toThrow(CommandEncodingError);
+    expect(statSync(logFile(dir)).size).toBe(size);
+    // the refused saves left no trace: the next one follows the last accepted one
+    await p.save(effect(MAX_TERM, 1, [entry(MAX_TERM, 'at the limit'), entry(MAX_TERM, 'next')], 2));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: MAX_TERM, votedFor: 1, log: [entry(MAX_TERM, 'at the limit'), entry(MAX_TERM, 'next')] });
+  });
+
+  test('a save that would not read back (a votedFor the reader refuses) is rejected before it is written (old: written, then the start refused)', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, [entry(1, 'a')], 1));
+    const size = statSync(logFile(dir)).size;
+    for (const votedFor of [-1, 1.5, Number.NaN]) {
+      const error: unknown = await p.save(effect(2, votedFor, [entry(1, 'a')], 2)).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(/this save would not read back as given \(.*\); refusing to write it$/);
+    }
+    expect(statSync(logFile(dir)).size).toBe(size);
+    await p.save(effect(2, 1, [entry(1, 'a')], 2));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 2, votedFor: 1, log: [entry(1, 'a')] });
   });
 });
