@@ -1,6 +1,7 @@
 /** pure-raft runtime: the core's step driven live by timers, a transport and a persister. */
 export { realClock, type Clock, type TimerHandle } from './clock.js';
 export { VirtualClock } from './virtualClock.js';
+export { SimFs, type SimFsOptions, type SimFsStats } from './sim/fs.js';
 export { seededRandom, freshSeed, type RandomSource } from './random.js';
 export type { Persister } from './persister.js';
 export { MemoryPersister } from './memoryPersister.js';
