@@ -1,7 +1,7 @@
 /**
  * Time as the runtime sees it. Everything that waits (election and heartbeat timers, network
  * delays, the lab harness's sleeps) goes through a Clock, so a test can swap real time for the
- * deterministic virtual clock (virtualClock.ts) and replay a run exactly.
+ * deterministic virtual clock (sim/virtualClock.ts) and replay a run exactly.
  */
 export interface TimerHandle {
   cancel(): void;

@@ -1,15 +1,19 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LogEntry, PersistEffect, PersistentState, ServerId, Term } from '../core/index.js';
+import { MAX_TERM } from '../core/limits.js';
 import {
-  DiskPersisterError, HEADER_SIZE, RecordType, appendOp, encodeEntry, encodeFlush, encodeFrame, encodeHeader,
-  scanLog, stateOp, truncateOp, type Op,
+  DiskPersisterError, HEADER_SIZE, RecordProblem, RecordType, decodeRecord, isTerm, misplaced, readFrame, sameChange, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, appendOp, currentSeal, encodeEntry, encodeFlush,
+  encodeFrame, encodeHeader, encodeSealSlot, judgeLog, readHeader, readLog, readSealSlots, repairHint, stateOp, storedChecksum,
+  truncateOp, type Change, type Discard, type Op, type Seal,
 } from './diskFormat.js';
 import type { Persister } from './persister.js';
 
-export { CommandEncodingError, DiskPersisterError, type DiskErrorKind } from './diskFormat.js';
+export { CommandEncodingError, DiskPersisterError, type DiskErrorKind, type Discard } from './diskFormat.js';
 
 export const LOG_FILE = 'raft.log';
+/** Two alternating slots naming how much of the log was acknowledged (see diskFormat.ts). */
+export const SEAL_FILE = 'raft.seal';
 /** Written once the log file exists durably: from then on a missing log is an error, not a fresh start. */
 export const MARKER_FILE = 'raft.marker';
 const TEMP_SUFFIX = '.tmp';
@@ -65,10 +69,21 @@ export interface DiskPersisterStats {
   flushes: number;
   /** fsyncs of the log file for flushes (compaction and directory fsyncs are counted apart). */
   fsyncs: number;
+  /** fsyncs of the seal file (one per flush, after the log's, before the saves resolve). */
+  sealSyncs: number;
   bytesWritten: number;
   compactions: number;
   /** Bytes of torn tail discarded at open. */
   tornBytesDiscarded: number;
+  /** What open dropped: an unsealed (never acknowledged) torn tail; null when nothing. */
+  discarded: Discard | null;
+}
+
+/** Where the seal file stands: the slot holding the current seal, and the highest seq written. */
+interface SealState {
+  readonly handle: DiskFileHandle;
+  slot: 0 | 1;
+  seq: number;
 }
 
 interface Pending {
@@ -86,10 +101,17 @@ const COMPACT_CHUNK_BYTES = 1 << 20;
  *
  * `save` encodes only what changed (hard state if it changed; a truncation and the new entries
  * from `logChangedFrom`), so a save costs what changed, never the log's size. Its promise
- * resolves once the record is written and fsync'd. Saves that arrive while an fsync is in
- * flight are written together as one record and fsync'd once, and each resolves after the
- * fsync that covers it. When the file outgrows the live state (see the options), the live
- * state is rewritten to a temp file, fsync'd, renamed over the log, and the directory fsync'd.
+ * resolves once the record is written and fsync'd and its seal (end offset and checksum, see
+ * diskFormat.ts) is written to the seal file and fsync'd: two fsyncs per flush, so at start
+ * everything up to the sealed end is known to have been acknowledged, and damage there is a
+ * refusal rather than a silently shorter log. Saves that arrive while a flush is in flight are
+ * written together as one record and sealed once, and each resolves after the seal that covers it.
+ *
+ * Compaction, when the file outgrows the live state (see the options): the live state is
+ * written to a temp file as the next log generation and fsync'd; then sealed (in the slot not
+ * holding the current seal, so the old generation's seal survives); then renamed over the log
+ * and the directory fsync'd. A crash before the rename is durable leaves the old log and its
+ * seal; after it, the new log and its seal: at every point some seal vouches for the log found.
  *
  * Fail-stop: once a write, fsync or compaction fails, every pending and later save rejects.
  */
@@ -114,8 +136,10 @@ export class DiskPersister implements Persister {
     private readonly fs: DiskFs,
     private handle: DiskFileHandle,
     private size: number,
+    private generation: number,
+    private readonly seal: SealState,
     loaded: { currentTerm: Term; votedFor: ServerId | null; log: readonly LogEntry[]; entrySizes: number[]; records: number },
-    tornBytes: number,
+    discarded: Discard | null,
     options: DiskPersisterOptions,
   ) {
     const state: PersistentState = { currentTerm: loaded.currentTerm, votedFor: loaded.votedFor, log: Object.freeze(loaded.log) };
@@ -125,7 +149,10 @@ export class DiskPersister implements Persister {
     this.liveEntryBytes = loaded.entrySizes.reduce((a, b) => a + b, 0);
     this.compactMinBytes = options.compactMinBytes ?? 1 << 20;
     this.compactFactor = options.compactFactor ?? 4;
-    this.stats = { saves: 0, flushes: 0, fsyncs: 0, bytesWritten: 0, compactions: 0, tornBytesDiscarded: tornBytes };
+    this.stats = {
+      saves: 0, flushes: 0, fsyncs: 0, sealSyncs: 0, bytesWritten: 0, compactions: 0,
+      tornBytesDiscarded: discarded?.bytes ?? 0, discarded,
+    };
   }
 
   get logPath(): string {
@@ -139,8 +166,9 @@ export class DiskPersister implements Persister {
 
   /**
    * Opens (creating if needed) the data directory. A brand-new or empty directory starts from
-   * the empty state; a torn last record is discarded and the file truncated to the last good
-   * record; anything else wrong rejects with DiskPersisterError.
+   * the empty state; a torn flush past the sealed end (never acknowledged) is dropped, counted in
+   * `stats.discarded` and the file truncated; anything missing or damaged up to the sealed end,
+   * or anything else wrong, rejects with a one-line DiskPersisterError naming `pure-raft repair`.
    */
   static async open(dir: string, options: DiskPersisterOptions = {}): Promise<DiskPersister> {
     const fs = options.fs ?? nodeDiskFs;
@@ -152,45 +180,62 @@ export class DiskPersister implements Persister {
     }
     const logPath = join(dir, LOG_FILE);
     const markerPath = join(dir, MARKER_FILE);
+    const sealPath = join(dir, SEAL_FILE);
     const tempPath = logPath + TEMP_SUFFIX;
+    const fix = repairHint(dir);
     await fs.mkdir(dir);
     // A temp file is a compaction or creation a crash interrupted before its rename: the log
     // (or its absence) is still the truth.
     if (await fs.exists(tempPath)) await fs.unlink(tempPath);
 
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(logPath);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') {
-        throw new DiskPersisterError('unreadable', logPath, null, `cannot read the log: ${errorText(error)}`);
-      }
+    let bytes = await readOrNull(fs, logPath);
+    if (bytes === null) {
       if (await fs.exists(markerPath)) {
-        throw new DiskPersisterError('missing-state', logPath, null, `the log is missing but ${MARKER_FILE} says this directory holds Raft state`);
+        throw new DiskPersisterError('missing-state', logPath, null, `the log is missing but ${MARKER_FILE} says this directory holds Raft state`, fix);
       }
-      bytes = encodeHeader();
+      bytes = encodeHeader(1);
       await writeDurably(fs, tempPath, [bytes]);
       await fs.rename(tempPath, logPath);
       await syncDirectory(fs, dir);
       await syncDirectory(fs, dirname(dir)); // the data directory itself may be new
     }
-    if (!(await fs.exists(markerPath))) {
+    const generation = readHeader(bytes, logPath);
+    const slots = readSealSlots((await readOrNull(fs, sealPath)) ?? Buffer.alloc(0));
+    let chosen = currentSeal(slots, generation);
+    const read = readLog(bytes, logPath, chosen?.seal.end ?? null);
+    const fresh = !(await fs.exists(markerPath));
+    const discarded = judgeLog(read, bytes.length, chosen?.seal ?? null, logPath, fresh, fix);
+    if (chosen === null) {
+      // A log of no records that no seal names yet: this directory's creation, interrupted or new.
+      const first: Seal = { seq: 1, generation, end: HEADER_SIZE, lastCrc: 0 };
+      await writeDurably(fs, sealPath, [encodeSealSlot(first), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]);
+      await syncDirectory(fs, dir);
+      chosen = { seal: first, slot: 0 };
+    }
+    if (fresh) {
       await writeDurably(fs, markerPath, [Buffer.from('pure-raft disk persister: this directory holds Raft state\n')]);
       await syncDirectory(fs, dir);
     }
 
-    const scan = scanLog(bytes, logPath);
     const handle = await fs.open(logPath, 'r+');
-    if (scan.torn) {
-      try {
-        await handle.truncate(scan.end);
+    let sealHandle: DiskFileHandle | null = null;
+    try {
+      if (discarded) {
+        await handle.truncate(read.end);
         await handle.datasync();
-      } catch (error) {
-        await handle.close();
-        throw error;
       }
+      sealHandle = await fs.open(sealPath, 'r+');
+      const seqs = [slots[0]?.seq ?? 0, slots[1]?.seq ?? 0, chosen.seal.seq];
+      const seal: SealState = { handle: sealHandle, slot: chosen.slot, seq: Math.max(...seqs) };
+      // Whole records past the old seal were durable but never acknowledged: seal what is kept,
+      // so the next flush appends to a fully sealed log.
+      if (read.end !== chosen.seal.end) await writeSeal(seal, generation, read.end, read.lastCrc);
+      return new DiskPersister(dir, fs, handle, read.end, generation, seal, read, discarded, options);
+    } catch (error) {
+      await handle.close();
+      await sealHandle?.close();
+      throw error;
     }
-    return new DiskPersister(dir, fs, handle, scan.end, scan, scan.torn?.bytes ?? 0, options);
   }
 
   load(): PersistentState | null {
@@ -214,12 +259,27 @@ export class DiskPersister implements Persister {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (!isTerm(effect.currentTerm)) {
+      return Promise.reject(new RangeError(`currentTerm ${String(effect.currentTerm)} is not an integer from 0 to MAX_TERM (${MAX_TERM}); refusing to persist it`));
+    }
     const ops: Op[] = [];
+    const meant: Change[] = [];
     if (effect.currentTerm !== previous.currentTerm || effect.votedFor !== previous.votedFor) {
       ops.push(stateOp(effect.currentTerm, effect.votedFor));
+      meant.push({ type: RecordType.State, currentTerm: effect.currentTerm, votedFor: effect.votedFor });
     }
-    if (from <= previous.log.length) ops.push(truncateOp(from));
-    if (encoded.length > 0) ops.push(appendOp(from, encoded));
+    if (from <= previous.log.length) {
+      ops.push(truncateOp(from));
+      meant.push({ type: RecordType.Truncate, from });
+    }
+    if (encoded.length > 0) {
+      ops.push(appendOp(from, encoded));
+      meant.push({ type: RecordType.Append, from, entries: effect.log.slice(from - 1) });
+    }
+    const wrong = readsBackWrong(ops, meant, previous.log.length);
+    if (wrong !== null) {
+      return Promise.reject(new RangeError(`${this.logPath}: this save would not read back as given (${wrong}); refusing to write it`));
+    }
 
     for (let i = from - 1; i < this.entrySizes.length; i++) this.liveEntryBytes -= this.entrySizes[i] ?? 0;
     this.entrySizes.length = from - 1;
@@ -244,6 +304,7 @@ export class DiskPersister implements Persister {
     this.closed = true;
     while (this.flushing) await this.flushing.catch(() => undefined);
     await this.handle.close();
+    await this.seal.handle.close();
   }
 
   private async flushLoop(): Promise<void> {
@@ -252,14 +313,19 @@ export class DiskPersister implements Persister {
       while (this.pending.length > 0) {
         batch = this.pending;
         this.pending = [];
-        const record = encodeFlush(batch.flatMap((p) => p.ops));
+        const ops = batch.flatMap((p) => p.ops);
+        const record = encodeFlush(ops);
         if (record.length > 0) {
+          const wrong = frameReadsBackWrong(record, ops.length);
+          if (wrong !== null) throw new Error(`${this.logPath} at offset ${this.size}: the flush record would not read back (${wrong}); refusing to write it`);
           await writeAll(this.handle, record, this.size);
           this.size += record.length;
           this.stats.bytesWritten += record.length;
           await this.handle.datasync();
           this.stats.flushes++;
           this.stats.fsyncs++;
+          await writeSeal(this.seal, this.generation, this.size, storedChecksum(record));
+          this.stats.sealSyncs++;
         }
         this.durable = (batch[batch.length - 1] as Pending).state;
         for (const p of batch) p.resolve();
@@ -285,7 +351,8 @@ export class DiskPersister implements Persister {
   private async compact(): Promise<void> {
     const state = this.durable;
     const tempPath = this.logPath + TEMP_SUFFIX;
-    const chunks: Buffer[] = [encodeHeader(), encodeFrame(RecordType.State, stateOp(state.currentTerm, state.votedFor).json)];
+    const generation = (this.generation + 1) >>> 0;
+    const chunks: Buffer[] = [encodeHeader(generation), encodeFrame(RecordType.State, stateOp(state.currentTerm, state.votedFor).json)];
     let from = 1;
     let entries: string[] = [];
     let chunkBytes = 0;
@@ -305,13 +372,76 @@ export class DiskPersister implements Persister {
     });
     cut(state.log.length + 1);
     const size = await writeDurably(this.fs, tempPath, chunks);
+    // Sealed before the rename, in the other slot: until the rename is durable the old log's
+    // seal is still there for the old log.
+    await writeSeal(this.seal, generation, size, storedChecksum(chunks[chunks.length - 1] as Buffer));
     await this.fs.rename(tempPath, this.logPath);
     await syncDirectory(this.fs, this.dir);
     const old = this.handle;
     this.handle = await this.fs.open(this.logPath, 'r+');
     this.size = size;
+    this.generation = generation;
     this.stats.compactions++;
     await old.close();
+  }
+}
+
+/**
+ * Why these ops, read back by the log's own reader, would not give `meant` on a log of `length`
+ * entries (null when they do): so a node never fsyncs what its next start refuses or misreads.
+ */
+function readsBackWrong(ops: readonly Op[], meant: readonly Change[], length: number): string | null {
+  let entries = length;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    let read: Change[];
+    try {
+      read = decodeRecord(op.type, op.json);
+    } catch (error) {
+      if (error instanceof RecordProblem) return error.message;
+      throw error;
+    }
+    const change = read[0];
+    if (read.length !== 1 || change === undefined || !sameChange(change, meant[i] as Change)) return 'it reads back different';
+    const misfit = misplaced(change, entries);
+    if (misfit !== null) return misfit;
+    if (change.type === RecordType.Truncate) entries = change.from - 1;
+    if (change.type === RecordType.Append) entries += change.entries.length;
+  }
+  return null;
+}
+
+/** The same for the one record of a flush: a whole frame whose payload holds the `count` ops it was made of. */
+function frameReadsBackWrong(record: Buffer, count: number): string | null {
+  const frame = readFrame(record, 0);
+  if (frame.kind !== 'ok') return frame.detail;
+  if (frame.next !== record.length) return 'trailing bytes';
+  try {
+    if (decodeRecord(frame.type, frame.payload.toString('utf8')).length !== count) return `not the ${count} changes it was made of`;
+  } catch (error) {
+    if (error instanceof RecordProblem) return error.message;
+    throw error;
+  }
+  return null;
+}
+
+/** Writes the next seal over the slot not holding the current one, and fsyncs it. */
+async function writeSeal(seal: SealState, generation: number, end: number, lastCrc: number): Promise<void> {
+  const slot = seal.slot === 0 ? 1 : 0;
+  const seq = seal.seq + 1;
+  await writeAll(seal.handle, encodeSealSlot({ seq, generation, end, lastCrc }), slot * SEAL_SLOT_SIZE);
+  await seal.handle.datasync();
+  seal.slot = slot;
+  seal.seq = seq;
+}
+
+/** A file's bytes, null when it does not exist; other read failures are an 'unreadable' refusal. */
+async function readOrNull(fs: DiskFs, path: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw new DiskPersisterError('unreadable', path, null, `cannot read it: ${errorText(error)}`);
   }
 }
 

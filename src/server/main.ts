@@ -105,6 +105,8 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   if (hooks.announce !== undefined) log(`node ${me}: ${hooks.announce}`);
   const nodePersister: Persister = hooks.wrapPersister ? hooks.wrapPersister(persister) : persister;
   const restored = nodePersister.load();
+  const dropped = persister.stats.discarded;
+  if (dropped) log(`node ${me}: dropped ${dropped.bytes} bytes of an unacknowledged torn write at offset ${dropped.offset} of ${persister.logPath} (${dropped.detail})`);
   log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ApplyMsg, LogEntry, PersistEffect } from '../../src/core/index.js';
 import {
-  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, make, nodeDiskFs, seededRandom,
+  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, make, nodeDiskFs, seededRandom,
   type DiskFileHandle, type DiskFs,
 } from '../../src/runtime/index.js';
-import { encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
+import { crc32 } from 'node:zlib';
+import {
+  encodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE, readSealSlots, RecordType, SEAL_SLOT_SIZE,
+} from '../../src/runtime/diskFormat.js';
+import { MAX_TERM } from '../../src/core/limits.js';
 import { ManualClock } from './manualClock.js';
 
 const dirs: string[] = [];
@@ -153,40 +157,99 @@ describe('DiskPersister: round trip', () => {
 });
 
 describe('DiskPersister: start-up checks', () => {
-  test('a record cut short by a crash is discarded and the file truncated to the last good record', async () => {
+  test('a torn flush past the sealed end (never acknowledged) is dropped, its byte count reported, and the log continues', async () => {
     const dir = freshDir();
     await threeRecords(dir);
-    const bytes = readFileSync(logFile(dir));
-    const last = recordOffsets(bytes).at(-1) ?? 0;
-    truncateSync(logFile(dir), last + 12); // mid-record
+    const sealedEnd = statSync(logFile(dir)).size;
+    // The write a crash interrupted: part of a record after the last sealed one.
+    const torn = encodeFrame(RecordType.State, '{"term":9,"votedFor":9}').subarray(0, 12);
+    writeFileSync(logFile(dir), Buffer.concat([readFileSync(logFile(dir)), torn]));
     const p = await DiskPersister.open(dir);
     expect(p.stats.tornBytesDiscarded).toBe(12);
-    expect(statSync(logFile(dir)).size).toBe(last);
-    expect(plain(p)).toEqual({ currentTerm: 1, votedFor: 0, log: [entry(1, 'a'), entry(1, { b: [1, 2] }), entry(1, null)] });
+    expect(p.stats.discarded).toMatchObject({ offset: sealedEnd, bytes: 12 });
+    expect(statSync(logFile(dir)).size).toBe(sealedEnd);
+    expect(plain(p)).toEqual({ currentTerm: 2, votedFor: null, log: [entry(1, 'a'), entry(1, { b: [1, 2] }), entry(1, null), entry(2, 'd')] });
     // the log continues cleanly after the cut
     await p.save(effect(5, 5, [entry(1, 'a')], 2));
     await p.close();
     expect(await reopened(dir)).toEqual({ currentTerm: 5, votedFor: 5, log: [entry(1, 'a')] });
   });
 
-  test('a last record failing its checksum is discarded; so is a zero-filled tail', async () => {
+  test('a whole record past the sealed end (fsync\'d, crash before its seal) is kept and sealed', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const whole = encodeFrame(RecordType.State, '{"term":9,"votedFor":1}');
+    writeFileSync(logFile(dir), Buffer.concat([readFileSync(logFile(dir)), whole]));
+    const p = await DiskPersister.open(dir);
+    expect(p.stats.discarded).toBeNull();
+    expect(plain(p)).toMatchObject({ currentTerm: 9, votedFor: 1 });
+    await p.close();
+    // now sealed: damage to it is a refusal
+    const bytes = readFileSync(logFile(dir));
+    bytes[bytes.length - 2]! ^= 0x01;
+    writeFileSync(logFile(dir), bytes);
+    expect((await openError(dir)).kind).toBe('corrupt');
+  });
+
+  test('a log truncated to half its length is refused, naming the offset and the repair command (old: 29 of 60 entries, silently)', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    const log: LogEntry[] = [];
+    for (let i = 1; i <= 60; i++) {
+      log.push(entry(1, `command ${i}`));
+      await p.save(effect(1, 0, [...log], i));
+    }
+    await p.close();
+    const half = Math.floor(statSync(logFile(dir)).size / 2);
+    truncateSync(logFile(dir), half);
+    const error = await openError(dir);
+    expect(error.kind).toBe('truncated');
+    expect(error.offset).toBe(half);
+    expect(error.message).toContain(`pure-raft repair --data-dir ${dir}`);
+  });
+
+  test('a bit flip in the last fsync\'d record is refused, not dropped (it held an acknowledged term and vote)', async () => {
     const dir = freshDir();
     await threeRecords(dir);
     const bytes = readFileSync(logFile(dir));
     const last = recordOffsets(bytes).at(-1) ?? 0;
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 2) ^ 0x01, bytes.length - 2); // inside the last record's payload
     writeFileSync(logFile(dir), bytes);
-    const p = await DiskPersister.open(dir);
-    expect(plain(p)?.log).toHaveLength(3);
-    expect(plain(p)?.currentTerm).toBe(1);
-    expect(statSync(logFile(dir)).size).toBe(last);
-    await p.close();
+    const error = await openError(dir);
+    expect(error.kind).toBe('corrupt');
+    expect(error.offset).toBe(last);
+    expect(error.message).toContain('pure-raft repair');
+  });
 
+  test('a zero-filled tail past the sealed end is dropped and counted', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const sealedEnd = statSync(logFile(dir)).size;
     writeFileSync(logFile(dir), Buffer.concat([readFileSync(logFile(dir)), Buffer.alloc(4096)]));
     const q = await DiskPersister.open(dir);
-    expect(plain(q)?.log).toHaveLength(3);
-    expect(statSync(logFile(dir)).size).toBe(last);
+    expect(plain(q)?.log).toHaveLength(4);
+    expect(q.stats.tornBytesDiscarded).toBe(4096);
+    expect(statSync(logFile(dir)).size).toBe(sealedEnd);
     await q.close();
+  });
+
+  test('a torn newest seal falls back to the previous one: the flush it sealed is whole and kept', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    const seal = readFileSync(join(dir, SEAL_FILE));
+    const slots = readSealSlots(seal);
+    const newest = (slots[0]?.seq ?? 0) > (slots[1]?.seq ?? 0) ? 0 : 1;
+    seal[newest * SEAL_SLOT_SIZE + 10]! ^= 0x40;
+    writeFileSync(join(dir, SEAL_FILE), seal);
+    expect(await reopened(dir)).toMatchObject({ currentTerm: 2, votedFor: null });
+    expect((await reopened(dir))?.log).toHaveLength(4);
+  });
+
+  test('a log with records but no seal is refused', async () => {
+    const dir = freshDir();
+    await threeRecords(dir);
+    await fsp.unlink(join(dir, SEAL_FILE));
+    expect((await openError(dir)).kind).toBe('missing-seal');
   });
 
   test('damage before the tail is refused with DiskPersisterError naming file and offset', async () => {
@@ -215,10 +278,20 @@ describe('DiskPersister: start-up checks', () => {
     const dir = freshDir();
     await threeRecords(dir);
     const bytes = readFileSync(logFile(dir));
-    writeFileSync(logFile(dir), Buffer.concat([encodeHeader(2), bytes.subarray(HEADER_SIZE)]));
+    writeFileSync(logFile(dir), Buffer.concat([encodeHeader(1, 3), bytes.subarray(HEADER_SIZE)]));
     const version = await openError(dir);
     expect(version.kind).toBe('bad-version');
-    expect(version.message).toContain('version 2');
+    expect(version.message).toContain('version 3');
+
+    // a version-1 log (16-byte header, no seal) is refused with a line saying so
+    const v1 = Buffer.alloc(16);
+    v1.write('PRAFTLOG', 0, 'latin1');
+    v1.writeUInt32LE(1, 8);
+    v1.writeUInt32LE(crc32(v1.subarray(0, 12)), 12);
+    writeFileSync(logFile(dir), v1);
+    const old = await openError(dir);
+    expect(old.kind).toBe('bad-version');
+    expect(old.message).toMatch(/format version 1 \(written before seals/);
 
     const magic = Buffer.from(bytes);
     magic.write('NOTRAFT!', 0, 'latin1');
@@ -308,7 +381,7 @@ describe('DiskPersister: compaction with saves in flight', () => {
   });
 });
 
-/** node's fs with counted fsyncs, and log datasyncs that can be held until the test releases them. */
+/** node's fs with counted log fsyncs, and log datasyncs that can be held until the test releases them. */
 class GatedFs implements DiskFs {
   hold = false;
   /** The next log datasync fails with EIO. */
@@ -332,6 +405,7 @@ class GatedFs implements DiskFs {
       truncate: (length) => handle.truncate(length),
       close: () => handle.close(),
       datasync: async () => {
+        if (!path.endsWith(LOG_FILE)) return handle.datasync(); // the seal's: not gated, not counted
         if (this.hold) {
           await new Promise<void>((release) => {
             const waiter = this.waiter;
@@ -380,7 +454,7 @@ describe('DiskPersister: batching', () => {
     releaseSecond();
     await Promise.all(saves);
     expect(resolvedAfter).toEqual([1, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
-    expect(p.stats).toMatchObject({ saves: 10, flushes: 2, fsyncs: 2 });
+    expect(p.stats).toMatchObject({ saves: 10, flushes: 2, fsyncs: 2, sealSyncs: 2 });
     // what resolved is on disk: a second opener (a restart) reads all ten entries
     expect((await reopened(dir))?.log).toEqual(log);
     fs.hold = false;
@@ -453,5 +527,39 @@ describe('DiskPersister under a RaftNode', () => {
     const third = await DiskPersister.open(dir);
     expect(plain(third)).toEqual({ currentTerm: 2, votedFor: 0, log: [entry(1, 'a'), entry(1, { b: 2 }), entry(1, [3]), entry(2, 'd')] });
     await third.close();
+  });
+});
+
+describe('DiskPersister: nothing is written that its own reader would refuse', () => {
+  test('a term above MAX_TERM is never written: the save rejects with a clear error, the file is unchanged', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(MAX_TERM, 0, [entry(MAX_TERM, 'at the limit')], 1));
+    const size = statSync(logFile(dir)).size;
+    const above = MAX_TERM + 1;
+    await expect(p.save(effect(above, 0, [entry(MAX_TERM, 'at the limit')], 2))).rejects.toThrow(
+      /^currentTerm 4294967296 is not an integer from 0 to MAX_TERM \(4294967295\); refusing to persist it$/);
+    await expect(p.save(effect(MAX_TERM, 0, [entry(MAX_TERM, 'at the limit'), entry(above, 'x')], 2))).rejects.toThrow(CommandEncodingError);
+    expect(statSync(logFile(dir)).size).toBe(size);
+    // the refused saves left no trace: the next one follows the last accepted one
+    await p.save(effect(MAX_TERM, 1, [entry(MAX_TERM, 'at the limit'), entry(MAX_TERM, 'next')], 2));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: MAX_TERM, votedFor: 1, log: [entry(MAX_TERM, 'at the limit'), entry(MAX_TERM, 'next')] });
+  });
+
+  test('a save that would not read back (a votedFor the reader refuses) is rejected before it is written (old: written, then the start refused)', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, [entry(1, 'a')], 1));
+    const size = statSync(logFile(dir)).size;
+    for (const votedFor of [-1, 1.5, Number.NaN]) {
+      const error: unknown = await p.save(effect(2, votedFor, [entry(1, 'a')], 2)).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(/this save would not read back as given \(.*\); refusing to write it$/);
+    }
+    expect(statSync(logFile(dir)).size).toBe(size);
+    await p.save(effect(2, 1, [entry(1, 'a')], 2));
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 2, votedFor: 1, log: [entry(1, 'a')] });
   });
 });

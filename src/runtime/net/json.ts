@@ -1,10 +1,10 @@
-import { checkJsonValue, CommandEncodingError } from '../diskFormat.js';
+import { jsonValueProblem } from '../jsonValue.js';
 import { EncodeError, WireError } from './errors.js';
 
 /**
  * JSON on the wire, as UTF-8: log entry commands (the core types them `unknown`) and client
  * payloads. Only values JSON gives back unchanged are sent, so what a receiver decodes equals
- * what the sender held; the round-trip rule is the disk persister's (`checkJsonValue`).
+ * what the sender held; the round-trip rule is jsonValue.ts's, shared with the disk format.
  */
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -41,12 +41,8 @@ export function decodeJson(bytes: Uint8Array, what: string): unknown {
     const detail = error instanceof TypeError ? 'is not valid UTF-8' : 'is not valid JSON';
     throw new WireError('malformed', `${what} ${detail}`);
   }
-  try {
-    checkJsonValue(value, 0);
-  } catch (error) {
-    if (error instanceof CommandEncodingError) throw new WireError('malformed', `${what}${error.path} is ${error.problem}`);
-    throw error;
-  }
+  const problem = jsonValueProblem(value);
+  if (problem) throw new WireError('malformed', `${what}${problem.path} is ${problem.problem}`);
   return value;
 }
 
@@ -61,14 +57,8 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 function checkRoundTrip(value: unknown, what: string): void {
-  try {
-    checkJsonValue(value, 0);
-  } catch (error) {
-    if (error instanceof CommandEncodingError) {
-      throw new EncodeError(`${what}${error.path} is ${error.problem}, which JSON cannot round-trip`);
-    }
-    throw error;
-  }
+  const problem = jsonValueProblem(value);
+  if (problem) throw new EncodeError(`${what}${problem.path} is ${problem.problem}, which JSON cannot round-trip`);
 }
 
 function describe(value: unknown): string {

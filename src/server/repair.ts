@@ -1,0 +1,258 @@
+/**
+ * `pure-raft repair --data-dir D [--yes]`: the operator's one way past a data directory the
+ * node refuses. Without --yes it prints what it would drop (the offset, the bytes, the records
+ * and entries in them, and what the seal said was acknowledged) and changes nothing; with --yes
+ * it cuts the log after its last whole, valid record, writes a seal for what is kept, and checks
+ * that the directory now opens. A directory that opens as it is: says so, exit 0.
+ *
+ * Dropping acknowledged state can make this server forget a vote or entries a quorum counted
+ * on; the printout says so, and that is why it takes --yes.
+ *
+ * Exit: 0 done (or nothing to do, or a dry run); 1 cannot repair (no such directory, a log this
+ * build cannot read at all); 2 bad flags.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, currentSeal, decodeRecord, encodeSealSlot,
+  judgeLog, readFrame, readHeader, readLog, readSealSlots, repairHint, type LogRead, type Seal,
+} from '../runtime/diskFormat.js';
+import { DiskPersister, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../runtime/diskPersister.js';
+
+export const REPAIR_USAGE = `usage: pure-raft repair --data-dir DIR [--yes]
+  --data-dir    the data directory a node refuses to start from
+  --yes         drop what it prints (without it, nothing is changed)
+exit: 0 repaired, nothing to repair, or a dry run; 1 cannot repair; 2 bad flags`;
+
+interface RepairArgs {
+  readonly dataDir: string;
+  readonly yes: boolean;
+}
+
+export interface RepairIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const processIo: RepairIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+class RepairUsageError extends Error {}
+
+function parseRepairArgs(argv: readonly string[]): RepairArgs | 'help' {
+  let dataDir: string | undefined;
+  let yes = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag.startsWith('--data-dir=')) {
+      dataDir = flag.slice('--data-dir='.length);
+      if (dataDir === '') throw new RepairUsageError('--data-dir needs a value');
+      continue;
+    }
+    switch (flag) {
+      case '--data-dir': {
+        const value = argv[++i];
+        if (value === undefined || value === '' || value.startsWith('--')) throw new RepairUsageError('--data-dir needs a value');
+        dataDir = value;
+        break;
+      }
+      case '--yes': yes = true; break;
+      case '--help': case '-h': return 'help';
+      default: throw new RepairUsageError(`unknown flag '${flag}'`);
+    }
+  }
+  if (dataDir === undefined) throw new RepairUsageError('--data-dir is required');
+  return { dataDir, yes };
+}
+
+/** What repair found, and what --yes does about it. */
+type Plan =
+  | { readonly kind: 'fine'; readonly note: string }
+  | { readonly kind: 'cannot'; readonly reason: string }
+  | { readonly kind: 'empty'; readonly reason: string }
+  | { readonly kind: 'cut'; readonly reason: string; readonly keep: number; readonly generation: number; readonly seq: number };
+
+export async function runRepair(argv: readonly string[], io: RepairIo = processIo): Promise<number> {
+  let args: RepairArgs | 'help';
+  try {
+    args = parseRepairArgs(argv);
+  } catch (error) {
+    if (!(error instanceof RepairUsageError)) throw error;
+    io.err(`pure-raft repair: ${error.message} (pure-raft repair --help)`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.out(REPAIR_USAGE);
+    return 0;
+  }
+  const dir = args.dataDir;
+  let plan: Plan;
+  try {
+    plan = await planRepair(dir, io);
+  } catch (error) {
+    io.err(`pure-raft repair: ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  switch (plan.kind) {
+    case 'fine':
+      io.out(`${dir}: nothing to repair: ${plan.note}`);
+      return 0;
+    case 'cannot':
+      io.err(`pure-raft repair: ${dir}: cannot repair: ${plan.reason}`);
+      return 1;
+    case 'empty':
+    case 'cut':
+      if (!args.yes) {
+        io.out(`${dir}: nothing changed; run again with --yes to drop it`);
+        return 0;
+      }
+      await carryOut(dir, plan);
+      try {
+        const opened = await DiskPersister.open(dir);
+        const state = opened.load();
+        await opened.close();
+        io.out(`${dir}: repaired: it now starts with ${state ? `currentTerm ${state.currentTerm}, votedFor ${state.votedFor ?? '-'}, log ${state.log.length} entries` : 'no saved state'}`);
+        return 0;
+      } catch (error) {
+        io.err(`pure-raft repair: ${dir}: still refused after repair: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+  }
+}
+
+/** Reads the directory as a start would, and prints what a repair would drop. Changes nothing. */
+async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
+  const stat = await fsp.stat(dir).catch(() => null);
+  if (stat === null || !stat.isDirectory()) return { kind: 'cannot', reason: 'no such directory' };
+  const logPath = join(dir, LOG_FILE);
+  const marker = await exists(join(dir, MARKER_FILE));
+  const bytes = await fsp.readFile(logPath).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'ENOENT') return null;
+    throw error;
+  });
+  if (bytes === null) {
+    if (!marker) return { kind: 'fine', note: 'it holds no Raft state (a node starts it empty)' };
+    const reason = `${LOG_FILE} is missing but ${MARKER_FILE} says this directory held Raft state`;
+    io.out(`${logPath}: ${reason}`);
+    io.out(`would drop: all of this server's state (term, vote and log); --yes removes ${MARKER_FILE} and ${SEAL_FILE} so it starts empty`);
+    warn(io);
+    return { kind: 'empty', reason };
+  }
+  let generation: number;
+  try {
+    generation = readHeader(bytes, logPath);
+  } catch (error) {
+    if (error instanceof DiskPersisterError) return { kind: 'cannot', reason: `${error.detail} (${error.kind}); move the directory aside and start the server from an empty one` };
+    throw error;
+  }
+  const slots = readSealSlots((await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0));
+  const chosen = currentSeal(slots, generation);
+  const seal = chosen?.seal ?? null;
+  const read = readLog(bytes, logPath, seal?.end ?? null);
+  const seq = Math.max(slots[0]?.seq ?? 0, slots[1]?.seq ?? 0) + 1;
+  let refusal: DiskPersisterError;
+  try {
+    const discard = judgeLog(read, bytes.length, seal, logPath, !marker, repairHint(dir));
+    const tail = discard ? `; a start drops the ${discard.bytes} unacknowledged bytes at offset ${discard.offset} by itself (${discard.detail})` : '';
+    return { kind: 'fine', note: `it starts with log ${read.log.length} entries, currentTerm ${read.currentTerm}${tail}` };
+  } catch (error) {
+    if (!(error instanceof DiskPersisterError)) throw error;
+    refusal = error;
+  }
+  const keep = read.stop?.offset ?? read.end;
+  const kept = keep === bytes.length ? read : readLog(bytes.subarray(0, keep), logPath);
+  const dropped = countRecords(bytes, keep);
+  io.out(`${logPath}: ${refusal.detail} (${refusal.kind})`);
+  io.out(`would keep: offsets 0-${keep}: ${describe(kept)}`);
+  if (keep < bytes.length) {
+    io.out(`would drop: ${bytes.length - keep} bytes from offset ${keep} to the end (${dropped.records} checksum-valid records with ${dropped.entries} entries found in them)`);
+  } else {
+    io.out(`would drop: nothing; --yes writes a seal for the ${kept.records} records kept`);
+  }
+  io.out(sealClaim(seal, keep));
+  if (seal !== null && keep < seal.end) warn(io);
+  return { kind: 'cut', reason: refusal.detail, keep, generation, seq };
+}
+
+function describe(read: LogRead): string {
+  return `${read.records} records, log ${read.log.length} entries, currentTerm ${read.currentTerm}, votedFor ${read.votedFor ?? '-'}`;
+}
+
+function sealClaim(seal: Seal | null, keep: number): string {
+  if (seal === null) return 'the seal: none names this log, so nothing says how much of it was acknowledged';
+  const lost = Math.max(0, seal.end - keep);
+  return `the seal (flush ${seal.seq}) claimed ${seal.end} bytes were written and acknowledged${lost > 0 ? `: ${lost} acknowledged bytes are lost` : ''}`;
+}
+
+function warn(io: RepairIo): void {
+  io.out('warning: this server acknowledged what is dropped; it may have forgotten a vote or entries a quorum counted on, so repair one server at a time and let it catch up from the leader');
+}
+
+/** Whole, checksum-valid records (and their entries) found by scanning the bytes from `from`. */
+function countRecords(bytes: Buffer, from: number): { records: number; entries: number } {
+  let records = 0;
+  let entries = 0;
+  for (let at = from; at + 9 <= bytes.length;) {
+    const type = bytes[at + 8];
+    const frame = type !== undefined && type >= RecordType.State && type <= RecordType.Group ? readFrame(bytes, at) : null;
+    if (frame?.kind !== 'ok') {
+      at++;
+      continue;
+    }
+    records++;
+    try {
+      for (const change of decodeRecord(frame.type, frame.payload.toString('utf8'))) {
+        if (change.type === RecordType.Append) entries += change.entries.length;
+      }
+    } catch {
+      // counted as a record; its entries unknown
+    }
+    at = frame.next;
+  }
+  return { records, entries };
+}
+
+async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut' }>): Promise<void> {
+  const sealPath = join(dir, SEAL_FILE);
+  if (plan.kind === 'empty') {
+    await fsp.rm(sealPath, { force: true });
+    await fsp.rm(join(dir, MARKER_FILE), { force: true });
+    await syncDir(dir);
+    return;
+  }
+  const logPath = join(dir, LOG_FILE);
+  const handle = await fsp.open(logPath, 'r+');
+  try {
+    await handle.truncate(plan.keep);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  const kept = readLog(await fsp.readFile(logPath), logPath);
+  const seal: Seal = { seq: plan.seq, generation: plan.generation, end: kept.end, lastCrc: kept.end === HEADER_SIZE ? 0 : kept.lastCrc };
+  const temp = `${sealPath}.tmp`;
+  const file = await fsp.open(temp, 'w');
+  try {
+    await file.write(Buffer.concat([encodeSealSlot(seal), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]), 0, SEAL_FILE_SIZE, 0);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await fsp.rename(temp, sealPath);
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fsp.stat(path).then(() => true, () => false);
+}

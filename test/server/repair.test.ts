@@ -1,0 +1,172 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { LogEntry } from '../../src/core/index.js';
+import { DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
+import { FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
+import { runRepair } from '../../src/server/repair.js';
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pure-raft-repair-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function repair(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runRepair(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+const entries = (n: number): LogEntry[] => Array.from({ length: n }, (_, i) => ({ term: 1, command: `command ${i + 1}` }));
+
+/** A directory holding 60 entries, one record each, after a term-1 vote for server 0. */
+async function sixtyEntries(): Promise<string> {
+  const dir = freshDir();
+  const p = await DiskPersister.open(dir);
+  await p.save({ currentTerm: 1, votedFor: 0, log: [], logChangedFrom: 1 });
+  const log = entries(60);
+  for (let i = 1; i <= 60; i++) await p.save({ currentTerm: 1, votedFor: 0, log: log.slice(0, i), logChangedFrom: i });
+  await p.close();
+  return dir;
+}
+
+function snapshot(dir: string): string[] {
+  return [LOG_FILE, SEAL_FILE, MARKER_FILE].map((f) => { try { return readFileSync(join(dir, f)).toString('hex'); } catch { return '-'; } });
+}
+
+async function openError(dir: string): Promise<DiskPersisterError> {
+  const error: unknown = await DiskPersister.open(dir).then(async (p) => { await p.close(); return null; }, (e: unknown) => e);
+  expect(error).toBeInstanceOf(DiskPersisterError);
+  return error as DiskPersisterError;
+}
+
+describe('pure-raft repair', () => {
+  test('bad flags: one line, exit 2', async () => {
+    for (const argv of [[], ['--data-dir'], ['--data-dir', ''], ['--data-dir', freshDir(), '--force'], ['--yes']]) {
+      const r = await repair(...argv);
+      expect(r.code).toBe(2);
+      expect(r.out).toEqual([]);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(/^pure-raft repair: .*\(pure-raft repair --help\)$/);
+    }
+  });
+
+  test('a directory that starts as it is: says so, exit 0, changes nothing (also with --yes)', async () => {
+    const dir = await sixtyEntries();
+    const before = snapshot(dir);
+    for (const yes of [[], ['--yes']]) {
+      const r = await repair('--data-dir', dir, ...yes);
+      expect(r).toMatchObject({ code: 0, err: [] });
+      expect(r.out).toEqual([`${dir}: nothing to repair: it starts with log 60 entries, currentTerm 1`]);
+    }
+    expect(snapshot(dir)).toEqual(before);
+    const empty = await repair('--data-dir', freshDir());
+    expect(empty.code).toBe(0);
+    expect(empty.out[0]).toMatch(/nothing to repair: it holds no Raft state/);
+  });
+
+  test('a log truncated to half: the dry run prints what it would drop and changes nothing; --yes drops it and the node starts', async () => {
+    const dir = await sixtyEntries();
+    const size = statSync(join(dir, LOG_FILE)).size;
+    const half = Math.floor(size / 2);
+    truncateSync(join(dir, LOG_FILE), half);
+    expect((await openError(dir)).message).toContain(`pure-raft repair --data-dir ${dir}`);
+    const before = snapshot(dir);
+
+    const dry = await repair('--data-dir', dir);
+    expect(dry.code).toBe(0);
+    expect(dry.err).toEqual([]);
+    const text = dry.out.join('\n');
+    expect(text).toMatch(/truncated/);
+    expect(text).toMatch(/would keep: offsets 0-\d+: \d+ records, log \d+ entries, currentTerm 1, votedFor 0/);
+    expect(text).toMatch(/would drop: \d+ bytes from offset \d+ to the end/);
+    expect(text).toContain(`claimed ${size} bytes were written and acknowledged`);
+    expect(text).toMatch(/warning: this server acknowledged what is dropped/);
+    expect(dry.out.at(-1)).toBe(`${dir}: nothing changed; run again with --yes to drop it`);
+    expect(snapshot(dir)).toEqual(before); // the dry run changed nothing
+    await openError(dir); // and the node still refuses
+
+    const keptEntries = Number(/log (\d+) entries/.exec(text)?.[1]);
+    expect(keptEntries).toBeGreaterThan(20);
+    expect(keptEntries).toBeLessThan(35);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.code).toBe(0);
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with currentTerm 1, votedFor 0, log ${keptEntries} entries`);
+    const p = await DiskPersister.open(dir);
+    expect(p.load()?.log).toEqual(entries(keptEntries));
+    // and it goes on from there
+    await p.save({ currentTerm: 2, votedFor: 0, log: entries(keptEntries + 1), logChangedFrom: keptEntries + 1 });
+    await p.close();
+    const q = await DiskPersister.open(dir);
+    expect(q.load()?.log).toHaveLength(keptEntries + 1);
+    await q.close();
+  });
+
+  test('a bit flip inside the log: drops from the damaged record on, counting the whole records after it', async () => {
+    const dir = await sixtyEntries();
+    const bytes = readFileSync(join(dir, LOG_FILE));
+    let at = HEADER_SIZE;
+    for (let i = 0; i < 11; i++) at += FRAME_HEADER_SIZE + bytes.readUInt32LE(at); // the state record and 10 entries
+    bytes[at + FRAME_HEADER_SIZE + 2]! ^= 0x10;
+    writeFileSync(join(dir, LOG_FILE), bytes);
+    expect((await openError(dir)).kind).toBe('corrupt');
+    const dry = await repair('--data-dir', dir);
+    const text = dry.out.join('\n');
+    expect(text).toContain(`would keep: offsets 0-${at}: 11 records, log 10 entries`);
+    expect(text).toContain(`would drop: ${bytes.length - at} bytes from offset ${at} to the end (49 checksum-valid records with 49 entries found in them)`);
+    expect((await repair('--data-dir', dir, '--yes')).code).toBe(0);
+    const p = await DiskPersister.open(dir);
+    expect(p.load()?.log).toEqual(entries(10));
+    await p.close();
+  });
+
+  test('a log whose seal is gone: nothing dropped, --yes seals it as it is', async () => {
+    const dir = await sixtyEntries();
+    unlinkSync(join(dir, SEAL_FILE));
+    expect((await openError(dir)).kind).toBe('missing-seal');
+    const dry = await repair('--data-dir', dir);
+    expect(dry.out.join('\n')).toMatch(/would drop: nothing; --yes writes a seal for the 61 records kept/);
+    expect((await repair('--data-dir', dir, '--yes')).code).toBe(0);
+    const p = await DiskPersister.open(dir);
+    expect(p.load()?.log).toHaveLength(60);
+    await p.close();
+  });
+
+  test('a missing log: --yes lets the server start empty; an unreadable header cannot be repaired (exit 1)', async () => {
+    const dir = await sixtyEntries();
+    unlinkSync(join(dir, LOG_FILE));
+    expect((await openError(dir)).kind).toBe('missing-state');
+    expect((await repair('--data-dir', dir)).out.join('\n')).toMatch(/would drop: all of this server's state/);
+    expect(await openError(dir)).toBeInstanceOf(DiskPersisterError);
+    expect((await repair('--data-dir', dir, '--yes')).code).toBe(0);
+    const p = await DiskPersister.open(dir);
+    expect(p.load()).toBeNull();
+    await p.close();
+
+    const bad = await sixtyEntries();
+    writeFileSync(join(bad, LOG_FILE), 'not a log at all');
+    const r = await repair('--data-dir', bad, '--yes');
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/cannot repair: wrong magic/);
+    expect((await repair('--data-dir', join(bad, 'nope'))).code).toBe(1);
+  });
+
+  test('through the command line: `pure-raft repair` bad flags exit 2 with one line; help lists it', () => {
+    const bin = fileURLToPath(new URL('../../bin/pure-raft.mjs', import.meta.url));
+    const bad = spawnSync(process.execPath, [bin, 'repair', '--bogus'], { encoding: 'utf8', timeout: 30_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([`pure-raft repair: unknown flag '--bogus' (pure-raft repair --help)`]);
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect(help.stdout).toContain('pure-raft repair --data-dir DIR [--yes]');
+  }, 60_000);
+});
