@@ -11,12 +11,13 @@
  * Exit: 0 done (or nothing to do, or a dry run); 1 cannot repair (no such directory, a log this
  * build cannot read at all); 2 bad flags.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, currentSeal, decodeRecord, encodeSealSlot,
   judgeLog, readFrame, readHeader, readLog, readSealSlots, repairHint, type LogRead, type Seal,
 } from '../runtime/diskFormat.js';
+import { DataDirLock, DataDirLockError } from '../runtime/dataDirLock.js';
 import { DiskPersister, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../runtime/diskPersister.js';
 
 export const REPAIR_USAGE = `usage: pure-raft repair --data-dir DIR [--yes]
@@ -88,6 +89,27 @@ export async function runRepair(argv: readonly string[], io: RepairIo = processI
     return 0;
   }
   const dir = args.dataDir;
+  // A node running on the directory would keep writing under the repair (and a dry run would
+  // read a moving log): the repair holds the node's own lock, or refuses.
+  let lock: DataDirLock | null = null;
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    try {
+      lock = DataDirLock.acquire(dir);
+    } catch (error) {
+      if (!(error instanceof DataDirLockError)) throw error;
+      const held = /^(locked|being taken over) by /.test(error.message);
+      io.err(held ? `pure-raft repair: ${dir} is ${error.message}: stop that node first` : `pure-raft repair: ${error.message}`);
+      return 1;
+    }
+  }
+  try {
+    return await repairLocked(dir, args.yes, io);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function repairLocked(dir: string, yes: boolean, io: RepairIo): Promise<number> {
   let plan: Plan;
   try {
     plan = await planRepair(dir, io);
@@ -104,7 +126,7 @@ export async function runRepair(argv: readonly string[], io: RepairIo = processI
       return 1;
     case 'empty':
     case 'cut':
-      if (!args.yes) {
+      if (!yes) {
         io.out(`${dir}: nothing changed; run again with --yes to drop it`);
         return 0;
       }

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { LogEntry } from '../../src/core/index.js';
-import { DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
+import { DataDirLock, DiskPersister, DiskPersisterError, LOCK_FILE, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
 import { FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
 import { runRepair } from '../../src/server/repair.js';
 
@@ -109,6 +109,21 @@ describe('pure-raft repair', () => {
     const q = await DiskPersister.open(dir);
     expect(q.load()?.log).toHaveLength(keptEntries + 1);
     await q.close();
+  });
+
+  test('a directory a running node holds: refused in one line, nothing read or changed; after the node stops, the repair runs', async () => {
+    const dir = await sixtyEntries();
+    truncateSync(join(dir, LOG_FILE), Math.floor(statSync(join(dir, LOG_FILE)).size / 2));
+    const before = snapshot(dir);
+    const lock = DataDirLock.acquire(dir); // as a running node holds it
+    const held = await repair('--data-dir', dir, '--yes');
+    expect(held.code).toBe(1);
+    expect(held.out).toEqual([]);
+    expect(held.err).toEqual([expect.stringMatching(new RegExp(`^pure-raft repair: ${dir} is locked by pid ${process.pid}.*: stop that node first$`))]);
+    expect(snapshot(dir)).toEqual(before);
+    lock.release();
+    expect((await repair('--data-dir', dir, '--yes')).code).toBe(0);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // the repair let go of it
   });
 
   test('a bit flip inside the log: drops from the damaged record on, counting the whole records after it', async () => {
