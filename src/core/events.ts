@@ -2,12 +2,25 @@ import { advanceCommitIndex } from './commit.js';
 import { lastLogIndex } from './log.js';
 import { appendToLog, read, writeAt, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
-import { becomeCandidate } from './roles.js';
+import { MAX_TERM } from './limits.js';
+import { becomeCandidate, becomeFollower } from './roles.js';
 import { broadcastAppendEntries } from './send.js';
 
-/** Followers and candidates: no word from a leader and no vote granted for a whole timeout. */
+/**
+ * Followers and candidates: no word from a leader and no vote granted for a whole timeout.
+ *
+ * At MAX_TERM there is no next term to campaign for: the server stays (or becomes) a follower of
+ * MAX_TERM and keeps its vote. Safety holds, since no term is ever reused: a leader of MAX_TERM
+ * keeps leading (a leader ignores its timeouts anyway), a candidate of MAX_TERM steps down (the
+ * same term: its vote for itself stands, so it cannot vote again in it), and a follower waits.
+ * Liveness ends once MAX_TERM has no leader; the node process says so once (src/server/roleLog.ts).
+ */
 export function handleElectionTimeout(s: ServerDraft, out: Outbox): void {
   if (s.role === 'leader') return; // a leader's authority is renewed by its own heartbeats
+  if (s.currentTerm >= MAX_TERM) {
+    if (s.role === 'candidate') becomeFollower(s, s.currentTerm, out);
+    return;
+  }
   becomeCandidate(s, out);
 }
 

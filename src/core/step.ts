@@ -5,6 +5,7 @@ import { handleElectionTimeout, handleHeartbeatTick, handleStart } from './event
 import { firstDifference } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
+import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
 import { editServer, type ServerDraft } from './draft.js';
 import { DEFAULT_STEP_CONFIG, type Input, type LogIndex, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from './types.js';
@@ -61,6 +62,9 @@ function dispatch(s: ServerDraft, input: Input, out: Outbox): void {
 /** All servers: a message with a higher term makes the receiver a follower of that term first. */
 function receive(s: ServerDraft, m: Message, out: Outbox): void {
   if (m.to !== s.id) return; // misaddressed: not ours to act on
+  // Malformed (the codec refuses it first; this is defence in depth): adopting such a term would
+  // persist a term no reader accepts, and leave no term to campaign for.
+  if (!isTerm(m.term)) return;
   if (m.term > s.currentTerm) becomeFollower(s, m.term, out);
   switch (m.type) {
     case 'RequestVote':
@@ -72,6 +76,10 @@ function receive(s: ServerDraft, m: Message, out: Outbox): void {
     case 'AppendEntriesReply':
       return handleAppendEntriesReply(s, m, out);
   }
+}
+
+function isTerm(term: number): boolean {
+  return Number.isInteger(term) && term >= 0 && term <= MAX_TERM;
 }
 
 /**
