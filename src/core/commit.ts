@@ -1,5 +1,6 @@
 import { termAt } from './log.js';
-import { majority, read, type ServerDraft } from './draft.js';
+import { majority } from './cluster.js';
+import { read, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 
 /**

@@ -114,17 +114,6 @@ export function empty(s: ServerDraft, field: PerServerField): void {
   if (read(s, field).length > 0) write(s, field, []);
 }
 
-export function majority(clusterSize: number): number {
-  return Math.floor(clusterSize / 2) + 1;
-}
-
-export function peersOf(s: { readonly id: number; readonly clusterSize: number }): number[] {
-  const { id, clusterSize } = s;
-  const peers: number[] = [];
-  for (let i = 0; i < clusterSize; i++) if (i !== id) peers.push(i);
-  return peers;
-}
-
 /**
  * Figure 2's log edit: the entries from `index` on (1-based; lastLogIndex + 1 appends) are
  * replaced by `entries`. The log becomes a new plain array (see ServerDraft for why never in

@@ -1,5 +1,6 @@
 import { isAtLeastAsUpToDate } from './log.js';
-import { majority, read, writeAt, type ServerDraft } from './draft.js';
+import { majority } from './cluster.js';
+import { read, writeAt, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeLeader, countVotes } from './roles.js';
 import type { RequestVoteArgs, RequestVoteReply } from './types.js';

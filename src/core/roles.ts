@@ -1,5 +1,6 @@
 import { lastLogIndex, lastLogTerm } from './log.js';
-import { empty, majority, peersOf, read, write, type ServerDraft } from './draft.js';
+import { majority, peersOf } from './cluster.js';
+import { empty, read, write, type ServerDraft } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
 import type { Term } from './types.js';
@@ -34,7 +35,7 @@ export function becomeCandidate(s: ServerDraft, out: Outbox): void {
   empty(s, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
   const log = read(s, 'log');
-  for (const peer of peersOf(s)) {
+  for (const peer of peersOf(id, clusterSize)) {
     out.messages.push({
       type: 'RequestVote',
       from: id,

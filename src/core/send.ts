@@ -1,5 +1,6 @@
 import { entriesFrom, termAt } from './log.js';
-import { peersOf, read, type ServerDraft } from './draft.js';
+import { peersOf } from './cluster.js';
+import { read, type ServerDraft } from './draft.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
@@ -12,7 +13,7 @@ export function sendAppendEntries(s: ServerDraft, peer: ServerId, out: Outbox): 
 }
 
 export function broadcastAppendEntries(s: ServerDraft, out: Outbox): void {
-  sendAppendEntriesTo(s, peersOf(s), out);
+  sendAppendEntriesTo(s, peersOf(s.id, s.clusterSize), out);
 }
 
 function sendAppendEntriesTo(s: ServerDraft, peers: readonly ServerId[], out: Outbox): void {
