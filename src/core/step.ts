@@ -11,15 +11,12 @@ import { newServerEdit, type ServerEdit } from './draft.js';
 import { DEFAULT_STEP_CONFIG, type Input, type LogIndex, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from './types.js';
 
 /**
- * The core's own immer instance, so a host's global immer settings never change the core's
- * behaviour. Auto-freezing (deep-freezing every produced state) is on by default, as immer's
- * is; hosts that never mutate states (the model checker) may turn it off for speed.
+ * The core's own immer instances, one per StepConfig.autoFreeze setting, so a host's global
+ * immer settings never change the core's behaviour. Made once here and never reconfigured:
+ * which one a step uses is its config's choice, not process-wide state.
  */
-const immer = new Immer({ autoFreeze: true });
-
-export function setAutoFreeze(on: boolean): void {
-  immer.setAutoFreeze(on);
-}
+const FREEZING = new Immer({ autoFreeze: true });
+const NOT_FREEZING = new Immer({ autoFreeze: false });
 
 /**
  * One reducer for everything that can happen to a server:
@@ -30,6 +27,7 @@ export function setAutoFreeze(on: boolean): void {
 export function step(state: RaftState, input: Input, config: StepConfig = DEFAULT_STEP_CONFIG): StepResult {
   const out = newOutbox(config);
   let logRewrittenFrom = 1;
+  const immer = config.autoFreeze === false ? NOT_FREEZING : FREEZING;
   const next = immer.produce(state, (draft) => {
     const e = newServerEdit(draft, state);
     dispatch(e, input, out);
