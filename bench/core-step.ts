@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the core's `step` on typical inputs, with immer's autoFreeze on and off.
+ * Micro-benchmark of the core's `step` on typical inputs, with StepConfig.autoFreeze on and off.
  *
  *   npm run bench                      (tsx bench/core-step.ts)
  *   npm run bench -- --batches 21 --steps 20000 --log 100
@@ -16,8 +16,8 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import {
-  initialState, setAutoFreeze, step,
-  type Input, type LogEntry, type RaftState,
+  DEFAULT_STEP_CONFIG, initialState, step,
+  type Input, type LogEntry, type RaftState, type StepConfig,
 } from '../src/core/index.js';
 
 const { values: args } = parseArgs({
@@ -40,6 +40,9 @@ const WARMUP = Number(args.warmup);
 const LOG_LENGTH = Number(args.log);
 const TARGET_NS = 3000;
 
+const FREEZE_ON: StepConfig = { ...DEFAULT_STEP_CONFIG, autoFreeze: true };
+const FREEZE_OFF: StepConfig = { ...DEFAULT_STEP_CONFIG, autoFreeze: false };
+
 interface Case {
   readonly name: string;
   /** The input state as each mode's own steps produce it (see stateIn). */
@@ -50,35 +53,35 @@ interface Case {
 const entries = (n: number, term: number): LogEntry[] =>
   Array.from({ length: n }, (_, i) => ({ term, command: `cmd-${i + 1}` }));
 
-function stepTo(s: RaftState, input: Input): RaftState {
-  return step(s, input).state;
+function stepTo(s: RaftState, input: Input, config: StepConfig): RaftState {
+  return step(s, input, config).state;
 }
 
 /**
  * Server `id` of a 3-server cluster holding `n` committed and applied entries of term 1, which it
  * got from term 1's leader (server 2) in one AppendEntries.
  */
-function replicated(id: number, n: number): RaftState {
+function replicated(id: number, n: number, config: StepConfig): RaftState {
   return stepTo(initialState(id, 3), {
     type: 'Receive',
     message: { type: 'AppendEntries', from: 2, to: id, term: 1, leaderId: 2, prevLogIndex: 0, prevLogTerm: 0, entries: entries(n, 1), leaderCommit: n },
-  });
+  }, config);
 }
 
 /** Server 0, elected leader of term 2 (votes of 0 and 1), with `n` entries of term 1. */
-function leaderWith(n: number): RaftState {
-  let s = stepTo(replicated(0, n), { type: 'ElectionTimeout' });
-  s = stepTo(s, { type: 'Receive', message: { type: 'RequestVoteReply', from: 1, to: 0, term: 2, voteGranted: true } });
+function leaderWith(n: number, config: StepConfig): RaftState {
+  let s = stepTo(replicated(0, n, config), { type: 'ElectionTimeout' }, config);
+  s = stepTo(s, { type: 'Receive', message: { type: 'RequestVoteReply', from: 1, to: 0, term: 2, voteGranted: true } }, config);
   if (s.role !== 'leader' || s.currentTerm !== 2) throw new Error('setup: no leader');
   return s;
 }
 
 /** Server 1, a follower of term 2 that voted for server 0, with `n` entries of term 1. */
-function followerWith(n: number): RaftState {
-  const s = stepTo(replicated(1, n), {
+function followerWith(n: number, config: StepConfig): RaftState {
+  const s = stepTo(replicated(1, n, config), {
     type: 'Receive',
     message: { type: 'RequestVote', from: 0, to: 1, term: 2, candidateId: 0, lastLogIndex: n, lastLogTerm: 1 },
-  });
+  }, config);
   if (s.role !== 'follower' || s.currentTerm !== 2 || s.votedFor !== 0 || s.commitIndex !== n) throw new Error('setup: no follower');
   return s;
 }
@@ -90,17 +93,12 @@ function followerWith(n: number): RaftState {
  * autoFreeze off after states were produced frozen (immer copies a frozen root several times
  * slower than an unfrozen one).
  */
-function stateIn(build: () => RaftState): { on: RaftState; off: RaftState } {
-  setAutoFreeze(true);
-  const on = build();
-  setAutoFreeze(STATES === 'frozen');
-  const off = build();
-  setAutoFreeze(true);
-  return { on, off };
+function stateIn(build: (config: StepConfig) => RaftState): { on: RaftState; off: RaftState } {
+  return { on: build(FREEZE_ON), off: build(STATES === 'frozen' ? FREEZE_ON : FREEZE_OFF) };
 }
 
 function cases(n: number): Case[] {
-  const follower = stateIn(() => followerWith(n));
+  const follower = stateIn((config) => followerWith(n, config));
   return [
     {
       name: `heartbeat AppendEntries -> up-to-date follower (log ${n})`,
@@ -112,7 +110,7 @@ function cases(n: number): Case[] {
     },
     {
       name: `leader Start (append 1 entry, 2 AppendEntries) (log ${n})`,
-      state: stateIn(() => leaderWith(n)),
+      state: stateIn((config) => leaderWith(n, config)),
       input: { type: 'Start', command: 'x' },
     },
     {
@@ -136,11 +134,11 @@ function now(): number {
 }
 
 function run(c: Case, on: boolean, steps: number): number {
-  setAutoFreeze(on);
+  const config = on ? FREEZE_ON : FREEZE_OFF;
   const state = on ? c.state.on : c.state.off;
   const t0 = now();
   for (let i = 0; i < steps; i++) {
-    const r = step(state, c.input);
+    const r = step(state, c.input, config);
     sink += r.messages.length;
   }
   return (now() - t0) / steps;
@@ -168,7 +166,6 @@ for (let b = 0; b < BATCHES; b++) {
     }
   }
 }
-setAutoFreeze(true);
 
 const rows = all.map((c) => {
   const s = samples.get(c.name)!;

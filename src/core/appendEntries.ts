@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
 import { entriesFrom, firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
-import { read, replaceLogFrom, writeAt, type ServerDraft } from './draft.js';
+import { read, replaceLogFrom, writeAt, type ServerDraft, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeFollower } from './roles.js';
 import { sendAppendEntries } from './send.js';
@@ -17,14 +17,15 @@ import type { AppendEntriesArgs, AppendEntriesReply } from './types.js';
  *  4. Append any new entries not already in the log.
  *  5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
  */
-export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out: Outbox): void {
+export function handleAppendEntries(e: ServerEdit, args: AppendEntriesArgs, out: Outbox): void {
+  const s = e.draft;
   if (args.term < s.currentTerm) return sendReply(s, args, out, false, 0, 0, 0);
 
   // A current-term AppendEntries comes from the legitimate leader: candidates yield to it.
-  if (s.role !== 'follower') becomeFollower(s, args.term, out);
+  if (s.role !== 'follower') becomeFollower(e, args.term, out);
   setTimer(out, 'resetElectionTimer');
 
-  const log = read(s, 'log');
+  const log = read(e, 'log');
   if (args.prevLogIndex > lastLogIndex(log)) return sendReply(s, args, out, false, 0, 0, lastLogIndex(log) + 1);
   const localPrevTerm = termAt(log, args.prevLogIndex);
   if (localPrevTerm !== args.prevLogTerm) {
@@ -34,7 +35,7 @@ export function handleAppendEntries(s: ServerDraft, args: AppendEntriesArgs, out
   for (let i = 0; i < args.entries.length; i++) {
     const index = args.prevLogIndex + 1 + i;
     if (index <= log.length && termAt(log, index) === args.entries[i]!.term) continue;
-    replaceLogFrom(s, index, entriesFrom(args.entries, i + 1));
+    replaceLogFrom(e, index, entriesFrom(args.entries, i + 1));
     break;
   }
 
@@ -61,27 +62,28 @@ function sendReply(
  * commitIndex may advance. A rejection jumps nextIndex back past the conflicting term at once
  * (fast backup) and retries. Replies from older terms are ignored.
  */
-export function handleAppendEntriesReply(s: ServerDraft, reply: AppendEntriesReply, out: Outbox): void {
+export function handleAppendEntriesReply(e: ServerEdit, reply: AppendEntriesReply, out: Outbox): void {
+  const s = e.draft;
   if (s.role !== 'leader' || reply.term !== s.currentTerm) return;
   const peer = reply.from;
   if (reply.success) {
-    if (reply.matchIndex > read(s, 'matchIndex')[peer]!) writeAt(s, 'matchIndex', peer, reply.matchIndex);
-    writeAt(s, 'nextIndex', peer, Math.max(read(s, 'nextIndex')[peer]!, read(s, 'matchIndex')[peer]! + 1));
-    advanceCommitIndex(s);
+    if (reply.matchIndex > read(e, 'matchIndex')[peer]!) writeAt(e, 'matchIndex', peer, reply.matchIndex);
+    writeAt(e, 'nextIndex', peer, Math.max(read(e, 'nextIndex')[peer]!, read(e, 'matchIndex')[peer]! + 1));
+    advanceCommitIndex(e);
     // A follower still a whole capped request behind is sent the next one now, not at the
     // next heartbeat (never, with no cap: every request carried the whole tail).
-    if (lastLogIndex(read(s, 'log')) - read(s, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(s, peer, out);
+    if (lastLogIndex(read(e, 'log')) - read(e, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(e, peer, out);
     return;
   }
-  const log = read(s, 'log');
+  const log = read(e, 'log');
   let next = reply.conflictIndex;
   if (reply.conflictTerm > 0) {
     const last = lastIndexOfTerm(log, reply.conflictTerm);
     if (last > 0) next = last + 1;
   }
   // Never below what the follower is known to hold, never past the end of our log.
-  next = Math.min(Math.max(next, read(s, 'matchIndex')[peer]! + 1), lastLogIndex(log) + 1);
-  if (next === read(s, 'nextIndex')[peer]) return; // a duplicate of a rejection already acted on
-  writeAt(s, 'nextIndex', peer, next);
-  sendAppendEntries(s, peer, out);
+  next = Math.min(Math.max(next, read(e, 'matchIndex')[peer]! + 1), lastLogIndex(log) + 1);
+  if (next === read(e, 'nextIndex')[peer]) return; // a duplicate of a rejection already acted on
+  writeAt(e, 'nextIndex', peer, next);
+  sendAppendEntries(e, peer, out);
 }

@@ -1,5 +1,6 @@
 import { termAt } from './log.js';
-import { majority, read, type ServerDraft } from './draft.js';
+import { majority } from './cluster.js';
+import { read, type ServerEdit } from './draft.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -7,9 +8,10 @@ import type { Outbox } from './outbox.js';
  * of matchIndex[i] >= N and log[N].term == currentTerm, set commitIndex = N. Entries of earlier
  * terms are never committed by counting replicas (Figure 8); they commit with a current-term one.
  */
-export function advanceCommitIndex(s: ServerDraft): void {
-  const log = read(s, 'log');
-  const matchIndex = read(s, 'matchIndex');
+export function advanceCommitIndex(e: ServerEdit): void {
+  const s = e.draft;
+  const log = read(e, 'log');
+  const matchIndex = read(e, 'matchIndex');
   const { currentTerm, commitIndex } = s;
   const needed = majority(s.clusterSize);
   for (let n = log.length; n > commitIndex; n--) {
@@ -24,10 +26,11 @@ export function advanceCommitIndex(s: ServerDraft): void {
 }
 
 /** All servers: if commitIndex > lastApplied, apply log[lastApplied+1 .. commitIndex] in order. */
-export function applyCommitted(s: ServerDraft, out: Outbox): void {
+export function applyCommitted(e: ServerEdit, out: Outbox): void {
+  const s = e.draft;
   const { lastApplied, commitIndex } = s;
   if (lastApplied >= commitIndex) return;
-  const log = read(s, 'log');
+  const log = read(e, 'log');
   for (let index = lastApplied + 1; index <= commitIndex; index++) {
     out.apply.push({ commandValid: true, command: log[index - 1]!.command, commandIndex: index });
   }

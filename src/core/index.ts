@@ -1,7 +1,8 @@
 /** pure-raft core: Raft (Figure 2) as one pure reducer. Depends on immer only. */
 export * from './types.js';
-export { step, setAutoFreeze } from './step.js';
+export { MAX_TERM } from './limits.js';
+export { step } from './step.js';
 export { restore, initialState, EMPTY_PERSISTENT_STATE } from './restore.js';
 export { operations, runOperations, type Operation, type OperationSink } from './effects.js';
 export { lastLogIndex, lastLogTerm, termAt, isAtLeastAsUpToDate } from './log.js';
-export { majority } from './draft.js';
+export { majority, peersOf } from './cluster.js';

@@ -1,5 +1,6 @@
 import { isAtLeastAsUpToDate } from './log.js';
-import { majority, read, writeAt, type ServerDraft } from './draft.js';
+import { majority } from './cluster.js';
+import { read, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeLeader, countVotes } from './roles.js';
 import type { RequestVoteArgs, RequestVoteReply } from './types.js';
@@ -11,12 +12,13 @@ import type { RequestVoteArgs, RequestVoteReply } from './types.js';
  *  2. If votedFor is null or candidateId, and the candidate's log is at least as up-to-date as
  *     the receiver's, grant the vote (and reset the election timer: a vote was granted).
  */
-export function handleRequestVote(s: ServerDraft, args: RequestVoteArgs, out: Outbox): void {
+export function handleRequestVote(e: ServerEdit, args: RequestVoteArgs, out: Outbox): void {
+  const s = e.draft;
   let voteGranted = false;
   if (
     args.term === s.currentTerm &&
     (s.votedFor === null || s.votedFor === args.candidateId) &&
-    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, read(s, 'log'))
+    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, read(e, 'log'))
   ) {
     s.votedFor = args.candidateId;
     voteGranted = true;
@@ -26,8 +28,9 @@ export function handleRequestVote(s: ServerDraft, args: RequestVoteArgs, out: Ou
 }
 
 /** Candidate: count a vote granted in the current term; a majority makes a leader. */
-export function handleRequestVoteReply(s: ServerDraft, reply: RequestVoteReply, out: Outbox): void {
+export function handleRequestVoteReply(e: ServerEdit, reply: RequestVoteReply, out: Outbox): void {
+  const s = e.draft;
   if (s.role !== 'candidate' || reply.term !== s.currentTerm || !reply.voteGranted) return;
-  writeAt(s, 'votesGranted', reply.from, true);
-  if (countVotes(s) >= majority(s.clusterSize)) becomeLeader(s, out);
+  writeAt(e, 'votesGranted', reply.from, true);
+  if (countVotes(e) >= majority(s.clusterSize)) becomeLeader(e, out);
 }

@@ -1,5 +1,6 @@
 import { lastLogIndex, lastLogTerm } from './log.js';
-import { empty, majority, peersOf, read, write, type ServerDraft } from './draft.js';
+import { majority, peersOf } from './cluster.js';
+import { empty, read, write, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
 import type { Term } from './types.js';
@@ -10,7 +11,8 @@ import type { Term } from './types.js';
  */
 
 /** Step down (or stay) as follower. A new term forgets the vote; the same term keeps it. */
-export function becomeFollower(s: ServerDraft, term: Term, out: Outbox): void {
+export function becomeFollower(e: ServerEdit, term: Term, out: Outbox): void {
+  const s = e.draft;
   const role = s.role;
   if (role === 'leader') setTimer(out, 'stopHeartbeat');
   if (term > s.currentTerm) {
@@ -18,23 +20,24 @@ export function becomeFollower(s: ServerDraft, term: Term, out: Outbox): void {
     s.votedFor = null;
   }
   if (role !== 'follower') s.role = 'follower';
-  empty(s, 'votesGranted');
-  empty(s, 'nextIndex');
-  empty(s, 'matchIndex');
+  empty(e, 'votesGranted');
+  empty(e, 'nextIndex');
+  empty(e, 'matchIndex');
 }
 
 /** Election timeout: a new term, a vote for self, RequestVote to every peer. */
-export function becomeCandidate(s: ServerDraft, out: Outbox): void {
+export function becomeCandidate(e: ServerEdit, out: Outbox): void {
+  const s = e.draft;
   const { id, clusterSize } = s;
   s.currentTerm += 1;
   s.role = 'candidate';
   s.votedFor = id;
-  write(s, 'votesGranted', Array.from({ length: clusterSize }, (_, i) => i === id));
-  empty(s, 'nextIndex');
-  empty(s, 'matchIndex');
+  write(e, 'votesGranted', Array.from({ length: clusterSize }, (_, i) => i === id));
+  empty(e, 'nextIndex');
+  empty(e, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
-  const log = read(s, 'log');
-  for (const peer of peersOf(s)) {
+  const log = read(e, 'log');
+  for (const peer of peersOf(id, clusterSize)) {
     out.messages.push({
       type: 'RequestVote',
       from: id,
@@ -45,24 +48,25 @@ export function becomeCandidate(s: ServerDraft, out: Outbox): void {
       lastLogTerm: lastLogTerm(log),
     });
   }
-  if (countVotes(s) >= majority(clusterSize)) becomeLeader(s, out);
+  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
 }
 
-export function countVotes(s: ServerDraft): number {
-  const votesGranted = read(s, 'votesGranted');
+export function countVotes(e: ServerEdit): number {
+  const votesGranted = read(e, 'votesGranted');
   let votes = 0;
   for (let i = 0; i < votesGranted.length; i++) if (votesGranted[i]) votes++;
   return votes;
 }
 
 /** A majority voted: reinitialise nextIndex/matchIndex and assert leadership with heartbeats. */
-export function becomeLeader(s: ServerDraft, out: Outbox): void {
+export function becomeLeader(e: ServerEdit, out: Outbox): void {
+  const s = e.draft;
   const { id, clusterSize } = s;
   s.role = 'leader';
-  empty(s, 'votesGranted');
-  const next = lastLogIndex(read(s, 'log')) + 1;
-  write(s, 'nextIndex', Array.from({ length: clusterSize }, () => next));
-  write(s, 'matchIndex', Array.from({ length: clusterSize }, (_, i) => (i === id ? next - 1 : 0)));
+  empty(e, 'votesGranted');
+  const next = lastLogIndex(read(e, 'log')) + 1;
+  write(e, 'nextIndex', Array.from({ length: clusterSize }, () => next));
+  write(e, 'matchIndex', Array.from({ length: clusterSize }, (_, i) => (i === id ? next - 1 : 0)));
   setTimer(out, 'startHeartbeat');
-  broadcastAppendEntries(s, out);
+  broadcastAppendEntries(e, out);
 }

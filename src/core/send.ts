@@ -1,5 +1,6 @@
 import { entriesFrom, termAt } from './log.js';
-import { peersOf, read, type ServerDraft } from './draft.js';
+import { peersOf } from './cluster.js';
+import { read, type ServerEdit } from './draft.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
@@ -7,18 +8,19 @@ import type { ServerId } from './types.js';
  * Leader: AppendEntries to `peer` carrying the entries from nextIndex[peer] on, at most
  * config.maxEntriesPerAppend of them (none = heartbeat).
  */
-export function sendAppendEntries(s: ServerDraft, peer: ServerId, out: Outbox): void {
-  sendAppendEntriesTo(s, [peer], out);
+export function sendAppendEntries(e: ServerEdit, peer: ServerId, out: Outbox): void {
+  sendAppendEntriesTo(e, [peer], out);
 }
 
-export function broadcastAppendEntries(s: ServerDraft, out: Outbox): void {
-  sendAppendEntriesTo(s, peersOf(s), out);
+export function broadcastAppendEntries(e: ServerEdit, out: Outbox): void {
+  const s = e.draft;
+  sendAppendEntriesTo(e, peersOf(s.id, s.clusterSize), out);
 }
 
-function sendAppendEntriesTo(s: ServerDraft, peers: readonly ServerId[], out: Outbox): void {
-  const { id, currentTerm, commitIndex } = s;
-  const log = read(s, 'log');
-  const nextIndex = read(s, 'nextIndex');
+function sendAppendEntriesTo(e: ServerEdit, peers: readonly ServerId[], out: Outbox): void {
+  const { id, currentTerm, commitIndex } = e.draft;
+  const log = read(e, 'log');
+  const nextIndex = read(e, 'nextIndex');
   for (const peer of peers) {
     const prevLogIndex = nextIndex[peer]! - 1;
     out.messages.push({

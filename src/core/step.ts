@@ -5,20 +5,18 @@ import { handleElectionTimeout, handleHeartbeatTick, handleStart } from './event
 import { firstDifference } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
+import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
-import { editServer, type ServerDraft } from './draft.js';
+import { newServerEdit, type ServerEdit } from './draft.js';
 import { DEFAULT_STEP_CONFIG, type Input, type LogIndex, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from './types.js';
 
 /**
- * The core's own immer instance, so a host's global immer settings never change the core's
- * behaviour. Auto-freezing (deep-freezing every produced state) is on by default, as immer's
- * is; hosts that never mutate states (the model checker) may turn it off for speed.
+ * The core's own immer instances, one per StepConfig.autoFreeze setting, so a host's global
+ * immer settings never change the core's behaviour. Made once here and never reconfigured:
+ * which one a step uses is its config's choice, not process-wide state.
  */
-const immer = new Immer({ autoFreeze: true });
-
-export function setAutoFreeze(on: boolean): void {
-  immer.setAutoFreeze(on);
-}
+const FREEZING = new Immer({ autoFreeze: true });
+const NOT_FREEZING = new Immer({ autoFreeze: false });
 
 /**
  * One reducer for everything that can happen to a server:
@@ -29,11 +27,12 @@ export function setAutoFreeze(on: boolean): void {
 export function step(state: RaftState, input: Input, config: StepConfig = DEFAULT_STEP_CONFIG): StepResult {
   const out = newOutbox(config);
   let logRewrittenFrom = 1;
+  const immer = config.autoFreeze === false ? NOT_FREEZING : FREEZING;
   const next = immer.produce(state, (draft) => {
-    logRewrittenFrom = editServer(draft, state, (s) => {
-      dispatch(s, input, out);
-      applyCommitted(s, out);
-    });
+    const e = newServerEdit(draft, state);
+    dispatch(e, input, out);
+    applyCommitted(e, out);
+    logRewrittenFrom = e.logRewrittenFrom;
   });
   return {
     state: next,
@@ -45,33 +44,41 @@ export function step(state: RaftState, input: Input, config: StepConfig = DEFAUL
   };
 }
 
-function dispatch(s: ServerDraft, input: Input, out: Outbox): void {
+function dispatch(e: ServerEdit, input: Input, out: Outbox): void {
   switch (input.type) {
     case 'ElectionTimeout':
-      return handleElectionTimeout(s, out);
+      return handleElectionTimeout(e, out);
     case 'HeartbeatTick':
-      return handleHeartbeatTick(s, out);
+      return handleHeartbeatTick(e, out);
     case 'Start':
-      return handleStart(s, input.command, out);
+      return handleStart(e, input.command, out);
     case 'Receive':
-      return receive(s, input.message, out);
+      return receive(e, input.message, out);
   }
 }
 
 /** All servers: a message with a higher term makes the receiver a follower of that term first. */
-function receive(s: ServerDraft, m: Message, out: Outbox): void {
+function receive(e: ServerEdit, m: Message, out: Outbox): void {
+  const s = e.draft;
   if (m.to !== s.id) return; // misaddressed: not ours to act on
-  if (m.term > s.currentTerm) becomeFollower(s, m.term, out);
+  // Malformed (the codec refuses it first; this is defence in depth): adopting such a term would
+  // persist a term no reader accepts, and leave no term to campaign for.
+  if (!isTerm(m.term)) return;
+  if (m.term > s.currentTerm) becomeFollower(e, m.term, out);
   switch (m.type) {
     case 'RequestVote':
-      return handleRequestVote(s, m, out);
+      return handleRequestVote(e, m, out);
     case 'RequestVoteReply':
-      return handleRequestVoteReply(s, m, out);
+      return handleRequestVoteReply(e, m, out);
     case 'AppendEntries':
-      return handleAppendEntries(s, m, out);
+      return handleAppendEntries(e, m, out);
     case 'AppendEntriesReply':
-      return handleAppendEntriesReply(s, m, out);
+      return handleAppendEntriesReply(e, m, out);
   }
+}
+
+function isTerm(term: number): boolean {
+  return Number.isInteger(term) && term >= 0 && term <= MAX_TERM;
 }
 
 /**

@@ -124,12 +124,16 @@ export interface StartResult {
  * How a server is configured (not state: the same for every step of a run).
  * `maxEntriesPerAppend` caps the entries of one AppendEntries, so a follower far behind is
  * brought up in requests of bounded size (Infinity: every entry from nextIndex on).
+ * `autoFreeze` (absent: true, as immer's own default) deep-freezes every state a step produces;
+ * a host that never mutates states (a model checker, a benchmark) may turn it off for speed.
+ * The log is frozen either way, and the results are deep-equal either way.
  */
 export interface StepConfig {
   readonly maxEntriesPerAppend: number;
+  readonly autoFreeze?: boolean;
 }
 
-export const DEFAULT_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: Infinity };
+export const DEFAULT_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: Infinity, autoFreeze: true };
 
 export interface StepResult {
   readonly state: RaftState;

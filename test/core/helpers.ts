@@ -2,14 +2,14 @@
  * Shared vocabulary for the core's tests: a checked `step`, builders for states and messages.
  *
  * Every test goes through `stepChecked`, which deep-freezes the state and the input (so any
- * mutation of them throws) and runs `step` twice, once with immer's autoFreeze on and once off,
+ * mutation of them throws) and runs `step` twice, once with StepConfig.autoFreeze on and once off,
  * expecting deep-equal results: the reducer is pure and deterministic, whatever the host's
  * freezing choice.
  */
 import { expect } from 'vitest';
 import {
+  DEFAULT_STEP_CONFIG,
   initialState,
-  setAutoFreeze,
   step,
   type AppendEntriesArgs,
   type AppendEntriesReply,
@@ -32,17 +32,12 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /** `step`, checked: frozen inputs, same result twice (autoFreeze on, then off). */
-export function stepChecked(state: RaftState, input: Input, config?: StepConfig): StepResult {
+export function stepChecked(state: RaftState, input: Input, config: StepConfig = DEFAULT_STEP_CONFIG): StepResult {
   deepFreeze(state);
   deepFreeze(input);
-  const first = step(state, input, config);
-  setAutoFreeze(false);
-  let second: StepResult;
-  try {
-    second = step(state, input, config);
-  } finally {
-    setAutoFreeze(true);
-  }
+  const first = step(state, input, { ...config, autoFreeze: true });
+  const second = step(state, input, { ...config, autoFreeze: false });
+  expect(Object.isFrozen(first.state), 'autoFreeze on freezes the state').toBe(true);
   expect(second, 'step is deterministic').toStrictEqual(first);
   return first;
 }

@@ -1,6 +1,6 @@
 /**
- * The core is pure: it imports only immer and itself, and touches no clock, randomness, timer,
- * console or host API. Checked on the syntax tree (TypeScript's parser), so comments and strings
+ * The core is pure: it imports only immer and itself, touches no clock, randomness, timer,
+ * console or host API, and keeps no module state (no `let` or `var` outside a function). Checked on the syntax tree (TypeScript's parser), so comments and strings
  * never count and a property that merely shares a name (`x.process`) is not flagged.
  * (src/core/tsconfig.json checks the other half: the core type-checks with lib ES2022 and no
  * Node types.)
@@ -27,8 +27,11 @@ function impurities(fileName: string, text: string): string[] {
     if (!ok) found.push(`${fileName}:${line(at)} imports '${spec}'`);
   };
   const line = (n: ts.Node): number => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
-  const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+  const visit = (node: ts.Node, inFunction: boolean): void => {
+    if (ts.isVariableDeclarationList(node) && !inFunction && (node.flags & ts.NodeFlags.BlockScoped) !== ts.NodeFlags.Const) {
+      const keyword = (node.flags & ts.NodeFlags.Let) !== 0 ? 'let' : 'var';
+      found.push(`${fileName}:${line(node)} module-level ${keyword} ${node.declarations.map((d) => d.name.getText(sf)).join(', ')}`);
+    } else if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       checkSpecifier(node.moduleSpecifier.text, node);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       found.push(`${fileName}:${line(node)} dynamic import`);
@@ -39,9 +42,10 @@ function impurities(fileName: string, text: string): string[] {
     } else if (ts.isIdentifier(node) && FORBIDDEN_GLOBALS.has(node.text) && !isPropertyName(node)) {
       found.push(`${fileName}:${line(node)} uses ${node.text}`);
     }
-    ts.forEachChild(node, visit);
+    const inside = inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
+    ts.forEachChild(node, (child) => visit(child, inside));
   };
-  visit(sf);
+  visit(sf, false);
   return found;
 }
 
@@ -62,7 +66,7 @@ describe('the core is pure', () => {
   });
 
   for (const file of coreFiles) {
-    it(`${file}: imports only 'immer' or ./siblings, and no clock, randomness, timers, console or host API`, () => {
+    it(`${file}: imports only 'immer' or ./siblings; no clock, randomness, timers, console, host API or module-level let/var`, () => {
       expect(impurities(file, readFileSync(join(coreDir, file), 'utf8'))).toEqual([]);
     });
   }
@@ -88,8 +92,25 @@ describe('the core is pure', () => {
       'const e = process.env;',
       'const p = performance.now();',
       "const m = await import('./x.js');",
+      'let editing = 0;',
+      'export var count = 1, total = 2;',
+      'if (true) { let hidden = 0; }',
+      'for (let i = 0; i < 1; i++) {}',
     ].join('\n');
-    expect(impurities('bad.ts', bad)).toHaveLength(10);
+    expect(impurities('bad.ts', bad)).toHaveLength(14);
+    expect(impurities('state.ts', 'let editing: number | undefined;\nexport var n = 1;\n')).toEqual([
+      'state.ts:1 module-level let editing',
+      'state.ts:2 module-level var n',
+    ]);
+    // Inside functions, methods, arrows and class bodies a let is a local: allowed.
+    const locals = [
+      'export const LIMIT = 1;',
+      'export function f(): number { let x = 0; for (let i = 0; i < 2; i++) x += i; return x; }',
+      'const g = () => { let y = 1; return y; };',
+      'const h = function () { var z = 2; return z; };',
+      'class C { m(): number { let w = 3; return w; } static { let v = 4; void v; } }',
+    ].join('\n');
+    expect(impurities('locals.ts', locals)).toEqual([]);
     expect(impurities('good.ts', "import { x } from './x.js';\nconst o = { process: 1, Date: 2 };\nconst y = o.process;\n// Date.now()\n")).toEqual([]);
   });
 

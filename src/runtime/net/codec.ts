@@ -1,5 +1,7 @@
-import type {
-  AppendEntriesArgs, AppendEntriesReply, LogEntry, Message, MessageType, RequestVoteArgs, RequestVoteReply, ServerId,
+import {
+  MAX_TERM,
+  type AppendEntriesArgs, type AppendEntriesReply, type LogEntry, type Message, type MessageType, type RequestVoteArgs,
+  type RequestVoteReply, type ServerId, type Term,
 } from '../../core/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { EncodeError } from './errors.js';
@@ -19,7 +21,8 @@ import { decodeJson, encodeJson } from './json.js';
  * Decoding validates everything the types promise and everything the connection knows: ids in
  * 0..clusterSize-1, `from` the authenticated peer, `to` this node, candidateId and leaderId the
  * sender itself (Raft's candidates ask votes for themselves, its leaders speak for themselves),
- * no bytes left over.
+ * every term (term, lastLogTerm, prevLogTerm, entry terms, conflictTerm) at most MAX_TERM, no
+ * bytes left over. Encoding refuses a term past MAX_TERM: no reader would take it.
  */
 export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
   RequestVote: 1,
@@ -45,12 +48,12 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
   w.byte(typeByte);
   w.uint(m.from, `${m.type}.from`);
   w.uint(m.to, `${m.type}.to`);
-  w.uint(m.term, `${m.type}.term`);
+  writeTerm(w, m.term, `${m.type}.term`);
   switch (m.type) {
     case 'RequestVote':
       w.uint(m.candidateId, 'RequestVote.candidateId');
       w.uint(m.lastLogIndex, 'RequestVote.lastLogIndex');
-      w.uint(m.lastLogTerm, 'RequestVote.lastLogTerm');
+      writeTerm(w, m.lastLogTerm, 'RequestVote.lastLogTerm');
       return;
     case 'RequestVoteReply':
       w.bool(m.voteGranted, 'RequestVoteReply.voteGranted');
@@ -58,7 +61,7 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
     case 'AppendEntries':
       w.uint(m.leaderId, 'AppendEntries.leaderId');
       w.uint(m.prevLogIndex, 'AppendEntries.prevLogIndex');
-      w.uint(m.prevLogTerm, 'AppendEntries.prevLogTerm');
+      writeTerm(w, m.prevLogTerm, 'AppendEntries.prevLogTerm');
       w.uint(m.leaderCommit, 'AppendEntries.leaderCommit');
       w.uint(m.entries.length, 'AppendEntries.entries.length');
       m.entries.forEach((entry, i) => w.bytes(encodeEntry(entry, i)));
@@ -66,7 +69,7 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
     case 'AppendEntriesReply':
       w.bool(m.success, 'AppendEntriesReply.success');
       w.uint(m.matchIndex, 'AppendEntriesReply.matchIndex');
-      w.uint(m.conflictTerm, 'AppendEntriesReply.conflictTerm');
+      writeTerm(w, m.conflictTerm, 'AppendEntriesReply.conflictTerm');
       w.uint(m.conflictIndex, 'AppendEntriesReply.conflictIndex');
       return;
   }
@@ -90,7 +93,7 @@ function encodeEntry(entry: LogEntry, i: number): Buffer {
   if (cached) return cached;
   const what = `AppendEntries.entries[${i}]`;
   const w = new ByteWriter();
-  w.uint(entry.term, `${what}.term`);
+  writeTerm(w, entry.term, `${what}.term`);
   const json = encodeJson(entry.command, `${what}.command`);
   w.uint(json.length, `${what}.command length`);
   w.bytes(json);
@@ -110,7 +113,7 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
   const to = r.uint(`${type}.to`);
   checkServerId(r, to, `${type}.to`, ctx);
   if (to !== ctx.me) throw r.error(`${type}.to is ${to}, not this node (${ctx.me})`);
-  const term = r.uint(`${type}.term`);
+  const term = readTerm(r, `${type}.term`);
   switch (type) {
     case 'RequestVote': {
       const candidateId = r.uint('RequestVote.candidateId');
@@ -119,7 +122,7 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
       const m: RequestVoteArgs = {
         type, from, to, term, candidateId,
         lastLogIndex: r.uint('RequestVote.lastLogIndex'),
-        lastLogTerm: r.uint('RequestVote.lastLogTerm'),
+        lastLogTerm: readTerm(r, 'RequestVote.lastLogTerm'),
       };
       return m;
     }
@@ -132,7 +135,7 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
       checkServerId(r, leaderId, 'AppendEntries.leaderId', ctx);
       if (leaderId !== from) throw r.error(`AppendEntries.leaderId is ${leaderId}, not its sender ${from}`);
       const prevLogIndex = r.uint('AppendEntries.prevLogIndex');
-      const prevLogTerm = r.uint('AppendEntries.prevLogTerm');
+      const prevLogTerm = readTerm(r, 'AppendEntries.prevLogTerm');
       const leaderCommit = r.uint('AppendEntries.leaderCommit');
       const m: AppendEntriesArgs = { type, from, to, term, leaderId, prevLogIndex, prevLogTerm, entries: decodeEntries(r), leaderCommit };
       return m;
@@ -142,7 +145,7 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
         type, from, to, term,
         success: r.bool('AppendEntriesReply.success'),
         matchIndex: r.uint('AppendEntriesReply.matchIndex'),
-        conflictTerm: r.uint('AppendEntriesReply.conflictTerm'),
+        conflictTerm: readTerm(r, 'AppendEntriesReply.conflictTerm'),
         conflictIndex: r.uint('AppendEntriesReply.conflictIndex'),
       };
       return m;
@@ -169,12 +172,23 @@ function decodeEntries(r: ByteReader): LogEntry[] {
   const entries: LogEntry[] = [];
   for (let i = 0; i < count; i++) {
     const what = `AppendEntries.entries[${i}]`;
-    const term = r.uint(`${what}.term`);
+    const term = readTerm(r, `${what}.term`);
     const length = r.uint(`${what}.command length`);
     const command = decodeJson(r.bytes(length, `${what}.command`), `${what}.command`);
     entries.push({ term, command });
   }
   return entries;
+}
+
+function writeTerm(w: ByteWriter, term: Term, field: string): void {
+  if (term > MAX_TERM) throw new EncodeError(`${field} is ${term}, beyond MAX_TERM (${MAX_TERM})`);
+  w.uint(term, field);
+}
+
+function readTerm(r: ByteReader, field: string): Term {
+  const term = r.uint(field);
+  if (term > MAX_TERM) throw r.error(`${field} is ${term}, beyond MAX_TERM (${MAX_TERM})`);
+  return term;
 }
 
 function checkServerId(r: ByteReader, id: number, field: string, ctx: DecodeContext): void {

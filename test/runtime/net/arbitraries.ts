@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LogEntry, Message } from '../../../src/core/index.js';
+import { MAX_TERM, type LogEntry, type Message } from '../../../src/core/index.js';
 import type { DecodeContext } from '../../../src/runtime/net/index.js';
 
 /** A receiver's view: a cluster of 2..7, an authenticated peer and this node, distinct. */
@@ -15,10 +15,13 @@ export const contextArb: fc.Arbitrary<DecodeContext> = fc
 /** Small values mostly, now and then up to 2^53 - 1. */
 export const uintArb = fc.oneof(fc.nat(20), fc.nat(), fc.maxSafeNat());
 
+/** Terms: small mostly, now and then up to MAX_TERM (the wire refuses anything beyond). */
+export const termArb = fc.oneof(fc.nat(20), fc.nat(MAX_TERM), fc.constant(MAX_TERM));
+
 /** JSON values as JSON gives them back (fast-check's jsonValue may hold -0, which JSON turns into 0). */
 export const commandArb: fc.Arbitrary<unknown> = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
-export const entryArb: fc.Arbitrary<LogEntry> = fc.record({ term: uintArb, command: commandArb });
+export const entryArb: fc.Arbitrary<LogEntry> = fc.record({ term: termArb, command: commandArb });
 
 /** Any of the four messages, from the context's peer to its node. */
 export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
@@ -26,18 +29,18 @@ export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
   const to = ctx.me;
   return fc.oneof(
     fc.record({
-      type: fc.constant('RequestVote' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
-      candidateId: fc.constant(from), lastLogIndex: uintArb, lastLogTerm: uintArb,
+      type: fc.constant('RequestVote' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
+      candidateId: fc.constant(from), lastLogIndex: uintArb, lastLogTerm: termArb,
     }),
-    fc.record({ type: fc.constant('RequestVoteReply' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb, voteGranted: fc.boolean() }),
+    fc.record({ type: fc.constant('RequestVoteReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb, voteGranted: fc.boolean() }),
     fc.record({
-      type: fc.constant('AppendEntries' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
-      leaderId: fc.constant(from), prevLogIndex: uintArb, prevLogTerm: uintArb,
+      type: fc.constant('AppendEntries' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
+      leaderId: fc.constant(from), prevLogIndex: uintArb, prevLogTerm: termArb,
       entries: fc.array(entryArb, { maxLength: 6 }), leaderCommit: uintArb,
     }),
     fc.record({
-      type: fc.constant('AppendEntriesReply' as const), from: fc.constant(from), to: fc.constant(to), term: uintArb,
-      success: fc.boolean(), matchIndex: uintArb, conflictTerm: uintArb, conflictIndex: uintArb,
+      type: fc.constant('AppendEntriesReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
+      success: fc.boolean(), matchIndex: uintArb, conflictTerm: termArb, conflictIndex: uintArb,
     }),
   );
 }

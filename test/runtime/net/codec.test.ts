@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { AppendEntriesArgs, Message } from '../../../src/core/index.js';
+import { MAX_TERM, type AppendEntriesArgs, type Message } from '../../../src/core/index.js';
 import {
   ByteWriter, decodeMessageBytes, decodePeerFrame, encodeMessageBytes, encodePeerFrame,
   EncodeError, MAX_JSON_DEPTH, WireError, type DecodeContext,
@@ -128,6 +128,48 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
     const m: Message = { type: 'RequestVoteReply', from: 4, to: 0, term: 1, voteGranted: true };
     expect(rejection(encodeMessageBytes(m)).message).toMatch(/from is 4, outside 0\.\.2/);
     expect(decodeMessageBytes(encodeMessageBytes(m), { clusterSize: 5, peer: 4, me: 0 })).toEqual(m);
+  });
+});
+
+describe('codec: no term beyond MAX_TERM crosses the wire', () => {
+  // A term no persister reader accepts must never reach a core: one such AppendEntries once
+  // made every node fsync a term it then refused at restart.
+  const beyond = [MAX_TERM + 1, 2 ** 53 - 1];
+  const inRange = (t: number): [string, Buffer, RegExp][] => [
+    ['term', raw([2], 1, 0, t, [1]), /RequestVoteReply\.term is \d+, beyond MAX_TERM \(4294967295\)/],
+    ['lastLogTerm', raw([1], 1, 0, 1, 1, 0, t), /RequestVote\.lastLogTerm is \d+, beyond MAX_TERM/],
+    ['prevLogTerm', raw([3], 1, 0, 1, 1, 0, t, 0, 0), /AppendEntries\.prevLogTerm is \d+, beyond MAX_TERM/],
+    ['an entry term', raw([3], 1, 0, 2, 1, 0, 0, 0, 1, t, 2, '{}'), /AppendEntries\.entries\[0\]\.term is \d+, beyond MAX_TERM/],
+    ['conflictTerm', raw([4], 1, 0, 1, [0], 0, t, 0), /AppendEntriesReply\.conflictTerm is \d+, beyond MAX_TERM/],
+  ];
+
+  test.each(beyond.flatMap((t) => inRange(t).map(([field, bytes, reason]) => [`${field} ${t}`, bytes, reason] as const)))(
+    'decoding %s is a malformed frame', (_name, bytes, reason) => {
+      const error = rejection(bytes);
+      expect(error.kind).toBe('malformed');
+      expect(error.message).toMatch(reason);
+    });
+
+  test('the same bytes with MAX_TERM itself decode', () => {
+    for (const [field, bytes] of inRange(MAX_TERM)) expect(() => decodeMessageBytes(bytes, ctx), field).not.toThrow();
+  });
+
+  const withTerm = (t: number): [string, Message][] => [
+    ['term', { ...heartbeat, term: t }],
+    ['lastLogTerm', { type: 'RequestVote', from: 1, to: 0, term: 1, candidateId: 1, lastLogIndex: 0, lastLogTerm: t }],
+    ['prevLogTerm', { ...heartbeat, prevLogTerm: t }],
+    ['an entry term', { ...heartbeat, entries: [{ term: t, command: 1 }] }],
+    ['conflictTerm', { type: 'AppendEntriesReply', from: 1, to: 0, term: 1, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: 1 }],
+  ];
+
+  test.each(beyond.flatMap((t) => withTerm(t).map(([field, m]) => [`${field} ${t}`, m] as const)))(
+    'encoding %s is refused', (_name, m) => {
+      expect(() => encodeMessageBytes(m)).toThrow(EncodeError);
+      expect(() => encodeMessageBytes(m)).toThrow(/beyond MAX_TERM \(4294967295\)/);
+    });
+
+  test('every term field at MAX_TERM round-trips', () => {
+    for (const [field, m] of withTerm(MAX_TERM)) expect(decodeMessageBytes(encodeMessageBytes(m), ctx), field).toEqual(m);
   });
 });
 
