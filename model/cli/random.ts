@@ -5,13 +5,13 @@ import { exitCode, type RunSummary, writeSummary } from '../report/summary.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { INVARIANTS } from '../raft/invariants.js';
 import { GOALS } from '../raft/goals.js';
-import { resolveReducer } from '../raft/model.js';
+import { mutantOptions } from '../mutants/index.js';
 import type { CheckConfig } from './args.js';
 import { report } from './print-summary.js';
 
 /** `--random`: the fast-check deep checker over the same model and invariants. */
 export async function runRandom(c: CheckConfig): Promise<number> {
-  resolveReducer(c.mutant); // an unknown mutant is bad input, reported before any work
+  const { variant } = mutantOptions(c.mutant); // an unknown mutant is bad input, reported before any work
   const runs = c.runs ?? 200;
   const depth = c.depth ?? 300;
   process.stderr.write(`check: ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, runs=${runs} depth=${depth}${c.seed !== undefined ? ` seed=${c.seed}` : ''}\n`);
@@ -21,7 +21,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     bounds: c.bounds,
     runs,
     depth,
-    ...(c.mutant !== undefined ? { mutant: c.mutant } : {}),
+    ...(variant !== undefined ? { variant } : {}),
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
     ...(c.path !== undefined ? { path: c.path } : {}),
     ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),

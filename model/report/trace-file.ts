@@ -1,12 +1,13 @@
 import type { RaftAction } from '../raft/actions.js';
 import type { Bounds } from '../raft/bounds.js';
+import type { RecordedTrace } from '../raft/replay-trace.js';
 import type { SystemState } from '../raft/system.js';
 
 /**
  * A counterexample (or any path) as written to reports/<run>/trace.json: every action and the
  * system state after it, enough to render the lane diagram and to replay through the core.
  */
-export interface TraceFile {
+export interface TraceFile extends RecordedTrace {
   readonly format: 'pure-raft-trace/1';
   /** The model's name, e.g. 'raft' or 'raft[mutant no-up-to-date-check]'. */
   readonly model: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import { explainViolation } from '../../web/shared/culprits.js';
 import { replay, shownState } from '../../web/explorer/replay.js';
@@ -18,7 +19,7 @@ describe('explorer replay (web/explorer/replay.ts)', () => {
 
   it.each(traces.map((t) => [t.path, t.trace] as const))('%s: every step agrees, as model/raft replayTrace says', (_, trace) => {
     const r = replay(trace);
-    expect(r.outcome).toEqual(replayTrace(trace));
+    expect(r.outcome).toEqual(replayTrace(trace, mutantOptions(trace.mutant).variant));
     expect(r.outcome.ok).toBe(true);
     expect(r.firstDisagreement).toBeNull();
     expect(r.steps.map((s) => s.status)).toEqual(trace.steps.map(() => 'agrees'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../model/engine/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
+import { mutantOptions, mutantVariant } from '../../model/mutants/index.js';
 import { createModel, type RaftModelOptions } from '../../model/raft/model.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import type { SystemState } from '../../model/raft/system.js';
@@ -52,16 +53,16 @@ describe('the Raft model with the core capping entries per AppendEntries', () =>
 
   it('a cap out of range, or with a mutant (whose step ignores it), is refused', () => {
     expect(() => createModel({ bounds: { maxEntriesPerAppend: 0 } })).toThrow(/max-entries-per-append must be an integer in 1..50/);
-    expect(() => createModel({ bounds: { maxEntriesPerAppend: 1 }, mutant: 'second-vote-in-term' })).toThrow(/not supported with --mutant/);
+    expect(() => createModel({ bounds: { maxEntriesPerAppend: 1 }, variant: mutantVariant('second-vote-in-term') })).toThrow(/not supported with mutant second-vote-in-term/);
   });
 });
 
 describe('counterexample traces', () => {
   it('a tampered trace does not replay', async () => {
-    const { model, result } = await check({ mutant: 'no-up-to-date-check' });
+    const { model, result } = await check(mutantOptions('no-up-to-date-check'));
     const trace = toTraceFile(model, 'no-up-to-date-check', true, result.violation!.invariant, result.violation!.trace);
     const tampered = JSON.parse(JSON.stringify(trace));
     tampered.steps[1].state.commandsIssued += 1;
-    expect(replayTrace(tampered)).toMatchObject({ ok: false, step: 2 });
+    expect(replayTrace(tampered, mutantVariant('no-up-to-date-check'))).toMatchObject({ ok: false, step: 2 });
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { initialState, type Message, type RaftState } from '../../src/core/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../../model/raft/bounds.js';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { escapeDot, messageFlows, traceToDot } from '../../model/report/dot.js';
@@ -34,7 +35,7 @@ function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemSt
  * their JSON, so it does not lean on the engine's symmetry reduction). Bounded by `maxStates`.
  */
 function shortestCounterexample(mutant: string, bounds: Partial<Bounds>, maxStates = 50_000): TraceFile {
-  const model = createModel({ mutant, bounds, symmetry: false });
+  const model = createModel({ ...mutantOptions(mutant), bounds, symmetry: false });
   interface Node { readonly state: SystemState; readonly parent: Node | null; readonly action: RaftAction | null }
   const [initial] = model.initialStates();
   if (!initial) throw new Error('no initial state');
@@ -83,7 +84,7 @@ function matches(a: RaftAction, p: Pick): boolean {
 
 /** Walks the real model along hand-picked actions (each must be enabled and stay in bounds). */
 function pickedTrace(options: { mutant?: string; bounds: Partial<Bounds> }, picks: readonly Pick[]): TraceFile {
-  const model = createModel({ ...(options.mutant !== undefined ? { mutant: options.mutant } : {}), bounds: options.bounds, symmetry: false });
+  const model = createModel({ ...mutantOptions(options.mutant), bounds: options.bounds, symmetry: false });
   const [initial] = model.initialStates();
   if (!initial) throw new Error('no initial state');
   let state = initial;

@@ -1,5 +1,6 @@
 import { actionKey, type RaftAction } from '../../model/raft/actions.js';
 import { identity, plainMessageKey, systemKey } from '../../model/raft/keys.js';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
 import { replayTrace, type ReplayOutcome } from '../../model/raft/replay-trace.js';
 import type { SystemState } from '../../model/raft/system.js';
@@ -47,13 +48,13 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export function replay(trace: TraceFile): Replay {
   let outcome: ReplayOutcome;
   try {
-    outcome = replayTrace(trace);
+    outcome = replayTrace(trace, mutantOptions(trace.mutant).variant);
   } catch (e) {
     outcome = { ok: false, step: 0, reason: `cannot replay: ${errorText(e)}` };
   }
   let model: RaftModel | null = null;
   try {
-    model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...(trace.mutant !== undefined ? { mutant: trace.mutant } : {}) });
+    model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...mutantOptions(trace.mutant) });
   } catch {
     model = null;
   }
