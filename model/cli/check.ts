@@ -53,7 +53,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     const paths = await writeTrace(dir, trace);
     violation = {
       invariant: r.violation.invariant,
-      ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
+      ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
       traceLength: trace.steps.length,
       paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}`,

@@ -47,7 +47,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     const flags = c.mutant !== undefined ? ` --mutant ${c.mutant}` : '';
     violation = {
       invariant: f.invariant,
-      ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
+      ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
       traceLength: trace.steps.length,
       paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}  (or re-run the shrunk case: npm run check -- --random${flags} --depth ${depth} --seed ${r.seed} --path ${f.path})`,

@@ -18,13 +18,13 @@ export interface WalkOptions<S, A> {
   readonly onState?: (state: S) => void;
 }
 
-export interface WalkResult<S, A> {
+export interface WalkResult<S, A, F = unknown> {
   /** The initial state (action null), then one step per action taken. */
   readonly trace: TraceStep<S, A>[];
   /** The action indices taken (into actions() of each state): replay(model, path) re-runs the walk. */
   readonly path: number[];
-  /** The first invariant broken, checked after every step; null when all held. */
-  readonly violated: string | null;
+  /** The first invariant broken, checked after every step, and what its check found; null when all held. */
+  readonly violation: { readonly invariant: string; readonly finding: F } | null;
   readonly goalsReached: ReadonlySet<string>;
 }
 
@@ -45,7 +45,7 @@ function pick<A>(actions: readonly A[], choice: number, weight: Weight<A>): numb
  * weight, modulo their total). An action whose next() is null is passed over for the next
  * enabled one; a state with none left ends the walk early, as does a broken invariant.
  */
-export function randomWalk<S, A>(model: Model<S, A>, schedule: Iterable<number>, options: WalkOptions<S, A> = {}): WalkResult<S, A> {
+export function randomWalk<S, A, F>(model: Model<S, A, F>, schedule: Iterable<number>, options: WalkOptions<S, A> = {}): WalkResult<S, A, F> {
   const weight = options.weight ?? ((): number => 1);
   const first = model.initialStates()[0];
   if (first === undefined) throw new RangeError(`model ${model.name} has no initial state`);
@@ -53,14 +53,18 @@ export function randomWalk<S, A>(model: Model<S, A>, schedule: Iterable<number>,
   const trace: TraceStep<S, A>[] = [{ action: null, label: 'Init', state }];
   const path: number[] = [];
   const goalsReached = new Set<string>();
-  const inspect = (s: S): string | null => {
+  const inspect = (s: S): WalkResult<S, A, F>['violation'] => {
     options.onState?.(s);
     for (const g of model.goals) if (!goalsReached.has(g.name) && g.holds(s)) goalsReached.add(g.name);
-    return model.invariants.find((p) => !p.holds(s))?.name ?? null;
+    for (const inv of model.invariants) {
+      const finding = inv.check(s);
+      if (finding !== null) return { invariant: inv.name, finding };
+    }
+    return null;
   };
-  let violated = inspect(state);
+  let violation = inspect(state);
   for (const choice of schedule) {
-    if (violated !== null) break;
+    if (violation !== null) break;
     const actions = model.actions(state);
     if (actions.length === 0) break;
     const at = pick(actions, choice, weight);
@@ -75,7 +79,7 @@ export function randomWalk<S, A>(model: Model<S, A>, schedule: Iterable<number>,
     state = taken.next;
     path.push(taken.index);
     trace.push({ action, label: model.formatAction(action), state });
-    violated = inspect(state);
+    violation = inspect(state);
   }
-  return { trace, path, violated, goalsReached };
+  return { trace, path, violation, goalsReached };
 }

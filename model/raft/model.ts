@@ -2,6 +2,7 @@ import type { Input, Operation, RaftState, StepResult } from '../../src/core/ind
 import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
+import type { Finding } from './finding.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
 import { canonicalFingerprint, canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
@@ -22,7 +23,7 @@ export interface RaftModelOptions {
   readonly memo?: boolean;
 }
 
-export type RaftModel = Model<SystemState, RaftAction> & { readonly bounds: Bounds; readonly reducer: Reducer };
+export type RaftModel = Model<SystemState, RaftAction, Finding> & { readonly bounds: Bounds; readonly reducer: Reducer };
 
 /**
  * Pure step => a (state, input) pair always gives the same result, so results can be shared.

@@ -40,11 +40,11 @@ export function replayTrace(trace: RecordedTrace, variant?: ReducerVariant): Rep
     const next = model.next(state, action);
     if (!next) return { ok: false, step: i + 1, reason: `action leaves the bounds: ${recorded.label}` };
     if (key(next) !== key(recorded.state)) return { ok: false, step: i + 1, reason: `the core produced a different state after: ${recorded.label}` };
-    const broken = model.invariants.find((inv) => !inv.holds(next));
+    const broken = model.invariants.find((inv) => inv.check(next) !== null);
     if (broken && i < trace.steps.length - 1) return { ok: false, step: i + 1, reason: `${broken.name} already breaks before the last step` };
     state = next;
   }
-  const broken = model.invariants.find((inv) => !inv.holds(state))?.name ?? null;
+  const broken = model.invariants.find((inv) => inv.check(state) !== null)?.name ?? null;
   if (broken !== trace.invariant) {
     return { ok: false, step: trace.steps.length, reason: `the last state breaks ${broken ?? 'nothing'}, the trace says ${trace.invariant ?? 'nothing'}` };
   }

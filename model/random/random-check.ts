@@ -3,6 +3,7 @@ import { randomWalk } from '../engine/random-walk.js';
 import type { TraceStep } from '../engine/replay.js';
 import type { RaftAction } from '../raft/actions.js';
 import type { Bounds } from '../raft/bounds.js';
+import type { Finding } from '../raft/finding.js';
 import { createModel, type RaftModel } from '../raft/model.js';
 import type { ReducerVariant } from '../raft/reducer.js';
 import type { SystemState } from '../raft/system.js';
@@ -95,6 +96,7 @@ export interface RandomResult {
   readonly goalsReached: readonly string[];
   readonly failure?: {
     readonly invariant: string;
+    readonly finding: Finding;
     readonly swarm: Swarm;
     readonly model: RaftModel;
     readonly trace: readonly TraceStep<SystemState, RaftAction>[];
@@ -146,7 +148,7 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
       lastProgress = now;
       o.onProgress({ runs, steps, stepsPerSecond: steps / ((now - startedAt) / 1000) });
     }
-    return r.violated === null;
+    return r.violation === null;
   });
   const seed = o.seed ?? (Date.now() ^ 0x5eed) | 0;
   // Search without shrinking under the time limit, then shrink the failure on a budget of its
@@ -170,12 +172,13 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   const [swarm, schedule] = details.counterexample as [Swarm, number[]];
   const model = modelFor(swarm);
   const replayed = randomWalk(model, schedule, { weight: weightOf(swarm) });
-  if (!replayed.violated) throw new Error('the shrunk counterexample does not fail again: the model is not deterministic');
+  if (!replayed.violation) throw new Error('the shrunk counterexample does not fail again: the model is not deterministic');
   return {
     result: 'violation',
     ...summary,
     failure: {
-      invariant: replayed.violated,
+      invariant: replayed.violation.invariant,
+      finding: replayed.violation.finding,
       swarm,
       model,
       trace: replayed.trace,

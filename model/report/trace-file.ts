@@ -1,5 +1,6 @@
 import type { RaftAction } from '../raft/actions.js';
 import type { Bounds } from '../raft/bounds.js';
+import type { Finding } from '../raft/finding.js';
 import type { RecordedTrace } from '../raft/replay-trace.js';
 import type { SystemState } from '../raft/system.js';
 
@@ -17,7 +18,9 @@ export interface TraceFile extends RecordedTrace {
   readonly symmetry: boolean;
   /** The invariant broken by the last state, or null for a trace that breaks nothing (e.g. a goal witness). */
   readonly invariant: string | null;
-  /** What the transition-recorded breach says, when there is one. */
+  /** What the broken invariant found on the last state: servers, indices, terms, places, a sentence. */
+  readonly finding?: Finding;
+  /** Traces written before findings: the sentence of a transition-recorded breach. Read, never written. */
   readonly detail?: string;
   readonly initial: SystemState;
   readonly steps: readonly TraceStepRecord[];
@@ -28,4 +31,22 @@ export interface TraceStepRecord {
   /** The action formatted for people (formatAction). */
   readonly label: string;
   readonly state: SystemState;
+}
+
+/** Why the last state breaks the invariant, in a sentence (older traces: the breach's detail, if any). */
+export const traceSentence = (t: Pick<TraceFile, 'finding' | 'detail'>): string | undefined => t.finding?.sentence ?? t.detail;
+
+/**
+ * A trace as this version reads it: states recorded before findings carry a breach of
+ * { invariant, detail }, which becomes a finding with that sentence and no places.
+ */
+export function upgradeTrace(t: TraceFile): TraceFile {
+  const old = (s: SystemState): boolean => s.breach !== null && !Array.isArray((s.breach as Partial<Finding>).places);
+  if (!old(t.initial) && !t.steps.some((st) => old(st.state))) return t;
+  const upgrade = (s: SystemState): SystemState => {
+    if (!old(s)) return s;
+    const b = s.breach as unknown as { invariant: string; detail?: string };
+    return { ...s, breach: { invariant: b.invariant, servers: [], indices: [], terms: [], places: [], sentence: b.detail ?? '' } };
+  };
+  return { ...t, initial: upgrade(t.initial), steps: t.steps.map((st) => ({ ...st, state: upgrade(st.state) })) };
 }

@@ -5,6 +5,7 @@ import type { RaftAction } from '../../model/raft/actions.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../../model/raft/bounds.js';
 import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
+import { firstViolation } from '../../model/raft/invariants.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { escapeDot, messageFlows, traceToDot } from '../../model/report/dot.js';
 import { renderSvg } from '../../model/report/svg.js';
@@ -14,8 +15,8 @@ import type { TraceFile, TraceStepRecord } from '../../model/report/trace-file.j
 
 function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemState, path: readonly { action: RaftAction; state: SystemState }[]): TraceFile {
   const last = path.length > 0 ? path[path.length - 1]!.state : initial;
-  const broken = model.invariants.find((p) => !p.holds(last));
-  const invariant = broken?.name ?? null;
+  const broken = firstViolation(last);
+  const invariant = broken?.invariant ?? null;
   const steps: TraceStepRecord[] = path.map(({ action, state }) => ({ action, label: model.formatAction(action), state }));
   return {
     format: 'pure-raft-trace/1',
@@ -24,7 +25,7 @@ function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemSt
     bounds: model.bounds,
     symmetry: false,
     invariant,
-    ...(last.breach && last.breach.invariant === invariant ? { detail: last.breach.detail } : {}),
+    ...(broken !== null ? { finding: broken } : {}),
     initial,
     steps,
   };
@@ -51,7 +52,7 @@ function shortestCounterexample(mutant: string, bounds: Partial<Bounds>, maxStat
         if (seen.has(key)) continue;
         seen.add(key);
         const child: Node = { state, parent: node, action };
-        if (model.invariants.some((p) => !p.holds(state))) {
+        if (firstViolation(state) !== null) {
           const path: { action: RaftAction; state: SystemState }[] = [];
           for (let n: Node | null = child; n?.action; n = n.parent) path.unshift({ action: n.action, state: n.state });
           return toTrace(model, mutant, initial, path);
@@ -248,7 +249,8 @@ describe('lane diagram of a counterexample found by BFS (no-up-to-date-check)', 
   });
 
   it('highlights the breaking state in red with the invariant, and titles the run', () => {
-    expect(dot).toMatch(/verdict \[.*fillcolor="#d00000".*label="VIOLATED: LeaderCompleteness\\l"/);
+    // The banner says why, from the invariant's finding: a later leader lacks a committed entry.
+    expect(dot).toMatch(/verdict \[.*fillcolor="#d00000".*label="VIOLATED: LeaderCompleteness\\ls\d, leader of term \d+, holds .+ at index \d+, where .+ was committed in term \d+\\l"/);
     expect(nodes(dot, 'final')).toHaveLength(3);
     for (const n of nodes(dot, 'final')) expect(n.line).toContain('color="#d00000"');
     const last = trace.steps.length;
@@ -275,10 +277,14 @@ describe('lane diagram with faults (votedFor-not-persisted: a vote forgotten acr
   const trace = doubleVoteTrace();
   const dot = traceToDot(trace);
 
-  it('is two leaders in term 1, with the transition\'s detail', () => {
+  it('is two leaders in term 1, with the step property\'s finding', () => {
     expect(trace.invariant).toBe('ElectionSafety');
-    expect(trace.detail).toBe('servers 0 and 2 were both elected leader in term 1');
-    expect(dot).toContain('VIOLATED: ElectionSafety\\lservers 0 and 2 were both elected leader in term 1\\l');
+    expect(trace.finding).toEqual({
+      invariant: 'ElectionSafety', servers: [0, 2], indices: [], terms: [1],
+      places: [{ server: 0, field: 'role' }, { server: 2, field: 'role' }],
+      sentence: 's0 and s2 were both elected leader in term 1',
+    });
+    expect(dot).toContain('VIOLATED: ElectionSafety\\ls0 and s2 were both elected leader in term 1\\l');
   });
 
   it('accounts for every copy of every message exactly once', () => {
