@@ -148,6 +148,16 @@ export const STEP_PROPERTIES: readonly StepProperty[] = [
   AppliedCommandsAgree, HigherTermAdopted, StaleRepliesIgnored, OneLeaderElectedPerTerm, LeaderAppendOnly, CommittedEntriesAgree,
 ];
 
+/**
+ * False when no step property can find anything in this step: it applies nothing, the server is
+ * not a leader after it, and it received no message of a term above its new one or below its
+ * old one. Most steps are such; the transition skips the properties for them (the hot path).
+ */
+export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
+  if (result.apply.length > 0 || result.state.role === 'leader') return true;
+  return input.type === 'Receive' && (input.message.term > result.state.currentTerm || input.message.term < before.currentTerm);
+}
+
 /** The first finding of a step, or null when it breaks no step property. */
 export function stepFinding(step: ServerStep): Finding | null {
   for (let k = 0; k < STEP_PROPERTIES.length; k++) {

@@ -3,7 +3,7 @@ import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
 import { addMessage, removeMessage, sameMessage, withoutMessagesTo } from './network.js';
 import type { Reducer } from './reducer.js';
-import { type ServerStep, stepFinding } from './step-properties.js';
+import { mayBreakStepProperty, type ServerStep, stepFinding } from './step-properties.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
 
 /**
@@ -258,7 +258,7 @@ function serverStep(
   const after = result.state;
   // The first rule a transition broke stays recorded; a step breaks one only when none is yet.
   let breach = s.breach;
-  if (breach === null) {
+  if (breach === null && mayBreakStepProperty(before, input, result)) {
     step.system = s;
     step.server = server;
     step.input = input;
