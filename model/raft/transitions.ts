@@ -1,7 +1,7 @@
 import { restore, type Input, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
-import { addMessage, removeMessage, sameMessage, withoutMessagesTo } from './network.js';
+import { addMessage, removeMessage, sameMessage } from './network.js';
 import type { Reducer } from './reducer.js';
 import { mayBreakStepProperty, type ServerStep, stepFinding } from './step-properties.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
@@ -159,11 +159,16 @@ function restored(server: number, clusterSize: number, persisted: PersistentStat
   return st;
 }
 
-/** Crash: volatile state lost, messages addressed to the server lost; the disk survives. */
+/**
+ * Crash: the server's volatile state is lost; its disk survives. As in raft.tla, the environment's
+ * moves are independent: a crash leaves the network alone. Messages in flight to the server stay
+ * there, undeliverable while it is down (Receive is enabled only for a live addressee), until it
+ * restarts or DropMessage loses them.
+ */
 function crash(s: SystemState, server: number): SystemState {
   const servers = s.servers.slice();
   servers[server] = { state: null, persisted: s.servers[server]!.persisted };
-  return system(s, servers, withoutMessagesTo(s.network, server), s.crashes + 1, s.restarts);
+  return system(s, servers, s.network, s.crashes + 1, s.restarts);
 }
 
 /**
@@ -251,9 +256,8 @@ function serverStep(
   void runOperations(ops, carryOut, limit);
   const persisted = fx.persisted;
   const applied = fx.applied;
-  let out = fx.network;
-  // nextState would drop it anyway (a crash point may still shrink the network, below).
-  if (!crashMidStep && out.length > maxMessages) return null;
+  const out = fx.network;
+  if (out.length > maxMessages) return null; // nextState would drop it anyway
 
   const after = result.state;
   // The first rule a transition broke stays recorded; a step breaks one only when none is yet.
@@ -275,8 +279,9 @@ function serverStep(
   const servers = s.servers.slice();
   let crashes = s.crashes;
   if (crashMidStep) {
+    // What the step had not yet carried out (its later groups of effects) is lost with memory;
+    // what it had sent is in flight, and the crash leaves the network alone.
     servers[server] = { state: null, persisted };
-    out = withoutMessagesTo(out, server);
     crashes++;
   } else {
     servers[server] = { state: after, persisted };
