@@ -1,3 +1,4 @@
+import type { TraceStep } from '../engine/replay.js';
 import { actionKey, type RaftAction } from './actions.js';
 import type { Bounds } from './bounds.js';
 import { plainMessageKey, systemKey, identity } from './keys.js';
@@ -12,7 +13,7 @@ export interface RecordedTrace {
   /** The invariant broken by the last state, or null. */
   readonly invariant: string | null;
   readonly initial: SystemState;
-  readonly steps: readonly { readonly action: RaftAction; readonly label: string; readonly state: SystemState }[];
+  readonly steps: readonly (TraceStep<SystemState, RaftAction> & { readonly action: RaftAction })[];
 }
 
 export type ReplayOutcome =

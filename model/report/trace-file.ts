@@ -1,3 +1,4 @@
+import type { TraceStep } from '../engine/replay.js';
 import type { RaftAction } from '../raft/actions.js';
 import type { Bounds } from '../raft/bounds.js';
 import type { Finding } from '../raft/finding.js';
@@ -26,12 +27,8 @@ export interface TraceFile extends RecordedTrace {
   readonly steps: readonly TraceStepRecord[];
 }
 
-export interface TraceStepRecord {
-  readonly action: RaftAction;
-  /** The action formatted for people (formatAction). */
-  readonly label: string;
-  readonly state: SystemState;
-}
+/** One recorded step: the engine's trace step (label: formatAction), past the initial state, so with an action. */
+export type TraceStepRecord = TraceStep<SystemState, RaftAction> & { readonly action: RaftAction };
 
 /** Why the last state breaks the invariant, in a sentence (older traces: the breach's detail, if any). */
 export const traceSentence = (t: Pick<TraceFile, 'finding' | 'detail'>): string | undefined => t.finding?.sentence ?? t.detail;
