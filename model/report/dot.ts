@@ -64,7 +64,8 @@ interface Copy {
 /**
  * Follows every copy of every message through the trace by diffing the network multisets of
  * consecutive states. The action says which copy a Receive or Drop took out and which copy a
- * DuplicateMessage made; whatever else left the network was lost in a crash, whatever else came
+ * DuplicateMessage made; whatever else left the network was lost in a crash (traces from before
+ * crashes left the network alone; a crash loses nothing in flight now), whatever else came
  * in was sent by the acting server. Equal copies are indistinguishable, so the oldest goes first.
  */
 export function messageFlows(trace: TraceFile): MessageFlow[] {
