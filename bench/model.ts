@@ -8,8 +8,8 @@
  *                          [--workers 1,2] [--memo on,off] [--symmetry off]
  *
  * The reference bound: 3 servers, max term 2, max log 2, 2 client commands, 1 crash (mid-step
- * crashes, drop and duplication on), at most 2 messages in flight: 1,445,042 distinct states
- * (5,187,054 generated) with symmetry, explored exhaustively unless --time-limit (60 s) or
+ * crashes, drop and duplication on), at most 2 messages in flight: 1,504,204 distinct states
+ * (5,382,310 generated) with symmetry, explored exhaustively unless --time-limit (60 s) or
  * --max-states (none by default) stops the run first; states/s are reported either way (the
  * table's last column says how each run ended). Every run is a fresh child process (cold caches, fresh memo), and
  * the configurations are interleaved run by run so that they see the same machine load. The

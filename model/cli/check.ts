@@ -9,26 +9,23 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
 import { explore } from '../engine/index.js';
-import { sibling } from '../engine/spawn-worker.js';
 import { stateGraph, stateGraphDot } from '../engine/state-graph.js';
 import type { RaftAction } from '../raft/actions.js';
 import { formatBounds } from '../raft/bounds.js';
 import { describeSystem } from '../raft/describe.js';
-import { createModel, type RaftModelOptions } from '../raft/model.js';
 import type { SystemState } from '../raft/system.js';
 import { MUTANTS } from '../mutants/index.js';
 import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunResult, type RunSummary, writeSummary } from '../report/summary.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { type CheckConfig, parseArgs, USAGE, UsageError } from './args.js';
+import { type CheckModelOptions, createModel, MODEL_MODULE } from './model.js';
 import { progressReporter } from './progress.js';
 import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
 
-const MODEL_MODULE = fileURLToPath(sibling('../raft/model', import.meta.url));
-
-function modelOptions(c: CheckConfig): RaftModelOptions {
+function modelOptions(c: CheckConfig): CheckModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
 }
 
@@ -60,7 +57,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     const paths = await writeTrace(dir, trace);
     violation = {
       invariant: r.violation.invariant,
-      ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
+      ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
       traceLength: trace.steps.length,
       paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}`,

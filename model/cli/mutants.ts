@@ -15,7 +15,7 @@ import type { RaftAction } from '../raft/actions.js';
 import { DEFAULT_BOUNDS, formatBounds, type Bounds } from '../raft/bounds.js';
 import { createModel } from '../raft/model.js';
 import type { SystemState } from '../raft/system.js';
-import { MUTANTS, type Mutant } from '../mutants/index.js';
+import { MUTANTS, mutantVariant, type Mutant } from '../mutants/index.js';
 import { randomCheck } from '../random/random-check.js';
 import { type TracePaths, toTraceFile, writeTrace } from '../report/write-trace.js';
 
@@ -59,7 +59,7 @@ const rel = (p: string | null): string | null => (p === null ? null : relative(R
 
 async function exhaustive(m: Mutant, timeLimitMs: number): Promise<Checked> {
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...m.bounds };
-  const model = createModel({ mutant: m.name, bounds });
+  const model = createModel({ variant: mutantVariant(m.name), bounds });
   const r = await explore<SystemState, RaftAction>(model, { timeLimitMs });
   if (!r.violation) {
     return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result });
@@ -72,7 +72,7 @@ async function exhaustive(m: Mutant, timeLimitMs: number): Promise<Checked> {
 }
 
 async function randomized(m: Mutant, seed: number, timeLimitMs: number): Promise<Checked> {
-  const r = randomCheck({ mutant: m.name, seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
+  const r = randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(REPORTS, 'mutants', m.name, 'random');
   ensureDirectory(dir, 'report directory');

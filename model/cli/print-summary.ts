@@ -22,7 +22,7 @@ export function report(c: CheckConfig, s: RunSummary): void {
   for (const g of s.goals) say(c, `goal ${g.name}: ${g.reached ? 'reached' : 'NEVER REACHED'}`);
   if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
   if (s.violation) {
-    say(c, `VIOLATION of ${s.violation.invariant} after ${s.violation.traceLength} steps${s.violation.detail ? `: ${s.violation.detail}` : ''}`);
+    say(c, `VIOLATION of ${s.violation.invariant} after ${s.violation.traceLength} steps${s.violation.finding ? `: ${s.violation.finding.sentence}` : ''}`);
     say(c, `trace: ${s.violation.paths.json}`);
     if (s.violation.paths.svg) say(c, `graph: ${s.violation.paths.svg}`);
     if (s.violation.paths.html) say(c, `explorer: ${s.violation.paths.html}  (open it in a browser)`);

@@ -5,7 +5,7 @@ import { exitCode, type RunSummary, writeSummary } from '../report/summary.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { INVARIANTS } from '../raft/invariants.js';
 import { GOALS } from '../raft/goals.js';
-import { resolveReducer } from '../raft/model.js';
+import { mutantOptions } from '../mutants/index.js';
 import { type CheckConfig, UsageError } from './args.js';
 import { report } from './print-summary.js';
 
@@ -26,7 +26,7 @@ function replayable<T>(c: CheckConfig, run: () => T): T {
 
 /** `--random`: the fast-check deep checker over the same model and invariants. */
 export async function runRandom(c: CheckConfig): Promise<number> {
-  resolveReducer(c.mutant); // an unknown mutant is bad input, reported before any work
+  const { variant } = mutantOptions(c.mutant); // an unknown mutant is bad input, reported before any work
   const dir = runDirectory(c.out, `random-${c.mutant ?? 'raft'}`); // and so is an --out that cannot be written
   const runs = c.runs ?? 200;
   const depth = c.depth ?? 300;
@@ -37,7 +37,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     bounds: c.bounds,
     runs,
     depth,
-    ...(c.mutant !== undefined ? { mutant: c.mutant } : {}),
+    ...(variant !== undefined ? { variant } : {}),
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
     ...(c.path !== undefined ? { path: c.path } : {}),
     ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
@@ -62,7 +62,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     const flags = c.mutant !== undefined ? ` --mutant ${c.mutant}` : '';
     violation = {
       invariant: f.invariant,
-      ...(trace.detail !== undefined ? { detail: trace.detail } : {}),
+      ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
       traceLength: trace.steps.length,
       paths: { json: paths.json, dot: paths.dot, svg: paths.svg, html: paths.html },
       replay: `npm run check -- --replay ${paths.json}  (or re-run the shrunk case: npm run check -- --random${flags} --depth ${depth} --seed ${r.seed} --path ${f.path})`,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mutantOptions } from '../mutants/index.js';
 import { replayTrace } from '../raft/replay-trace.js';
 import type { TraceFile } from '../report/trace-file.js';
 import { UsageError } from './args.js';
@@ -26,7 +27,7 @@ function readTrace(path: string): TraceFile {
 /** `--replay trace.json`: re-runs every step through the core; 0 confirmed, 1 it disagrees. */
 export function runReplay(path: string): number {
   const trace = readTrace(path);
-  const r = replayTrace(trace);
+  const r = replayTrace(trace, mutantOptions(trace.mutant).variant);
   if (r.ok) {
     process.stdout.write(`replay: confirmed all ${r.steps} steps of ${path} through the core${r.invariantBroken ? `; the last state breaks ${r.invariantBroken}` : ''}\n`);
     return 0;

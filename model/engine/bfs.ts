@@ -11,12 +11,12 @@ import type { ExploreResult, Progress } from './types.js';
  * Breadth-first search in this thread, level by level: the first violation found is at the
  * least depth, and its parent-link path is a shortest counterexample.
  */
-export function bfs<S, A>(
-  model: Model<S, A>,
+export function bfs<S, A, F>(
+  model: Model<S, A, F>,
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
-): ExploreResult<S, A> {
+): ExploreResult<S, A, F> {
   const links = new ParentLinks();
   const meter = new ProgressMeter(onProgress);
   let depth = 0;

@@ -21,12 +21,12 @@ interface Frame<S, A> {
  * frontier, but counterexamples are not shortest. With maxDepth, a state first met deep is not
  * revisited when met again shallower, so any cut makes the run 'incomplete'.
  */
-export function dfs<S, A>(
-  model: Model<S, A>,
+export function dfs<S, A, F>(
+  model: Model<S, A, F>,
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
-): ExploreResult<S, A> {
+): ExploreResult<S, A, F> {
   let set = FingerprintSet.create(1 << 10, false);
   const links = new ParentLinks();
   const meter = new ProgressMeter(onProgress);
@@ -51,7 +51,7 @@ export function dfs<S, A>(
     const id = links.add(parent, action);
     deepest = Math.max(deepest, depth);
     for (const inv of model.invariants) {
-      if (!violations.has(inv.name) && !inv.holds(state)) {
+      if (!violations.has(inv.name) && inv.check(state) !== null) {
         violations.set(inv.name, { id, depth });
         if (limits.stopOnViolation) stopReason ??= 'violation';
       }

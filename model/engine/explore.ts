@@ -6,7 +6,7 @@ import type { Model, ModelSource } from './model.js';
 import { parallelBfs } from './parallel-bfs.js';
 import type { ExploreOptions, ExploreResult } from './types.js';
 
-function isSource<S, A>(x: ModelSource | Model<S, A>): x is ModelSource {
+function isSource<S, A, F>(x: ModelSource | Model<S, A, F>): x is ModelSource {
   return 'module' in x && typeof (x as { module: unknown }).module === 'string';
 }
 
@@ -15,13 +15,13 @@ function isSource<S, A>(x: ModelSource | Model<S, A>): x is ModelSource {
  * Pass a ModelSource to allow worker threads (they rebuild the model from it); a Model object
  * always runs in this thread. If workers cannot start, the search runs in-thread and `notes` say why.
  */
-export async function explore<S = unknown, A = unknown>(
-  source: ModelSource | Model<S, A>,
+export async function explore<S = unknown, A = unknown, F = unknown>(
+  source: ModelSource | Model<S, A, F>,
   options: ExploreOptions = {},
-): Promise<ExploreResult<S, A>> {
+): Promise<ExploreResult<S, A, F>> {
   const startedAt = Date.now();
   const limits = limitsOf(options, startedAt);
-  const model = isSource(source) ? ((await loadModel(source)) as Model<S, A>) : source;
+  const model = isSource(source) ? ((await loadModel(source)) as Model<S, A, F>) : source;
   const strategy = options.strategy ?? 'bfs';
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const notes: string[] = [];

@@ -172,7 +172,7 @@ export class LevelExpander<S, A> {
     const invariants = this.model.invariants;
     for (let k = 0; k < invariants.length; k++) {
       const inv = invariants[k]!;
-      if (this.invariantOpen[k] !== 0 && !inv.holds(state)) {
+      if (this.invariantOpen[k] !== 0 && inv.check(state) !== null) {
         this.invariantOpen[k] = 0;
         if (!this.violations.has(inv.name)) this.violations.set(inv.name, { id, depth });
         if (this.config.stopOnViolation) this.stop('violation');

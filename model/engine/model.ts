@@ -3,13 +3,22 @@
  * `Model`). The engine knows nothing of Raft; the Raft system model is one implementation.
  */
 
-/** A named predicate over states: an invariant (must hold on every state) or a goal (must hold on some). */
+/** A named predicate over states: a goal, which must hold on some reachable state. */
 export interface Property<S> {
   readonly name: string;
   readonly holds: (state: S) => boolean;
 }
 
-export interface Model<S, A> {
+/**
+ * A named always-property. `check` returns null while it holds, else a finding: what the model
+ * has to say about what broke (opaque to the engine, which carries it into the violation).
+ */
+export interface Invariant<S, F = unknown> {
+  readonly name: string;
+  readonly check: (state: S) => F | null;
+}
+
+export interface Model<S, A, F = unknown> {
   readonly name: string;
   /** The initial states. */
   initialStates(): readonly S[];
@@ -21,7 +30,7 @@ export interface Model<S, A> {
   /** The state after `action`; null when the action turns out to change nothing worth exploring. */
   next(state: S, action: A): S | null;
   /** Always-properties, checked on every state reached. */
-  readonly invariants: readonly Property<S>[];
+  readonly invariants: readonly Invariant<S, F>[];
   /** Sometimes-properties: each must hold on at least one reachable state, or the run is vacuous. */
   readonly goals: readonly Property<S>[];
   /**

@@ -111,14 +111,14 @@ function merge(perWorker: readonly (readonly [string, Found][])[]): Map<string, 
  * (this thread) grows the set between rounds. Shortest counterexamples as in the in-thread BFS.
  * Throws if a worker cannot start; explore() then falls back to the in-thread search.
  */
-export async function parallelBfs<S, A>(
-  model: Model<S, A>,
+export async function parallelBfs<S, A, F>(
+  model: Model<S, A, F>,
   source: ModelSource,
   workers: number,
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
-): Promise<ExploreResult<S, A>> {
+): Promise<ExploreResult<S, A, F>> {
   let set = FingerprintSet.forExpected(Math.max(1 << 16, 2 * model.initialStates().length), true);
   const control = new SharedArrayBuffer(4);
   const stats = new SharedArrayBuffer(workers * STATS_WORDS * 8);

@@ -22,11 +22,15 @@ export interface SearchOutcome {
   readonly notes: string[];
 }
 
-export function buildResult<S, A>(model: Model<S, A>, o: SearchOutcome): ExploreResult<S, A> {
-  const violations: Violation<S, A>[] = [...o.violations].map(([invariant, found]) => {
+export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): ExploreResult<S, A, F> {
+  const violations: Violation<S, A, F>[] = [...o.violations].map(([invariant, found]) => {
     const { initial, actions } = pathTo(found.id, o.link);
     const path = [...actions];
-    return { invariant, initial, path, trace: replay(model, path, initial) };
+    const trace = replay(model, path, initial);
+    // The search keeps only where it broke; what broke is asked again of the replayed state.
+    const finding = model.invariants.find((inv) => inv.name === invariant)?.check(trace[trace.length - 1]!.state) ?? null;
+    if (finding === null) throw new Error(`${invariant} holds on the replayed state: the model is not deterministic`);
+    return { invariant, finding, initial, path, trace };
   });
   const goals: GoalReport[] = model.goals.map(({ name }) => {
     const found = o.goals.get(name);

@@ -23,7 +23,7 @@ export function stateGraph<S, A>(model: Model<S, A>, describe: (s: S) => string,
       if (ids.size >= maxStates) throw new RangeError(`the state graph has more than ${maxStates} states: use smaller bounds with --dump-graph`);
       id = `s${fingerprintHex(key)}`;
       ids.set(key, id);
-      nodes.push({ id, label: describe(s), violates: model.invariants.filter((p) => !p.holds(s)).map((p) => p.name) });
+      nodes.push({ id, label: describe(s), violates: model.invariants.filter((p) => p.check(s) !== null).map((p) => p.name) });
       queue.push(s);
     }
     return id;

@@ -29,8 +29,10 @@ export interface ExploreOptions {
   readonly stopOnViolation?: boolean;
 }
 
-export interface Violation<S, A> {
+export interface Violation<S, A, F = unknown> {
   readonly invariant: string;
+  /** What the invariant's check returned on the last state of the trace. */
+  readonly finding: F;
   /** Index into initialStates() where the path starts. */
   readonly initial: number;
   /** Action indices from that initial state; under BFS a shortest such path. */
@@ -46,7 +48,7 @@ export interface GoalReport {
   readonly path?: number[];
 }
 
-export interface ExploreResult<S, A> {
+export interface ExploreResult<S, A, F = unknown> {
   /** 'incomplete' when a limit (states, time, depth) stopped the search before it was exhaustive. */
   readonly result: 'ok' | 'violation' | 'incomplete';
   readonly strategy: Strategy;
@@ -57,9 +59,9 @@ export interface ExploreResult<S, A> {
   readonly depth: number;
   readonly seconds: number;
   /** The first violation found (the shallowest under BFS). */
-  readonly violation?: Violation<S, A>;
+  readonly violation?: Violation<S, A, F>;
   /** When stopOnViolation is false: the first violation of each invariant. */
-  readonly violations: Violation<S, A>[];
+  readonly violations: Violation<S, A, F>[];
   readonly goals: GoalReport[];
   /** Why the search was incomplete, when it was. */
   readonly stoppedBy?: 'maxStates' | 'timeLimit' | 'maxDepth';

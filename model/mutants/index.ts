@@ -1,5 +1,6 @@
 import { applyBeyondCommitIndex, commitPreviousTermByCounting } from './commit.js';
 import { countStaleVotes, noStepDownOnReply, noUpToDateCheck, secondVoteInTerm, upToDateByLengthOnly, votedForKeptOnNewTerm } from './election.js';
+import type { ReducerVariant } from '../raft/reducer.js';
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
@@ -17,3 +18,15 @@ export const MUTANTS: readonly Mutant[] = [
   // persistence and effect order
   currentTermNotPersisted, votedForNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist,
 ];
+
+/** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */
+export function mutantVariant(name: string): ReducerVariant {
+  const m = MUTANTS.find((x) => x.name === name);
+  if (!m) throw new RangeError(`unknown mutant '${name}' (try --mutant list)`);
+  return { name: `mutant ${m.name}`, reducer: m.reducer };
+}
+
+/** The Raft model options that run `mutant`: none for the production core (undefined). */
+export function mutantOptions(mutant: string | undefined): { readonly variant?: ReducerVariant } {
+  return mutant === undefined ? {} : { variant: mutantVariant(mutant) };
+}

@@ -12,3 +12,14 @@ export function describeSystem(s: SystemState): string {
   for (const m of s.network) lines.push(`  ${formatMessage(m)}`);
   return lines.join('\n');
 }
+
+/** A command as written in a log: strings quoted, everything else as JSON or String(). */
+export function formatCommand(c: unknown): string {
+  if (typeof c === 'string') return JSON.stringify(c);
+  if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint' || c === null || c === undefined) return String(c);
+  try {
+    return JSON.stringify(c) ?? String(c);
+  } catch {
+    return String(c);
+  }
+}

@@ -1,38 +1,68 @@
 import { majority, type LogEntry } from '../../src/core/index.js';
-import type { Property } from '../engine/model.js';
+import type { Invariant } from '../engine/model.js';
+import { formatCommand } from './describe.js';
+import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, serverName as sn } from './finding.js';
 import type { SystemState } from './system.js';
 
 /**
  * The safety properties of Raft (§5.2-5.4, Figure 3) plus persistence, each a small named
- * predicate checked on every reachable state. Rules that only a transition can break
- * (a second leader in a term after the first crashed, a leader rewriting its log, two different
- * values applied at one index) are recorded by the transition as `breach` and read here.
+ * predicate checked on every reachable state: null while it holds, else a Finding that says
+ * where and why. Rules that only a transition can break (a second leader in a term after the
+ * first crashed, a leader rewriting its log, two different values applied at one index) are
+ * step properties (./step-properties.ts); the transition records their finding as `breach`, and
+ * the invariant of that rule reports it here.
  */
+export type RaftInvariant = Invariant<SystemState, Finding>;
 
 const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
   a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
 
-const noBreach = (s: SystemState, name: string): boolean => s.breach?.invariant !== name;
+/** The finding a transition recorded for `invariant`, if that is the rule it broke. */
+const recorded = (s: SystemState, invariant: string): Finding | null => (s.breach !== null && s.breach.invariant === invariant ? s.breach : null);
 
 /** At most one leader can be elected in a given term. */
-export const ElectionSafety: Property<SystemState> = {
+export const ElectionSafety: RaftInvariant = {
   name: 'ElectionSafety',
-  holds: (s) => {
-    if (!noBreach(s, 'ElectionSafety')) return false;
-    const leaderTerms = new Set<number>();
-    for (const { state } of s.servers) {
+  check: (s) => {
+    const r = recorded(s, 'ElectionSafety');
+    if (r !== null) return r;
+    const leaderOf = new Map<number, number>();
+    for (let id = 0; id < s.servers.length; id++) {
+      const state = s.servers[id]!.state;
       if (state?.role !== 'leader') continue;
-      if (leaderTerms.has(state.currentTerm)) return false;
-      leaderTerms.add(state.currentTerm);
+      const other = leaderOf.get(state.currentTerm);
+      if (other !== undefined) {
+        return finding('ElectionSafety', [{ server: other, field: 'role' }, { server: id, field: 'role' }], [state.currentTerm],
+          `${sn(other)} and ${sn(id)} are both leaders of term ${state.currentTerm}`);
+      }
+      leaderOf.set(state.currentTerm, id);
     }
-    return true;
+    return null;
   },
 };
 
+/** Every log of the system, in memory and on disk, with whose it is (the order LogMatching compares them in). */
+function allLogs(s: SystemState): { server: number; field: 'log' | 'disk'; log: readonly LogEntry[] }[] {
+  return s.servers.flatMap((slot, server) => [
+    { server, field: 'disk' as const, log: slot.persisted.log },
+    ...(slot.state ? [{ server, field: 'log' as const, log: slot.state.log }] : []),
+  ]);
+}
+
+function logMismatch(s: SystemState, a: number, b: number, agreeAt: number, differAt: number): Finding {
+  const logs = allLogs(s);
+  const x = logs[a]!;
+  const y = logs[b]!;
+  const name = (l: typeof x): string => `${sn(l.server)}'s ${l.field}`;
+  return finding('LogMatching', [{ server: x.server, field: x.field, index: differAt }, { server: y.server, field: y.field, index: differAt }],
+    [x.log[agreeAt - 1]!.term],
+    `${name(x)} and ${name(y)} agree on the term at index ${agreeAt} but differ at index ${differAt} (${entryAt(x.log, differAt)} vs ${entryAt(y.log, differAt)})`);
+}
+
 /** If two logs hold an entry with the same index and term, they are identical up to it. */
-export const LogMatching: Property<SystemState> = {
+export const LogMatching: RaftInvariant = {
   name: 'LogMatching',
-  holds: (s) => {
+  check: (s) => {
     const logs: (readonly LogEntry[])[] = [];
     for (const slot of s.servers) {
       logs.push(slot.persisted.log);
@@ -46,69 +76,92 @@ export const LogMatching: Property<SystemState> = {
         // Find the highest index where the terms agree; everything up to it must match.
         for (let i = Math.min(x.length, y.length); i >= 1; i--) {
           if (x[i - 1]!.term !== y[i - 1]!.term) continue;
-          for (let j = 1; j <= i; j++) if (!sameEntry(x[j - 1], y[j - 1])) return false;
+          for (let j = 1; j <= i; j++) if (!sameEntry(x[j - 1], y[j - 1])) return logMismatch(s, a, b, i, j);
           break;
         }
       }
     }
-    return true;
+    return null;
   },
 };
 
 /** A leader never overwrites or deletes entries in its log; it only appends. */
-export const LeaderAppendOnly: Property<SystemState> = {
+export const LeaderAppendOnly: RaftInvariant = {
   name: 'LeaderAppendOnly',
-  holds: (s) => noBreach(s, 'LeaderAppendOnly'),
+  check: (s) => recorded(s, 'LeaderAppendOnly'),
 };
 
 /** An entry committed in a term is present in the logs of the leaders of every later term. */
-export const LeaderCompleteness: Property<SystemState> = {
+export const LeaderCompleteness: RaftInvariant = {
   name: 'LeaderCompleteness',
-  holds: (s) => {
-    for (const { state } of s.servers) {
+  check: (s) => {
+    for (let id = 0; id < s.servers.length; id++) {
+      const state = s.servers[id]!.state;
       if (state?.role !== 'leader') continue;
       for (let i = 0; i < s.committed.length; i++) {
         const c = s.committed[i]!;
-        if (c.commitTerm < state.currentTerm && !sameEntry(state.log[i], c)) return false;
+        if (c.commitTerm >= state.currentTerm || sameEntry(state.log[i], c)) continue;
+        const expected: LogEntry = { term: c.term, command: c.command };
+        return finding('LeaderCompleteness', [{ server: id, field: 'log', index: i + 1, expected }], [state.currentTerm, c.commitTerm],
+          `${sn(id)}, leader of term ${state.currentTerm}, holds ${entryAt(state.log, i + 1)} at index ${i + 1}, where ${entryText(expected)} was committed in term ${c.commitTerm}`);
       }
     }
-    return true;
+    return null;
   },
 };
 
 /** No two servers apply different commands at the same index. */
-export const StateMachineSafety: Property<SystemState> = {
+export const StateMachineSafety: RaftInvariant = {
   name: 'StateMachineSafety',
-  holds: (s) => noBreach(s, 'StateMachineSafety'),
+  check: (s) => recorded(s, 'StateMachineSafety'),
 };
 
+const memoryAndDisk = (server: number, field: FindingField): FindingPlace[] => [{ server, field }, { server, field: 'disk' }];
+
 /** A live server's currentTerm, votedFor and log equal what it last persisted. */
-export const PersistedMatchesMemory: Property<SystemState> = {
+export const PersistedMatchesMemory: RaftInvariant = {
   name: 'PersistedMatchesMemory',
-  holds: (s) => {
-    for (const { state, persisted } of s.servers) {
+  check: (s) => {
+    for (let server = 0; server < s.servers.length; server++) {
+      const { state, persisted } = s.servers[server]!;
       if (!state) continue;
-      if (state.currentTerm !== persisted.currentTerm || state.votedFor !== persisted.votedFor) return false;
-      if (state.log !== persisted.log) {
-        if (state.log.length !== persisted.log.length) return false;
-        for (let i = 0; i < state.log.length; i++) if (!sameEntry(state.log[i], persisted.log[i])) return false;
+      if (state.currentTerm !== persisted.currentTerm) {
+        return finding('PersistedMatchesMemory', memoryAndDisk(server, 'currentTerm'), [state.currentTerm, persisted.currentTerm],
+          `${sn(server)} is in term ${state.currentTerm}, its disk says ${persisted.currentTerm}`);
+      }
+      if (state.votedFor !== persisted.votedFor) {
+        const v = (x: number | null): string => (x === null ? 'nobody' : sn(x));
+        return finding('PersistedMatchesMemory', memoryAndDisk(server, 'votedFor'), [state.currentTerm],
+          `${sn(server)} voted for ${v(state.votedFor)}, its disk says ${v(persisted.votedFor)}`);
+      }
+      if (state.log === persisted.log) continue;
+      const n = Math.max(state.log.length, persisted.log.length);
+      for (let i = 0; i < n; i++) {
+        if (sameEntry(state.log[i], persisted.log[i])) continue;
+        const inMemory = state.log[i];
+        return finding('PersistedMatchesMemory',
+          [{ server, field: 'log', index: i + 1 }, { server, field: 'disk', index: i + 1, ...(inMemory ? { expected: inMemory } : {}) }], [],
+          `${sn(server)} holds ${entryAt(state.log, i + 1)} at index ${i + 1} in memory, ${entryAt(persisted.log, i + 1)} on disk`);
       }
     }
-    return true;
+    return null;
   },
 };
 
 /** Every entry ever applied is on the disks of a majority, so no crash pattern can lose it. */
-export const CommittedSurvivesCrash: Property<SystemState> = {
+export const CommittedSurvivesCrash: RaftInvariant = {
   name: 'CommittedSurvivesCrash',
-  holds: (s) => {
+  check: (s) => {
     const needed = majority(s.servers.length);
     for (let i = 0; i < s.applied.length; i++) {
       let copies = 0;
       for (const { persisted } of s.servers) if (persisted.log[i]?.command === s.applied[i]) copies++;
-      if (copies < needed) return false;
+      if (copies >= needed) continue;
+      const missing = s.servers.flatMap((slot, server) => (slot.persisted.log[i]?.command === s.applied[i] ? [] : [server]));
+      return finding('CommittedSurvivesCrash', missing.map((server) => ({ server, field: 'disk' as const, index: i + 1 })), [],
+        `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${s.servers.length} disks (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
     }
-    return true;
+    return null;
   },
 };
 
@@ -118,21 +171,28 @@ const stood = (s: SystemState, term: number, server: number): boolean => ((s.can
  * Votes are per term (Figure 2: votedFor is "candidateId that received vote in current term"):
  * a vote, in memory or on disk, names a server that stood for election in that term.
  */
-export const VotesOnlyForCandidatesOfTheTerm: Property<SystemState> = {
+export const VotesOnlyForCandidatesOfTheTerm: RaftInvariant = {
   name: 'VotesOnlyForCandidatesOfTheTerm',
-  holds: (s) => {
-    for (const { state, persisted } of s.servers) {
-      if (state && state.votedFor !== null && !stood(s, state.currentTerm, state.votedFor)) return false;
-      if (persisted.votedFor !== null && !stood(s, persisted.currentTerm, persisted.votedFor)) return false;
+  check: (s) => {
+    for (let server = 0; server < s.servers.length; server++) {
+      const { state, persisted } = s.servers[server]!;
+      if (state && state.votedFor !== null && !stood(s, state.currentTerm, state.votedFor)) {
+        return finding('VotesOnlyForCandidatesOfTheTerm', [{ server, field: 'votedFor' }], [state.currentTerm],
+          `${sn(server)} in term ${state.currentTerm} holds a vote for ${sn(state.votedFor)}, who did not stand in term ${state.currentTerm}`, [server, state.votedFor]);
+      }
+      if (persisted.votedFor !== null && !stood(s, persisted.currentTerm, persisted.votedFor)) {
+        return finding('VotesOnlyForCandidatesOfTheTerm', [{ server, field: 'disk' }], [persisted.currentTerm],
+          `${sn(server)}'s disk holds a vote in term ${persisted.currentTerm} for ${sn(persisted.votedFor)}, who did not stand in that term`, [server, persisted.votedFor]);
+      }
     }
-    return true;
+    return null;
   },
 };
 
 /** Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. */
-export const HigherTermAdopted: Property<SystemState> = {
+export const HigherTermAdopted: RaftInvariant = {
   name: 'HigherTermAdopted',
-  holds: (s) => noBreach(s, 'HigherTermAdopted'),
+  check: (s) => recorded(s, 'HigherTermAdopted'),
 };
 
 /**
@@ -148,20 +208,28 @@ function agreesUpTo(mine: readonly LogEntry[], theirs: readonly LogEntry[], upTo
   return true;
 }
 
-export const LeaderMatchIndexIsSound: Property<SystemState> = {
+export const LeaderMatchIndexIsSound: RaftInvariant = {
   name: 'LeaderMatchIndexIsSound',
-  holds: (s) => {
-    for (const { state: leader } of s.servers) {
+  check: (s) => {
+    for (let id = 0; id < s.servers.length; id++) {
+      const leader = s.servers[id]!.state;
       if (leader?.role !== 'leader') continue;
       for (let f = 0; f < s.servers.length; f++) {
         const m = leader.matchIndex[f] ?? 0;
         if (f === leader.id || m === 0) continue;
         const peer = s.servers[f]!;
-        if (peer.persisted.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.persisted.log, m)) return false;
-        if (peer.state && peer.state.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.state.log, m)) return false;
+        const diskWrong = peer.persisted.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.persisted.log, m);
+        const memWrong = peer.state !== null && peer.state.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.state.log, m);
+        if (!diskWrong && !memWrong) continue;
+        return finding('LeaderMatchIndexIsSound', [
+          { server: id, field: 'matchIndex', peer: f },
+          ...(memWrong ? [{ server: f, field: 'log' as const }] : []),
+          ...(diskWrong ? [{ server: f, field: 'disk' as const }] : []),
+        ], [leader.currentTerm],
+        `leader ${sn(id)} of term ${leader.currentTerm} has matchIndex[${sn(f)}] = ${m}, but ${sn(f)}'s ${memWrong ? 'log' : 'disk'} does not match its first ${m} entr${m === 1 ? 'y' : 'ies'}`);
       }
     }
-    return true;
+    return null;
   },
 };
 
@@ -172,13 +240,22 @@ export const LeaderMatchIndexIsSound: Property<SystemState> = {
  * majority); with five it can make a leader count an entry as replicated on a follower whose
  * log differs, so the rule is checked directly.
  */
-export const StaleRepliesIgnored: Property<SystemState> = {
+export const StaleRepliesIgnored: RaftInvariant = {
   name: 'StaleRepliesIgnored',
-  holds: (s) => noBreach(s, 'StaleRepliesIgnored'),
+  check: (s) => recorded(s, 'StaleRepliesIgnored'),
 };
 
-export const INVARIANTS: readonly Property<SystemState>[] = [
+export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
   LeaderMatchIndexIsSound, StaleRepliesIgnored,
 ];
+
+/** The first invariant `s` breaks, with its finding; null when all hold. */
+export function firstViolation(s: SystemState): Finding | null {
+  for (const inv of INVARIANTS) {
+    const f = inv.check(s);
+    if (f !== null) return f;
+  }
+  return null;
+}

@@ -1,38 +1,29 @@
-import { step as coreStep, type Input, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
+import type { Input, Operation, RaftState, StepResult } from '../../src/core/index.js';
 import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
+import type { Finding } from './finding.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
 import { canonicalFingerprint, canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
-import { PRODUCTION, type Reducer } from './reducer.js';
+import { productionReducer, type Reducer, type ReducerVariant } from './reducer.js';
 import { initialSystem, type SystemState } from './system.js';
 import { enabledActions, nextState } from './transitions.js';
-import { MUTANTS } from '../mutants/index.js';
 
 export interface RaftModelOptions {
   readonly bounds?: Partial<Bounds>;
   readonly symmetry?: boolean;
-  /** Run a named mutant of the core instead of the production reducer. */
-  readonly mutant?: string;
+  /**
+   * Run this reducer instead of the production core (a mutant, say). Plain data cannot carry a
+   * function, so worker threads rebuild the model through a module of the caller's that
+   * resolves a name to the variant.
+   */
+  readonly variant?: ReducerVariant;
   /** Memoise each server's step on (state, input): safe because the core is pure. */
   readonly memo?: boolean;
 }
 
-export type RaftModel = Model<SystemState, RaftAction> & { readonly bounds: Bounds; readonly reducer: Reducer };
-
-export function resolveReducer(mutant: string | undefined, maxEntriesPerAppend?: number): Reducer {
-  if (maxEntriesPerAppend !== undefined) {
-    // Mutants wrap the core's step with its default config, so a cap would not reach them.
-    if (mutant !== undefined) throw new RangeError('--max-entries-per-append is not supported with --mutant');
-    const config = { maxEntriesPerAppend };
-    return { ...PRODUCTION, step: (state, input) => coreStep(state, input, config) };
-  }
-  if (mutant === undefined) return PRODUCTION;
-  const m = MUTANTS.find((x) => x.name === mutant);
-  if (!m) throw new RangeError(`unknown mutant '${mutant}' (try --mutant list)`);
-  return m.reducer;
-}
+export type RaftModel = Model<SystemState, RaftAction, Finding> & { readonly bounds: Bounds; readonly reducer: Reducer };
 
 /**
  * Pure step => a (state, input) pair always gives the same result, so results can be shared.
@@ -73,11 +64,14 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
 
 export function createModel(options: RaftModelOptions = {}): RaftModel {
   const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
-  const base = resolveReducer(options.mutant, bounds.maxEntriesPerAppend);
+  const { variant } = options;
+  // A variant wraps the core's step with its default config, so a cap would not reach it.
+  if (variant && bounds.maxEntriesPerAppend !== undefined) throw new RangeError(`--max-entries-per-append is not supported with ${variant.name}`);
+  const base = variant?.reducer ?? productionReducer(bounds.maxEntriesPerAppend);
   const reducer = options.memo === false ? base : memoised(base);
   const symmetry = options.symmetry !== false;
   return {
-    name: options.mutant ? `raft[mutant ${options.mutant}]` : 'raft',
+    name: variant ? `raft[${variant.name}]` : 'raft',
     bounds,
     reducer,
     initialStates: () => [initialSystem(bounds.servers)],

@@ -42,6 +42,3 @@ export function distinctMessages(network: readonly Message[]): Message[] {
   return out;
 }
 
-export function withoutMessagesTo(network: readonly Message[], server: number): readonly Message[] {
-  return network.some((m) => m.to === server) ? network.filter((m) => m.to !== server) : network;
-}

@@ -1,7 +1,20 @@
-import { actionKey } from './actions.js';
+import type { TraceStep } from '../engine/replay.js';
+import { actionKey, type RaftAction } from './actions.js';
+import type { Bounds } from './bounds.js';
 import { plainMessageKey, systemKey, identity } from './keys.js';
 import { createModel } from './model.js';
-import type { TraceFile } from '../report/trace-file.js';
+import type { ReducerVariant } from './reducer.js';
+import type { SystemState } from './system.js';
+
+/** What a replay reads of a recorded trace (a trace file holds this and more). */
+export interface RecordedTrace {
+  readonly bounds: Bounds;
+  readonly symmetry: boolean;
+  /** The invariant broken by the last state, or null. */
+  readonly invariant: string | null;
+  readonly initial: SystemState;
+  readonly steps: readonly (TraceStep<SystemState, RaftAction> & { readonly action: RaftAction })[];
+}
 
 export type ReplayOutcome =
   | { readonly ok: true; readonly steps: number; readonly invariantBroken: string | null }
@@ -11,16 +24,12 @@ export type ReplayOutcome =
  * Re-runs a recorded trace through the core: from the recorded initial state, each recorded
  * action must be enabled, and the state the core produces must equal the recorded one.
  * Confirms also that the last state breaks the recorded invariant (and no earlier one does).
+ * A trace found with a mutant replays through that mutant's reducer, which the caller resolves.
  */
-export function replayTrace(trace: TraceFile): ReplayOutcome {
-  const model = createModel({
-    bounds: trace.bounds,
-    symmetry: trace.symmetry,
-    memo: false,
-    ...(trace.mutant !== undefined ? { mutant: trace.mutant } : {}),
-  });
+export function replayTrace(trace: RecordedTrace, variant?: ReducerVariant): ReplayOutcome {
+  const model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...(variant !== undefined ? { variant } : {}) });
   const ids = identity(trace.bounds.servers);
-  const key = (s: TraceFile['initial']): string => systemKey(s, ids);
+  const key = (s: SystemState): string => systemKey(s, ids);
   const [init] = model.initialStates();
   if (!init || key(init) !== key(trace.initial)) return { ok: false, step: 0, reason: 'the recorded initial state is not the model\'s initial state' };
   let state = init;
@@ -32,11 +41,11 @@ export function replayTrace(trace: TraceFile): ReplayOutcome {
     const next = model.next(state, action);
     if (!next) return { ok: false, step: i + 1, reason: `action leaves the bounds: ${recorded.label}` };
     if (key(next) !== key(recorded.state)) return { ok: false, step: i + 1, reason: `the core produced a different state after: ${recorded.label}` };
-    const broken = model.invariants.find((inv) => !inv.holds(next));
+    const broken = model.invariants.find((inv) => inv.check(next) !== null);
     if (broken && i < trace.steps.length - 1) return { ok: false, step: i + 1, reason: `${broken.name} already breaks before the last step` };
     state = next;
   }
-  const broken = model.invariants.find((inv) => !inv.holds(state))?.name ?? null;
+  const broken = model.invariants.find((inv) => inv.check(state) !== null)?.name ?? null;
   if (broken !== trace.invariant) {
     return { ok: false, step: trace.steps.length, reason: `the last state breaks ${broken ?? 'nothing'}, the trace says ${trace.invariant ?? 'nothing'}` };
   }

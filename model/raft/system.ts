@@ -1,4 +1,5 @@
 import { initialState, type Message, type PersistentState, type RaftState, EMPTY_PERSISTENT_STATE } from '../../src/core/index.js';
+import type { Finding } from './finding.js';
 
 /**
  * The state of the whole system the checker explores: servers (each with its volatile state
@@ -38,8 +39,11 @@ export interface SystemState {
   readonly applied: readonly unknown[];
   /** Set once an entry commits after some server has crashed and restarted. */
   readonly committedAfterRestart: boolean;
-  /** A safety rule broken by a transition (not visible in one state alone): invariant name and detail. */
-  readonly breach: { readonly invariant: string; readonly detail: string } | null;
+  /**
+   * The first safety rule a transition broke (not visible in one state alone), as its step
+   * property found it: the invariant of that name reports it. Only `invariant` is part of the key.
+   */
+  readonly breach: Finding | null;
 }
 
 export function initialSystem(servers: number): SystemState {

@@ -1,9 +1,9 @@
 import { restore, type Input, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
-import { plainRaftStateKey } from './keys.js';
-import { addMessage, removeMessage, sameMessage, withoutMessagesTo } from './network.js';
+import { addMessage, removeMessage, sameMessage } from './network.js';
 import type { Reducer } from './reducer.js';
+import { mayBreakStepProperty, type ServerStep, stepFinding } from './step-properties.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
 
 /**
@@ -159,11 +159,16 @@ function restored(server: number, clusterSize: number, persisted: PersistentStat
   return st;
 }
 
-/** Crash: volatile state lost, messages addressed to the server lost; the disk survives. */
+/**
+ * Crash: the server's volatile state is lost; its disk survives. As in raft.tla, the environment's
+ * moves are independent: a crash leaves the network alone. Messages in flight to the server stay
+ * there, undeliverable while it is down (Receive is enabled only for a live addressee), until it
+ * restarts or DropMessage loses them.
+ */
 function crash(s: SystemState, server: number): SystemState {
   const servers = s.servers.slice();
   servers[server] = { state: null, persisted: s.servers[server]!.persisted };
-  return system(s, servers, withoutMessagesTo(s.network, server), s.crashes + 1, s.restarts);
+  return system(s, servers, s.network, s.crashes + 1, s.restarts);
 }
 
 /**
@@ -197,11 +202,9 @@ function firstGroupLength(ops: readonly Operation[]): number {
  * rather than a closure per step (serverStep is never re-entered).
  */
 const fx = {
-  server: 0,
   persisted: null as unknown as PersistentState,
   network: [] as readonly Message[],
   applied: [] as readonly unknown[],
-  breach: null as SystemState['breach'],
 };
 
 function carryOut(op: Operation): void {
@@ -213,13 +216,9 @@ function carryOut(op: Operation): void {
       fx.network = addMessage(fx.network, op.message);
       return;
     case 'apply': {
+      // The first command applied at each index (AppliedCommandsAgree judges the rest).
       const applied = fx.applied;
-      const i = op.entry.commandIndex - 1;
-      if (i === applied.length) fx.applied = [...applied, op.entry.command];
-      else if (i > applied.length) fx.breach ??= { invariant: 'StateMachineSafety', detail: `server ${fx.server} applied index ${i + 1} before any server applied ${applied.length + 1}` };
-      else if (applied[i] !== op.entry.command) {
-        fx.breach ??= { invariant: 'StateMachineSafety', detail: `server ${fx.server} applied ${String(op.entry.command)} at index ${i + 1}, where ${String(applied[i])} was applied before` };
-      }
+      if (op.entry.commandIndex - 1 === applied.length) fx.applied = [...applied, op.entry.command];
       return;
     }
     case 'timer':
@@ -251,35 +250,38 @@ function serverStep(
   const limit = crashMidStep ? firstGroupLength(ops) : ops.length;
   if (crashMidStep && limit === ops.length) return null; // the same as the step, then Crash
 
-  fx.server = server;
   fx.persisted = slot.persisted;
   fx.network = network;
   fx.applied = s.applied;
-  fx.breach = s.breach;
   void runOperations(ops, carryOut, limit);
   const persisted = fx.persisted;
   const applied = fx.applied;
-  let breach = fx.breach;
-  let out = fx.network;
-  // nextState would drop it anyway (a crash point may still shrink the network, below).
-  if (!crashMidStep && out.length > maxMessages) return null;
+  const out = fx.network;
+  if (out.length > maxMessages) return null; // nextState would drop it anyway
 
   const after = result.state;
-  if (input.type === 'Receive' && after.currentTerm < input.message.term) {
-    breach ??= { invariant: 'HigherTermAdopted', detail: `server ${server} received ${input.message.type} of term ${input.message.term} and stayed in term ${after.currentTerm}` };
-  }
-  if (input.type === 'Receive' && isReply(input.message) && input.message.term < before.currentTerm && (result.messages.length > 0 || (after !== before && plainRaftStateKey(after) !== plainRaftStateKey(before)))) {
-    // (Compared by content: the step memo may hand back an equal state that is another object.)
-    breach ??= { invariant: 'StaleRepliesIgnored', detail: `server ${server} in term ${before.currentTerm} acted on a ${input.message.type} of term ${input.message.term}` };
+  // The first rule a transition broke stays recorded; a step breaks one only when none is yet.
+  let breach = s.breach;
+  if (breach === null && mayBreakStepProperty(before, input, result)) {
+    step.system = s;
+    step.server = server;
+    step.input = input;
+    step.before = before;
+    step.result = result;
+    step.operations = ops;
+    step.carried = limit;
+    step.applied = applied;
+    breach = stepFinding(step);
   }
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
-  const h = recordHistory(s, server, before, after, breach);
+  const h = recordHistory(s, server, before, after);
   const servers = s.servers.slice();
   let crashes = s.crashes;
   if (crashMidStep) {
+    // What the step had not yet carried out (its later groups of effects) is lost with memory;
+    // what it had sent is in flight, and the crash leaves the network alone.
     servers[server] = { state: null, persisted };
-    out = withoutMessagesTo(out, server);
     crashes++;
   } else {
     servers[server] = { state: after, persisted };
@@ -295,9 +297,21 @@ function serverStep(
     committed: h.committed,
     applied,
     committedAfterRestart: h.committedAfterRestart,
-    breach: h.breach,
+    breach,
   };
 }
+
+/** The step the step properties judge (scratch, filled per step: serverStep is never re-entered). */
+const step: { -readonly [K in keyof ServerStep]: ServerStep[K] } = {
+  system: null as unknown as SystemState,
+  server: 0,
+  input: ELECTION_TIMEOUT,
+  before: null as unknown as RaftState,
+  result: null as unknown as ServerStep['result'],
+  operations: [],
+  carried: 0,
+  applied: [],
+};
 
 /** The ghosts after a step, as recordHistory leaves them (scratch: read at once). */
 const hist = {
@@ -305,15 +319,11 @@ const hist = {
   elected: [] as readonly number[],
   committed: [] as readonly CommittedEntry[],
   committedAfterRestart: false,
-  breach: null as SystemState['breach'],
 };
 
-const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply';
-
 /** Ghost bookkeeping for the history invariants: who was elected when, what committed when. */
-function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState, breachIn: SystemState['breach']): typeof hist {
+function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState): typeof hist {
   let { candidates, elected, committed, committedAfterRestart } = s;
-  let breach = breachIn;
   if (after.votedFor === server && after.currentTerm > 0 && !((candidates[after.currentTerm] ?? 0) & (1 << server))) {
     const grown = candidates.slice();
     for (let t = grown.length; t < after.currentTerm; t++) grown[t] = 0;
@@ -329,11 +339,7 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
         for (let t = grown.length; t < after.currentTerm; t++) grown[t] = -1;
         grown[after.currentTerm] = server;
         elected = grown;
-      } else if (prior !== server) {
-        breach ??= { invariant: 'ElectionSafety', detail: `servers ${prior} and ${server} were both elected leader in term ${after.currentTerm}` };
       }
-    } else if (!extendsLog(before.log, after.log)) {
-      breach ??= { invariant: 'LeaderAppendOnly', detail: `leader ${server} of term ${after.currentTerm} removed or rewrote entries of its log` };
     }
     if (after.commitIndex > before.commitIndex) {
       for (let i = 1; i <= after.commitIndex; i++) {
@@ -343,8 +349,6 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
           const entry: CommittedEntry = { term: e.term, command: e.command, commitTerm: after.currentTerm };
           committed = [...committed, entry];
           if (s.restarts > 0) committedAfterRestart = true;
-        } else if (c.term !== e.term || c.command !== e.command) {
-          breach ??= { invariant: 'StateMachineSafety', detail: `leader ${server} committed ${e.term}:${String(e.command)} at index ${i}, where ${c.term}:${String(c.command)} was committed before` };
         }
       }
     }
@@ -353,18 +357,7 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
   hist.elected = elected;
   hist.committed = committed;
   hist.committedAfterRestart = committedAfterRestart;
-  hist.breach = breach;
   return hist;
-}
-
-function extendsLog(before: readonly { term: number; command: unknown }[], after: readonly { term: number; command: unknown }[]): boolean {
-  if (after.length < before.length) return false;
-  for (let i = 0; i < before.length; i++) {
-    const a = before[i]!;
-    const b = after[i]!;
-    if (a !== b && (a.term !== b.term || a.command !== b.command)) return false;
-  }
-  return true;
 }
 
 export type { Message };

@@ -1,9 +1,12 @@
 import fc from 'fast-check';
+import { randomWalk } from '../engine/random-walk.js';
+import type { TraceStep } from '../engine/replay.js';
 import type { RaftAction } from '../raft/actions.js';
 import type { Bounds } from '../raft/bounds.js';
+import type { Finding } from '../raft/finding.js';
 import { createModel, type RaftModel } from '../raft/model.js';
+import type { ReducerVariant } from '../raft/reducer.js';
 import type { SystemState } from '../raft/system.js';
-import { walk, type WalkStep } from './schedule.js';
 
 /** Bounds far past the exhaustive ones: the randomized checker's defaults. */
 export const RANDOM_BOUNDS: Bounds = {
@@ -70,7 +73,8 @@ function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
 
 export interface RandomOptions {
   readonly bounds?: Partial<Bounds>;
-  readonly mutant?: string;
+  /** A reducer to check instead of the production core (a mutant). */
+  readonly variant?: ReducerVariant;
   readonly runs?: number;
   readonly depth?: number;
   readonly seed?: number;
@@ -92,9 +96,10 @@ export interface RandomResult {
   readonly goalsReached: readonly string[];
   readonly failure?: {
     readonly invariant: string;
+    readonly finding: Finding;
     readonly swarm: Swarm;
     readonly model: RaftModel;
-    readonly trace: readonly WalkStep<SystemState, RaftAction>[];
+    readonly trace: readonly TraceStep<SystemState, RaftAction>[];
     /** fast-check's replay path: with the seed, re-runs exactly this shrunk counterexample. */
     readonly path: string;
     readonly shrinks: number;
@@ -119,7 +124,7 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
         crashMidStep: base.crashMidStep && w.crash && w.crashMidStep,
         ...(w.maxEntriesPerAppend !== null ? { maxEntriesPerAppend: w.maxEntriesPerAppend } : {}),
       };
-      m = createModel({ bounds, symmetry: false, memo: false, ...(o.mutant !== undefined ? { mutant: o.mutant } : {}) });
+      m = createModel({ bounds, symmetry: false, memo: false, ...(o.variant !== undefined ? { variant: o.variant } : {}) });
       models.set(key, m);
     }
     return m;
@@ -133,17 +138,17 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
     const base = w.weights[moveKind(a)];
     return a.kind === 'Receive' && w.slowSenders[a.message.from] ? Math.max(1, Math.round(base / 24)) : base;
   };
-  const property = fc.property(swarmArb(base.servers, o.mutant === undefined && base.maxEntriesPerAppend === undefined), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
-    const r = walk(modelFor(swarm), schedule, weightOf(swarm));
+  const property = fc.property(swarmArb(base.servers, o.variant === undefined && base.maxEntriesPerAppend === undefined), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
+    const r = randomWalk(modelFor(swarm), schedule, { weight: weightOf(swarm) });
     runs++;
-    steps += r.steps.length - 1;
+    steps += r.trace.length - 1;
     for (const g of r.goalsReached) goals.add(g);
     const now = Date.now();
     if (o.onProgress && now - lastProgress >= 1000) {
       lastProgress = now;
       o.onProgress({ runs, steps, stepsPerSecond: steps / ((now - startedAt) / 1000) });
     }
-    return r.violated === null;
+    return r.violation === null;
   });
   const seed = o.seed ?? (Date.now() ^ 0x5eed) | 0;
   // Search without shrinking under the time limit, then shrink the failure on a budget of its
@@ -166,16 +171,17 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   if (!details.failed || !details.counterexample) return { result: 'ok', ...summary };
   const [swarm, schedule] = details.counterexample as [Swarm, number[]];
   const model = modelFor(swarm);
-  const replayed = walk(model, schedule, weightOf(swarm));
-  if (!replayed.violated) throw new Error('the shrunk counterexample does not fail again: the model is not deterministic');
+  const replayed = randomWalk(model, schedule, { weight: weightOf(swarm) });
+  if (!replayed.violation) throw new Error('the shrunk counterexample does not fail again: the model is not deterministic');
   return {
     result: 'violation',
     ...summary,
     failure: {
-      invariant: replayed.violated,
+      invariant: replayed.violation.invariant,
+      finding: replayed.violation.finding,
       swarm,
       model,
-      trace: replayed.steps,
+      trace: replayed.trace,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
     },

@@ -1,8 +1,9 @@
 import type { LogEntry, Message, PersistentState, RaftState } from '../../src/core/index.js';
 import type { RaftAction } from '../raft/actions.js';
 import { formatBounds } from '../raft/bounds.js';
+import { formatCommand } from '../raft/describe.js';
 import type { SystemState } from '../raft/system.js';
-import type { TraceFile } from './trace-file.js';
+import { type TraceFile, traceSentence } from './trace-file.js';
 
 /**
  * A counterexample as a lane diagram in Graphviz DOT (render it with ./svg.ts).
@@ -63,7 +64,8 @@ interface Copy {
 /**
  * Follows every copy of every message through the trace by diffing the network multisets of
  * consecutive states. The action says which copy a Receive or Drop took out and which copy a
- * DuplicateMessage made; whatever else left the network was lost in a crash, whatever else came
+ * DuplicateMessage made; whatever else left the network was lost in a crash (traces from before
+ * crashes left the network alone; a crash loses nothing in flight now), whatever else came
  * in was sent by the acting server. Equal copies are indistinguishable, so the oldest goes first.
  */
 export function messageFlows(trace: TraceFile): MessageFlow[] {
@@ -131,16 +133,7 @@ const lines = (ls: readonly string[]): RawDot => ({
   dot: `"${ls.flatMap((l) => l.split(/\r\n|\r|\n/)).map((l) => `${escapeDot(l)}\\l`).join('')}"`,
 });
 
-/** A command as written in a log: strings quoted, everything else as JSON or String(). */
-export function formatCommand(c: unknown): string {
-  if (typeof c === 'string') return JSON.stringify(c);
-  if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint' || c === null || c === undefined) return String(c);
-  try {
-    return JSON.stringify(c) ?? String(c);
-  } catch {
-    return String(c);
-  }
-}
+export { formatCommand };
 
 const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => `${e.term}:${formatCommand(e.command)}`).join(' ')}]`;
 const voted = (v: number | null): string => (v === null ? '-' : `s${v}`);
@@ -194,7 +187,8 @@ export function traceTitle(trace: TraceFile): string[] {
     : `Counterexample: ${trace.invariant} violated after ${n} step${n === 1 ? '' : 's'}`;
   const out = [head, `model ${trace.model}${trace.mutant !== undefined && !trace.model.includes(trace.mutant) ? ` (mutant ${trace.mutant})` : ''}, symmetry ${trace.symmetry ? 'on' : 'off'}`,
     `bounds: ${formatBounds(trace.bounds)}`];
-  if (trace.detail !== undefined) out.push(`detail: ${trace.detail}`);
+  const why = traceSentence(trace);
+  if (why !== undefined) out.push(`detail: ${why}`);
   return out;
 }
 
@@ -369,7 +363,8 @@ export function traceToDot(trace: TraceFile): string {
     finalRow.push(finalNode(s));
   }
   if (broken) {
-    const banner = [`VIOLATED: ${trace.invariant}`, ...(trace.detail !== undefined ? [trace.detail] : [])];
+    const why = traceSentence(trace);
+    const banner = [`VIOLATED: ${trace.invariant}`, ...(why !== undefined ? [why] : [])];
     emit(`  verdict ${attrs({ shape: 'box', style: 'filled,bold', fillcolor: '#d00000', fontcolor: '#ffffff', color: '#900000', fontsize: 12, class: 'verdict',
       label: lines(banner) })};`);
     finalRow.push('verdict');

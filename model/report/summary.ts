@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { formatBounds, type Bounds } from '../raft/bounds.js';
+import type { Finding } from '../raft/finding.js';
 import { reportPath } from './run-dir.js';
 
 export type RunResult = 'ok' | 'violation' | 'incomplete' | 'vacuous';
@@ -30,7 +31,8 @@ export interface RunSummary {
   readonly goals: readonly { readonly name: string; readonly reached: boolean }[];
   readonly violation?: {
     readonly invariant: string;
-    readonly detail?: string;
+    /** What the invariant found on the last state; `sentence` is what people read. */
+    readonly finding?: Finding;
     readonly traceLength: number;
     /** svg and html are null when they could not be written (the run's notes say why). */
     readonly paths: { readonly json: string; readonly dot: string; readonly svg: string | null; readonly html: string | null };
@@ -71,7 +73,7 @@ export function summaryMarkdown(s: RunSummary): string {
   lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : '**never reached**'}`));
   if (s.violation) {
     lines.push('', '## Counterexample', '', `${s.violation.invariant} breaks after ${s.violation.traceLength} steps.`);
-    if (s.violation.detail) lines.push('', s.violation.detail);
+    if (s.violation.finding) lines.push('', s.violation.finding.sentence);
     lines.push('', '- trace: trace.json', '- graph: trace.dot' + (s.violation.paths.svg ? ', trace.svg' : ''));
     lines.push(s.violation.paths.html
       ? '- explorer: [index.html](index.html), the trace stepped through in a browser (self-contained: open it from disk)'

@@ -33,6 +33,7 @@ export function toTraceFile(
     return { action: s.action, label: s.label, state: s.state };
   });
   const last = steps[steps.length - 1]!.state;
+  const finding = invariant === null ? null : (model.invariants.find((inv) => inv.name === invariant)?.check(last) ?? null);
   return {
     format: 'pure-raft-trace/1',
     model: model.name,
@@ -40,7 +41,7 @@ export function toTraceFile(
     bounds: model.bounds,
     symmetry,
     invariant,
-    ...(last.breach && last.breach.invariant === invariant ? { detail: last.breach.detail } : {}),
+    ...(finding !== null ? { finding } : {}),
     initial: first.state,
     steps: records,
   };

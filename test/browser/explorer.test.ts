@@ -87,7 +87,7 @@ describe('npm run explore: the page it serves', () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     expect(await attr(page, 'verdict', 'data-invariant')).toBe('LeaderCompleteness');
-    expect(await text(page, 'verdict-note')).toBe('s1, leader of term 2, holds nothing at index 1, where 1:1 was committed in term 1');
+    expect(await text(page, 'verdict-finding')).toBe('s1, leader of term 2, holds nothing at index 1, where 1:1 was committed in term 1');
     expect(await attr(page, 'replay-status', 'data-status')).toBe('confirmed');
     expect(await text(page, 'replay-status')).toContain(`all ${last} steps reproduce the recorded states`);
     expect(await counter(page)).toBe(`step 0 / ${last}`);
@@ -177,7 +177,7 @@ describe("the checker's index.html", () => {
     await page.goto(pathToFileURL(paths.html!).href);
     expect(await attr(page, 'replay-status', 'data-status')).toBe('confirmed');
     expect(await attr(page, 'verdict', 'data-invariant')).toBe('ElectionSafety');
-    expect(await text(page, 'verdict-detail')).toContain('servers 0 and 2 were both elected leader in term 1');
+    expect(await text(page, 'verdict-finding')).toBe('s0 and s2 were both elected leader in term 1');
     await page.keyboard.press('End');
     expect(await rowsOnPage(page)).toEqual(rowsOf(trace.steps[trace.steps.length - 1]!.state));
     const culprits = await page.$$eval('[data-testid="server-row"][data-culprit="true"]', (rs) => rs.map((r) => `${r.getAttribute('data-server')}:${r.getAttribute('data-role')}`));

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
-import { explainViolation } from '../../web/shared/culprits.js';
+import { INVARIANTS } from '../../model/raft/invariants.js';
+import { type TraceFile, upgradeTrace } from '../../model/report/trace-file.js';
+import { explain } from '../../web/shared/culprits.js';
 import { replay, shownState } from '../../web/explorer/replay.js';
 import { committedTraces, readTrace, tamperedTerm } from './traces.js';
 
@@ -18,7 +21,7 @@ describe('explorer replay (web/explorer/replay.ts)', () => {
 
   it.each(traces.map((t) => [t.path, t.trace] as const))('%s: every step agrees, as model/raft replayTrace says', (_, trace) => {
     const r = replay(trace);
-    expect(r.outcome).toEqual(replayTrace(trace));
+    expect(r.outcome).toEqual(replayTrace(trace, mutantOptions(trace.mutant).variant));
     expect(r.outcome.ok).toBe(true);
     expect(r.firstDisagreement).toBeNull();
     expect(r.steps.map((s) => s.status)).toEqual(trace.steps.map(() => 'agrees'));
@@ -46,32 +49,49 @@ describe('explorer replay (web/explorer/replay.ts)', () => {
   });
 });
 
-describe('what breaks an invariant (web/shared/culprits.ts)', () => {
-  it.each(traces.map((t) => [t.path, t.trace] as const))('%s: the final state names at least one culprit server and says why', (_, trace) => {
-    const final = trace.steps[trace.steps.length - 1]!.state;
-    const e = explainViolation(final, trace.invariant!);
+describe('what breaks an invariant: the findings the page outlines (web/shared/culprits.ts)', () => {
+  const lastFinding = (trace: TraceFile) => {
+    const r = replay(trace);
+    return r.invariants[trace.steps.length]!.find((c) => c.name === trace.invariant)!.finding!;
+  };
+
+  it.each(traces.map((t) => [t.path, t.trace] as const))('%s: the replayed final state names at least one culprit server and says why', (_, trace) => {
+    const f = lastFinding(trace);
+    expect(f.invariant).toBe(trace.invariant);
+    const e = explain([f]);
     expect(e.culprits.length).toBeGreaterThan(0);
-    expect(e.notes.length).toBeGreaterThan(0);
+    expect(e.notes).toEqual([f.sentence]);
+    expect(f.sentence.length).toBeGreaterThan(0);
     for (const c of e.culprits) expect(c.server).toBeLessThan(trace.bounds.servers);
+    for (const s of f.servers) expect(s).toBeLessThan(trace.bounds.servers);
   });
 
-  it('nothing is blamed where the invariant holds', () => {
+  it('nothing is found where the invariants hold', () => {
     const trace = readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json');
-    for (const inv of ['ElectionSafety', 'LogMatching', 'LeaderCompleteness', 'PersistedMatchesMemory', 'CommittedSurvivesCrash']) {
-      expect(explainViolation(trace.initial, inv)).toEqual({ culprits: [], notes: [] });
-    }
+    expect(INVARIANTS.map((inv) => inv.check(trace.initial))).toEqual(INVARIANTS.map(() => null));
   });
 
   it('LeaderCompleteness (no-up-to-date-check): the new leader lacks the committed entry, drawn as missing', () => {
-    const trace = readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json');
-    const e = explainViolation(trace.steps[trace.steps.length - 1]!.state, 'LeaderCompleteness');
-    expect(e.culprits).toEqual([{ server: 1, field: 'log', index: 1, expected: { term: 1, command: 1 } }]);
-    expect(e.notes).toEqual(['s1, leader of term 2, holds nothing at index 1, where 1:1 was committed in term 1']);
+    const f = lastFinding(readTrace('reports/mutants/no-up-to-date-check/exhaustive/trace.json'));
+    expect(f).toEqual({
+      invariant: 'LeaderCompleteness', servers: [1], indices: [1], terms: [2, 1],
+      places: [{ server: 1, field: 'log', index: 1, expected: { term: 1, command: 1 } }],
+      sentence: 's1, leader of term 2, holds nothing at index 1, where 1:1 was committed in term 1',
+    });
   });
 
-  it('ElectionSafety (second-vote-in-term): both leaders of the term, read from the recorded breach', () => {
+  it('ElectionSafety (second-vote-in-term): both leaders of the term, as the step property found them', () => {
+    const f = lastFinding(readTrace('reports/mutants/second-vote-in-term/exhaustive/trace.json'));
+    expect(explain([f]).culprits).toEqual([{ server: 0, field: 'role' }, { server: 2, field: 'role' }]);
+    expect(f.sentence).toBe('s0 and s2 were both elected leader in term 1');
+  });
+
+  it('a trace written before findings (a breach with a detail) still shows its sentence', () => {
     const trace = readTrace('reports/mutants/second-vote-in-term/exhaustive/trace.json');
-    const e = explainViolation(trace.steps[trace.steps.length - 1]!.state, 'ElectionSafety');
-    expect(e.culprits).toEqual([{ server: 0, field: 'role' }, { server: 2, field: 'role' }]);
+    const last = trace.steps[trace.steps.length - 1]!;
+    const old = { ...trace, steps: [...trace.steps.slice(0, -1), { ...last, state: { ...last.state, breach: { invariant: 'ElectionSafety', detail: 'servers 0 and 2 were both elected leader in term 1' } } }] } as unknown as TraceFile;
+    const upgraded = upgradeTrace(old).steps[trace.steps.length - 1]!.state.breach!;
+    expect(upgraded).toEqual({ invariant: 'ElectionSafety', servers: [], indices: [], terms: [], places: [], sentence: 'servers 0 and 2 were both elected leader in term 1' });
+    expect(replay(old).outcome.ok).toBe(true);
   });
 });

@@ -66,6 +66,16 @@ describe('npm run check: the command line', () => {
     expect(replay.stdout).toMatch(/confirmed all \d+ steps/);
   });
 
+  it('--workers 2 with a mutant: each worker builds the model from the mutant\'s name and the violation is the same', () => {
+    const out = scratch();
+    const r = check('--mutant', 'second-vote-in-term', '--workers', '2', '--out', out);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s).toMatchObject({ workers: 2, model: 'raft[mutant second-vote-in-term]', violation: { invariant: 'ElectionSafety' } });
+    expect(s.violation.finding.sentence).toMatch(/^s\d and s\d were both elected leader in term 1$/);
+    expect(s.notes).toEqual([]);
+  });
+
   it('an explorer page that cannot be written is one note, and the rest of the run is written as usual', () => {
     const out = scratch();
     mkdirSync(join(out, 'index.html')); // a directory where the page would go

@@ -3,7 +3,7 @@ import { explore } from '../../model/engine/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { createModel } from '../../model/raft/model.js';
 import type { SystemState } from '../../model/raft/system.js';
-import { walk } from '../../model/random/schedule.js';
+import { randomWalk } from '../../model/engine/random-walk.js';
 
 /**
  * The randomized checker and the exhaustive explorer run the same model: at small bounds every
@@ -38,11 +38,11 @@ describe('random walks stay inside the exhaustive state space', () => {
     const strangers: string[] = [];
     for (let run = 0; run < 300; run++) {
       const schedule = Array.from({ length: 60 }, next);
-      walk(model, schedule, () => 1, (s) => {
+      randomWalk(model, schedule, { onState: (s) => {
         visited++;
         const k = fingerprintOf(s);
         if (!found.has(k) && strangers.length < 3) strangers.push(model.canonicalKey(s));
-      });
+      } });
     }
     expect(visited).toBeGreaterThan(300 * 20);
     expect(strangers).toEqual([]);

@@ -4,7 +4,7 @@ import type { RaftAction } from '../../model/raft/actions.js';
 import { createModel } from '../../model/raft/model.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import type { SystemState } from '../../model/raft/system.js';
-import { MUTANTS } from '../../model/mutants/index.js';
+import { MUTANTS, mutantVariant } from '../../model/mutants/index.js';
 import { toTraceFile } from '../../model/report/write-trace.js';
 
 /**
@@ -25,12 +25,12 @@ describe('the mutant catalog', () => {
 
   for (const m of MUTANTS) {
     it(`${m.name} is caught: ${m.breaks}`, { timeout: 300_000 }, async () => {
-      const model = createModel({ mutant: m.name, ...(m.bounds ? { bounds: m.bounds } : {}) });
+      const model = createModel({ variant: mutantVariant(m.name), ...(m.bounds ? { bounds: m.bounds } : {}) });
       const r = await explore<SystemState, RaftAction>(model, { maxStates: STATE_BUDGET[m.name] ?? 400_000 });
       expect(r.result).toBe('violation');
       expect(r.violation!.invariant).toBe(m.breaks);
       const trace = toTraceFile(model, m.name, true, r.violation!.invariant, r.violation!.trace);
-      expect(replayTrace(JSON.parse(JSON.stringify(trace)))).toMatchObject({ ok: true, invariantBroken: m.breaks });
+      expect(replayTrace(JSON.parse(JSON.stringify(trace)), mutantVariant(m.name))).toMatchObject({ ok: true, invariantBroken: m.breaks });
     });
   }
 

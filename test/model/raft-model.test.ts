@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../model/engine/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
+import { mutantOptions, mutantVariant } from '../../model/mutants/index.js';
 import { createModel, type RaftModelOptions } from '../../model/raft/model.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import type { SystemState } from '../../model/raft/system.js';
@@ -52,16 +53,48 @@ describe('the Raft model with the core capping entries per AppendEntries', () =>
 
   it('a cap out of range, or with a mutant (whose step ignores it), is refused', () => {
     expect(() => createModel({ bounds: { maxEntriesPerAppend: 0 } })).toThrow(/max-entries-per-append must be an integer in 1..50/);
-    expect(() => createModel({ bounds: { maxEntriesPerAppend: 1 }, mutant: 'second-vote-in-term' })).toThrow(/not supported with --mutant/);
+    expect(() => createModel({ bounds: { maxEntriesPerAppend: 1 }, variant: mutantVariant('second-vote-in-term') })).toThrow(/not supported with mutant second-vote-in-term/);
+  });
+});
+
+describe('crash and the network are independent moves (as in raft.tla)', () => {
+  const model = createModel({ bounds: { maxTerm: 1, maxCrashes: 1, maxMessages: 4 }, symmetry: false, memo: false });
+  const take = (s: SystemState, f: (a: RaftAction) => boolean): SystemState => {
+    const a = model.actions(s).find(f);
+    if (!a) throw new Error('action not enabled');
+    return model.next(s, a)!;
+  };
+  const requestVoteTo1 = (a: RaftAction): boolean => a.kind === 'Receive' && a.message.type === 'RequestVote' && a.message.to === 1 && !a.crashMidStep;
+
+  it('a message in flight to a crashed server stays, undeliverable while it is down, deliverable after its restart', () => {
+    const stood = take(model.initialStates()[0]!, (a) => a.kind === 'Timeout' && a.server === 0 && !a.crashMidStep);
+    expect(stood.network.filter((m) => m.to === 1)).toHaveLength(1);
+    const crashed = take(stood, (a) => a.kind === 'Crash' && a.server === 1);
+    expect(crashed.network).toEqual(stood.network);
+    expect(model.actions(crashed).some(requestVoteTo1)).toBe(false);
+    expect(model.actions(crashed).some((a) => a.kind === 'DropMessage' && a.message.to === 1)).toBe(true);
+    const restarted = take(crashed, (a) => a.kind === 'Restart' && a.server === 1);
+    expect(take(restarted, requestVoteTo1).servers[1]!.state?.votedFor).toBe(0);
+  });
+
+  it('a crash mid-step loses what the step had not carried out, and leaves what was in flight to the server alone', () => {
+    const s1Stood = take(model.initialStates()[0]!, (a) => a.kind === 'Timeout' && a.server === 1 && !a.crashMidStep);
+    // s0 stands too, crashing after its first group of effects (the persist): its RequestVotes were never sent.
+    const s = take(s1Stood, (a) => a.kind === 'Timeout' && a.server === 0 && a.crashMidStep);
+    expect(s.servers[0]!.state).toBeNull();
+    expect(s.servers[0]!.persisted).toMatchObject({ currentTerm: 1, votedFor: 0 });
+    expect(s.network.filter((m) => m.from === 0)).toEqual([]);
+    expect(s.network).toEqual(s1Stood.network); // s1's RequestVote to s0 is still in flight
+    expect(s.network.some((m) => m.to === 0)).toBe(true);
   });
 });
 
 describe('counterexample traces', () => {
   it('a tampered trace does not replay', async () => {
-    const { model, result } = await check({ mutant: 'no-up-to-date-check' });
+    const { model, result } = await check(mutantOptions('no-up-to-date-check'));
     const trace = toTraceFile(model, 'no-up-to-date-check', true, result.violation!.invariant, result.violation!.trace);
     const tampered = JSON.parse(JSON.stringify(trace));
     tampered.steps[1].state.commandsIssued += 1;
-    expect(replayTrace(tampered)).toMatchObject({ ok: false, step: 2 });
+    expect(replayTrace(tampered, mutantVariant('no-up-to-date-check'))).toMatchObject({ ok: false, step: 2 });
   });
 });

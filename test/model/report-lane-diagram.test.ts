@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { initialState, type Message, type RaftState } from '../../src/core/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../../model/raft/bounds.js';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
+import { firstViolation } from '../../model/raft/invariants.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { escapeDot, messageFlows, traceToDot } from '../../model/report/dot.js';
 import { renderSvg } from '../../model/report/svg.js';
@@ -13,8 +15,8 @@ import type { TraceFile, TraceStepRecord } from '../../model/report/trace-file.j
 
 function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemState, path: readonly { action: RaftAction; state: SystemState }[]): TraceFile {
   const last = path.length > 0 ? path[path.length - 1]!.state : initial;
-  const broken = model.invariants.find((p) => !p.holds(last));
-  const invariant = broken?.name ?? null;
+  const broken = firstViolation(last);
+  const invariant = broken?.invariant ?? null;
   const steps: TraceStepRecord[] = path.map(({ action, state }) => ({ action, label: model.formatAction(action), state }));
   return {
     format: 'pure-raft-trace/1',
@@ -23,7 +25,7 @@ function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemSt
     bounds: model.bounds,
     symmetry: false,
     invariant,
-    ...(last.breach && last.breach.invariant === invariant ? { detail: last.breach.detail } : {}),
+    ...(broken !== null ? { finding: broken } : {}),
     initial,
     steps,
   };
@@ -34,7 +36,7 @@ function toTrace(model: RaftModel, mutant: string | undefined, initial: SystemSt
  * their JSON, so it does not lean on the engine's symmetry reduction). Bounded by `maxStates`.
  */
 function shortestCounterexample(mutant: string, bounds: Partial<Bounds>, maxStates = 50_000): TraceFile {
-  const model = createModel({ mutant, bounds, symmetry: false });
+  const model = createModel({ ...mutantOptions(mutant), bounds, symmetry: false });
   interface Node { readonly state: SystemState; readonly parent: Node | null; readonly action: RaftAction | null }
   const [initial] = model.initialStates();
   if (!initial) throw new Error('no initial state');
@@ -50,7 +52,7 @@ function shortestCounterexample(mutant: string, bounds: Partial<Bounds>, maxStat
         if (seen.has(key)) continue;
         seen.add(key);
         const child: Node = { state, parent: node, action };
-        if (model.invariants.some((p) => !p.holds(state))) {
+        if (firstViolation(state) !== null) {
           const path: { action: RaftAction; state: SystemState }[] = [];
           for (let n: Node | null = child; n?.action; n = n.parent) path.unshift({ action: n.action, state: n.state });
           return toTrace(model, mutant, initial, path);
@@ -83,7 +85,7 @@ function matches(a: RaftAction, p: Pick): boolean {
 
 /** Walks the real model along hand-picked actions (each must be enabled and stay in bounds). */
 function pickedTrace(options: { mutant?: string; bounds: Partial<Bounds> }, picks: readonly Pick[]): TraceFile {
-  const model = createModel({ ...(options.mutant !== undefined ? { mutant: options.mutant } : {}), bounds: options.bounds, symmetry: false });
+  const model = createModel({ ...mutantOptions(options.mutant), bounds: options.bounds, symmetry: false });
   const [initial] = model.initialStates();
   if (!initial) throw new Error('no initial state');
   let state = initial;
@@ -247,7 +249,8 @@ describe('lane diagram of a counterexample found by BFS (no-up-to-date-check)', 
   });
 
   it('highlights the breaking state in red with the invariant, and titles the run', () => {
-    expect(dot).toMatch(/verdict \[.*fillcolor="#d00000".*label="VIOLATED: LeaderCompleteness\\l"/);
+    // The banner says why, from the invariant's finding: a later leader lacks a committed entry.
+    expect(dot).toMatch(/verdict \[.*fillcolor="#d00000".*label="VIOLATED: LeaderCompleteness\\ls\d, leader of term \d+, holds .+ at index \d+, where .+ was committed in term \d+\\l"/);
     expect(nodes(dot, 'final')).toHaveLength(3);
     for (const n of nodes(dot, 'final')) expect(n.line).toContain('color="#d00000"');
     const last = trace.steps.length;
@@ -274,10 +277,14 @@ describe('lane diagram with faults (votedFor-not-persisted: a vote forgotten acr
   const trace = doubleVoteTrace();
   const dot = traceToDot(trace);
 
-  it('is two leaders in term 1, with the transition\'s detail', () => {
+  it('is two leaders in term 1, with the step property\'s finding', () => {
     expect(trace.invariant).toBe('ElectionSafety');
-    expect(trace.detail).toBe('servers 0 and 2 were both elected leader in term 1');
-    expect(dot).toContain('VIOLATED: ElectionSafety\\lservers 0 and 2 were both elected leader in term 1\\l');
+    expect(trace.finding).toEqual({
+      invariant: 'ElectionSafety', servers: [0, 2], indices: [], terms: [1],
+      places: [{ server: 0, field: 'role' }, { server: 2, field: 'role' }],
+      sentence: 's0 and s2 were both elected leader in term 1',
+    });
+    expect(dot).toContain('VIOLATED: ElectionSafety\\ls0 and s2 were both elected leader in term 1\\l');
   });
 
   it('accounts for every copy of every message exactly once', () => {
@@ -285,7 +292,7 @@ describe('lane diagram with faults (votedFor-not-persisted: a vote forgotten acr
     const byEnd = (e: string): number => flows.filter((f) => f.end === e).length;
     expect(byEnd('delivered')).toBe(count(trace, 'Receive'));
     expect(byEnd('dropped')).toBe(1);
-    expect(byEnd('lost')).toBe(1); // the AppendEntries to s1 when it crashed
+    expect(byEnd('lost')).toBe(0); // a crash leaves the network alone (as in raft.tla)
     expect(byEnd('in-flight')).toBe(finalState(trace).network.length);
     expect(flows.filter((f) => f.duplicate)).toHaveLength(1);
   });
@@ -311,7 +318,7 @@ describe('lane diagram with faults (votedFor-not-persisted: a vote forgotten acr
     expect(edges(dot, 'msg', 'delivered').filter((e) => e.to === 'c1_3')).toEqual([expect.objectContaining({ from: 'c0_1' })]);
   });
 
-  it('marks the crash and the restart on the lane, the down time, and the message the crash lost', () => {
+  it('marks the crash and the restart on the lane and the down time; the message in flight to the crashed server stays in flight', () => {
     const [crash] = nodes(dot, 'crash');
     expect(crash?.id).toBe('c1_7');
     expect(crash?.line).toContain('shape="octagon"');
@@ -320,7 +327,9 @@ describe('lane diagram with faults (votedFor-not-persisted: a vote forgotten acr
     expect(restart?.id).toBe('c1_8');
     expect(restart?.line).toContain('#8 RESTART from disk\\lfollower t1 voted -');
     expect(edges(dot, 'lifeline', 'down')).toEqual([expect.objectContaining({ from: 'c1_7', to: 'c1_8' })]);
-    expect(edges(dot, 'msg', 'lost')).toEqual([expect.objectContaining({ from: 'c0_6', to: 'c1_7' })]);
+    expect(edges(dot, 'msg', 'lost')).toEqual([]);
+    // s0's AppendEntries to s1, sent as it became leader (#6), outlives s1's crash (#7).
+    expect(edges(dot, 'msg', 'in-flight')).toContainEqual(expect.objectContaining({ from: 'c0_6', to: 'inflight1' }));
   });
 
   it('shows where memory and disk differ', () => {

@@ -1,7 +1,7 @@
 import type { SystemState } from '../../model/raft/system.js';
 import { formatBounds } from '../../model/raft/bounds.js';
-import type { TraceFile } from '../../model/report/trace-file.js';
-import { type Explanation, culpritsOf, explainViolation } from '../shared/culprits.js';
+import { type TraceFile, traceSentence } from '../../model/report/trace-file.js';
+import { type Explanation, culpritsOf, explain as explainFindings } from '../shared/culprits.js';
 import { h, replaceChildren, s as svgEl } from '../shared/dom.js';
 import { laneDiagram, laneLegend } from '../shared/lane-diagram.js';
 import { messageList, messageIdentity } from '../shared/message-list.js';
@@ -43,6 +43,8 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
   const r: Replay = replay(trace);
   const last = trace.steps.length;
   const breaking = trace.invariant;
+  // The finding the core's replayed last state gives; the file's own when the replay cannot say.
+  const verdictSentence = r.invariants[last]?.find((c) => c.name === breaking)?.finding?.sentence ?? traceSentence(trace);
 
   // ---- header, verdict, replay status ----
   const header = h('header', { class: 'ex-header' },
@@ -60,8 +62,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
       h('span', { class: 'ex-banner-icon', 'aria-hidden': 'true' }, '✗'),
       h('div', {},
         h('strong', { 'data-testid': 'verdict-invariant' }, breaking), ` violated after ${plural(last, 'step')}`,
-        trace.detail !== undefined ? h('span', { class: 'ex-detail', 'data-testid': 'verdict-detail' }, ` — ${trace.detail}`) : null,
-        trace.detail === undefined ? explainViolation(shownState(r, last), breaking).notes.map((n) => h('div', { class: 'ex-detail', 'data-testid': 'verdict-note' }, n)) : null,
+        verdictSentence !== undefined ? h('div', { class: 'ex-detail', 'data-testid': 'verdict-finding' }, verdictSentence) : null,
         h('div', { class: 'ex-banner-sub' }, 'The servers and entries that break it are outlined in red at the last step. ',
           h('button', { type: 'button', class: 'ex-link', 'data-testid': 'goto-violation' }, `Go to step ${last}`))));
 
@@ -143,15 +144,9 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
   root.querySelector('[data-testid="goto-disagreement"]')?.addEventListener('click', () => go(r.outcome.ok ? last : r.outcome.step));
   slider.addEventListener('input', () => go(Number(slider.value)));
 
-  const explanations = new Map<number, Map<string, Explanation>>();
-  /** Every invariant broken at step i, explained (computed once per step). */
+  /** Every invariant broken at step i, explained by its finding. */
   function explain(i: number): Map<string, Explanation> {
-    let e = explanations.get(i);
-    if (!e) {
-      const state = shownState(r, i);
-      explanations.set(i, (e = new Map((r.invariants[i] ?? []).filter((c) => !c.holds).map((c) => [c.name, explainViolation(state, c.name)]))));
-    }
-    return e;
+    return new Map((r.invariants[i] ?? []).flatMap((c) => (c.finding !== null ? [[c.name, explainFindings([c.finding])] as const] : [])));
   }
 
   function render(i: number): void {

@@ -1,9 +1,11 @@
 import { actionKey, type RaftAction } from '../../model/raft/actions.js';
 import { identity, plainMessageKey, systemKey } from '../../model/raft/keys.js';
+import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
 import { replayTrace, type ReplayOutcome } from '../../model/raft/replay-trace.js';
+import type { Finding } from '../../model/raft/finding.js';
 import type { SystemState } from '../../model/raft/system.js';
-import type { TraceFile } from '../../model/report/trace-file.js';
+import { type TraceFile, upgradeTrace } from '../../model/report/trace-file.js';
 
 /**
  * The trace re-run through the real core in the browser. The verdict is model/raft's own
@@ -28,6 +30,8 @@ export interface ReplayedStep {
 export interface InvariantCheck {
   readonly name: string;
   readonly holds: boolean;
+  /** What the invariant found, when it does not hold. */
+  readonly finding: Finding | null;
 }
 
 export interface Replay {
@@ -44,16 +48,17 @@ export interface Replay {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export function replay(trace: TraceFile): Replay {
+export function replay(file: TraceFile): Replay {
+  const trace = upgradeTrace(file);
   let outcome: ReplayOutcome;
   try {
-    outcome = replayTrace(trace);
+    outcome = replayTrace(trace, mutantOptions(trace.mutant).variant);
   } catch (e) {
     outcome = { ok: false, step: 0, reason: `cannot replay: ${errorText(e)}` };
   }
   let model: RaftModel | null = null;
   try {
-    model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...(trace.mutant !== undefined ? { mutant: trace.mutant } : {}) });
+    model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...mutantOptions(trace.mutant) });
   } catch {
     model = null;
   }
@@ -85,7 +90,10 @@ export function replay(trace: TraceFile): Replay {
   if (!outcome.ok && firstDisagreement === null) firstDisagreement = outcome.step;
 
   const shown = [trace.initial, ...steps.map((st) => (st.status === 'agrees' ? st.produced! : st.recorded))];
-  const invariants = shown.map((s) => (model?.invariants ?? []).map((inv) => ({ name: inv.name, holds: inv.holds(s) })));
+  const invariants = shown.map((s) => (model?.invariants ?? []).map((inv) => {
+    const finding = inv.check(s);
+    return { name: inv.name, holds: finding === null, finding };
+  }));
   return { model, outcome, initial: trace.initial, steps, firstDisagreement, invariants };
 }
 

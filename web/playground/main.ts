@@ -1,5 +1,5 @@
 import { formatBounds } from '../../model/raft/bounds.js';
-import { INVARIANTS } from '../../model/raft/invariants.js';
+import { firstViolation, INVARIANTS } from '../../model/raft/invariants.js';
 import { ROLE_COLOUR } from '../shared/colours.js';
 import { ensureStyle, h } from '../shared/dom.js';
 import { serverName } from '../shared/format.js';
@@ -173,8 +173,8 @@ function start(): void {
       if (e.kind !== 'step') continue;
       statesChecked++;
       if (broken === null) {
-        const bad = INVARIANTS.find((inv) => !inv.holds(e.state));
-        if (bad) broken = `${bad.name} broken at ${formatTime(e.at)} (after ${e.label})`;
+        const bad = firstViolation(e.state);
+        if (bad) broken = `${bad.invariant} broken at ${formatTime(e.at)} (after ${e.label}): ${bad.sentence}`;
       }
     }
   }

@@ -282,12 +282,11 @@ function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
   if (!system) return refuse(sim, `${formatAction(wanted)}: would leave the model's bounds (more than ${sim.bounds.maxMessages} messages in flight)`);
 
   let s: Sim = { ...sim, system };
-  // The network lost messages: the one received or dropped, or all those to a crashed server.
+  // The network lost the message received or dropped. A crash leaves the network alone (as the
+  // model does): a flight to a server that is down when it lands is dropped then.
   if (action.kind === 'Receive' || action.kind === 'DropMessage') {
     const id = flightId ?? s.flights.find((f) => plainMessageKey(f.message) === plainMessageKey(action.message))?.id;
     s = { ...s, flights: s.flights.filter((f) => f.id !== id) };
-  } else if (action.kind === 'Crash') {
-    s = { ...s, flights: s.flights.filter((f) => f.message.to !== action.server) };
   }
   // A server step: its messages take flight, its timer directives are carried out.
   const server = stepper(action);

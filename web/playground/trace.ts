@@ -1,5 +1,5 @@
 import type { Bounds } from '../../model/raft/bounds.js';
-import { INVARIANTS } from '../../model/raft/invariants.js';
+import { firstViolation } from '../../model/raft/invariants.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import type { TraceFile, TraceStepRecord } from '../../model/report/trace-file.js';
 import { happenings, type Sim } from './sim.js';
@@ -34,14 +34,14 @@ export function exportTrace(sim: Sim): TraceFile {
   for (const h of happenings(sim)) if (h.kind === 'step') steps.push({ action: h.action, label: h.label, state: h.state });
   const initial = initialSystem(sim.servers);
   const last = steps.length > 0 ? steps[steps.length - 1]!.state : initial;
-  const broken = INVARIANTS.find((inv) => !inv.holds(last))?.name ?? null;
+  const broken = firstViolation(last);
   return {
     format: 'pure-raft-trace/1',
     model: 'raft',
     bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)]),
     symmetry: false,
-    invariant: broken,
-    ...(broken !== null && last.breach ? { detail: last.breach.detail } : {}),
+    invariant: broken?.invariant ?? null,
+    ...(broken !== null ? { finding: broken } : {}),
     initial,
     steps,
   };

@@ -39,7 +39,7 @@ export function createModel(options: CountersOptions): Model<Counters, number> {
       copy[i] = (v + 1) % m;
       return copy;
     },
-    invariants: badKey === undefined ? [] : [{ name: 'NotBad', holds: (s) => s.join(',') !== badKey }],
+    invariants: badKey === undefined ? [] : [{ name: 'NotBad', check: (s) => (s.join(',') === badKey ? `counters at ${badKey}` : null) }],
     goals: [
       { name: 'AllAtTop', holds: (s) => s.every((v) => v === m - 1) },
       { name: 'Impossible', holds: (s) => s.some((v) => v >= m) },

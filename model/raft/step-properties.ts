@@ -1,0 +1,168 @@
+import type { Input, LogEntry, Message, Operation, RaftState, StepResult } from '../../src/core/index.js';
+import { formatCommand } from './describe.js';
+import { entryAt, entryText, type Finding, finding, serverName as sn } from './finding.js';
+import { plainRaftStateKey } from './keys.js';
+import type { SystemState } from './system.js';
+
+/**
+ * Rules that only a transition can break, as named step properties: each judges one server step
+ * from what it started from and what it did (before, input, after). The engine checks states, not
+ * steps, so the transition records the first finding in the state it leads to (the `breach`
+ * ghost, part of the state's key) and the invariant of the same rule reports it there.
+ */
+
+/** One server step as the transition carried it out. */
+export interface ServerStep {
+  /** The system before the step (its ghosts: who was elected, what committed and applied). */
+  readonly system: SystemState;
+  readonly server: number;
+  readonly input: Input;
+  readonly before: RaftState;
+  /** What the reducer returned: the state after, the messages and the effects. */
+  readonly result: StepResult;
+  /** The step's operations, of which the first `carried` were carried out (fewer on a crash mid-step). */
+  readonly operations: readonly Operation[];
+  readonly carried: number;
+  /** The applied ghost after the operations carried out. */
+  readonly applied: readonly unknown[];
+}
+
+export interface StepProperty {
+  readonly name: string;
+  /** The invariant a finding of this property breaks. */
+  readonly invariant: string;
+  readonly check: (step: ServerStep) => Finding | null;
+}
+
+const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
+  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
+
+const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply';
+
+/** No server applies, at an index, anything but the first command applied there, nor skips an index. */
+export const AppliedCommandsAgree: StepProperty = {
+  name: 'AppliedCommandsAgree',
+  invariant: 'StateMachineSafety',
+  check: ({ system, server, result, operations, carried, applied }) => {
+    if (result.apply.length === 0) return null;
+    let n = system.applied.length;
+    for (let k = 0; k < carried; k++) {
+      const op = operations[k]!;
+      if (op.kind !== 'apply') continue;
+      const i = op.entry.commandIndex;
+      const cmd = op.entry.command;
+      if (i === n + 1) {
+        n++;
+        continue;
+      }
+      const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];
+      if (i > n + 1) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} before any server applied index ${n + 1}`);
+      if (applied[i - 1] !== cmd) {
+        return finding('StateMachineSafety', places, [], `${sn(server)} applied ${formatCommand(cmd)} at index ${i}, where ${formatCommand(applied[i - 1])} was applied before`);
+      }
+    }
+    return null;
+  },
+};
+
+/** Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. */
+export const HigherTermAdopted: StepProperty = {
+  name: 'HigherTermAdopted',
+  invariant: 'HigherTermAdopted',
+  check: ({ server, input, result }) => {
+    if (input.type !== 'Receive' || result.state.currentTerm >= input.message.term) return null;
+    const m = input.message;
+    return finding('HigherTermAdopted', [{ server, field: 'currentTerm' }], [m.term, result.state.currentTerm],
+      `${sn(server)} received ${m.type} of term ${m.term} from ${sn(m.from)} and stayed in term ${result.state.currentTerm}`, [server, m.from]);
+  },
+};
+
+/** A reply of an older term than the receiver's changes nothing: no state, no message. */
+export const StaleRepliesIgnored: StepProperty = {
+  name: 'StaleRepliesIgnored',
+  invariant: 'StaleRepliesIgnored',
+  check: ({ server, input, before, result }) => {
+    if (input.type !== 'Receive' || !isReply(input.message) || input.message.term >= before.currentTerm) return null;
+    const after = result.state;
+    // (Compared by content: the step memo may hand back an equal state that is another object.)
+    if (result.messages.length === 0 && (after === before || plainRaftStateKey(after) === plainRaftStateKey(before))) return null;
+    const m = input.message;
+    return finding('StaleRepliesIgnored', [{ server, field: 'server' }], [before.currentTerm, m.term],
+      `${sn(server)} in term ${before.currentTerm} acted on a ${m.type} of term ${m.term} from ${sn(m.from)}`, [server, m.from]);
+  },
+};
+
+/** At most one server is elected leader in a term, also when the first has crashed since. */
+export const OneLeaderElectedPerTerm: StepProperty = {
+  name: 'OneLeaderElectedPerTerm',
+  invariant: 'ElectionSafety',
+  check: ({ system, server, before, result }) => {
+    const after = result.state;
+    if (after.role !== 'leader' || (before.role === 'leader' && before.currentTerm === after.currentTerm)) return null;
+    const prior = system.elected[after.currentTerm] ?? -1;
+    if (prior < 0 || prior === server) return null;
+    return finding('ElectionSafety', [{ server: prior, field: 'role' }, { server, field: 'role' }], [after.currentTerm],
+      `${sn(prior)} and ${sn(server)} were both elected leader in term ${after.currentTerm}`);
+  },
+};
+
+/** A leader never overwrites or deletes entries in its log while it leads; it only appends. */
+export const LeaderAppendOnly: StepProperty = {
+  name: 'LeaderAppendOnly',
+  invariant: 'LeaderAppendOnly',
+  check: ({ server, before, result }) => {
+    const after = result.state;
+    if (after.role !== 'leader' || before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log === before.log) return null;
+    let i = 0;
+    while (i < before.log.length && sameEntry(before.log[i], after.log[i])) i++;
+    if (i === before.log.length) return null;
+    const index = i + 1;
+    return finding('LeaderAppendOnly', [{ server, field: 'log', index, expected: before.log[i]! }], [after.currentTerm],
+      `leader ${sn(server)} of term ${after.currentTerm} ${after.log.length < index ? 'removed' : 'rewrote'} its entry ${entryText(before.log[i]!)} at index ${index}` +
+        (after.log.length < index ? '' : ` (now ${entryAt(after.log, index)})`));
+  },
+};
+
+/** A leader commits, at an index, nothing but the entry first committed there. */
+export const CommittedEntriesAgree: StepProperty = {
+  name: 'CommittedEntriesAgree',
+  invariant: 'StateMachineSafety',
+  check: ({ system, server, before, result }) => {
+    const after = result.state;
+    if (after.role !== 'leader' || after.commitIndex <= before.commitIndex) return null;
+    const n = Math.min(after.commitIndex, system.committed.length);
+    for (let i = 1; i <= n; i++) {
+      const e = after.log[i - 1]!;
+      const c = system.committed[i - 1]!;
+      if (c.term === e.term && c.command === e.command) continue;
+      const expected = { term: c.term, command: c.command };
+      return finding('StateMachineSafety', [{ server, field: 'commitIndex' }, { server, field: 'log', index: i, expected }], [after.currentTerm],
+        `leader ${sn(server)} of term ${after.currentTerm} committed ${entryText(e)} at index ${i}, where ${entryText(expected)} was committed before`);
+    }
+    return null;
+  },
+};
+
+/** In the order a step's findings are recorded (the first wins). */
+export const STEP_PROPERTIES: readonly StepProperty[] = [
+  AppliedCommandsAgree, HigherTermAdopted, StaleRepliesIgnored, OneLeaderElectedPerTerm, LeaderAppendOnly, CommittedEntriesAgree,
+];
+
+/**
+ * False when no step property can find anything in this step: it applies nothing, the server is
+ * not a leader after it, and it received no message of a term above its new one or below its
+ * old one. Most steps are such; the transition skips the properties for them (the hot path).
+ */
+export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
+  if (result.apply.length > 0 || result.state.role === 'leader') return true;
+  return input.type === 'Receive' && (input.message.term > result.state.currentTerm || input.message.term < before.currentTerm);
+}
+
+/** The first finding of a step, or null when it breaks no step property. */
+export function stepFinding(step: ServerStep): Finding | null {
+  for (let k = 0; k < STEP_PROPERTIES.length; k++) {
+    const f = STEP_PROPERTIES[k]!.check(step);
+    if (f !== null) return f;
+  }
+  return null;
+}
