@@ -9,7 +9,7 @@ import { eventsPanel, formatTime, type EventsPanel } from './events-panel.js';
 import { logPanel, type LogPanel } from './log-panel.js';
 import { serverPanel, type ServerPanel } from './server-panel.js';
 import {
-  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, healAll, restart, stepEvent,
+  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, restart, stepEvent,
   timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
 } from './sim.js';
 import { exportTrace, traceJson } from './trace.js';
@@ -196,9 +196,9 @@ function start(): void {
     cluster.update(sim);
     servers.update(sim);
     checkInvariants();
-    clockText.textContent = `t = ${formatTime(sim.now)}`;
+    clockText.textContent = `t = ${formatTime(sim.timeline.now)}`;
     stepsText.textContent = String(sim.steps);
-    flightText.textContent = String(sim.flights.length);
+    flightText.textContent = String(flights(sim).length);
     const leader = currentLeader(sim);
     leaderText.textContent = leader === null ? 'none' : `${serverName(leader)} (term ${sim.system.servers[leader]!.state!.currentTerm})`;
     leaderText.setAttribute('data-leader', leader === null ? '' : String(leader));
