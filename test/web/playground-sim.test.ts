@@ -8,7 +8,7 @@ import { runReplay } from '../../model/cli/replay.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 import {
   advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, flightsMatchNetwork, happenings,
-  isCut, nextEvent, playgroundBounds, restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type Sim,
+  isCut, nextEvent, PLAYGROUND_TIMING, playgroundBounds, restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type Sim,
 } from '../../web/playground/sim.js';
 import { exportTrace, traceJson } from '../../web/playground/trace.js';
 
@@ -159,6 +159,24 @@ describe('playground simulation: the real core on a simulated clock', () => {
     expect(s.timeline.now).toBe(3_000);
     expect(flightsMatchNetwork(s)).toBe(true);
     expect(exportTrace(s).bounds.maxMessages).toBeLessThanOrEqual(2);
+    expectReplays(s);
+  });
+
+  it('its network is the world\'s fault model with the playground\'s settings: 10-20 ms reliable, or labrpc\'s losses when unreliable', () => {
+    let s = createSim({ servers: 3, seed: 6 });
+    const latencies: number[] = [];
+    for (let slice = 0; slice < 400; slice++) {
+      s = advance(s, 5);
+      latencies.push(...flights(s).map((f) => f.deliverAt - f.sentAt));
+    }
+    expect(latencies.length).toBeGreaterThan(100);
+    expect(latencies.every((ms) => ms >= 10 && ms < 20)).toBe(true);
+    expect(happenings(s).some((h) => h.kind === 'step' && h.action.kind === 'DropMessage')).toBe(false);
+    const unreliable = { ...PLAYGROUND_TIMING, network: { ...PLAYGROUND_TIMING.network, reliable: false } };
+    s = advance(createSim({ servers: 3, seed: 6, timing: unreliable }), 2_000);
+    const drops = happenings(s).filter((h) => h.kind === 'step' && h.action.kind === 'DropMessage');
+    expect(drops.length).toBeGreaterThan(0);
+    expect(flightsMatchNetwork(s)).toBe(true);
     expectReplays(s);
   });
 

@@ -213,7 +213,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       const p = flightPoint(f, sim.timeline.now, at);
       g.setAttribute('transform', `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`);
       // Lost on arrival if nothing changes before: its link is cut or its receiver is down.
-      const doomed = isCut(sim, f.message.from, f.message.to) || sim.system.servers[f.message.to]!.state === null;
+      const doomed = f.lost || isCut(sim, f.message.from, f.message.to) || sim.system.servers[f.message.to]!.state === null;
       g.classList.toggle('is-doomed', doomed);
     }
     for (const [id, g] of glyphs) {

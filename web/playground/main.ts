@@ -304,7 +304,7 @@ function start(): void {
           h('li', {}, 'A faded message will be lost on arrival: its link is cut or its receiver is down.'),
           h('li', {}, h('kbd', {}, 'space'), ' run/pause, ', h('kbd', {}, 'n'), ' next event, ', h('kbd', {}, 'r'), ' client request.'),
           h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxMessages} messages in flight; a move past them is refused.`),
-          h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.latencyMinMs}–${T.latencyMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
+          h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.network.delayMinMs}–${T.network.delayMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
 
   // Mounts into #app (the self-contained page of scripts/build-web.ts), or the body (web/playground/index.html).
   const host = document.getElementById('app') ?? document.body;

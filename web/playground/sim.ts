@@ -6,9 +6,11 @@ import { PRODUCTION, type Reducer } from '../../model/raft/reducer.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { enabledActions, nextState } from '../../model/raft/transitions.js';
 import { allConnected, isCut as linkIsCut, isIsolated as linkIsIsolated, noneCut, withBothWays, type Links } from '../../src/runtime/sim/links.js';
+import { messageFate, type NetworkSettings } from '../../src/runtime/sim/faults.js';
 import { cancelWhere, emptyTimeline, next, pop, schedule, advanceTo, scheduledWhere, type Scheduled, type Timeline } from '../../src/runtime/sim/timeline.js';
 import { electionTimeoutMs, timesOutOnElectionTimer } from '../../src/runtime/timerRule.js';
-import { draw, drawBetween } from './random.js';
+import { isRequest } from '../../src/runtime/transport.js';
+import { draw, drawing } from './random.js';
 
 /**
  * The playground's simulation: N servers running the real core through the model's own
@@ -25,9 +27,11 @@ import { draw, drawBetween } from './random.js';
  *    Timeout (a leader ignores it);
  *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
  *    (the move is Heartbeat);
- *  - every message sent is delivered after a random latency (Receive), unless at that moment its
- *    link (per direction: src/runtime/sim/links.ts, as the simulated network's) is cut or its
- *    receiver is down: then it is lost (DropMessage);
+ *  - every message sent meets the world's fault model (src/runtime/sim/faults.ts, as the
+ *    simulated network's), with the playground's network settings: on its reliable network of
+ *    10-20 ms, it is delivered after a random latency (Receive), unless at that moment its link
+ *    (per direction: src/runtime/sim/links.ts) is cut or its receiver is down: then it is lost
+ *    (DropMessage), as is a message the fault model loses (on an unreliable network);
  *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
  */
 
@@ -35,8 +39,8 @@ export interface Timing {
   readonly electionTimeoutMinMs: number;
   readonly electionTimeoutMaxMs: number;
   readonly heartbeatIntervalMs: number;
-  readonly latencyMinMs: number;
-  readonly latencyMaxMs: number;
+  /** The fault model's settings (src/runtime/sim/faults.ts): the messages' latency, and whether they are lost or reordered. */
+  readonly network: NetworkSettings;
 }
 
 /** The Raft paper's figures (§9: 150-300 ms timeouts), with a network an order faster. */
@@ -44,8 +48,7 @@ export const PLAYGROUND_TIMING: Timing = {
   electionTimeoutMinMs: 150,
   electionTimeoutMaxMs: 300,
   heartbeatIntervalMs: 50,
-  latencyMinMs: 10,
-  latencyMaxMs: 20,
+  network: { reliable: true, longReordering: false, delayMinMs: 10, delayMaxMs: 20 },
 };
 
 /**
@@ -63,6 +66,8 @@ export interface Flight {
   readonly message: Message;
   readonly sentAt: number;
   readonly deliverAt: number;
+  /** The fault model lost it: at deliverAt it is dropped, whatever the link. */
+  readonly lost: boolean;
 }
 
 export interface ServerClock {
@@ -194,7 +199,7 @@ function fire(sim: Sim, e: SimEvent): Sim {
     case 'deliver': {
       const { message } = e.flight;
       const drop: RaftAction = { kind: 'DropMessage', message };
-      if (s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to)) return take(s, 'clock', drop, e.flight.id);
+      if (e.flight.lost || s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to)) return take(s, 'clock', drop, e.flight.id);
       const received = take(s, 'clock', { kind: 'Receive', message, crashMidStep: false }, e.flight.id);
       // A delivery the model refuses (its replies would overflow the network) loses the message
       // instead: a flight whose time has come must leave, or the clock would stand still.
@@ -317,10 +322,11 @@ function note(sim: Sim, text: string): Sim {
 }
 
 function launch(sim: Sim, message: Message): Sim {
-  const d = drawBetween(sim.rng, sim.timing.latencyMinMs, sim.timing.latencyMaxMs);
+  const rng = drawing(sim.rng);
+  const fate = messageFate(sim.timing.network, isRequest(message), rng.uniform);
   const now = sim.timeline.now;
-  const flight: Flight = { id: sim.nextFlightId, message, sentAt: now, deliverAt: now + d.value };
-  return { ...sim, rng: d.state, timeline: schedule(sim.timeline, flight.deliverAt, { kind: 'deliver', flight }).timeline, nextFlightId: sim.nextFlightId + 1 };
+  const flight: Flight = { id: sim.nextFlightId, message, sentAt: now, deliverAt: now + (fate.lost ? 0 : fate.delayMs), lost: fate.lost };
+  return { ...sim, rng: rng.state(), timeline: schedule(sim.timeline, flight.deliverAt, { kind: 'deliver', flight }).timeline, nextFlightId: sim.nextFlightId + 1 };
 }
 
 function carryOutTimer(sim: Sim, server: number, directive: TimerDirective): Sim {
