@@ -8,9 +8,10 @@ import { enabledActions, nextState } from '../../model/raft/transitions.js';
 import { allConnected, isCut as linkIsCut, isIsolated as linkIsIsolated, noneCut, withBothWays, type Links } from '../../src/runtime/sim/links.js';
 import { messageFate, type NetworkSettings } from '../../src/runtime/sim/faults.js';
 import { cancelWhere, emptyTimeline, next, pop, schedule, advanceTo, scheduledWhere, type Scheduled, type Timeline } from '../../src/runtime/sim/timeline.js';
-import { electionTimeoutMs, timesOutOnElectionTimer } from '../../src/runtime/timerRule.js';
+import { electionChanged, heartbeatChanged, STOPPED_TIMERS, timersOn, timesOutOnElectionTimer, type ServerTimers, type TimerEvent } from '../../src/runtime/timerRule.js';
+import type { Timing as NodeTiming } from '../../src/runtime/timing.js';
 import { isRequest } from '../../src/runtime/transport.js';
-import { draw, drawing } from './random.js';
+import { drawing } from './random.js';
 
 /**
  * The playground's simulation: N servers running the real core through the model's own
@@ -21,8 +22,8 @@ import { draw, drawing } from './random.js';
  * timer firing and delivery to come, in (time, scheduling order).
  *
  * When things happen:
- *  - each server's election timer follows the runtime's timer rule (src/runtime/timerRule.ts):
- *    it always runs, re-armed with a fresh timeout from the seeded generator whenever it fires
+ *  - each server's timers are the runtime's timer bookkeeping (src/runtime/timerRule.ts, as a
+ *    live node's NodeTimers): the election timer always runs, re-armed with a fresh timeout from the seeded generator whenever it fires
  *    or the core says 'resetElectionTimer'; when it fires on a follower or candidate the move is
  *    Timeout (a leader ignores it);
  *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
@@ -35,10 +36,8 @@ import { draw, drawing } from './random.js';
  *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
  */
 
-export interface Timing {
-  readonly electionTimeoutMinMs: number;
-  readonly electionTimeoutMaxMs: number;
-  readonly heartbeatIntervalMs: number;
+/** The runtime's timer settings (src/runtime/timing.ts), and the network's. */
+export interface Timing extends NodeTiming {
   /** The fault model's settings (src/runtime/sim/faults.ts): the messages' latency, and whether they are lost or reordered. */
   readonly network: NetworkSettings;
 }
@@ -70,14 +69,8 @@ export interface Flight {
   readonly lost: boolean;
 }
 
-export interface ServerClock {
-  /** When the election timer fires; null while the server is down. */
-  readonly electionAt: number | null;
-  /** When it was last armed (the timer's full length is electionAt - electionArmedAt). */
-  readonly electionArmedAt: number;
-  /** When a leader's next heartbeat is due; null when it is not a leader (or down). */
-  readonly heartbeatAt: number | null;
-}
+/** A server's timers (stopped while it is down): the runtime's bookkeeping, whose firings the timeline holds. */
+export type ServerClock = ServerTimers;
 
 /** Who made a move: the simulated clock (timers, deliveries) or the user. */
 export type Cause = 'clock' | 'user';
@@ -134,7 +127,7 @@ export function createSim(options: SimOptions): Sim {
     timeline: emptyTimeline(),
     rng: seed >>> 0,
     system: initialSystem(servers),
-    clocks: new Array<ServerClock>(servers).fill({ electionAt: null, electionArmedAt: 0, heartbeatAt: null }),
+    clocks: new Array<ServerClock>(servers).fill(STOPPED_TIMERS),
     links: allConnected(servers),
     nextFlightId: 1,
     steps: 0,
@@ -142,7 +135,7 @@ export function createSim(options: SimOptions): Sim {
     lastNote: null,
     refusal: null,
   };
-  for (let i = 0; i < servers; i++) sim = armElection(sim, i);
+  for (let i = 0; i < servers; i++) sim = onTimers(sim, i, 'start');
   return sim;
 }
 
@@ -206,7 +199,7 @@ function fire(sim: Sim, e: SimEvent): Sim {
       return received.steps > s.steps ? received : take(received, 'clock', drop, e.flight.id);
     }
     case 'heartbeat': {
-      const rearmed = armHeartbeat(s, e.server);
+      const rearmed = onTimers(s, e.server, 'heartbeatFired');
       return take(rearmed, 'clock', { kind: 'Heartbeat', server: e.server, crashMidStep: false });
     }
     case 'election':
@@ -216,7 +209,7 @@ function fire(sim: Sim, e: SimEvent): Sim {
 
 /** The timer rule: the timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
 function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
-  const s = armElection(sim, server);
+  const s = onTimers(sim, server, 'electionFired');
   const role = s.system.servers[server]!.state?.role;
   if (role !== undefined && !timesOutOnElectionTimer(role)) return s;
   return take(s, by, { kind: 'Timeout', server, crashMidStep: false });
@@ -281,10 +274,10 @@ function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
   const server = stepper(action);
   if (result !== null && server !== null) {
     for (const message of result.messages) s = launch(s, message);
-    for (const directive of result.timers) s = carryOutTimer(s, server, directive);
+    for (const directive of result.timers) s = onTimers(s, server, directive);
   }
-  if (action.kind === 'Crash') s = stopTimers(s, action.server);
-  if (action.kind === 'Restart') s = armElection(s, action.server);
+  if (action.kind === 'Crash') s = onTimers(s, action.server, 'stop');
+  if (action.kind === 'Restart') s = onTimers(s, action.server, 'start');
   const happening: Happening = { kind: 'step', at: s.timeline.now, action, label: formatAction(action), state: system, by };
   return { ...s, steps: s.steps + 1, history: { happening, prev: s.history } };
 }
@@ -329,43 +322,20 @@ function launch(sim: Sim, message: Message): Sim {
   return { ...sim, rng: rng.state(), timeline: schedule(sim.timeline, flight.deliverAt, { kind: 'deliver', flight }).timeline, nextFlightId: sim.nextFlightId + 1 };
 }
 
-function carryOutTimer(sim: Sim, server: number, directive: TimerDirective): Sim {
-  switch (directive) {
-    case 'resetElectionTimer':
-      return armElection(sim, server);
-    case 'startHeartbeat':
-      // The first tick one interval on: becoming leader already broadcast.
-      return armHeartbeat(sim, server);
-    case 'stopHeartbeat':
-      return withClock(unschedule(sim, 'heartbeat', server), server, { heartbeatAt: null });
-  }
-}
-
-const unschedule = (sim: Sim, kind: 'heartbeat' | 'election', server: number): Sim =>
-  ({ ...sim, timeline: cancelWhere(sim.timeline, (e) => e.kind === kind && e.server === server) });
-
-function armElection(sim: Sim, server: number): Sim {
-  const d = draw(sim.rng);
-  const now = sim.timeline.now;
-  const at = now + electionTimeoutMs(sim.timing, d.value);
-  const s = unschedule({ ...sim, rng: d.state }, 'election', server);
-  return withClock({ ...s, timeline: schedule(s.timeline, at, { kind: 'election', server }).timeline }, server, { electionAt: at, electionArmedAt: now });
-}
-
-function armHeartbeat(sim: Sim, server: number): Sim {
-  const at = sim.timeline.now + sim.timing.heartbeatIntervalMs;
-  const s = unschedule(sim, 'heartbeat', server);
-  return withClock({ ...s, timeline: schedule(s.timeline, at, { kind: 'heartbeat', server }).timeline }, server, { heartbeatAt: at });
-}
-
-function stopTimers(sim: Sim, server: number): Sim {
-  return withClock(unschedule(unschedule(sim, 'heartbeat', server), 'election', server), server, { electionAt: null, heartbeatAt: null });
-}
-
-function withClock(sim: Sim, server: number, change: Partial<ServerClock>): Sim {
+/** The server's timers after `event` (the runtime's bookkeeping), their firings rescheduled on the timeline. */
+function onTimers(sim: Sim, server: number, event: TimerEvent): Sim {
+  const rng = drawing(sim.rng);
+  const { timers, changed } = timersOn(sim.clocks[server]!, event, sim.timeline.now, sim.timing, rng.uniform);
+  let timeline = sim.timeline;
+  const reschedule = (kind: 'election' | 'heartbeat', at: number | null): void => {
+    timeline = cancelWhere(timeline, (e) => e.kind === kind && e.server === server);
+    if (at !== null) timeline = schedule(timeline, at, { kind, server }).timeline;
+  };
+  if (electionChanged(changed)) reschedule('election', timers.electionAt);
+  if (heartbeatChanged(changed)) reschedule('heartbeat', timers.heartbeatAt);
   const clocks = sim.clocks.slice();
-  clocks[server] = { ...clocks[server]!, ...change };
-  return { ...sim, clocks };
+  clocks[server] = timers;
+  return { ...sim, rng: rng.state(), timeline, clocks };
 }
 
 /** A client command, sent to the given server (only a leader takes it). */
