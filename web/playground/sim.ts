@@ -23,9 +23,9 @@ import { drawing } from './random.js';
  *
  * When things happen:
  *  - each server's timers are the runtime's timer bookkeeping (src/runtime/timerRule.ts, as a
- *    live node's NodeTimers): the election timer always runs, re-armed with a fresh timeout from the seeded generator whenever it fires
- *    or the core says 'resetElectionTimer'; when it fires on a follower or candidate the move is
- *    Timeout (a leader ignores it);
+ *    live node's NodeTimers): the election timer always runs, re-armed with a fresh timeout
+ *    from the seeded generator whenever it fires or the core says 'resetElectionTimer'; when it
+ *    fires on a follower or candidate the move is Timeout (a leader ignores it);
  *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
  *    (the move is Heartbeat);
  *  - every message sent meets the world's fault model (src/runtime/sim/faults.ts, as the
