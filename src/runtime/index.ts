@@ -1,8 +1,10 @@
 /** pure-raft runtime: the core's step driven live by timers, a transport and a persister. */
 export { realClock, type Clock, type TimerHandle } from './clock.js';
 export { VirtualClock } from './sim/virtualClock.js';
+export { emptyTimeline, schedule, cancel, cancelWhere, next, pop, advanceTo, scheduledWhere, type Timeline, type Scheduled } from './sim/timeline.js';
+export { messageFate, type NetworkSettings, type Fate, type Uniform } from './sim/faults.js';
 export { seededRandom, freshSeed, splitmix32, type RandomSource } from './random.js';
-export { timesOutOnElectionTimer, electionTimeoutMs } from './timerRule.js';
+export { timesOutOnElectionTimer, electionTimeoutMs, timersOn, electionChanged, heartbeatChanged, STOPPED_TIMERS, type ServerTimers, type TimerEvent, type TimersStep, type TimersChanged } from './timerRule.js';
 export { SimFs, type SimFsOptions, type SimFsStats } from './sim/fs.js';
 export type { Persister } from './persister.js';
 export { MemoryPersister } from './memoryPersister.js';

@@ -1,23 +1,21 @@
 import type { Role, TimerDirective } from '../core/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { RandomSource } from './random.js';
-import { electionTimeoutMs, timesOutOnElectionTimer } from './timerRule.js';
+import { electionChanged, heartbeatChanged, STOPPED_TIMERS, timersOn, timesOutOnElectionTimer, type ServerTimers, type TimerEvent } from './timerRule.js';
 import type { Timing } from './timing.js';
 
 /**
- * A node's two timers, carrying out the core's timer directives.
- *
- * The election timer follows the timer rule (timerRule.ts): it always runs, re-armed with a
- * fresh random timeout whenever it fires (as well as on 'resetElectionTimer'), and its firing
- * is an election timeout unless the node leads (`role` is read at the firing).
- *
- * The heartbeat timer ticks every interval between 'startHeartbeat' and 'stopHeartbeat'. The
- * first tick comes one interval after the start: a new leader's step already broadcast.
+ * A node's two timers on a clock, carrying out the core's timer directives. What they are is
+ * the timer rule's bookkeeping (timerRule.ts `timersOn`, the playground's too): the election
+ * timer always runs, re-armed whenever it fires or the core says 'resetElectionTimer', and its
+ * firing is an election timeout unless the node leads (`role` is read at the firing); the
+ * heartbeat ticks every interval between 'startHeartbeat' and 'stopHeartbeat'. This class only
+ * keeps one clock timer per timer at the time the bookkeeping says.
  */
 export class NodeTimers {
+  private timers: ServerTimers = STOPPED_TIMERS;
   private election: TimerHandle | null = null;
   private heartbeat: TimerHandle | null = null;
-  private stopped = false;
 
   constructor(
     private readonly clock: Clock,
@@ -27,50 +25,34 @@ export class NodeTimers {
     private readonly onElectionTimeout: () => void,
     private readonly onHeartbeatTick: () => void,
   ) {
-    this.resetElection();
+    this.on('start');
   }
 
   carryOut(directive: TimerDirective): void {
-    switch (directive) {
-      case 'resetElectionTimer':
-        return this.resetElection();
-      case 'startHeartbeat':
-        return this.startHeartbeat();
-      case 'stopHeartbeat':
-        return this.stopHeartbeat();
-    }
+    this.on(directive);
   }
 
   stopAll(): void {
-    this.stopped = true;
-    this.election?.cancel();
-    this.election = null;
-    this.stopHeartbeat();
+    this.on('stop');
   }
 
-  private resetElection(): void {
-    if (this.stopped) return;
-    this.election?.cancel();
-    this.election = this.clock.setTimeout(() => {
-      this.resetElection();
-      if (timesOutOnElectionTimer(this.role())) this.onElectionTimeout();
-    }, electionTimeoutMs(this.timing, this.random.next()));
-  }
-
-  private startHeartbeat(): void {
-    if (this.stopped) return;
-    this.heartbeat?.cancel();
-    const tick = (): void => {
-      this.heartbeat = this.clock.setTimeout(() => {
-        tick();
+  private on(event: TimerEvent): void {
+    const now = this.clock.now();
+    const { timers, changed } = timersOn(this.timers, event, now, this.timing, () => this.random.next());
+    this.timers = timers;
+    if (electionChanged(changed)) {
+      this.election?.cancel();
+      this.election = timers.electionAt === null ? null : this.clock.setTimeout(() => {
+        this.on('electionFired');
+        if (timesOutOnElectionTimer(this.role())) this.onElectionTimeout();
+      }, timers.electionAt - now);
+    }
+    if (heartbeatChanged(changed)) {
+      this.heartbeat?.cancel();
+      this.heartbeat = timers.heartbeatAt === null ? null : this.clock.setTimeout(() => {
+        this.on('heartbeatFired');
         this.onHeartbeatTick();
-      }, this.timing.heartbeatIntervalMs);
-    };
-    tick();
-  }
-
-  private stopHeartbeat(): void {
-    this.heartbeat?.cancel();
-    this.heartbeat = null;
+      }, timers.heartbeatAt - now);
+    }
   }
 }

@@ -7,17 +7,17 @@ import { replayTrace } from '../../model/raft/replay-trace.js';
 import { runReplay } from '../../model/cli/replay.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 import {
-  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flightsMatchNetwork, happenings,
-  isCut, nextEvent, playgroundBounds, restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type Sim,
+  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, flightsMatchNetwork, happenings,
+  isCut, nextEvent, PLAYGROUND_TIMING, playgroundBounds, restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type Sim,
 } from '../../web/playground/sim.js';
 import { exportTrace, traceJson } from '../../web/playground/trace.js';
 
 /** Advances the simulated clock in small slices until `done` holds; fails after `limitMs` of simulated time. */
 function runUntil(sim: Sim, done: (s: Sim) => boolean, limitMs = 5_000): Sim {
   let s = sim;
-  const deadline = s.now + limitMs;
+  const deadline = s.timeline.now + limitMs;
   while (!done(s)) {
-    if (s.now >= deadline) throw new Error(`not reached within ${limitMs} ms of simulated time (now ${s.now.toFixed(1)} ms)`);
+    if (s.timeline.now >= deadline) throw new Error(`not reached within ${limitMs} ms of simulated time (now ${s.timeline.now.toFixed(1)} ms)`);
     s = advance(s, 5);
     expect(flightsMatchNetwork(s)).toBe(true);
   }
@@ -116,7 +116,7 @@ describe('playground simulation: the real core on a simulated clock', () => {
     s = toggleLink(s, 0, 1);
     s = timeoutNow(s, 0); // S0 stands at once: RequestVote to S1 (lost on the cut link) and S2
     expect(s.system.servers[0]!.state!.role).toBe('candidate');
-    const toS2 = s.flights.find((f) => f.message.to === 2)!;
+    const toS2 = flights(s).find((f) => f.message.to === 2)!;
     s = dropFlight(s, toS2.id);
     expect(s.system.network.map((m) => m.to)).toEqual([1]);
     s = stepEvent(s); // the RequestVote to S1 arrives at a cut link
@@ -156,9 +156,27 @@ describe('playground simulation: the real core on a simulated clock', () => {
     s = advance(s, 3_000);
     const notes = happenings(s).filter((h) => h.kind === 'note').map((h) => (h.kind === 'note' ? h.text : ''));
     expect(notes.some((t) => /^Receive .*: would leave the model's bounds \(more than 2 messages in flight\)$/.test(t))).toBe(true);
-    expect(s.now).toBe(3_000);
+    expect(s.timeline.now).toBe(3_000);
     expect(flightsMatchNetwork(s)).toBe(true);
     expect(exportTrace(s).bounds.maxMessages).toBeLessThanOrEqual(2);
+    expectReplays(s);
+  });
+
+  it('its network is the world\'s fault model with the playground\'s settings: 10-20 ms reliable, or labrpc\'s losses when unreliable', () => {
+    let s = createSim({ servers: 3, seed: 6 });
+    const latencies: number[] = [];
+    for (let slice = 0; slice < 400; slice++) {
+      s = advance(s, 5);
+      latencies.push(...flights(s).map((f) => f.deliverAt - f.sentAt));
+    }
+    expect(latencies.length).toBeGreaterThan(100);
+    expect(latencies.every((ms) => ms >= 10 && ms < 20)).toBe(true);
+    expect(happenings(s).some((h) => h.kind === 'step' && h.action.kind === 'DropMessage')).toBe(false);
+    const unreliable = { ...PLAYGROUND_TIMING, network: { ...PLAYGROUND_TIMING.network, reliable: false } };
+    s = advance(createSim({ servers: 3, seed: 6, timing: unreliable }), 2_000);
+    const drops = happenings(s).filter((h) => h.kind === 'step' && h.action.kind === 'DropMessage');
+    expect(drops.length).toBeGreaterThan(0);
+    expect(flightsMatchNetwork(s)).toBe(true);
     expectReplays(s);
   });
 
@@ -176,11 +194,14 @@ describe('playground simulation: the real core on a simulated clock', () => {
   it('the clock moves only when told to, and the next event is the earliest one due', () => {
     const s = createSim({ servers: 3, seed: 9 });
     const e = nextEvent(s)!;
-    expect(e.kind).toBe('election');
+    expect(e.event.kind).toBe('election');
     expect(e.at).toBe(Math.min(...s.clocks.map((c) => c.electionAt!)));
+    // The clock's queue is the runtime's timeline: one election timer per server, nothing else yet.
+    expect(s.timeline.events.map((x) => x.event)).toEqual(expect.arrayContaining([0, 1, 2].map((server) => ({ kind: 'election', server }))));
+    expect(s.timeline.events).toHaveLength(3);
     expect(advance(s, e.at - 0.001).steps).toBe(0);
     const after = stepEvent(s);
-    expect(after.now).toBe(e.at);
+    expect(after.timeline.now).toBe(e.at);
     expect(after.steps).toBe(1);
   });
 

@@ -3,7 +3,7 @@ import { formatMessage } from '../../model/raft/actions.js';
 import { MESSAGE_COLOUR, ROLE_COLOUR, termSwatch } from '../shared/colours.js';
 import { s } from '../shared/dom.js';
 import { serverName } from '../shared/format.js';
-import { isCut, isIsolated, type Flight, type Sim } from './sim.js';
+import { flights, isCut, isIsolated, type Flight, type Sim } from './sim.js';
 
 /**
  * The cluster as a ring of servers (as in raft.github.io's RaftScope): each server a disc in its
@@ -179,7 +179,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
     n.track.setAttribute('visibility', st && st.role !== 'leader' ? 'visible' : 'hidden');
     if (showTimer) {
       const total = clock.electionAt! - clock.electionArmedAt;
-      const left = Math.max(0, Math.min(1, (clock.electionAt! - sim.now) / (total || 1)));
+      const left = Math.max(0, Math.min(1, (clock.electionAt! - sim.timeline.now) / (total || 1)));
       n.ring.setAttribute('stroke-dasharray', `${(left * 100).toFixed(2)} 100`);
       n.ring.setAttribute('class', `pg-ring${st.role === 'candidate' ? ' is-candidate' : ''}`);
     }
@@ -202,7 +202,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
 
   function updateMessages(sim: Sim): void {
     const live = new Set<number>();
-    for (const f of sim.flights) {
+    for (const f of flights(sim)) {
       live.add(f.id);
       let g = glyphs.get(f.id);
       if (!g) {
@@ -210,10 +210,10 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
         glyphs.set(f.id, g);
         messagesLayer.appendChild(g);
       }
-      const p = flightPoint(f, sim.now, at);
+      const p = flightPoint(f, sim.timeline.now, at);
       g.setAttribute('transform', `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`);
       // Lost on arrival if nothing changes before: its link is cut or its receiver is down.
-      const doomed = isCut(sim, f.message.from, f.message.to) || sim.system.servers[f.message.to]!.state === null;
+      const doomed = f.lost || isCut(sim, f.message.from, f.message.to) || sim.system.servers[f.message.to]!.state === null;
       g.classList.toggle('is-doomed', doomed);
     }
     for (const [id, g] of glyphs) {

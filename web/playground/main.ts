@@ -9,7 +9,7 @@ import { eventsPanel, formatTime, type EventsPanel } from './events-panel.js';
 import { logPanel, type LogPanel } from './log-panel.js';
 import { serverPanel, type ServerPanel } from './server-panel.js';
 import {
-  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, healAll, restart, stepEvent,
+  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, restart, stepEvent,
   timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
 } from './sim.js';
 import { exportTrace, traceJson } from './trace.js';
@@ -196,9 +196,9 @@ function start(): void {
     cluster.update(sim);
     servers.update(sim);
     checkInvariants();
-    clockText.textContent = `t = ${formatTime(sim.now)}`;
+    clockText.textContent = `t = ${formatTime(sim.timeline.now)}`;
     stepsText.textContent = String(sim.steps);
-    flightText.textContent = String(sim.flights.length);
+    flightText.textContent = String(flights(sim).length);
     const leader = currentLeader(sim);
     leaderText.textContent = leader === null ? 'none' : `${serverName(leader)} (term ${sim.system.servers[leader]!.state!.currentTerm})`;
     leaderText.setAttribute('data-leader', leader === null ? '' : String(leader));
@@ -304,7 +304,7 @@ function start(): void {
           h('li', {}, 'A faded message will be lost on arrival: its link is cut or its receiver is down.'),
           h('li', {}, h('kbd', {}, 'space'), ' run/pause, ', h('kbd', {}, 'n'), ' next event, ', h('kbd', {}, 'r'), ' client request.'),
           h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxMessages} messages in flight; a move past them is refused.`),
-          h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.latencyMinMs}–${T.latencyMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
+          h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.network.delayMinMs}–${T.network.delayMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
 
   // Mounts into #app (the self-contained page of scripts/build-web.ts), or the body (web/playground/index.html).
   const host = document.getElementById('app') ?? document.body;

@@ -128,13 +128,13 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
         r.timerFill.style.width = '0%';
         r.timerText.textContent = 'stopped';
       } else if (st.role === 'leader' && clock.heartbeatAt !== null) {
-        const left = Math.max(0, clock.heartbeatAt - sim.now);
+        const left = Math.max(0, clock.heartbeatAt - sim.timeline.now);
         r.timerFill.className = 'pg-timer-fill is-leader';
         r.timerFill.style.width = `${(100 * Math.min(1, left / sim.timing.heartbeatIntervalMs)).toFixed(1)}%`;
         r.timerText.textContent = `beat ${left.toFixed(0)} ms`;
       } else if (clock.electionAt !== null) {
         const total = clock.electionAt - clock.electionArmedAt;
-        const left = Math.max(0, clock.electionAt - sim.now);
+        const left = Math.max(0, clock.electionAt - sim.timeline.now);
         r.timerFill.className = `pg-timer-fill${st.role === 'candidate' ? ' is-candidate' : ''}`;
         r.timerFill.style.width = `${(100 * Math.min(1, left / (total || 1))).toFixed(1)}%`;
         r.timerText.textContent = `${left.toFixed(0)} ms`;

@@ -6,34 +6,40 @@ import { PRODUCTION, type Reducer } from '../../model/raft/reducer.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { enabledActions, nextState } from '../../model/raft/transitions.js';
 import { allConnected, isCut as linkIsCut, isIsolated as linkIsIsolated, noneCut, withBothWays, type Links } from '../../src/runtime/sim/links.js';
-import { electionTimeoutMs, timesOutOnElectionTimer } from '../../src/runtime/timerRule.js';
-import { draw, drawBetween } from './random.js';
+import { messageFate, type NetworkSettings } from '../../src/runtime/sim/faults.js';
+import { cancelWhere, emptyTimeline, next, pop, schedule, advanceTo, scheduledWhere, type Scheduled, type Timeline } from '../../src/runtime/sim/timeline.js';
+import { electionChanged, heartbeatChanged, STOPPED_TIMERS, timersOn, timesOutOnElectionTimer, type ServerTimers, type TimerEvent } from '../../src/runtime/timerRule.js';
+import type { Timing as NodeTiming } from '../../src/runtime/timing.js';
+import { isRequest } from '../../src/runtime/transport.js';
+import { drawing } from './random.js';
 
 /**
  * The playground's simulation: N servers running the real core through the model's own
  * transitions (so every move is a model action and the run exports as a replayable trace), with
  * a simulated clock deciding when each move happens. No DOM, no wall clock, no Math.random: a
- * simulation is a value, and every function here returns a new one.
+ * simulation is a value, and every function here returns a new one. Its clock is the runtime's
+ * timeline (src/runtime/sim/timeline.ts), the one VirtualClock drives: virtual now and every
+ * timer firing and delivery to come, in (time, scheduling order).
  *
  * When things happen:
- *  - each server's election timer follows the runtime's timer rule (src/runtime/timerRule.ts):
- *    it always runs, re-armed with a fresh timeout from the seeded generator whenever it fires
- *    or the core says 'resetElectionTimer'; when it fires on a follower or candidate the move is
- *    Timeout (a leader ignores it);
+ *  - each server's timers are the runtime's timer bookkeeping (src/runtime/timerRule.ts, as a
+ *    live node's NodeTimers): the election timer always runs, re-armed with a fresh timeout
+ *    from the seeded generator whenever it fires or the core says 'resetElectionTimer'; when it
+ *    fires on a follower or candidate the move is Timeout (a leader ignores it);
  *  - a leader's heartbeat timer fires every interval between 'startHeartbeat' and 'stopHeartbeat'
  *    (the move is Heartbeat);
- *  - every message sent is delivered after a random latency (Receive), unless at that moment its
- *    link (per direction: src/runtime/sim/links.ts, as the simulated network's) is cut or its
- *    receiver is down: then it is lost (DropMessage);
+ *  - every message sent meets the world's fault model (src/runtime/sim/faults.ts, as the
+ *    simulated network's), with the playground's network settings: on its reliable network of
+ *    10-20 ms, it is delivered after a random latency (Receive), unless at that moment its link
+ *    (per direction: src/runtime/sim/links.ts) is cut or its receiver is down: then it is lost
+ *    (DropMessage), as is a message the fault model loses (on an unreliable network);
  *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
  */
 
-export interface Timing {
-  readonly electionTimeoutMinMs: number;
-  readonly electionTimeoutMaxMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly latencyMinMs: number;
-  readonly latencyMaxMs: number;
+/** The runtime's timer settings (src/runtime/timing.ts), and the network's. */
+export interface Timing extends NodeTiming {
+  /** The fault model's settings (src/runtime/sim/faults.ts): the messages' latency, and whether they are lost or reordered. */
+  readonly network: NetworkSettings;
 }
 
 /** The Raft paper's figures (§9: 150-300 ms timeouts), with a network an order faster. */
@@ -41,8 +47,7 @@ export const PLAYGROUND_TIMING: Timing = {
   electionTimeoutMinMs: 150,
   electionTimeoutMaxMs: 300,
   heartbeatIntervalMs: 50,
-  latencyMinMs: 10,
-  latencyMaxMs: 20,
+  network: { reliable: true, longReordering: false, delayMinMs: 10, delayMaxMs: 20 },
 };
 
 /**
@@ -60,16 +65,12 @@ export interface Flight {
   readonly message: Message;
   readonly sentAt: number;
   readonly deliverAt: number;
+  /** The fault model lost it: at deliverAt it is dropped, whatever the link. */
+  readonly lost: boolean;
 }
 
-export interface ServerClock {
-  /** When the election timer fires; null while the server is down. */
-  readonly electionAt: number | null;
-  /** When it was last armed (the timer's full length is electionAt - electionArmedAt). */
-  readonly electionArmedAt: number;
-  /** When a leader's next heartbeat is due; null when it is not a leader (or down). */
-  readonly heartbeatAt: number | null;
-}
+/** A server's timers (stopped while it is down): the runtime's bookkeeping, whose firings the timeline holds. */
+export type ServerClock = ServerTimers;
 
 /** Who made a move: the simulated clock (timers, deliveries) or the user. */
 export type Cause = 'clock' | 'user';
@@ -89,13 +90,11 @@ export interface Sim {
   readonly seed: number;
   readonly timing: Timing;
   readonly bounds: Bounds;
-  /** Simulated time, ms since the start. */
-  readonly now: number;
+  /** Simulated time (`timeline.now`, ms since the start) and what happens next: every delivery and timer firing to come. */
+  readonly timeline: Timeline<SimEvent>;
   /** The random generator's state. */
   readonly rng: number;
   readonly system: SystemState;
-  /** The network's messages, each with its flight; the same multiset as system.network. */
-  readonly flights: readonly Flight[];
   readonly clocks: readonly ServerClock[];
   /** Which links carry, per direction (the page cuts and heals both directions together). */
   readonly links: Links;
@@ -120,23 +119,15 @@ export function createSim(options: SimOptions): Sim {
   const { servers, seed } = options;
   const timing = options.timing ?? PLAYGROUND_TIMING;
   if (!Number.isInteger(servers) || servers < 1 || servers > 7) throw new RangeError(`servers must be 1..7, got ${servers}`);
-  let rng = seed >>> 0;
-  const clocks: ServerClock[] = [];
-  for (let i = 0; i < servers; i++) {
-    const d = draw(rng);
-    rng = d.state;
-    clocks.push({ electionAt: electionTimeoutMs(timing, d.value), electionArmedAt: 0, heartbeatAt: null });
-  }
-  return {
+  let sim: Sim = {
     servers,
     seed: seed >>> 0,
     timing,
     bounds: options.bounds ?? playgroundBounds(servers),
-    now: 0,
-    rng,
+    timeline: emptyTimeline(),
+    rng: seed >>> 0,
     system: initialSystem(servers),
-    flights: [],
-    clocks,
+    clocks: new Array<ServerClock>(servers).fill(STOPPED_TIMERS),
     links: allConnected(servers),
     nextFlightId: 1,
     steps: 0,
@@ -144,43 +135,28 @@ export function createSim(options: SimOptions): Sim {
     lastNote: null,
     refusal: null,
   };
+  for (let i = 0; i < servers; i++) sim = onTimers(sim, i, 'start');
+  return sim;
 }
 
 // ---- the clock ----------------------------------------------------------------------------------
 
+/** What the clock makes happen: a delivery (or loss) of a flight, a heartbeat tick, an election timer firing. */
 export type SimEvent =
-  | { readonly kind: 'deliver'; readonly at: number; readonly flight: Flight }
-  | { readonly kind: 'heartbeat'; readonly at: number; readonly server: number }
-  | { readonly kind: 'election'; readonly at: number; readonly server: number };
+  | { readonly kind: 'deliver'; readonly flight: Flight }
+  | { readonly kind: 'heartbeat'; readonly server: number }
+  | { readonly kind: 'election'; readonly server: number };
 
-const RANK = { deliver: 0, heartbeat: 1, election: 2 } as const;
-const tieBreak = (e: SimEvent): number => (e.kind === 'deliver' ? e.flight.id : e.server);
+const isDelivery = (e: SimEvent): e is Extract<SimEvent, { kind: 'deliver' }> => e.kind === 'deliver';
 
-function earlier(a: SimEvent, b: SimEvent | null): boolean {
-  if (b === null) return true;
-  if (a.at !== b.at) return a.at < b.at;
-  if (a.kind !== b.kind) return RANK[a.kind] < RANK[b.kind];
-  return tieBreak(a) < tieBreak(b);
+/** The network's messages, each with its flight (the same multiset as system.network), in the order they were sent. */
+export function flights(sim: Sim): Flight[] {
+  return scheduledWhere(sim.timeline, isDelivery).map((e) => e.event.flight).sort((a, b) => a.id - b.id);
 }
 
-/** The next thing the clock will make happen (ties: deliveries, then heartbeats, then timeouts). */
-export function nextEvent(sim: Sim): SimEvent | null {
-  let best: SimEvent | null = null;
-  for (const flight of sim.flights) {
-    const e: SimEvent = { kind: 'deliver', at: flight.deliverAt, flight };
-    if (earlier(e, best)) best = e;
-  }
-  sim.clocks.forEach((c, server) => {
-    if (c.heartbeatAt !== null) {
-      const e: SimEvent = { kind: 'heartbeat', at: c.heartbeatAt, server };
-      if (earlier(e, best)) best = e;
-    }
-    if (c.electionAt !== null) {
-      const e: SimEvent = { kind: 'election', at: c.electionAt, server };
-      if (earlier(e, best)) best = e;
-    }
-  });
-  return best;
+/** The next thing the clock will make happen, and when (ties: in the order they were scheduled). */
+export function nextEvent(sim: Sim): Scheduled<SimEvent> | null {
+  return next(sim.timeline);
 }
 
 /** Far more events than any advance of a frame or a test carries out: past it the clock is stuck (a bug), which is said rather than hung on. */
@@ -188,37 +164,42 @@ const MAX_EVENTS_PER_ADVANCE = 200_000;
 
 /** Runs the clock forward by `ms`, carrying out everything due on the way, in time order. */
 export function advance(sim: Sim, ms: number): Sim {
-  const until = sim.now + Math.max(0, ms);
+  const until = sim.timeline.now + Math.max(0, ms);
   let s = sim;
   for (let n = 0; ; n++) {
-    const e = nextEvent(s);
+    const e = next(s.timeline);
     if (e === null || e.at > until) break;
-    if (n === MAX_EVENTS_PER_ADVANCE) throw new Error(`the simulated clock is stuck at ${s.now} ms: ${MAX_EVENTS_PER_ADVANCE} events without reaching ${until} ms`);
-    s = fire(s, e);
+    if (n === MAX_EVENTS_PER_ADVANCE) throw new Error(`the simulated clock is stuck at ${s.timeline.now} ms: ${MAX_EVENTS_PER_ADVANCE} events without reaching ${until} ms`);
+    s = fireNext(s);
   }
-  return { ...s, now: until };
+  return { ...s, timeline: advanceTo(s.timeline, until) };
 }
 
 /** Jumps the clock to the next event and carries it out (nothing when nothing is scheduled). */
 export function stepEvent(sim: Sim): Sim {
-  const e = nextEvent(sim);
-  return e === null ? sim : fire(sim, e);
+  return fireNext(sim);
 }
 
+function fireNext(sim: Sim): Sim {
+  const popped = pop(sim.timeline);
+  return popped === null ? sim : fire({ ...sim, timeline: popped.timeline }, popped.fired.event);
+}
+
+/** Carries out an event the timeline has just fired (now is its time). */
 function fire(sim: Sim, e: SimEvent): Sim {
-  const s: Sim = { ...sim, now: Math.max(sim.now, e.at), refusal: null };
+  const s: Sim = { ...sim, refusal: null };
   switch (e.kind) {
     case 'deliver': {
       const { message } = e.flight;
       const drop: RaftAction = { kind: 'DropMessage', message };
-      if (s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to)) return take(s, 'clock', drop, e.flight.id);
+      if (e.flight.lost || s.system.servers[message.to]!.state === null || isCut(s, message.from, message.to)) return take(s, 'clock', drop, e.flight.id);
       const received = take(s, 'clock', { kind: 'Receive', message, crashMidStep: false }, e.flight.id);
       // A delivery the model refuses (its replies would overflow the network) loses the message
       // instead: a flight whose time has come must leave, or the clock would stand still.
       return received.steps > s.steps ? received : take(received, 'clock', drop, e.flight.id);
     }
     case 'heartbeat': {
-      const rearmed = withClock(s, e.server, { heartbeatAt: s.now + s.timing.heartbeatIntervalMs });
+      const rearmed = onTimers(s, e.server, 'heartbeatFired');
       return take(rearmed, 'clock', { kind: 'Heartbeat', server: e.server, crashMidStep: false });
     }
     case 'election':
@@ -228,7 +209,7 @@ function fire(sim: Sim, e: SimEvent): Sim {
 
 /** The timer rule: the timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
 function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
-  const s = armElection(sim, server);
+  const s = onTimers(sim, server, 'electionFired');
   const role = s.system.servers[server]!.state?.role;
   if (role !== undefined && !timesOutOnElectionTimer(role)) return s;
   return take(s, by, { kind: 'Timeout', server, crashMidStep: false });
@@ -285,18 +266,18 @@ function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
   // The network lost the message received or dropped. A crash leaves the network alone (as the
   // model does): a flight to a server that is down when it lands is dropped then.
   if (action.kind === 'Receive' || action.kind === 'DropMessage') {
-    const id = flightId ?? s.flights.find((f) => plainMessageKey(f.message) === plainMessageKey(action.message))?.id;
-    s = { ...s, flights: s.flights.filter((f) => f.id !== id) };
+    const id = flightId ?? flights(s).find((f) => plainMessageKey(f.message) === plainMessageKey(action.message))?.id;
+    s = { ...s, timeline: cancelWhere(s.timeline, (e) => isDelivery(e) && e.flight.id === id) };
   }
   // A server step: its messages take flight, its timer directives are carried out.
   const server = stepper(action);
   if (result !== null && server !== null) {
     for (const message of result.messages) s = launch(s, message);
-    for (const directive of result.timers) s = carryOutTimer(s, server, directive);
+    for (const directive of result.timers) s = onTimers(s, server, directive);
   }
-  if (action.kind === 'Crash') s = withClock(s, action.server, { electionAt: null, heartbeatAt: null });
-  if (action.kind === 'Restart') s = armElection(s, action.server);
-  const happening: Happening = { kind: 'step', at: s.now, action, label: formatAction(action), state: system, by };
+  if (action.kind === 'Crash') s = onTimers(s, action.server, 'stop');
+  if (action.kind === 'Restart') s = onTimers(s, action.server, 'start');
+  const happening: Happening = { kind: 'step', at: s.timeline.now, action, label: formatAction(action), state: system, by };
   return { ...s, steps: s.steps + 1, history: { happening, prev: s.history } };
 }
 
@@ -329,36 +310,31 @@ function refuse(sim: Sim, reason: string): Sim {
 }
 
 function note(sim: Sim, text: string): Sim {
-  return { ...sim, lastNote: text, history: { happening: { kind: 'note', at: sim.now, text }, prev: sim.history } };
+  return { ...sim, lastNote: text, history: { happening: { kind: 'note', at: sim.timeline.now, text }, prev: sim.history } };
 }
 
 function launch(sim: Sim, message: Message): Sim {
-  const d = drawBetween(sim.rng, sim.timing.latencyMinMs, sim.timing.latencyMaxMs);
-  const flight: Flight = { id: sim.nextFlightId, message, sentAt: sim.now, deliverAt: sim.now + d.value };
-  return { ...sim, rng: d.state, flights: [...sim.flights, flight], nextFlightId: sim.nextFlightId + 1 };
+  const rng = drawing(sim.rng);
+  const fate = messageFate(sim.timing.network, isRequest(message), rng.uniform);
+  const now = sim.timeline.now;
+  const flight: Flight = { id: sim.nextFlightId, message, sentAt: now, deliverAt: now + (fate.lost ? 0 : fate.delayMs), lost: fate.lost };
+  return { ...sim, rng: rng.state(), timeline: schedule(sim.timeline, flight.deliverAt, { kind: 'deliver', flight }).timeline, nextFlightId: sim.nextFlightId + 1 };
 }
 
-function carryOutTimer(sim: Sim, server: number, directive: TimerDirective): Sim {
-  switch (directive) {
-    case 'resetElectionTimer':
-      return armElection(sim, server);
-    case 'startHeartbeat':
-      // The first tick one interval on: becoming leader already broadcast.
-      return withClock(sim, server, { heartbeatAt: sim.now + sim.timing.heartbeatIntervalMs });
-    case 'stopHeartbeat':
-      return withClock(sim, server, { heartbeatAt: null });
-  }
-}
-
-function armElection(sim: Sim, server: number): Sim {
-  const d = draw(sim.rng);
-  return withClock({ ...sim, rng: d.state }, server, { electionAt: sim.now + electionTimeoutMs(sim.timing, d.value), electionArmedAt: sim.now });
-}
-
-function withClock(sim: Sim, server: number, change: Partial<ServerClock>): Sim {
+/** The server's timers after `event` (the runtime's bookkeeping), their firings rescheduled on the timeline. */
+function onTimers(sim: Sim, server: number, event: TimerEvent): Sim {
+  const rng = drawing(sim.rng);
+  const { timers, changed } = timersOn(sim.clocks[server]!, event, sim.timeline.now, sim.timing, rng.uniform);
+  let timeline = sim.timeline;
+  const reschedule = (kind: 'election' | 'heartbeat', at: number | null): void => {
+    timeline = cancelWhere(timeline, (e) => e.kind === kind && e.server === server);
+    if (at !== null) timeline = schedule(timeline, at, { kind, server }).timeline;
+  };
+  if (electionChanged(changed)) reschedule('election', timers.electionAt);
+  if (heartbeatChanged(changed)) reschedule('heartbeat', timers.heartbeatAt);
   const clocks = sim.clocks.slice();
-  clocks[server] = { ...clocks[server]!, ...change };
-  return { ...sim, clocks };
+  clocks[server] = timers;
+  return { ...sim, rng: rng.state(), timeline, clocks };
 }
 
 /** A client command, sent to the given server (only a leader takes it). */
@@ -400,7 +376,7 @@ export function timeoutNow(sim: Sim, server: number): Sim {
 
 /** The user loses one message in flight. */
 export function dropFlight(sim: Sim, flightId: number): Sim {
-  const flight = sim.flights.find((f) => f.id === flightId);
+  const flight = flights(sim).find((f) => f.id === flightId);
   if (!flight) return sim;
   return take({ ...sim, refusal: null }, 'user', { kind: 'DropMessage', message: flight.message }, flightId);
 }
@@ -454,7 +430,7 @@ export function recentHappenings(sim: Sim, limit: number): Happening[] {
 
 /** Whether the flights are exactly the network's messages (as a multiset): the simulation's own invariant. */
 export function flightsMatchNetwork(sim: Sim): boolean {
-  const a = sim.flights.map((f) => plainMessageKey(f.message)).sort();
+  const a = flights(sim).map((f) => plainMessageKey(f.message)).sort();
   const b = sim.system.network.map((m) => plainMessageKey(m)).sort();
   return a.length === b.length && a.every((k, i) => k === b[i]);
 }

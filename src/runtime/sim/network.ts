@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { messageSize } from '../messageSize.js';
 import type { RandomSource } from '../random.js';
 import { isRequest, type Receiver, type Transport } from '../transport.js';
+import { messageFate, type NetworkSettings } from './faults.js';
 import { allConnected, isCut, withLink, type Links } from './links.js';
 
 export interface SimNetworkOptions {
@@ -40,9 +41,10 @@ interface Instance {
  *   harness has since replaced never arrives: it must not vouch for a write to a persister the
  *   harness has superseded;
  * - nothing reaches an instance once it is superseded;
- * - a request, unreliable: 0-26 ms delay, then lost with probability 0.1;
- * - a reply, unreliable: lost with probability 0.1; long reordering: with probability 2/3
- *   delayed 200 + rand(1 + rand(2000)) ms.
+ * - what becomes of a message its link carries is the world's fault model (faults.ts), with
+ *   the lab's numbers: a request, unreliable: 0-26 ms delay, lost with probability 0.1; a
+ *   reply, unreliable: lost with probability 0.1; long reordering: with probability 2/3
+ *   delayed 200 + rand(1 + rand(2000)) ms; otherwise 0-jitterMs.
  * labrpc fails a call on a disabled link after a long delay (long delays), to catch senders
  * that block on RPCs; here a loss is silence either way, since no one waits on a reply.
  *
@@ -162,29 +164,19 @@ export class SimNetwork {
     const target = this.attached[message.to];
     const current = this.attached[message.from] === sender;
     if (!current || !target || !this.linkEnabled(message.from, message.to)) return; // lost: the sender hears nothing
-    const reliable = this.reliable;
-    if (request) {
-      this.after(reliable ? this.jitter() : this.random.int(27), () => {
-        if (!reliable && this.random.int(1000) < 100) return; // request lost
-        if (this.attached[message.to] !== target) return;
-        target.count++;
-        target.receiver.onReceive(message);
-      });
-      return;
-    }
-    if (!reliable && this.random.int(1000) < 100) return; // reply lost
-    const delay = this.longReordering && this.random.int(900) < 600
-      ? 200 + this.random.int(1 + this.random.int(2000))
-      : this.jitter();
-    this.after(delay, () => {
+    const fate = messageFate(this.settings(), request, () => this.random.next());
+    if (fate.lost) return;
+    this.after(fate.delayMs, () => {
       if (this.attached[message.to] !== target) return;
-      this.totalBytes += messageSize(message);
+      if (request) target.count++;
+      else this.totalBytes += messageSize(message);
       target.receiver.onReceive(message);
     });
   }
 
-  private jitter(): number {
-    return this.jitterMs > 0 ? this.random.next() * this.jitterMs : 0;
+  /** The fault model's settings now: labrpc's switches, and a reliable delay of 0..jitterMs. */
+  private settings(): NetworkSettings {
+    return { reliable: this.reliable, longReordering: this.longReordering, delayMinMs: 0, delayMaxMs: this.jitterMs };
   }
 
   /** Schedules a delivery, always asynchronously, so no node steps inside another's step. */
