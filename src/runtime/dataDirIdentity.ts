@@ -63,13 +63,22 @@ function otherContents(dir: string): string[] {
   return readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE) && name !== `${IDENTITY_FILE}.tmp`);
 }
 
+export interface ClaimOptions {
+  /**
+   * The expected cluster id was derived (from --peers and the secret), not given: then a
+   * mismatch may be this very cluster after a change of members or secret, and the refusal
+   * says how to start it under its recorded id.
+   */
+  readonly clusterIdDerived?: boolean;
+}
+
 /**
  * Checks that `dir` (locked, existing) is `expected`'s, recording it if the directory is new.
  * Run before the persister opens the directory. Returns 'created' or 'matched'; throws
  * DataDirIdentityError (one line: which field differs and what was expected) otherwise, and
  * for a directory that holds files but no IDENTITY, whose owner cannot be known.
  */
-export function claimDataDir(dir: string, expected: DataDirIdentity): 'created' | 'matched' {
+export function claimDataDir(dir: string, expected: DataDirIdentity, options: ClaimOptions = {}): 'created' | 'matched' {
   const problem = clusterIdProblem(expected.clusterId);
   if (problem !== null || expected.clusterId === '') throw new RangeError(problem ?? 'the cluster id is empty');
   const path = join(dir, IDENTITY_FILE);
@@ -96,7 +105,8 @@ export function claimDataDir(dir: string, expected: DataDirIdentity): 'created' 
   }
   const recorded = parse(raw, path);
   if (recorded.clusterId !== expected.clusterId) {
-    throw new DataDirIdentityError(`${dir} belongs to cluster ${recorded.clusterId}, and this node is in cluster ${expected.clusterId} (a data directory from another cluster)`);
+    const way = options.clusterIdDerived === true ? `; if this is the same cluster with changed --peers or secret, start it with --cluster-id ${recorded.clusterId}` : '';
+    throw new DataDirIdentityError(`${dir} belongs to cluster ${recorded.clusterId}, and this node is in cluster ${expected.clusterId} (a data directory from another cluster${way})`);
   }
   if (recorded.nodeId !== expected.nodeId) {
     throw new DataDirIdentityError(`${dir} belongs to server ${recorded.nodeId} of cluster ${recorded.clusterId}, and this is server ${expected.nodeId}`);

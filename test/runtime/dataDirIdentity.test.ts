@@ -31,6 +31,18 @@ describe('claimDataDir: a data directory is one server\'s of one cluster', () =>
     expect(refusal(dir, 'green', 0)).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster)`);
   });
 
+  test('with a derived cluster id, the refusal says how to start the same cluster under its recorded id', () => {
+    const dir = scratch();
+    claimDataDir(dir, { clusterId: 'blue', nodeId: 0 });
+    let message = '';
+    try {
+      claimDataDir(dir, { clusterId: 'green', nodeId: 0 }, { clusterIdDerived: true });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster; if this is the same cluster with changed --peers or secret, start it with --cluster-id blue)`);
+  });
+
   test('another server\'s directory is refused, naming both ids', () => {
     const dir = scratch();
     claimDataDir(dir, { clusterId: 'blue', nodeId: 0 });
