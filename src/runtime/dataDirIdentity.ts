@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerId } from '../core/index.js';
-import { LOCK_FILE } from './dataDirLock.js';
+import { LOG_FILE, LOG_TEMP_FILE, MARKER_FILE, SEAL_FILE } from './diskPersister.js';
 import { clusterIdProblem } from './net/handshake.js';
 
 /**
@@ -58,9 +58,15 @@ function writeDurably(dir: string, record: string): void {
   }
 }
 
-/** Anything in the directory besides the lock and a torn identity write: state of some owner. */
-function otherContents(dir: string): string[] {
-  return readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE) && name !== `${IDENTITY_FILE}.tmp`);
+/**
+ * The persister's own files: a directory holding any of them holds some owner's state. Nothing
+ * else counts: a new directory at a file system's root holds lost+found, one on macOS may hold
+ * .DS_Store, and neither is Raft state.
+ */
+const STATE_FILES: ReadonlySet<string> = new Set([LOG_FILE, SEAL_FILE, MARKER_FILE, LOG_TEMP_FILE]);
+
+function stateFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => STATE_FILES.has(name));
 }
 
 export interface ClaimOptions {
@@ -90,7 +96,7 @@ export function claimDataDir(dir: string, expected: DataDirIdentity, options: Cl
     raw = null;
   }
   if (raw === null) {
-    const found = otherContents(dir);
+    const found = stateFiles(dir);
     if (found.length > 0) {
       throw new DataDirIdentityError(`${dir} holds ${found.slice(0, 3).join(', ')}${found.length > 3 ? ', ...' : ''} but no ${IDENTITY_FILE}: whose state it is cannot be told (if it is this node's, write ${recordOf(expected).trim()} to ${path})`);
     }

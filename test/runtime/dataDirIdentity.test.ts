@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -54,6 +54,18 @@ describe('claimDataDir: a data directory is one server\'s of one cluster', () =>
     writeFileSync(join(dir, 'raft.log'), 'x');
     writeFileSync(join(dir, 'LOCK'), 'x'); // the lock is not state
     expect(refusal(dir, 'blue', 0)).toBe(`${dir} holds raft.log but no IDENTITY: whose state it is cannot be told (if it is this node's, write {"format":1,"clusterId":"blue","nodeId":0} to ${join(dir, IDENTITY_FILE)})`);
+  });
+
+  test('only the persister\'s files are state: a new directory at a file system\'s root (lost+found) or with a .DS_Store is claimed', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'lost+found'));
+    writeFileSync(join(dir, '.DS_Store'), 'x');
+    expect(claimDataDir(dir, { clusterId: 'blue', nodeId: 0 })).toBe('created');
+    for (const name of ['raft.seal', 'raft.marker', 'raft.log.tmp']) {
+      const other = scratch();
+      writeFileSync(join(other, name), 'x');
+      expect(refusal(other, 'blue', 0)).toMatch(new RegExp(`^${other} holds ${name.replace('.', '\\.')} but no IDENTITY`));
+    }
   });
 
   test('a torn identity write (IDENTITY.tmp alone) is a new directory', () => {
