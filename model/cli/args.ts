@@ -73,9 +73,13 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true,
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
     const value = (): string | undefined => args[++i];
+    // As in `pure-raft node`: a flag given twice is a mistake to point out, not "last wins".
+    if (flag.startsWith('--') && given.has(flag)) throw new UsageError(`${flag} is given twice`);
+    given.add(flag);
     const bound = BOUND_FLAGS[flag];
     if (bound) {
       bounds[bound] = integer(flag, value());

@@ -47,8 +47,13 @@ class RepairUsageError extends Error {}
 function parseRepairArgs(argv: readonly string[]): RepairArgs | 'help' {
   let dataDir: string | undefined;
   let yes = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    // As in `pure-raft node`: a flag given twice is a mistake to point out, not "last wins".
+    const name = flag.startsWith('--') && flag.includes('=') ? flag.slice(0, flag.indexOf('=')) : flag;
+    if (name.startsWith('--') && given.has(name)) throw new RepairUsageError(`${name} is given twice`);
+    given.add(name);
     if (flag.startsWith('--data-dir=')) {
       dataDir = flag.slice('--data-dir='.length);
       if (dataDir === '') throw new RepairUsageError('--data-dir needs a value');

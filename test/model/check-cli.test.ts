@@ -140,6 +140,14 @@ describe('npm run check: an output path that cannot be made is refused before an
 });
 
 describe('npm run check --random: --seed and --path are taken as given or refused', () => {
+  it('a flag given twice is exit 2 with one line, as for `pure-raft node` (the old code took the last)', () => {
+    for (const [argv, flag] of [[['--random', '--seed', '1', '--seed', '2'], '--seed'], [['--servers', '3', '--servers=4'], '--servers'], [['--json', '--json'], '--json']] as const) {
+      const r = check(...argv, '--out', scratch());
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`check: ${flag} is given twice (see --help)\n`);
+    }
+  });
+
   it('a --seed outside 32 bits is refused with the range (the old code ran seed 99999999999 | 0 = 1215752191)', () => {
     const r = check('--random', '--seed', '99999999999', '--runs', '1', '--depth', '3', '--out', scratch());
     expect(r.code).toBe(2);

@@ -60,6 +60,17 @@ describe('pure-raft repair', () => {
     }
   });
 
+  test('a flag given twice is exit 2 with one line, as for `pure-raft node` (the old code took the last)', async () => {
+    const a = freshDir();
+    const b = freshDir();
+    for (const [argv, flag] of [[['--data-dir', a, '--data-dir', b], '--data-dir'], [['--data-dir', a, `--data-dir=${b}`], '--data-dir'], [['--data-dir', a, '--yes', '--yes'], '--yes']] as const) {
+      const r = await repair(...argv);
+      expect(r.code).toBe(2);
+      expect(r.out).toEqual([]);
+      expect(r.err).toEqual([`pure-raft repair: ${flag} is given twice (pure-raft repair --help)`]);
+    }
+  });
+
   test('a directory that starts as it is: says so, exit 0, changes nothing (also with --yes)', async () => {
     const dir = await sixtyEntries();
     const before = snapshot(dir);
