@@ -155,7 +155,8 @@ async function repairLocked(dir: string, yes: boolean, io: RepairIo): Promise<nu
 /** Reads the directory as a start would, and prints what a repair would drop. Changes nothing. */
 async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
   const stat = await fsp.stat(dir).catch(() => null);
-  if (stat === null || !stat.isDirectory()) return { kind: 'cannot', reason: 'no such directory' };
+  if (stat === null) return { kind: 'cannot', reason: 'no such directory' };
+  if (!stat.isDirectory()) return { kind: 'cannot', reason: 'it is not a directory' };
   const logPath = join(dir, LOG_FILE);
   const marker = await exists(join(dir, MARKER_FILE));
   const raw = await fsp.readFile(logPath).catch((error: unknown) => {

@@ -71,6 +71,15 @@ describe('pure-raft repair', () => {
     }
   });
 
+  test('a --data-dir that is a regular file: "is not a directory", exit 1 (the old code said "no such directory")', async () => {
+    const file = join(freshDir(), 'f');
+    writeFileSync(file, 'x');
+    const r = await repair('--data-dir', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`pure-raft repair: ${file}: cannot repair: it is not a directory`]);
+    expect((await repair('--data-dir', join(freshDir(), 'nope'))).err).toEqual([expect.stringMatching(/cannot repair: no such directory$/)]);
+  });
+
   test('a directory that starts as it is: says so, exit 0, changes nothing (also with --yes)', async () => {
     const dir = await sixtyEntries();
     const before = snapshot(dir);
