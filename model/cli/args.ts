@@ -73,9 +73,13 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true,
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
     const value = (): string | undefined => args[++i];
+    // As in `pure-raft node`: a flag given twice is a mistake to point out, not "last wins".
+    if (flag.startsWith('--') && given.has(flag)) throw new UsageError(`${flag} is given twice`);
+    given.add(flag);
     const bound = BOUND_FLAGS[flag];
     if (bound) {
       bounds[bound] = integer(flag, value());
@@ -111,7 +115,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         c.seed = seed;
         break;
       }
-      case '--path': {
+      case '--path': { // its numbers are checked once --runs is known (below)
         // The shape fast-check prints (e.g. 12:0:3); anything else it rejects only mid-run.
         const path = text(flag, value());
         if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path must be the replay path as printed: numbers separated by colons (e.g. 12:0:3), got '${path}'`);
@@ -124,6 +128,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     }
   }
   if (c.mutant === 'list') c.mode = 'list-mutants';
+  if (c.path !== undefined) checkPathRange(c.path, c.runs ?? DEFAULT_RANDOM_RUNS);
   if (c.path !== undefined && c.seed === undefined) throw new UsageError('--path needs the --seed it was printed with');
   if (c.mode !== 'random' && (c.runs !== undefined || c.depth !== undefined || c.seed !== undefined || c.path !== undefined)) {
     throw new UsageError('--runs, --depth, --seed and --path go with --random');
@@ -135,4 +140,19 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   return c;
+}
+
+/** random.ts's default --runs (the usage says 200). */
+const DEFAULT_RANDOM_RUNS = 200;
+
+/**
+ * fast-check replays a path by running up to its first number (the run index) and then walking
+ * the shrink tree: a huge first number spins for ever, a number past 2^53 never matches. So the
+ * run index must be below --runs and every number a safe integer.
+ */
+function checkPathRange(path: string, runs: number): void {
+  const parts = path.split(':');
+  const unsafe = parts.find((part) => !Number.isSafeInteger(Number(part)));
+  if (unsafe !== undefined) throw new UsageError(`--path ${path}: ${unsafe} is not a safe integer`);
+  if (Number(parts[0]) >= runs) throw new UsageError(`--path ${path}: its first number (the run index, ${parts[0]}) must be below --runs (${runs})`);
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { parse, resolve, sep } from 'node:path';
 
 /** A directory that cannot be made or used: the message is one line naming the path and why. */
@@ -31,13 +31,41 @@ function probe(path: string, wanted: string): 'dir' | 'other' | 'none' {
 }
 
 /**
+ * Makes a directory's entries durable: fsync of the directory itself. Some platforms refuse a
+ * directory fsync (EISDIR, EINVAL: e.g. Windows, some network file systems) and have no other
+ * way to ask for it: there it is skipped. `fsync` is a seam for tests.
+ */
+export function fsyncDirectory(dir: string, fsync: (fd: number) => void = fsyncSync): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR' || code === 'EINVAL') return; // cannot be opened to sync on this platform
+    throw new DirectoryError(`cannot open ${dir} to make its entries durable: ${why(code, (error as Error).message)}`);
+  }
+  try {
+    fsync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL') throw new DirectoryError(`cannot fsync ${dir}: ${why(code, (error as Error).message)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Makes `path` a directory (with its missing parents) or throws one DirectoryError line.
  * Walks the components and makes each with a plain mkdir: Node's `recursive: true` loops
  * forever on a pseudo file system such as /proc, where mkdir says ENOENT under a parent that
  * exists. Checks that it can be written in, so a run fails before its work, not after.
  * Returns the absolute path. `what` names the path in the message (e.g. "--out").
+ *
+ * Each component it creates is made durable (its parent is fsync'd): otherwise a power loss can
+ * take a new ancestor, and with it a data directory whose writes were already acknowledged.
+ * `syncDir` is a seam for tests.
  */
-export function ensureDirectory(path: string, what = 'directory'): string {
+export function ensureDirectory(path: string, what = 'directory', syncDir: (dir: string) => void = fsyncDirectory): string {
   const absolute = resolve(path);
   const wanted = `${what} ${path}`;
   const root = parse(absolute).root;
@@ -50,6 +78,7 @@ export function ensureDirectory(path: string, what = 'directory'): string {
     if (found === 'other') {
       throw new DirectoryError(current === absolute ? `${wanted} exists and is not a directory` : `cannot create ${wanted}: ${current} is not a directory`);
     }
+    const parent = current === root + part ? root : current.slice(0, current.length - part.length - sep.length);
     try {
       mkdirSync(current);
     } catch (error) {
@@ -59,6 +88,7 @@ export function ensureDirectory(path: string, what = 'directory'): string {
       const where = current === absolute ? '' : ` (at ${current})`;
       throw new DirectoryError(`cannot create ${wanted}${where}: ${why(code, (error as Error).message)}`);
     }
+    syncDir(parent);
   }
   try {
     accessSync(absolute, constants.W_OK | constants.X_OK);

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerId } from '../core/index.js';
-import { LOCK_FILE } from './dataDirLock.js';
+import { LOG_FILE, LOG_TEMP_FILE, MARKER_FILE, SEAL_FILE } from './diskPersister.js';
 import { clusterIdProblem } from './net/handshake.js';
 
 /**
@@ -58,9 +58,24 @@ function writeDurably(dir: string, record: string): void {
   }
 }
 
-/** Anything in the directory besides the lock and a torn identity write: state of some owner. */
-function otherContents(dir: string): string[] {
-  return readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE) && name !== `${IDENTITY_FILE}.tmp`);
+/**
+ * The persister's own files: a directory holding any of them holds some owner's state. Nothing
+ * else counts: a new directory at a file system's root holds lost+found, one on macOS may hold
+ * .DS_Store, and neither is Raft state.
+ */
+const STATE_FILES: ReadonlySet<string> = new Set([LOG_FILE, SEAL_FILE, MARKER_FILE, LOG_TEMP_FILE]);
+
+function stateFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => STATE_FILES.has(name));
+}
+
+export interface ClaimOptions {
+  /**
+   * The expected cluster id was derived (from --peers and the secret), not given: then a
+   * mismatch may be this very cluster after a change of members or secret, and the refusal
+   * says how to start it under its recorded id.
+   */
+  readonly clusterIdDerived?: boolean;
 }
 
 /**
@@ -69,7 +84,7 @@ function otherContents(dir: string): string[] {
  * DataDirIdentityError (one line: which field differs and what was expected) otherwise, and
  * for a directory that holds files but no IDENTITY, whose owner cannot be known.
  */
-export function claimDataDir(dir: string, expected: DataDirIdentity): 'created' | 'matched' {
+export function claimDataDir(dir: string, expected: DataDirIdentity, options: ClaimOptions = {}): 'created' | 'matched' {
   const problem = clusterIdProblem(expected.clusterId);
   if (problem !== null || expected.clusterId === '') throw new RangeError(problem ?? 'the cluster id is empty');
   const path = join(dir, IDENTITY_FILE);
@@ -81,7 +96,7 @@ export function claimDataDir(dir: string, expected: DataDirIdentity): 'created' 
     raw = null;
   }
   if (raw === null) {
-    const found = otherContents(dir);
+    const found = stateFiles(dir);
     if (found.length > 0) {
       throw new DataDirIdentityError(`${dir} holds ${found.slice(0, 3).join(', ')}${found.length > 3 ? ', ...' : ''} but no ${IDENTITY_FILE}: whose state it is cannot be told (if it is this node's, write ${recordOf(expected).trim()} to ${path})`);
     }
@@ -96,7 +111,8 @@ export function claimDataDir(dir: string, expected: DataDirIdentity): 'created' 
   }
   const recorded = parse(raw, path);
   if (recorded.clusterId !== expected.clusterId) {
-    throw new DataDirIdentityError(`${dir} belongs to cluster ${recorded.clusterId}, and this node is in cluster ${expected.clusterId} (a data directory from another cluster)`);
+    const way = options.clusterIdDerived === true ? `; if this is the same cluster with changed --peers or secret, start it with --cluster-id ${recorded.clusterId}` : '';
+    throw new DataDirIdentityError(`${dir} belongs to cluster ${recorded.clusterId}, and this node is in cluster ${expected.clusterId} (a data directory from another cluster${way})`);
   }
   if (recorded.nodeId !== expected.nodeId) {
     throw new DataDirIdentityError(`${dir} belongs to server ${recorded.nodeId} of cluster ${recorded.clusterId}, and this is server ${expected.nodeId}`);

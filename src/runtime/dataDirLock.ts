@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,13 +13,14 @@ import { join } from 'node:path';
  * whole or not at all: the record is written to a private temp file and hard-linked to LOCK
  * (link fails if LOCK exists, like O_EXCL, and no one ever sees a half-written LOCK).
  *
- * A LOCK whose owner is gone (no such pid, or a pid with another start time) is stale: a
+ * It also holds the owner's pid namespace and boot id (see judgeOwner for how they are read).
+ * A LOCK whose owner is gone (no such pid, a pid with another start time, or another boot) is stale: a
  * SIGKILLed node leaves one, and the next start takes it over. Takeover is a race between
  * every starter that saw the same stale record, so each must first create (the same way) a
  * marker named for that record, LOCK.takeover-<digest>: only one can, and it replaces LOCK
  * only if LOCK still holds that very record, which only the marker's holder may change. A
  * starter that dies holding a marker leaves a stale marker, taken over the same way, one
- * level down. A lock held from another host cannot be judged from here and is refused.
+ * level down. A lock held from another host or pid namespace cannot be judged from here and is refused.
  */
 export const LOCK_FILE = 'LOCK';
 
@@ -35,6 +36,10 @@ export interface LockOwner {
   /** The process's start time in clock ticks since boot (Linux), else null: then the pid alone is checked. */
   readonly start: string | null;
   readonly nonce: string;
+  /** The owner's pid namespace (`readlink /proc/self/ns/pid`); null where unreadable or in an older record. */
+  readonly pidNs: string | null;
+  /** The owner's boot id (/proc/sys/kernel/random/boot_id); null where unreadable or in an older record. */
+  readonly bootId: string | null;
 }
 
 /** For tests of the takeover race: called after a stale record was read, before the takeover. */
@@ -59,27 +64,71 @@ function parseOwner(raw: string): LockOwner | null {
   try {
     const o = JSON.parse(raw) as Partial<LockOwner>;
     if (typeof o.pid !== 'number' || !Number.isSafeInteger(o.pid) || o.pid <= 0 || typeof o.host !== 'string' || typeof o.nonce !== 'string') return null;
-    return { pid: o.pid, host: o.host, start: typeof o.start === 'string' ? o.start : null, nonce: o.nonce };
+    const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return { pid: o.pid, host: o.host, start: text(o.start), nonce: o.nonce, pidNs: text(o.pidNs), bootId: text(o.bootId) };
   } catch {
     return null;
   }
 }
 
-/** Whether the owner may still be running: true when it cannot be known (another host). */
-function ownerAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    // EPERM: a process of another user has the pid; its start time below says if it is the owner.
-  }
-  if (owner.start === null) return true;
-  return processStartTime(owner.pid) === owner.start;
+/** What this process sees of itself and of a recorded owner's pid: the inputs of judgeOwner. */
+export interface LockObservation {
+  readonly host: string;
+  /** This process's pid namespace (`readlink /proc/self/ns/pid`), null where unreadable. */
+  readonly pidNs: string | null;
+  /** This boot's id (/proc/sys/kernel/random/boot_id), null where unreadable. */
+  readonly bootId: string | null;
+  /** Whether a process with the owner's pid exists here (kill 0 gave no ESRCH). */
+  readonly pidExists: boolean;
+  /** That process's start time as read here, null if it cannot be read (no /proc, hidepid). */
+  readonly start: string | null;
 }
 
-function describeOwner(owner: LockOwner): string {
-  return owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on host ${owner.host} (not checkable from here; remove the LOCK file only if that process is gone)`;
+/** alive: refuse; stale: take over; unknown: cannot be checked from here (refuse, saying where). */
+export type OwnerVerdict = { readonly kind: 'alive' } | { readonly kind: 'stale' } | { readonly kind: 'unknown'; readonly where: string };
+
+/**
+ * Whether a LOCK's owner may still be running, from what this process observes. Pids are only
+ * meaningful within one pid namespace of one boot: a lock taken in another namespace (another
+ * container on the same hostname) names a pid that means nothing here, so it is refused as from
+ * another host. Boot ids are global to a kernel, so a different one means the machine rebooted
+ * and every process of the old boot is gone. A process that exists but whose start time cannot
+ * be read is taken as the owner: a wrong "alive" costs a manual step, a wrong "stale" two writers.
+ * Older records (no pidNs/bootId) are judged by host, pid and start time alone.
+ */
+export function judgeOwner(owner: LockOwner, here: LockObservation): OwnerVerdict {
+  if (owner.host !== here.host) return { kind: 'unknown', where: `on host ${owner.host}` };
+  if (owner.bootId !== null && here.bootId !== null && owner.bootId !== here.bootId) return { kind: 'stale' };
+  if (owner.pidNs !== null && owner.pidNs !== here.pidNs) return { kind: 'unknown', where: `in pid namespace ${owner.pidNs}` };
+  if (!here.pidExists) return { kind: 'stale' };
+  if (owner.start === null || here.start === null) return { kind: 'alive' };
+  return here.start === owner.start ? { kind: 'alive' } : { kind: 'stale' };
+}
+
+function readQuietly(read: () => string): string | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
+
+const ownPidNs = (): string | null => readQuietly(() => readlinkSync('/proc/self/ns/pid'));
+const ownBootId = (): string | null => readQuietly(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+
+function observe(pid: number): LockObservation {
+  let pidExists = true;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: a process of another user has the pid; its start time says if it is the owner.
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') pidExists = false;
+  }
+  return { host: hostname(), pidNs: ownPidNs(), bootId: ownBootId(), pidExists, start: pidExists ? processStartTime(pid) : null };
+}
+
+function describeOwner(owner: LockOwner, verdict: OwnerVerdict): string {
+  return verdict.kind === 'unknown' ? `pid ${owner.pid} ${verdict.where} (not checkable from here; remove the LOCK file only if that process is gone)` : `pid ${owner.pid}`;
 }
 
 function readRaw(path: string): string | null {
@@ -123,7 +172,10 @@ function acquire(path: string, record: string, options: LockOptions, depth: numb
       // A record that does not parse was never written by a live holder (LOCK appears whole):
       // the remains of a crash before the record reached the disk. Stale.
       const owner = parseOwner(held);
-      if (owner !== null && ownerAlive(owner)) throw new DataDirLockError(`locked by ${describeOwner(owner)}`);
+      if (owner !== null) {
+        const verdict = judgeOwner(owner, observe(owner.pid));
+        if (verdict.kind !== 'stale') throw new DataDirLockError(`locked by ${describeOwner(owner, verdict)}`);
+      }
       options.onStale?.(path);
       const marker = `${path}.takeover-${createHash('sha256').update(held).digest('hex').slice(0, 16)}`;
       try {
@@ -157,7 +209,7 @@ export class DataDirLock {
 
   /** Takes LOCK in `dir` (which must exist) or throws DataDirLockError naming the holder. */
   static acquire(dir: string, options: LockOptions = {}): DataDirLock {
-    const owner: LockOwner = { pid: process.pid, host: hostname(), start: processStartTime(process.pid), nonce: randomBytes(8).toString('hex') };
+    const owner: LockOwner = { pid: process.pid, host: hostname(), start: processStartTime(process.pid), nonce: randomBytes(8).toString('hex'), pidNs: ownPidNs(), bootId: ownBootId() };
     const record = `${JSON.stringify(owner)}\n`;
     const path = join(dir, LOCK_FILE);
     acquire(path, record, options, 0);

@@ -35,6 +35,7 @@
  * Version 1 logs (no seal, 16-byte header) are refused with a line saying so: nothing can prove
  * how much of them was acknowledged.
  */
+import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { MAX_TERM } from '../core/limits.js';
 import type { LogEntry, ServerId, Term } from '../core/index.js';
@@ -107,11 +108,13 @@ export function encodeHeader(generation: number, version: number = FORMAT_VERSIO
 
 /** The log's generation; throws DiskPersisterError for anything but a whole version-2 header. */
 export function readHeader(bytes: Buffer, file: string): number {
+  // A damaged header is repairable (repair rebuilds it from the seal): say how; a version is not.
+  const badHeader = (detail: string): DiskPersisterError => new DiskPersisterError('bad-header', file, 0, detail, repairHint(dirname(file)));
   if (bytes.length < 12) {
-    throw new DiskPersisterError('bad-header', file, 0, `file is ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
+    throw badHeader(`file is ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
   }
   if (bytes.toString('latin1', 0, 8) !== MAGIC) {
-    throw new DiskPersisterError('bad-header', file, 0, `wrong magic (not a pure-raft disk log)`);
+    throw badHeader(`wrong magic (not a pure-raft disk log)`);
   }
   const version = bytes.readUInt32LE(8);
   if (version === 1) {
@@ -121,10 +124,10 @@ export function readHeader(bytes: Buffer, file: string): number {
     throw new DiskPersisterError('bad-version', file, 8, `format version ${version}, this build reads version ${FORMAT_VERSION}`);
   }
   if (bytes.length < HEADER_SIZE) {
-    throw new DiskPersisterError('bad-header', file, 0, `file is ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
+    throw badHeader(`file is ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
   }
   if (bytes.readUInt32LE(16) !== crc32(bytes.subarray(0, 16))) {
-    throw new DiskPersisterError('bad-header', file, 0, `header checksum mismatch`);
+    throw badHeader(`header checksum mismatch`);
   }
   return bytes.readUInt32LE(12);
 }

@@ -17,6 +17,8 @@ export const SEAL_FILE = 'raft.seal';
 /** Written once the log file exists durably: from then on a missing log is an error, not a fresh start. */
 export const MARKER_FILE = 'raft.marker';
 const TEMP_SUFFIX = '.tmp';
+/** The log's temp file (a compaction or a first write in progress): state too, for the identity check. */
+export const LOG_TEMP_FILE = LOG_FILE + TEMP_SUFFIX;
 
 /** The file operations the disk persister uses; node's fs.promises by default, injectable for tests. */
 export interface DiskFileHandle {
@@ -181,7 +183,7 @@ export class DiskPersister implements Persister {
     const logPath = join(dir, LOG_FILE);
     const markerPath = join(dir, MARKER_FILE);
     const sealPath = join(dir, SEAL_FILE);
-    const tempPath = logPath + TEMP_SUFFIX;
+    const tempPath = join(dir, LOG_TEMP_FILE);
     const fix = repairHint(dir);
     await fs.mkdir(dir);
     // A temp file is a compaction or creation a crash interrupted before its rename: the log

@@ -90,7 +90,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   const clusterId = config.clusterId ?? defaultClusterId(config.peers, secret);
   try {
     // Before the persister reads it: another cluster's (or server's) state is never taken in.
-    claimDataDir(config.dataDir, { clusterId, nodeId: me });
+    claimDataDir(config.dataDir, { clusterId, nodeId: me }, { clusterIdDerived: config.clusterId === undefined });
   } catch (error) {
     if (!(error instanceof DataDirIdentityError)) throw error;
     return refuse(error.message);

@@ -3,18 +3,20 @@
  * node refuses. Without --yes it prints what it would drop (the offset, the bytes, the records
  * and entries in them, and what the seal said was acknowledged) and changes nothing; with --yes
  * it cuts the log after its last whole, valid record, writes a seal for what is kept, and checks
- * that the directory now opens. A directory that opens as it is: says so, exit 0.
+ * that the directory now opens. A damaged header is rebuilt from the generation the newest valid
+ * seal names (then the records are judged as usual); with no valid seal, --yes empties the
+ * directory. A directory that opens as it is: says so, exit 0.
  *
  * Dropping acknowledged state can make this server forget a vote or entries a quorum counted
  * on; the printout says so, and that is why it takes --yes.
  *
- * Exit: 0 done (or nothing to do, or a dry run); 1 cannot repair (no such directory, a log this
- * build cannot read at all); 2 bad flags.
+ * Exit: 0 done (or nothing to do, or a dry run); 1 cannot repair (no such directory, a log of a
+ * format version this build cannot read); 2 bad flags.
  */
 import { promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, currentSeal, decodeRecord, encodeSealSlot,
+  DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, currentSeal, decodeRecord, encodeHeader, encodeSealSlot,
   judgeLog, readFrame, readHeader, readLog, readSealSlots, repairHint, type LogRead, type Seal,
 } from '../runtime/diskFormat.js';
 import { DataDirLock, DataDirLockError } from '../runtime/dataDirLock.js';
@@ -45,8 +47,13 @@ class RepairUsageError extends Error {}
 function parseRepairArgs(argv: readonly string[]): RepairArgs | 'help' {
   let dataDir: string | undefined;
   let yes = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    // As in `pure-raft node`: a flag given twice is a mistake to point out, not "last wins".
+    const name = flag.startsWith('--') && flag.includes('=') ? flag.slice(0, flag.indexOf('=')) : flag;
+    if (name.startsWith('--') && given.has(name)) throw new RepairUsageError(`${name} is given twice`);
+    given.add(name);
     if (flag.startsWith('--data-dir=')) {
       dataDir = flag.slice('--data-dir='.length);
       if (dataDir === '') throw new RepairUsageError('--data-dir needs a value');
@@ -73,7 +80,8 @@ type Plan =
   | { readonly kind: 'fine'; readonly note: string }
   | { readonly kind: 'cannot'; readonly reason: string }
   | { readonly kind: 'empty'; readonly reason: string }
-  | { readonly kind: 'cut'; readonly reason: string; readonly keep: number; readonly generation: number; readonly seq: number };
+  /** header: the generation to rewrite a damaged header with first, else null. */
+  | { readonly kind: 'cut'; readonly reason: string; readonly keep: number; readonly generation: number; readonly seq: number; readonly header: number | null };
 
 export async function runRepair(argv: readonly string[], io: RepairIo = processIo): Promise<number> {
   let args: RepairArgs | 'help';
@@ -147,14 +155,15 @@ async function repairLocked(dir: string, yes: boolean, io: RepairIo): Promise<nu
 /** Reads the directory as a start would, and prints what a repair would drop. Changes nothing. */
 async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
   const stat = await fsp.stat(dir).catch(() => null);
-  if (stat === null || !stat.isDirectory()) return { kind: 'cannot', reason: 'no such directory' };
+  if (stat === null) return { kind: 'cannot', reason: 'no such directory' };
+  if (!stat.isDirectory()) return { kind: 'cannot', reason: 'it is not a directory' };
   const logPath = join(dir, LOG_FILE);
   const marker = await exists(join(dir, MARKER_FILE));
-  const bytes = await fsp.readFile(logPath).catch((error: unknown) => {
+  const raw = await fsp.readFile(logPath).catch((error: unknown) => {
     if ((error as { code?: unknown }).code === 'ENOENT') return null;
     throw error;
   });
-  if (bytes === null) {
+  if (raw === null) {
     if (!marker) return { kind: 'fine', note: 'it holds no Raft state (a node starts it empty)' };
     const reason = `${LOG_FILE} is missing but ${MARKER_FILE} says this directory held Raft state`;
     io.out(`${logPath}: ${reason}`);
@@ -162,26 +171,49 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
     warn(io);
     return { kind: 'empty', reason };
   }
+  const slots = readSealSlots((await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0));
   let generation: number;
+  let bytes = raw;
+  let header: number | null = null;
   try {
     generation = readHeader(bytes, logPath);
   } catch (error) {
-    if (error instanceof DiskPersisterError) return { kind: 'cannot', reason: `${error.detail} (${error.kind}); move the directory aside and start the server from an empty one` };
-    throw error;
+    if (!(error instanceof DiskPersisterError)) throw error;
+    if (error.kind !== 'bad-header') return { kind: 'cannot', reason: `${error.detail} (${error.kind}); move the directory aside and start the server from an empty one` };
+    io.out(`${logPath}: ${error.detail} (${error.kind})`);
+    // The header holds only the magic, the version and the generation, and the newest valid
+    // seal names the generation: rebuilt from it, the records after it are judged as usual.
+    const newest = slots.reduce<Seal | null>((best, seal) => (seal !== null && (best === null || seal.seq > best.seq) ? seal : best), null);
+    if (newest === null) {
+      const reason = `the log's header is damaged and no valid seal names its generation`;
+      io.out(`would drop: all of this server's state (term, vote and log), as no seal says what the log was; --yes removes ${LOG_FILE}, ${MARKER_FILE} and ${SEAL_FILE} so it starts empty`);
+      warn(io);
+      return { kind: 'empty', reason };
+    }
+    generation = newest.generation;
+    header = generation;
+    bytes = Buffer.concat([encodeHeader(generation), bytes.subarray(HEADER_SIZE)]);
+    io.out(`would rewrite: the ${HEADER_SIZE}-byte header, with log generation ${generation} (named by the seal, flush ${newest.seq}); the records after it are checked as usual`);
   }
-  const slots = readSealSlots((await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0));
   const chosen = currentSeal(slots, generation);
   const seal = chosen?.seal ?? null;
   const read = readLog(bytes, logPath, seal?.end ?? null);
   const seq = Math.max(slots[0]?.seq ?? 0, slots[1]?.seq ?? 0) + 1;
-  let refusal: DiskPersisterError;
+  let refusal: DiskPersisterError | null = null;
   try {
     const discard = judgeLog(read, bytes.length, seal, logPath, !marker, repairHint(dir));
     const tail = discard ? `; a start drops the ${discard.bytes} unacknowledged bytes at offset ${discard.offset} by itself (${discard.detail})` : '';
-    return { kind: 'fine', note: `it starts with log ${read.log.length} entries, currentTerm ${read.currentTerm}${tail}` };
+    if (header === null) return { kind: 'fine', note: `it starts with log ${read.log.length} entries, currentTerm ${read.currentTerm}${tail}` };
   } catch (error) {
     if (!(error instanceof DiskPersisterError)) throw error;
     refusal = error;
+  }
+  if (refusal === null) {
+    // Only the header was damaged: --yes rewrites it and seals the log as it is.
+    io.out(`would keep: offsets 0-${bytes.length}: ${describe(read)}`);
+    io.out(`would drop: nothing; --yes rewrites the header and writes a seal for the ${read.records} records kept`);
+    io.out(sealClaim(seal, bytes.length));
+    return { kind: 'cut', reason: 'the header is damaged', keep: bytes.length, generation, seq, header };
   }
   const keep = read.stop?.offset ?? read.end;
   const kept = keep === bytes.length ? read : readLog(bytes.subarray(0, keep), logPath);
@@ -195,7 +227,7 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
   }
   io.out(sealClaim(seal, keep));
   if (seal !== null && keep < seal.end) warn(io);
-  return { kind: 'cut', reason: refusal.detail, keep, generation, seq };
+  return { kind: 'cut', reason: refusal.detail, keep, generation, seq, header };
 }
 
 function describe(read: LogRead): string {
@@ -239,6 +271,7 @@ function countRecords(bytes: Buffer, from: number): { records: number; entries: 
 async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut' }>): Promise<void> {
   const sealPath = join(dir, SEAL_FILE);
   if (plan.kind === 'empty') {
+    await fsp.rm(join(dir, LOG_FILE), { force: true }); // gone already, or a log nothing can read
     await fsp.rm(sealPath, { force: true });
     await fsp.rm(join(dir, MARKER_FILE), { force: true });
     await syncDir(dir);
@@ -247,6 +280,7 @@ async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut'
   const logPath = join(dir, LOG_FILE);
   const handle = await fsp.open(logPath, 'r+');
   try {
+    if (plan.header !== null) await handle.write(encodeHeader(plan.header), 0, HEADER_SIZE, 0);
     await handle.truncate(plan.keep);
     await handle.datasync();
   } finally {

@@ -2,7 +2,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
+import { DirectoryError, ensureDirectory, fsyncDirectory } from '../../src/fs/ensureDirectory.js';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-fs-'));
 
@@ -40,5 +40,32 @@ describe('ensureDirectory: makes a directory and its parents, or says in one lin
 
   it('every message is one line', () => {
     for (const p of ['/proc/x', '/proc/self/status/x', '/sys/x/y']) expect(refusal(p)).not.toMatch(/\n/);
+  });
+});
+
+describe('ensureDirectory: every component it creates is made durable', () => {
+  it('fsyncs the parent of each component it creates, and nothing for those that exist (the old code fsync\'d none)', () => {
+    const base = scratch();
+    const synced: string[] = [];
+    expect(ensureDirectory(join(base, 'a', 'b', 'c'), 'directory', (dir) => synced.push(dir))).toBe(join(base, 'a', 'b', 'c'));
+    expect(synced).toEqual([base, join(base, 'a'), join(base, 'a', 'b')]);
+    synced.length = 0;
+    ensureDirectory(join(base, 'a', 'b', 'd'), 'directory', (dir) => synced.push(dir));
+    expect(synced).toEqual([join(base, 'a', 'b')]);
+    synced.length = 0;
+    ensureDirectory(join(base, 'a'), 'directory', (dir) => synced.push(dir));
+    expect(synced).toEqual([]);
+  });
+
+  it('the real directory fsync: done; skipped where the platform refuses it (EISDIR, EINVAL); any other failure is one line', () => {
+    const dir = scratch();
+    const fds: number[] = [];
+    fsyncDirectory(dir, (fd) => fds.push(fd));
+    expect(fds).toHaveLength(1);
+    fsyncDirectory(dir); // the real fsyncSync on a real directory
+    const failing = (code: string) => (): void => { throw Object.assign(new Error(code), { code }); };
+    expect(() => fsyncDirectory(dir, failing('EINVAL'))).not.toThrow();
+    expect(() => fsyncDirectory(dir, failing('EISDIR'))).not.toThrow();
+    expect(() => fsyncDirectory(dir, failing('EIO'))).toThrow(new DirectoryError(`cannot fsync ${dir}: EIO`));
   });
 });

@@ -150,6 +150,14 @@ describe('npm run check: an output path that cannot be made is refused before an
 });
 
 describe('npm run check --random: --seed and --path are taken as given or refused', () => {
+  it('a flag given twice is exit 2 with one line, as for `pure-raft node` (the old code took the last)', () => {
+    for (const [argv, flag] of [[['--random', '--seed', '1', '--seed', '2'], '--seed'], [['--servers', '3', '--servers=4'], '--servers'], [['--json', '--json'], '--json']] as const) {
+      const r = check(...argv, '--out', scratch());
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`check: ${flag} is given twice (see --help)\n`);
+    }
+  });
+
   it('a --seed outside 32 bits is refused with the range (the old code ran seed 99999999999 | 0 = 1215752191)', () => {
     const r = check('--random', '--seed', '99999999999', '--runs', '1', '--depth', '3', '--out', scratch());
     expect(r.code).toBe(2);
@@ -167,6 +175,21 @@ describe('npm run check --random: --seed and --path are taken as given or refuse
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^check: --path must be the replay path as printed/);
+  });
+
+  it('a --path whose run index is not below --runs, or with a number past 2^53, is exit 2 at once (the old code spun: 50 s, or for ever)', () => {
+    for (const [path, line] of [
+      ['99999999', 'check: --path 99999999: its first number (the run index, 99999999) must be below --runs (5) (see --help)'],
+      ['5:0', 'check: --path 5:0: its first number (the run index, 5) must be below --runs (5) (see --help)'],
+      ['99999999999999999999999', 'check: --path 99999999999999999999999: 99999999999999999999999 is not a safe integer (see --help)'],
+      ['0:99999999999999999999999', 'check: --path 0:99999999999999999999999: 99999999999999999999999 is not a safe integer (see --help)'],
+    ] as const) {
+      const started = Date.now();
+      const r = spawnSync(TSX, ['model/cli/check.ts', '--random', '--seed', '1', '--path', path, '--runs', '5', '--out', scratch()], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, `${path}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toBe(`${line}\n`);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    }
   });
 
   it('a well-formed --path that does not fit its seed is exit 2 with one line too', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -31,6 +31,18 @@ describe('claimDataDir: a data directory is one server\'s of one cluster', () =>
     expect(refusal(dir, 'green', 0)).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster)`);
   });
 
+  test('with a derived cluster id, the refusal says how to start the same cluster under its recorded id', () => {
+    const dir = scratch();
+    claimDataDir(dir, { clusterId: 'blue', nodeId: 0 });
+    let message = '';
+    try {
+      claimDataDir(dir, { clusterId: 'green', nodeId: 0 }, { clusterIdDerived: true });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster; if this is the same cluster with changed --peers or secret, start it with --cluster-id blue)`);
+  });
+
   test('another server\'s directory is refused, naming both ids', () => {
     const dir = scratch();
     claimDataDir(dir, { clusterId: 'blue', nodeId: 0 });
@@ -42,6 +54,18 @@ describe('claimDataDir: a data directory is one server\'s of one cluster', () =>
     writeFileSync(join(dir, 'raft.log'), 'x');
     writeFileSync(join(dir, 'LOCK'), 'x'); // the lock is not state
     expect(refusal(dir, 'blue', 0)).toBe(`${dir} holds raft.log but no IDENTITY: whose state it is cannot be told (if it is this node's, write {"format":1,"clusterId":"blue","nodeId":0} to ${join(dir, IDENTITY_FILE)})`);
+  });
+
+  test('only the persister\'s files are state: a new directory at a file system\'s root (lost+found) or with a .DS_Store is claimed', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'lost+found'));
+    writeFileSync(join(dir, '.DS_Store'), 'x');
+    expect(claimDataDir(dir, { clusterId: 'blue', nodeId: 0 })).toBe('created');
+    for (const name of ['raft.seal', 'raft.marker', 'raft.log.tmp']) {
+      const other = scratch();
+      writeFileSync(join(other, name), 'x');
+      expect(refusal(other, 'blue', 0)).toMatch(new RegExp(`^${other} holds ${name.replace('.', '\\.')} but no IDENTITY`));
+    }
   });
 
   test('a torn identity write (IDENTITY.tmp alone) is a new directory', () => {

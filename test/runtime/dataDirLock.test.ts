@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import { DataDirLock, DataDirLockError, LOCK_FILE, processStartTime } from '../../src/runtime/dataDirLock.js';
+import { DataDirLock, DataDirLockError, judgeOwner, LOCK_FILE, processStartTime, type LockObservation, type LockOwner } from '../../src/runtime/dataDirLock.js';
 
 const HOLDER = fileURLToPath(new URL('./fixtures/holdLock.ts', import.meta.url));
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-lock-'));
@@ -144,5 +144,78 @@ describe('DataDirLock: one live process per data directory', () => {
       await Promise.all(racers.map((r) => exited(r.child)));
       expect(readdirSync(dir)).toEqual([]);
     }
+  });
+});
+
+const OWNER: LockOwner = { pid: 77, host: 'h', start: '100', nonce: 'n', pidNs: 'pid:[1]', bootId: 'b1' };
+const HERE: LockObservation = { host: 'h', pidNs: 'pid:[1]', bootId: 'b1', pidExists: true, start: '100' };
+
+describe('judgeOwner: the stale check as a function of the record and what this process sees', () => {
+  test('same host, namespace and boot: the pid and its start time decide', () => {
+    expect(judgeOwner(OWNER, HERE)).toEqual({ kind: 'alive' });
+    expect(judgeOwner(OWNER, { ...HERE, pidExists: false, start: null })).toEqual({ kind: 'stale' });
+    expect(judgeOwner(OWNER, { ...HERE, start: '101' })).toEqual({ kind: 'stale' });
+  });
+
+  test('another pid namespace on the same hostname cannot be checked: never stale, even with no such pid here', () => {
+    for (const seen of [{ ...HERE, pidNs: 'pid:[2]' }, { ...HERE, pidNs: 'pid:[2]', pidExists: false, start: null }, { ...HERE, pidNs: null }]) {
+      expect(judgeOwner(OWNER, seen)).toEqual({ kind: 'unknown', where: 'in pid namespace pid:[1]' });
+    }
+  });
+
+  test('a process that exists but whose start time cannot be read (hidepid=2) is alive', () => {
+    expect(judgeOwner(OWNER, { ...HERE, start: null })).toEqual({ kind: 'alive' });
+  });
+
+  test('another boot id: the machine rebooted, stale, even where the pid exists again', () => {
+    expect(judgeOwner(OWNER, { ...HERE, bootId: 'b2' })).toEqual({ kind: 'stale' });
+    expect(judgeOwner(OWNER, { ...HERE, bootId: 'b2', pidNs: 'pid:[2]' })).toEqual({ kind: 'stale' });
+  });
+
+  test('another host: cannot be checked', () => {
+    expect(judgeOwner(OWNER, { ...HERE, host: 'other' })).toEqual({ kind: 'unknown', where: 'on host h' });
+  });
+
+  test('an older record without pidNs and bootId is judged by host, pid and start time', () => {
+    const old: LockOwner = { ...OWNER, pidNs: null, bootId: null };
+    expect(judgeOwner(old, { ...HERE, pidNs: 'pid:[9]', bootId: 'b9' })).toEqual({ kind: 'alive' });
+    expect(judgeOwner(old, { ...HERE, pidExists: false, start: null })).toEqual({ kind: 'stale' });
+  });
+
+  test('an older LOCK file (no pidNs, no bootId) still parses: its live holder refuses', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, LOCK_FILE), `${JSON.stringify({ pid: 1, host: hostname(), start: processStartTime(1), nonce: 'n' })}\n`);
+    expect(refusal(dir)).toBe('locked by pid 1');
+  });
+
+  test('LOCK records the pid namespace and boot id of its holder', () => {
+    const dir = scratch();
+    const lock = DataDirLock.acquire(dir);
+    const held = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Record<string, unknown>;
+    lock.release();
+    expect(held.pidNs).toBe(readlinkSync('/proc/self/ns/pid'));
+    expect(held.bootId).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+  });
+});
+
+// A holder in its own pid namespace (same hostname): its pid means nothing here. --kill-child:
+// the SIGKILL of afterEach reaches unshare, and the holder must die with it.
+const unshareWorks = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+
+describe.skipIf(!unshareWorks)('DataDirLock across pid namespaces (unshare)', () => {
+  test('a live holder in another pid namespace is refused, not taken over', async () => {
+    const dir = scratch();
+    const child = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, '--import', 'tsx', HOLDER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const first = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); if (out.includes('\n')) resolve(out.split('\n')[0]!); });
+      child.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
+    });
+    expect(first).toBe('won');
+    const held = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; pidNs: string };
+    expect(held.pidNs).not.toBe(readlinkSync('/proc/self/ns/pid'));
+    expect(refusal(dir)).toBe(`locked by pid ${held.pid} in pid namespace ${held.pidNs} (not checkable from here; remove the LOCK file only if that process is gone)`);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toEqual(held);
   });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { LogEntry } from '../../src/core/index.js';
 import { DataDirLock, DiskPersister, DiskPersisterError, LOCK_FILE, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
-import { FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
+import { encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
 import { runRepair } from '../../src/server/repair.js';
 
 const dirs: string[] = [];
@@ -58,6 +58,26 @@ describe('pure-raft repair', () => {
       expect(r.err).toHaveLength(1);
       expect(r.err[0]).toMatch(/^pure-raft repair: .*\(pure-raft repair --help\)$/);
     }
+  });
+
+  test('a flag given twice is exit 2 with one line, as for `pure-raft node` (the old code took the last)', async () => {
+    const a = freshDir();
+    const b = freshDir();
+    for (const [argv, flag] of [[['--data-dir', a, '--data-dir', b], '--data-dir'], [['--data-dir', a, `--data-dir=${b}`], '--data-dir'], [['--data-dir', a, '--yes', '--yes'], '--yes']] as const) {
+      const r = await repair(...argv);
+      expect(r.code).toBe(2);
+      expect(r.out).toEqual([]);
+      expect(r.err).toEqual([`pure-raft repair: ${flag} is given twice (pure-raft repair --help)`]);
+    }
+  });
+
+  test('a --data-dir that is a regular file: "is not a directory", exit 1 (the old code said "no such directory")', async () => {
+    const file = join(freshDir(), 'f');
+    writeFileSync(file, 'x');
+    const r = await repair('--data-dir', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`pure-raft repair: ${file}: cannot repair: it is not a directory`]);
+    expect((await repair('--data-dir', join(freshDir(), 'nope'))).err).toEqual([expect.stringMatching(/cannot repair: no such directory$/)]);
   });
 
   test('a directory that starts as it is: says so, exit 0, changes nothing (also with --yes)', async () => {
@@ -156,7 +176,7 @@ describe('pure-raft repair', () => {
     await p.close();
   });
 
-  test('a missing log: --yes lets the server start empty; an unreadable header cannot be repaired (exit 1)', async () => {
+  test('a missing log: --yes lets the server start empty; a log of another format version cannot be repaired (exit 1)', async () => {
     const dir = await sixtyEntries();
     unlinkSync(join(dir, LOG_FILE));
     expect((await openError(dir)).kind).toBe('missing-state');
@@ -168,12 +188,78 @@ describe('pure-raft repair', () => {
     await p.close();
 
     const bad = await sixtyEntries();
-    writeFileSync(join(bad, LOG_FILE), 'not a log at all');
+    const log = readFileSync(join(bad, LOG_FILE));
+    writeFileSync(join(bad, LOG_FILE), Buffer.concat([encodeHeader(1, 3), log.subarray(HEADER_SIZE)])); // a future format version
     const r = await repair('--data-dir', bad, '--yes');
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/cannot repair: wrong magic/);
+    expect(r.err[0]).toMatch(/cannot repair: format version 3/);
     expect((await repair('--data-dir', join(bad, 'nope'))).code).toBe(1);
+  });
+
+  test('a damaged header names the repair, which rebuilds it from the seal and keeps every record (the old repair could not)', async () => {
+    const dir = await sixtyEntries();
+    const bytes = readFileSync(join(dir, LOG_FILE));
+    bytes[17]! ^= 0x01; // the header's checksum
+    writeFileSync(join(dir, LOG_FILE), bytes);
+    const refused = await openError(dir);
+    expect(refused.kind).toBe('bad-header');
+    expect(refused.message).toBe(`${join(dir, LOG_FILE)} at offset 0: header checksum mismatch (bad-header); refusing to start; run \`pure-raft repair --data-dir ${dir}\` to see what it would drop`);
+    const before = snapshot(dir);
+    const dry = await repair('--data-dir', dir);
+    expect(dry.code).toBe(0);
+    const text = dry.out.join('\n');
+    expect(text).toMatch(/would rewrite: the 20-byte header, with log generation \d+ \(named by the seal, flush \d+\)/);
+    expect(text).toContain('would drop: nothing; --yes rewrites the header and writes a seal for the 61 records kept');
+    expect(text).not.toMatch(/warning/);
+    expect(snapshot(dir)).toEqual(before);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with currentTerm 1, votedFor 0, log 60 entries`);
+    const p = await DiskPersister.open(dir);
+    expect(p.load()?.log).toEqual(entries(60));
+    await p.close();
+  });
+
+  test('a damaged header and damaged records: the header is rebuilt, then the records are judged as usual', async () => {
+    const dir = await sixtyEntries();
+    const size = statSync(join(dir, LOG_FILE)).size;
+    const bytes = readFileSync(join(dir, LOG_FILE)).subarray(0, Math.floor(size / 2));
+    bytes.write('XXXXXXXX', 0, 'latin1'); // the magic
+    writeFileSync(join(dir, LOG_FILE), bytes);
+    const text = (await repair('--data-dir', dir)).out.join('\n');
+    expect(text).toMatch(/wrong magic .*\(bad-header\)\n.*would rewrite: the 20-byte header/);
+    expect(text).toMatch(/truncated/);
+    expect(text).toMatch(/warning: this server acknowledged what is dropped/);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.out.at(-1)).toMatch(new RegExp(`^${dir}: repaired: it now starts with currentTerm 1, votedFor 0, log \\d+ entries$`));
+  });
+
+  test('a zero-length raft.log: names the repair; with a seal --yes rebuilds the header and drops what is lost, loudly', async () => {
+    const dir = await sixtyEntries();
+    writeFileSync(join(dir, LOG_FILE), '');
+    expect((await openError(dir)).message).toContain(`pure-raft repair --data-dir ${dir}`);
+    const dry = await repair('--data-dir', dir);
+    expect(dry.out.join('\n')).toMatch(/file is 0 bytes, shorter than the 20-byte header \(bad-header\)/);
+    expect(dry.out.join('\n')).toMatch(/acknowledged bytes are lost/);
+    expect(dry.out.join('\n')).toMatch(/warning: this server acknowledged what is dropped/);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.code).toBe(0);
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with no saved state`);
+  });
+
+  test('a damaged header and no valid seal: --yes empties the directory, saying so loudly', async () => {
+    const dir = await sixtyEntries();
+    writeFileSync(join(dir, LOG_FILE), 'not a log at all');
+    unlinkSync(join(dir, SEAL_FILE));
+    const before = snapshot(dir);
+    const dry = await repair('--data-dir', dir);
+    expect(dry.code).toBe(0);
+    expect(dry.out.join('\n')).toMatch(/would drop: all of this server's state \(term, vote and log\), as no seal says what the log was/);
+    expect(dry.out.join('\n')).toMatch(/warning: this server acknowledged what is dropped/);
+    expect(snapshot(dir)).toEqual(before);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.code).toBe(0);
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with no saved state`);
   });
 
   test('through the command line: `pure-raft repair` bad flags exit 2 with one line; help lists it', () => {
