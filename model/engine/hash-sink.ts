@@ -28,10 +28,17 @@ interface CachedHash {
   readonly b: number;
 }
 
+/**
+ * A relabelled part's hashes: the first relabelling it was written under inline (most parts are
+ * only ever written under one), the others in `more` once needed.
+ */
 interface CachedHashes {
   readonly encode: unknown;
+  readonly rank: number;
+  readonly a: number;
+  readonly b: number;
   /** [2r], [2r + 1]: the hash under the relabelling of rank r, once bit r of `done` is set. */
-  readonly h: Int32Array;
+  more: Int32Array | null;
   done: number;
 }
 
@@ -44,6 +51,9 @@ export interface Hash64 {
 export class HashSink implements Sink {
   private a = SEED_A;
   private b = SEED_B;
+  /** The last part hashed by nested(). */
+  private ha = 0;
+  private hb = 0;
   private readonly parts = new WeakMap<object, CachedHash>();
   private readonly relabelled = new WeakMap<object, CachedHashes>();
 
@@ -75,6 +85,15 @@ export class HashSink implements Sink {
   list<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void {
     this.int(items.length);
     for (let i = 0; i < items.length; i++) item(items[i]!, ctx, this);
+  }
+
+  byId<T, C>(items: readonly T[], r: Relabelling, ctx: C, item: Encode<T, C>): void {
+    const n = items.length;
+    if (n === 0 || r.rank === 0) return this.list(items, ctx, item);
+    if (n !== r.size) r.reorder(items); // throws: the same refusal as the string sink's
+    this.int(n);
+    const oldId = r.oldId;
+    for (let j = 0; j < n; j++) item(items[oldId[j]!]!, ctx, this);
   }
 
   bag<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void {
@@ -116,40 +135,44 @@ export class HashSink implements Sink {
 
   relabelledPart<T extends object>(obj: T, r: Relabelling, encode: Encode<T, Relabelling>): void {
     const rank = r.rank;
-    let e = this.relabelled.get(obj);
+    const e = this.relabelled.get(obj);
     if (e === undefined) {
-      e = { encode, h: new Int32Array(2 * Math.min(FACTORIAL[r.size]!, CACHED_RANKS)), done: 0 };
-      this.relabelled.set(obj, e);
+      this.nested(obj, r, encode);
+      this.relabelled.set(obj, { encode, rank, a: this.ha, b: this.hb, more: null, done: 0 });
+    } else if (e.rank === rank && e.encode === encode) {
+      this.int(e.a);
+      this.int(e.b);
+    } else if (e.encode !== encode || rank >= CACHED_RANKS) {
+      this.nested(obj, r, encode);
+    } else {
+      const bit = 1 << rank;
+      let more = e.more;
+      if (more === null) e.more = more = new Int32Array(2 * Math.min(FACTORIAL[r.size]!, CACHED_RANKS));
+      if ((e.done & bit) === 0) {
+        this.nested(obj, r, encode);
+        more[2 * rank] = this.ha;
+        more[2 * rank + 1] = this.hb;
+        e.done |= bit;
+      } else {
+        this.int(more[2 * rank]!);
+        this.int(more[2 * rank + 1]!);
+      }
     }
-    if (e.encode !== encode || 2 * rank >= e.h.length) return this.nested(obj, r, encode);
-    const bit = 1 << rank;
-    if ((e.done & bit) === 0) {
-      const a = this.a;
-      const b = this.b;
-      this.a = SEED_A;
-      this.b = SEED_B;
-      encode(obj, r, this);
-      e.h[2 * rank] = fmix32(this.a);
-      e.h[2 * rank + 1] = fmix32(this.b);
-      e.done |= bit;
-      this.a = a;
-      this.b = b;
-    }
-    this.int(e.h[2 * rank]!);
-    this.int(e.h[2 * rank + 1]!);
   }
 
-  /** A relabelled part hashed afresh (not cached), written as two words all the same. */
+  /** Hashes a relabelled part afresh and writes it as two words; ha, hb keep them for the cache. */
   private nested<T extends object>(obj: T, r: Relabelling, encode: Encode<T, Relabelling>): void {
     const a = this.a;
     const b = this.b;
     this.a = SEED_A;
     this.b = SEED_B;
     encode(obj, r, this);
-    const ha = fmix32(this.a);
-    const hb = fmix32(this.b);
+    const ha = fmix32(this.a) | 0;
+    const hb = fmix32(this.b) | 0;
     this.a = a;
     this.b = b;
+    this.ha = ha;
+    this.hb = hb;
     this.int(ha);
     this.int(hb);
   }

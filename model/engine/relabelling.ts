@@ -20,10 +20,10 @@ export class Relabelling {
     return x === null ? -1 : this.newId[x]!;
   }
 
-  /** An array indexed by id, in the relabelled order (empty stays empty). */
+  /** An array indexed by id, in the relabelled order (the identity and empty arrays leave it as it is). */
   reorder<T>(byId: readonly T[]): readonly T[] {
     const n = byId.length;
-    if (n === 0) return byId;
+    if (n === 0 || this.rank === 0) return byId;
     if (n !== this.newId.length) throw new RangeError(`an array indexed by id has ${n} slots for ${this.newId.length} ids`);
     const out = new Array<T>(n);
     for (let j = 0; j < n; j++) out[j] = byId[this.oldId[j]!]!;

@@ -18,6 +18,11 @@ export interface Sink {
   str(s: string): void;
   /** A sequence, in order. */
   list<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void;
+  /**
+   * An array indexed by id, as a list in the relabelled order (items[r.oldId[0]], ...). Empty
+   * arrays and the identity leave it as it is; any other length than r.size is refused.
+   */
+  byId<T, C>(items: readonly T[], r: Relabelling, ctx: C, item: Encode<T, C>): void;
   /** A multiset: the order of `items` does not matter. */
   bag<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void;
   /**

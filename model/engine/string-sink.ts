@@ -16,9 +16,12 @@ interface CachedString {
   readonly s: string;
 }
 
+/** As in the hash sink: the first relabelling's key inline, the others in `more` once needed. */
 interface CachedStrings {
   readonly encode: unknown;
-  readonly s: (string | undefined)[];
+  readonly rank: number;
+  readonly s: string;
+  more: (string | undefined)[] | null;
 }
 
 const escape = (s: string): string => (/[|.\\]/.test(s) ? s.replace(/[|.\\]/g, (c) => `\\${c === '|' ? 'p' : c === '.' ? 'd' : 'b'}`) : s);
@@ -45,17 +48,16 @@ export class StringSink implements Sink {
   /** The cached key of a relabelled part, as it appears inside a key. */
   partKey<T extends object>(obj: T, r: Relabelling, encode: Encode<T, Relabelling>): string {
     const rank = r.rank;
-    let e = this.relabelled.get(obj);
+    const e = this.relabelled.get(obj);
+    if (e !== undefined && e.rank === rank && e.encode === encode) return e.s;
     if (e === undefined) {
-      e = { encode, s: new Array<string | undefined>(Math.min(FACTORIAL[r.size]!, CACHED_RANKS)) };
-      this.relabelled.set(obj, e);
-    } else if (e.encode !== encode) return this.key(obj, r, encode) + '.';
-    let s = rank < e.s.length ? e.s[rank] : undefined;
-    if (s === undefined) {
-      s = this.key(obj, r, encode) + '.';
-      if (rank < e.s.length) e.s[rank] = s;
+      const s = this.key(obj, r, encode) + '.';
+      this.relabelled.set(obj, { encode, rank, s, more: null });
+      return s;
     }
-    return s;
+    if (e.encode !== encode || rank >= CACHED_RANKS) return this.key(obj, r, encode) + '.';
+    const more = (e.more ??= new Array<string | undefined>(Math.min(FACTORIAL[r.size]!, CACHED_RANKS)));
+    return (more[rank] ??= this.key(obj, r, encode) + '.');
   }
 
   private token(t: string): void {
@@ -77,6 +79,10 @@ export class StringSink implements Sink {
     let s = '';
     for (let i = 0; i < items.length; i++) s += (i === 0 ? '' : '|') + this.key(items[i]!, ctx, item) + '.';
     this.token(s + '.');
+  }
+
+  byId<T, C>(items: readonly T[], r: Relabelling, ctx: C, item: Encode<T, C>): void {
+    this.list(r.reorder(items), ctx, item);
   }
 
   bag<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void {

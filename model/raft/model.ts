@@ -4,8 +4,10 @@ import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
-import { canonicalFingerprint, canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
+import { Canonicaliser } from '../engine/symmetry.js';
+import { plainMessageKey, plainRaftStateKey } from './keys.js';
 import { PRODUCTION, type Reducer } from './reducer.js';
+import { RAFT_ENCODING } from './symmetry.js';
 import { initialSystem, type SystemState } from './system.js';
 import { enabledActions, nextState } from './transitions.js';
 import { MUTANTS } from '../mutants/index.js';
@@ -75,7 +77,8 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
   const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
   const base = resolveReducer(options.mutant, bounds.maxEntriesPerAppend);
   const reducer = options.memo === false ? base : memoised(base);
-  const symmetry = options.symmetry !== false;
+  // The engine picks each state's representative; the caches live in this model's canonicaliser.
+  const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false);
   return {
     name: options.mutant ? `raft[mutant ${options.mutant}]` : 'raft',
     bounds,
@@ -85,8 +88,8 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
     goals: GOALS,
-    canonicalKey: (s) => canonicalKey(s, symmetry),
-    fingerprint: (s, out) => canonicalFingerprint(s, symmetry, out),
+    canonicalKey: (s) => canonical.key(s),
+    fingerprint: (s, out) => canonical.fingerprint(s, out),
     formatAction,
   };
 }

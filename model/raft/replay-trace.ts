@@ -1,5 +1,5 @@
 import { actionKey } from './actions.js';
-import { plainMessageKey, systemKey, identity } from './keys.js';
+import { plainMessageKey, plainSystemKey } from './keys.js';
 import { createModel } from './model.js';
 import type { TraceFile } from '../report/trace-file.js';
 
@@ -19,8 +19,7 @@ export function replayTrace(trace: TraceFile): ReplayOutcome {
     memo: false,
     ...(trace.mutant !== undefined ? { mutant: trace.mutant } : {}),
   });
-  const ids = identity(trace.bounds.servers);
-  const key = (s: TraceFile['initial']): string => systemKey(s, ids);
+  const key = (s: TraceFile['initial']): string => plainSystemKey(s);
   const [init] = model.initialStates();
   if (!init || key(init) !== key(trace.initial)) return { ok: false, step: 0, reason: 'the recorded initial state is not the model\'s initial state' };
   let state = init;

@@ -51,6 +51,7 @@ describe('relabellings', () => {
     expect(r.reorder(['a', 'b', 'c'])).toEqual(['b', 'c', 'a']); // old 1 is new 0, old 2 new 1, old 0 new 2
     expect(r.reorder([])).toEqual([]);
     expect(() => r.reorder(['a', 'b'])).toThrow(/2 slots for 3 ids/);
+    expect(identity(3).reorder(['a', 'b'])).toEqual(['a', 'b']); // nothing to reorder
   });
 });
 

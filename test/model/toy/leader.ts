@@ -33,7 +33,7 @@ export function leaderEncoding(m: number, withSignature: boolean): Encoding<Lead
   return {
     ids: (s) => s.counters.length,
     encode(s: LeaderState, r: Relabelling, sink: Sink): void {
-      sink.list(r.reorder(s.counters), null, writeInt);
+      sink.byId(s.counters, r, null, writeInt);
       sink.int(s.leader < 0 ? -1 : r.id(s.leader));
     },
     ...(withSignature ? { signature: (s: LeaderState, i: number) => s.counters[i]! + (s.leader === i ? m : 0) } : {}),
