@@ -45,6 +45,9 @@ export class Canonicaliser<S> {
   private readonly tieAt = new Int32Array(MAX_IDS);
   private readonly tieOrders: (readonly Relabelling[])[] = [];
   private readonly picked: Relabelling[] = [];
+  /** The relabellings of the last size seen (a model's states all have the same, as a rule). */
+  private tableSize = -1;
+  private table: readonly Relabelling[] = [];
 
   constructor(
     private readonly encoding: Encoding<S>,
@@ -86,7 +89,11 @@ export class Canonicaliser<S> {
   /** Fills `picked` with the relabellings worth trying; returns how many. */
   private candidates(state: S): number {
     const n = this.encoding.ids(state);
-    const all = relabellings(n);
+    if (n !== this.tableSize) {
+      this.table = relabellings(n);
+      this.tableSize = n;
+    }
+    const all = this.table;
     if (!this.symmetric || n <= 1) {
       this.picked[0] = all[0]!;
       return 1;
