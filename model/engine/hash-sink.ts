@@ -6,24 +6,23 @@ import { CACHED_RANKS, FACTORIAL, type Encode, type Sink } from './sink.js';
  * The hash sink: the same calls as the string sink, folded into 64 bits. Two 32-bit lanes take
  * every word through different round functions (murmur3's and xxHash32's), each finished with
  * fmix32, so the pair behaves as one 64-bit hash. A string is its length and UTF-16 code units,
- * a list its length and items; a part is the 64-bit hash of its own encoding, written as two
- * words; a bag is its size and the lane-wise sums of its items' hashes (so no sort is needed).
+ * a list its length and items; a part is the hash of its own encoding (62 bits, see small()),
+ * written as two words; a bag is its size and the lane-wise sums of its items' hashes (no sort).
  * With every variable-length thing prefixed by its length, different calls are different words.
  *
  * Collision risk: with N distinct states the chance that any two share a fingerprint (so that
  * one is wrongly taken as seen) is about N^2 / 2^65: 3e-8 at 1M states, 3e-6 at 10M, the order
- * of TLC's 64-bit fingerprints. Cached part hashes are 64-bit too, and taking the least over k
- * relabellings multiplies the risk by at most k.
+ * of TLC's 64-bit fingerprints. Cached part hashes are 62-bit (see small()), and taking the
+ * least over k relabellings multiplies the risk by at most k.
  *
  * Caches: a part's hash per object, a relabelled part's per object and relabelling rank (the
  * first CACHED_RANKS). Parts are shared by many states (a step changes one server's slot), so
- * most are hashed once: this is what keeps the walk as fast as the hand-written hash it replaced.
+ * most are hashed once and then cost one lookup.
  */
 const SEED_A = 0x2f0b3c1d;
 const SEED_B = 0x6a09e667;
 
 interface CachedHash {
-  readonly encode: unknown;
   readonly a: number;
   readonly b: number;
 }
@@ -33,7 +32,6 @@ interface CachedHash {
  * only ever written under one), the others in `more` once needed.
  */
 interface CachedHashes {
-  readonly encode: unknown;
   readonly rank: number;
   readonly a: number;
   readonly b: number;
@@ -41,6 +39,14 @@ interface CachedHashes {
   more: Int32Array | null;
   done: number;
 }
+
+/**
+ * A cached part's lane, finished and cut to 31 bits: small integers are stored in the cache
+ * entry itself, where full 32-bit words would each take a heap number (there are millions of
+ * parts). A part's hash is then 62 bits: with P distinct parts the chance of any two colliding
+ * is about P^2 / 2^63, 1e-6 at 3M parts.
+ */
+const small = (h: number): number => fmix32(h) >> 1;
 
 /** Where a fingerprint is written: two unsigned 32-bit words. */
 export interface Hash64 {
@@ -117,17 +123,16 @@ export class HashSink implements Sink {
 
   part<T extends object>(obj: T, encode: (obj: T, sink: Sink) => void): void {
     let e = this.parts.get(obj);
-    if (e === undefined || e.encode !== encode) {
+    if (e === undefined) {
       const a = this.a;
       const b = this.b;
       this.a = SEED_A;
       this.b = SEED_B;
       encode(obj, this);
-      const fresh = { encode, a: fmix32(this.a) | 0, b: fmix32(this.b) | 0 };
+      e = { a: small(this.a), b: small(this.b) };
       this.a = a;
       this.b = b;
-      if (e === undefined) this.parts.set(obj, fresh);
-      e = fresh;
+      this.parts.set(obj, e);
     }
     this.int(e.a);
     this.int(e.b);
@@ -138,11 +143,11 @@ export class HashSink implements Sink {
     const e = this.relabelled.get(obj);
     if (e === undefined) {
       this.nested(obj, r, encode);
-      this.relabelled.set(obj, { encode, rank, a: this.ha, b: this.hb, more: null, done: 0 });
-    } else if (e.rank === rank && e.encode === encode) {
+      this.relabelled.set(obj, { rank, a: this.ha, b: this.hb, more: null, done: 0 });
+    } else if (e.rank === rank) {
       this.int(e.a);
       this.int(e.b);
-    } else if (e.encode !== encode || rank >= CACHED_RANKS) {
+    } else if (rank >= CACHED_RANKS) {
       this.nested(obj, r, encode);
     } else {
       const bit = 1 << rank;
@@ -167,8 +172,8 @@ export class HashSink implements Sink {
     this.a = SEED_A;
     this.b = SEED_B;
     encode(obj, r, this);
-    const ha = fmix32(this.a) | 0;
-    const hb = fmix32(this.b) | 0;
+    const ha = small(this.a);
+    const hb = small(this.b);
     this.a = a;
     this.b = b;
     this.ha = ha;

@@ -26,8 +26,9 @@ export interface Sink {
   /** A multiset: the order of `items` does not matter. */
   bag<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void;
   /**
-   * An immutable sub-object whose encoding reads no id: the sink may cache it per object. The
-   * same object must always be written with the same `encode` (a sink that caches checks).
+   * An immutable sub-object whose encoding reads no id: the sink may cache it per object, so the
+   * same object must always be written with the same `encode` (one encoder per field, as a walk
+   * has; the sinks do not check, to keep their caches small).
    */
   part<T extends object>(obj: T, encode: (obj: T, sink: Sink) => void): void;
   /** An immutable sub-object whose encoding reads ids through `r`: cached per object and relabelling. */

@@ -11,14 +11,9 @@ import { CACHED_RANKS, FACTORIAL, type Encode, type Sink } from './sink.js';
  * Parts are cached per object (relabelled parts per object and relabelling rank): the network's
  * order and the step memo look up the plain keys of the same messages and states many times.
  */
-interface CachedString {
-  readonly encode: unknown;
-  readonly s: string;
-}
 
 /** As in the hash sink: the first relabelling's key inline, the others in `more` once needed. */
 interface CachedStrings {
-  readonly encode: unknown;
   readonly rank: number;
   readonly s: string;
   more: (string | undefined)[] | null;
@@ -27,58 +22,60 @@ interface CachedStrings {
 const escape = (s: string): string => (/[|.\\]/.test(s) ? s.replace(/[|.\\]/g, (c) => `\\${c === '|' ? 'p' : c === '.' ? 'd' : 'b'}`) : s);
 
 export class StringSink implements Sink {
-  private out = '';
-  private first = true;
-  private readonly parts = new WeakMap<object, CachedString>();
+  /**
+   * The tokens of the group being written. Keys are joined from them, so that they are flat
+   * strings: built by `+=`, the memo's and network's keys were ropes and took 80 MB more at 700k states.
+   */
+  private tokens: string[] = [];
+  private readonly parts = new WeakMap<object, string>();
   private readonly relabelled = new WeakMap<object, CachedStrings>();
 
   /** The key of `value` as `encode` writes it (the tokens of one group, unterminated). */
   key<T, C>(value: T, ctx: C, encode: Encode<T, C>): string {
-    const out = this.out;
-    const first = this.first;
-    this.out = '';
-    this.first = true;
+    const outer = this.tokens;
+    this.tokens = [];
     encode(value, ctx, this);
-    const k = this.out;
-    this.out = out;
-    this.first = first;
+    const k = this.tokens.join('|');
+    this.tokens = outer;
     return k;
+  }
+
+  /** The same, as a group: terminated by '.'. */
+  private group<T, C>(value: T, ctx: C, encode: Encode<T, C>): string {
+    const outer = this.tokens;
+    const tokens: string[] = (this.tokens = []);
+    encode(value, ctx, this);
+    this.tokens = outer;
+    return tokens.length === 0 ? '.' : ((tokens[tokens.length - 1] += '.'), tokens.join('|'));
   }
 
   /** The cached key of a relabelled part, as it appears inside a key. */
   partKey<T extends object>(obj: T, r: Relabelling, encode: Encode<T, Relabelling>): string {
     const rank = r.rank;
     const e = this.relabelled.get(obj);
-    if (e !== undefined && e.rank === rank && e.encode === encode) return e.s;
+    if (e !== undefined && e.rank === rank) return e.s;
     if (e === undefined) {
-      const s = this.key(obj, r, encode) + '.';
-      this.relabelled.set(obj, { encode, rank, s, more: null });
+      const s = this.group(obj, r, encode);
+      this.relabelled.set(obj, { rank, s, more: null });
       return s;
     }
-    if (e.encode !== encode || rank >= CACHED_RANKS) return this.key(obj, r, encode) + '.';
+    if (rank >= CACHED_RANKS) return this.group(obj, r, encode);
     const more = (e.more ??= new Array<string | undefined>(Math.min(FACTORIAL[r.size]!, CACHED_RANKS)));
-    return (more[rank] ??= this.key(obj, r, encode) + '.');
-  }
-
-  private token(t: string): void {
-    if (this.first) {
-      this.out += t;
-      this.first = false;
-    } else this.out += '|' + t;
+    return (more[rank] ??= this.group(obj, r, encode));
   }
 
   int(n: number): void {
-    this.token(String(n));
+    this.tokens.push(String(n));
   }
 
   str(s: string): void {
-    this.token(escape(s));
+    this.tokens.push(escape(s));
   }
 
   list<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void {
-    let s = '';
-    for (let i = 0; i < items.length; i++) s += (i === 0 ? '' : '|') + this.key(items[i]!, ctx, item) + '.';
-    this.token(s + '.');
+    const groups = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) groups[i] = this.group(items[i]!, ctx, item);
+    this.tokens.push(groups.length === 0 ? '.' : ((groups[groups.length - 1] += '.'), groups.join('|')));
   }
 
   byId<T, C>(items: readonly T[], r: Relabelling, ctx: C, item: Encode<T, C>): void {
@@ -86,30 +83,26 @@ export class StringSink implements Sink {
   }
 
   bag<T, C>(items: readonly T[], ctx: C, item: Encode<T, C>): void {
-    const keys = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) keys[i] = this.key(items[i]!, ctx, item) + '.';
-    keys.sort();
-    this.token(keys.join('|') + '.');
+    const groups = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) groups[i] = this.group(items[i]!, ctx, item);
+    groups.sort();
+    this.tokens.push(groups.length === 0 ? '.' : ((groups[groups.length - 1] += '.'), groups.join('|')));
   }
 
   part<T extends object>(obj: T, encode: (obj: T, sink: Sink) => void): void {
-    let e = this.parts.get(obj);
-    if (e === undefined || e.encode !== encode) {
-      const out = this.out;
-      const first = this.first;
-      this.out = '';
-      this.first = true;
+    let s = this.parts.get(obj);
+    if (s === undefined) {
+      const outer = this.tokens;
+      const tokens: string[] = (this.tokens = []);
       encode(obj, this);
-      const fresh = { encode, s: this.out + '.' };
-      this.out = out;
-      this.first = first;
-      if (e === undefined) this.parts.set(obj, fresh);
-      e = fresh;
+      this.tokens = outer;
+      s = tokens.length === 0 ? '.' : ((tokens[tokens.length - 1] += '.'), tokens.join('|'));
+      this.parts.set(obj, s);
     }
-    this.token(e.s);
+    this.tokens.push(s);
   }
 
   relabelledPart<T extends object>(obj: T, r: Relabelling, encode: Encode<T, Relabelling>): void {
-    this.token(this.partKey(obj, r, encode));
+    this.tokens.push(this.partKey(obj, r, encode));
   }
 }
