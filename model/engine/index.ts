@@ -6,3 +6,6 @@ export type { Invariant, Model, ModelSource, Property } from './model.js';
 export type { ExploreOptions, ExploreResult, GoalReport, Progress, Strategy, Violation } from './types.js';
 export { fingerprint, fingerprintHex, fp } from './fingerprint.js';
 export { FingerprintSet } from './fingerprint-set.js';
+export { Canonicaliser, type Encoding } from './symmetry.js';
+export { Relabelling, relabellings, identity } from './relabelling.js';
+export type { Encode, Sink } from './sink.js';

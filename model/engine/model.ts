@@ -36,15 +36,16 @@ export interface Model<S, A, F = unknown> {
   /**
    * A string that two states share exactly when the checker may treat them as one: already
    * reduced to a canonical representative under the model's symmetry when symmetry is on.
-   * The engine hashes it to a 64-bit fingerprint.
+   * Build it and `fingerprint` with a Canonicaliser (symmetry.ts) from the model's one Encoding,
+   * so that the two agree by construction and the engine picks the representative.
    */
   canonicalKey(state: S): string;
   /**
    * Optional, for speed: a 64-bit fingerprint of the state's canonical form, written to `out.hi`
    * and `out.lo` (32-bit words; signed or unsigned, the engine normalises them). Two states must
-   * share it exactly when they share `canonicalKey` (up to 64-bit hash collisions: the model
-   * documents its risk). When present, the explorers use it instead of hashing canonicalKey,
-   * which stays the exact form for tests and state graphs.
+   * share it exactly when they share `canonicalKey` (up to 64-bit hash collisions). When present,
+   * the explorers use it instead of hashing canonicalKey, which stays the exact form for tests
+   * and state graphs.
    */
   fingerprint?(state: S, out: { hi: number; lo: number }): void;
   /** Human-readable action, for traces and progress. */

@@ -5,8 +5,10 @@ import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import type { Finding } from './finding.js';
 import { GOALS } from './goals.js';
 import { INVARIANTS } from './invariants.js';
-import { canonicalFingerprint, canonicalKey, plainMessageKey, plainRaftStateKey } from './keys.js';
+import { Canonicaliser } from '../engine/symmetry.js';
+import { plainMessageKey, plainRaftStateKey } from './keys.js';
 import { productionReducer, type Reducer, type ReducerVariant } from './reducer.js';
+import { RAFT_ENCODING } from './symmetry.js';
 import { initialSystem, type SystemState } from './system.js';
 import { enabledActions, nextState } from './transitions.js';
 
@@ -69,7 +71,8 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
   if (variant && bounds.maxEntriesPerAppend !== undefined) throw new RangeError(`--max-entries-per-append is not supported with ${variant.name}`);
   const base = variant?.reducer ?? productionReducer(bounds.maxEntriesPerAppend);
   const reducer = options.memo === false ? base : memoised(base);
-  const symmetry = options.symmetry !== false;
+  // The engine picks each state's representative; the caches live in this model's canonicaliser.
+  const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false);
   return {
     name: variant ? `raft[${variant.name}]` : 'raft',
     bounds,
@@ -79,8 +82,8 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
     goals: GOALS,
-    canonicalKey: (s) => canonicalKey(s, symmetry),
-    fingerprint: (s, out) => canonicalFingerprint(s, symmetry, out),
+    canonicalKey: (s) => canonical.key(s),
+    fingerprint: (s, out) => canonical.fingerprint(s, out),
     formatAction,
   };
 }

@@ -1,7 +1,7 @@
 import type { TraceStep } from '../engine/replay.js';
 import { actionKey, type RaftAction } from './actions.js';
 import type { Bounds } from './bounds.js';
-import { plainMessageKey, systemKey, identity } from './keys.js';
+import { plainMessageKey, plainSystemKey } from './keys.js';
 import { createModel } from './model.js';
 import type { ReducerVariant } from './reducer.js';
 import type { SystemState } from './system.js';
@@ -28,8 +28,7 @@ export type ReplayOutcome =
  */
 export function replayTrace(trace: RecordedTrace, variant?: ReducerVariant): ReplayOutcome {
   const model = createModel({ bounds: trace.bounds, symmetry: trace.symmetry, memo: false, ...(variant !== undefined ? { variant } : {}) });
-  const ids = identity(trace.bounds.servers);
-  const key = (s: SystemState): string => systemKey(s, ids);
+  const key = (s: SystemState): string => plainSystemKey(s);
   const [init] = model.initialStates();
   if (!init || key(init) !== key(trace.initial)) return { ok: false, step: 0, reason: 'the recorded initial state is not the model\'s initial state' };
   let state = init;

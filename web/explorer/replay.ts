@@ -1,5 +1,5 @@
 import { actionKey, type RaftAction } from '../../model/raft/actions.js';
-import { identity, plainMessageKey, systemKey } from '../../model/raft/keys.js';
+import { plainMessageKey, plainSystemKey } from '../../model/raft/keys.js';
 import { mutantOptions } from '../../model/mutants/index.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
 import { replayTrace, type ReplayOutcome } from '../../model/raft/replay-trace.js';
@@ -63,8 +63,7 @@ export function replay(file: TraceFile): Replay {
     model = null;
   }
 
-  const ids = identity(trace.bounds.servers);
-  const key = (s: SystemState): string => systemKey(s, ids);
+  const key = (s: SystemState): string => plainSystemKey(s);
   const steps: ReplayedStep[] = [];
   let state: SystemState | null = null;
   if (model) {
