@@ -1,10 +1,10 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DirectoryError, ensureDirectory, fsyncDirectory } from '../../src/fs/ensureDirectory.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-fs-'));
+const scratch = scratchDirs('fs');
 
 function refusal(path: string): string {
   try {

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { claimDataDir, DataDirIdentityError, IDENTITY_FILE } from '../../src/runtime/dataDirIdentity.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-identity-'));
+const scratch = scratchDirs('identity');
 
 function refusal(dir: string, clusterId: string, nodeId: number): string {
   try {

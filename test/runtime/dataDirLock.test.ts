@@ -1,14 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DataDirLock, DataDirLockError, judgeOwner, LOCK_FILE, processStartTime, type LockObservation, type LockOwner } from '../../src/runtime/dataDirLock.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
 const HOLDER = fileURLToPath(new URL('./fixtures/holdLock.ts', import.meta.url));
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-lock-'));
+const scratch = scratchDirs('lock');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

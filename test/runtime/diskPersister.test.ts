@@ -1,7 +1,6 @@
-import { mkdtempSync, promises as fsp, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { promises as fsp, readFileSync, statSync, writeFileSync, mkdirSync, existsSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ApplyMsg, LogEntry, PersistEffect } from '../../src/core/index.js';
 import {
   CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, make, nodeDiskFs, seededRandom,
@@ -13,16 +12,9 @@ import {
 } from '../../src/runtime/diskFormat.js';
 import { MAX_TERM } from '../../src/core/limits.js';
 import { ManualClock } from './manualClock.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
-const dirs: string[] = [];
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pure-raft-disk-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = scratchDirs('disk');
 
 const entry = (term: number, command: unknown): LogEntry => ({ term, command });
 const effect = (currentTerm: number, votedFor: number | null, log: readonly LogEntry[], logChangedFrom: number): PersistEffect =>

@@ -1,23 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { LogEntry } from '../../src/core/index.js';
 import { DataDirLock, DiskPersister, DiskPersisterError, LOCK_FILE, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
 import { encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
 import { runRepair } from '../../src/server/repair.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
-const dirs: string[] = [];
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pure-raft-repair-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = scratchDirs('repair');
 
 async function repair(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
