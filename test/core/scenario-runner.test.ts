@@ -3,11 +3,12 @@
  * mode puts the real output in its place and keeps the rest of the file, and a malformed file is
  * refused with its line.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkScenarioFile, runScenario } from './scenario-runner.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
 
 // Server 1 grants the vote; the block claims it refused.
 const right = `# A vote, granted.
@@ -40,15 +41,10 @@ const wrong = right
   .replace('1: persist currentTerm=1 votedFor=0 log=[] logChangedFrom=1\n', '')
   .replace('voteGranted=true', 'voteGranted=false');
 
-let dir: string | undefined;
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const scratch = scratchDirs('scenario');
 
 function tempCopy(text: string): string {
-  dir = mkdtempSync(join(tmpdir(), 'pure-raft-scenario-'));
-  const path = join(dir, 'wrong.txt');
+  const path = join(scratch(), 'wrong.txt');
   writeFileSync(path, text);
   return path;
 }

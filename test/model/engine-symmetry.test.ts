@@ -86,14 +86,18 @@ describe('the two sinks', () => {
 
   test('a part written again comes from the cache, and is what a fresh sink writes', () => {
     const shared: readonly number[] = [1, 2];
-    const withPart: Encode<readonly number[], unknown> = (xs, _, s) => s.part(xs, (ys, t) => t.list(ys, null, int));
+    let calls = 0; // how often the part's own encoder ran
+    const withPart: Encode<readonly number[], unknown> = (xs, _, s) => s.part(xs, (ys, t) => { calls++; t.list(ys, null, int); });
     const strings = new StringSink();
     const hashes = new HashSink();
     const out = { hi: 0, lo: 0 };
     const hashOf = (sink: HashSink): string => (sink.hash(shared, null, withPart, out), `${out.hi}:${out.lo}`);
     const first = [strings.key(shared, null, withPart), hashOf(hashes)];
+    expect(calls).toBe(2); // once per sink
     expect([strings.key(shared, null, withPart), hashOf(hashes)]).toEqual(first);
+    expect(calls).toBe(2); // written again: from each sink's cache
     expect([new StringSink().key(shared, null, withPart), hashOf(new HashSink())]).toEqual(first);
+    expect(calls).toBe(4); // fresh sinks have caches of their own
   });
 });
 

@@ -1,14 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { claimDataDir, DataDirIdentityError, IDENTITY_FILE } from '../../src/runtime/dataDirIdentity.js';
+import { claimDataDir, DataDirIdentityError, IDENTITY_FILE, type ClaimOptions } from '../../src/runtime/dataDirIdentity.js';
 import { scratchDirs } from '../helpers/scratchDir.js';
 
 const scratch = scratchDirs('identity');
 
-function refusal(dir: string, clusterId: string, nodeId: number): string {
+function refusal(dir: string, clusterId: string, nodeId: number, options?: ClaimOptions): string {
   try {
-    claimDataDir(dir, { clusterId, nodeId });
+    claimDataDir(dir, { clusterId, nodeId }, options);
   } catch (error) {
     expect(error).toBeInstanceOf(DataDirIdentityError);
     return (error as Error).message;
@@ -34,13 +34,7 @@ describe('claimDataDir: a data directory is one server\'s of one cluster', () =>
   test('with a derived cluster id, the refusal says how to start the same cluster under its recorded id', () => {
     const dir = scratch();
     claimDataDir(dir, { clusterId: 'blue', nodeId: 0 });
-    let message = '';
-    try {
-      claimDataDir(dir, { clusterId: 'green', nodeId: 0 }, { clusterIdDerived: true });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster; if this is the same cluster with changed --peers or secret, start it with --cluster-id blue)`);
+    expect(refusal(dir, 'green', 0, { clusterIdDerived: true })).toBe(`${dir} belongs to cluster blue, and this node is in cluster green (a data directory from another cluster; if this is the same cluster with changed --peers or secret, start it with --cluster-id blue)`);
   });
 
   test('another server\'s directory is refused, naming both ids', () => {

@@ -3,13 +3,15 @@
  * (could not start) or 2 (bad flags), within seconds (never a spin, never a stack).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { claimDataDir } from '../../src/runtime/dataDirIdentity.js';
 import { defaultClusterId, parseAddress } from '../../src/server/args.js';
+import { scratchDirs } from '../helpers/scratchDir.js';
+
+const scratch = scratchDirs('start');
 
 const BIN = fileURLToPath(new URL('../../bin/pure-raft.mjs', import.meta.url));
 const SECRET = 'a-cluster-secret-of-enough-bytes';
@@ -36,7 +38,7 @@ describe('pure-raft node: a --data-dir that cannot be a directory is one line, e
   });
 
   test('--data-dir naming a regular file (the old code printed "Error: EEXIST: file already exists, mkdir")', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pure-raft-start-')), 'not-a-dir');
+    const file = join(scratch(), 'not-a-dir');
     writeFileSync(file, 'x');
     expectRefusal(['--id', '0', '--peers', PEERS, '--data-dir', file], 1, new RegExp(`^pure-raft node 0: refusing to start: --data-dir ${file} exists and is not a directory$`));
   });
@@ -44,7 +46,7 @@ describe('pure-raft node: a --data-dir that cannot be a directory is one line, e
 
 describe('pure-raft node: flags', () => {
   test('--id given twice is exit 2 with one line (the old code started as the last one, node 1)', () => {
-    const r = runNodeProcess(['--id', '0', '--id', '1', '--peers', PEERS, '--data-dir', mkdtempSync(join(tmpdir(), 'pure-raft-start-'))]);
+    const r = runNodeProcess(['--id', '0', '--id', '1', '--peers', PEERS, '--data-dir', scratch()]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('pure-raft node: --id is given twice (pure-raft node --help)\n');
   });
@@ -52,7 +54,7 @@ describe('pure-raft node: flags', () => {
 
 describe('pure-raft node: a data directory of another cluster or server is refused, exit 1 (the old code took it in)', () => {
   const claimed = (clusterId: string, nodeId: number): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'pure-raft-start-'));
+    const dir = scratch();
     claimDataDir(dir, { clusterId, nodeId });
     return dir;
   };
