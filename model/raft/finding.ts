@@ -50,6 +50,10 @@ export function finding(
 
 // ---- words for the sentences (as the lane diagrams write them) ----
 
+/** Both entries exist and hold the same term and command. */
+export const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
+  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
+
 export const serverName = (id: number): string => `s${id}`;
 export const entryText = (e: LogEntry): string => `${e.term}:${formatCommand(e.command)}`;
 export const entryAt = (log: readonly LogEntry[], index: number): string => {

@@ -1,7 +1,7 @@
 import { majority, type LogEntry } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
-import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, serverName as sn } from './finding.js';
+import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, sameEntry, serverName as sn } from './finding.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -14,9 +14,6 @@ import type { SystemState } from './system.js';
  */
 export type RaftInvariant = Invariant<SystemState, Finding>;
 
-const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
-  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
-
 /** The finding a transition recorded for `invariant`, if that is the rule it broke. */
 const recorded = (s: SystemState, invariant: string): Finding | null => (s.breach !== null && s.breach.invariant === invariant ? s.breach : null);
 
@@ -26,16 +23,16 @@ export const ElectionSafety: RaftInvariant = {
   check: (s) => {
     const r = recorded(s, 'ElectionSafety');
     if (r !== null) return r;
-    const leaderOf = new Map<number, number>();
-    for (let id = 0; id < s.servers.length; id++) {
+    // Pairs of at most 8 servers: no table to allocate on every state.
+    for (let id = 1; id < s.servers.length; id++) {
       const state = s.servers[id]!.state;
       if (state?.role !== 'leader') continue;
-      const other = leaderOf.get(state.currentTerm);
-      if (other !== undefined) {
+      for (let other = 0; other < id; other++) {
+        const o = s.servers[other]!.state;
+        if (o?.role !== 'leader' || o.currentTerm !== state.currentTerm) continue;
         return finding('ElectionSafety', [{ server: other, field: 'role' }, { server: id, field: 'role' }], [state.currentTerm],
           `${sn(other)} and ${sn(id)} are both leaders of term ${state.currentTerm}`);
       }
-      leaderOf.set(state.currentTerm, id);
     }
     return null;
   },

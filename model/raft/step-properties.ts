@@ -1,6 +1,6 @@
-import type { Input, LogEntry, Message, Operation, RaftState, StepResult } from '../../src/core/index.js';
+import type { Input, Message, Operation, RaftState, StepResult } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
-import { entryAt, entryText, type Finding, finding, serverName as sn } from './finding.js';
+import { entryAt, entryText, type Finding, finding, sameEntry, serverName as sn } from './finding.js';
 import { plainRaftStateKey } from './keys.js';
 import type { SystemState } from './system.js';
 
@@ -33,9 +33,6 @@ export interface StepProperty {
   readonly invariant: string;
   readonly check: (step: ServerStep) => Finding | null;
 }
-
-const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
-  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
 
 const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply';
 
@@ -149,13 +146,18 @@ export const STEP_PROPERTIES: readonly StepProperty[] = [
 ];
 
 /**
- * False when no step property can find anything in this step: it applies nothing, the server is
- * not a leader after it, and it received no message of a term above its new one or below its
- * old one. Most steps are such; the transition skips the properties for them (the hot path).
+ * False when no step property can find anything in this step: it applies nothing; it leaves no
+ * leader that is new (or of a new term), that changed its log or that raised its commitIndex
+ * (the union of the three leader properties' own early returns); and it received no message of
+ * a term above its new one or below its old one. Most steps are such, a leader's heartbeats and
+ * most replies among them; the transition skips the properties for them (the hot path).
  */
 export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
-  if (result.apply.length > 0 || result.state.role === 'leader') return true;
-  return input.type === 'Receive' && (input.message.term > result.state.currentTerm || input.message.term < before.currentTerm);
+  const after = result.state;
+  if (result.apply.length > 0) return true;
+  if (after.role === 'leader' &&
+    (before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log !== before.log || after.commitIndex > before.commitIndex)) return true;
+  return input.type === 'Receive' && (input.message.term > after.currentTerm || input.message.term < before.currentTerm);
 }
 
 /** The first finding of a step, or null when it breaks no step property. */
