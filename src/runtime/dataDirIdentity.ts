@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ServerId } from '../core/index.js';
 import { LOG_FILE, LOG_TEMP_FILE, MARKER_FILE, SEAL_FILE } from './diskPersister.js';
 import { clusterIdProblem } from './net/handshake.js';
+import { fsyncDirectory } from '../fs/ensureDirectory.js';
 
 /**
  * Whose a data directory is. A directory carried over from another cluster (or another
@@ -50,12 +51,7 @@ function writeDurably(dir: string, record: string): void {
     closeSync(fd);
   }
   renameSync(temp, path);
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  fsyncDirectory(dir);
 }
 
 /**

@@ -27,6 +27,13 @@ export const LOCK_FILE = 'LOCK';
 /** The data directory is held by another live process (or cannot be locked): one line. */
 export class DataDirLockError extends Error {
   override readonly name = 'DataDirLockError';
+  /**
+   * How another process holds the directory ('locked', or 'being taken over' from a stale owner),
+   * when that is the reason; null when the lock could not be taken for another reason.
+   */
+  constructor(message: string, readonly held: 'locked' | 'being taken over' | null = null) {
+    super(message);
+  }
 }
 
 /** Who holds a lock: what LOCK records. */
@@ -174,7 +181,7 @@ function acquire(path: string, record: string, options: LockOptions, depth: numb
       const owner = parseOwner(held);
       if (owner !== null) {
         const verdict = judgeOwner(owner, observe(owner.pid));
-        if (verdict.kind !== 'stale') throw new DataDirLockError(`locked by ${describeOwner(owner, verdict)}`);
+        if (verdict.kind !== 'stale') throw new DataDirLockError(`locked by ${describeOwner(owner, verdict)}`, 'locked');
       }
       options.onStale?.(path);
       const marker = `${path}.takeover-${createHash('sha256').update(held).digest('hex').slice(0, 16)}`;
@@ -182,7 +189,7 @@ function acquire(path: string, record: string, options: LockOptions, depth: numb
         acquire(marker, record, options, depth + 1);
       } catch (error) {
         // Another starter is taking over this very record now: it will hold the lock.
-        if (error instanceof DataDirLockError && error.message.startsWith('locked by ')) throw new DataDirLockError(`${error.message.replace(/^locked by /, 'being taken over by ')}`);
+        if (error instanceof DataDirLockError && error.held === 'locked') throw new DataDirLockError(`being taken over by ${error.message.slice('locked by '.length)}`, 'being taken over');
         throw error;
       }
       try {

@@ -8,6 +8,7 @@ import {
   truncateOp, type Change, type Discard, type Op, type Seal,
 } from './diskFormat.js';
 import type { Persister } from './persister.js';
+import { ensureDirectory } from '../fs/ensureDirectory.js';
 
 export { CommandEncodingError, DiskPersisterError, type DiskErrorKind, type Discard } from './diskFormat.js';
 
@@ -44,7 +45,8 @@ export const nodeDiskFs: DiskFs = {
   readFile: (path) => fsp.readFile(path),
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
-  mkdir: async (path) => { await fsp.mkdir(path, { recursive: true }); },
+  // One component at a time (src/fs): Node's recursive mkdir spins for ever under /proc.
+  mkdir: async (path) => { ensureDirectory(path, 'data directory'); },
   exists: async (path) => {
     try {
       await fsp.lstat(path);
@@ -456,6 +458,17 @@ async function writeAll(handle: DiskFileHandle, bytes: Uint8Array, position: num
   }
 }
 
+/**
+ * Replaces `path` whole: the contents to a temp file beside it, fsync'd, renamed over it, and the
+ * directory fsync'd, so after a crash the file is the old one or the new one, never a mix.
+ */
+export async function replaceDurably(fs: DiskFs, path: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const temp = `${path}.tmp`;
+  await writeDurably(fs, temp, chunks);
+  await fs.rename(temp, path);
+  await syncDirectory(fs, dirname(path));
+}
+
 /** Creates (or replaces) a file with these contents and fsyncs it; answers its size. */
 async function writeDurably(fs: DiskFs, path: string, chunks: readonly Uint8Array[]): Promise<number> {
   const handle = await fs.open(path, 'w');
@@ -473,7 +486,7 @@ async function writeDurably(fs: DiskFs, path: string, chunks: readonly Uint8Arra
 }
 
 /** Makes a directory's entries (created and renamed files) durable. */
-async function syncDirectory(fs: DiskFs, dir: string): Promise<void> {
+export async function syncDirectory(fs: DiskFs, dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();

@@ -75,7 +75,7 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
     lock = DataDirLock.acquire(config.dataDir);
   } catch (error) {
     if (!(error instanceof DataDirLockError)) throw error;
-    const held = /^(locked|being taken over) by /.test(error.message);
+    const held = error.held !== null;
     return refuse(held ? `--data-dir ${config.dataDir} is ${error.message} (one process per data directory)` : error.message);
   }
   try {

@@ -20,7 +20,7 @@ import {
   judgeLog, readFrame, readHeader, readLog, readSealSlots, repairHint, type LogRead, type Seal,
 } from '../runtime/diskFormat.js';
 import { DataDirLock, DataDirLockError } from '../runtime/dataDirLock.js';
-import { DiskPersister, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../runtime/diskPersister.js';
+import { DiskPersister, LOG_FILE, MARKER_FILE, nodeDiskFs, replaceDurably, SEAL_FILE, syncDirectory } from '../runtime/diskPersister.js';
 
 export const REPAIR_USAGE = `usage: pure-raft repair --data-dir DIR [--yes]
   --data-dir    the data directory a node refuses to start from
@@ -105,7 +105,7 @@ export async function runRepair(argv: readonly string[], io: RepairIo = processI
       lock = DataDirLock.acquire(dir);
     } catch (error) {
       if (!(error instanceof DataDirLockError)) throw error;
-      const held = /^(locked|being taken over) by /.test(error.message);
+      const held = error.held !== null;
       io.err(held ? `pure-raft repair: ${dir} is ${error.message}: stop that node first` : `pure-raft repair: ${error.message}`);
       return 1;
     }
@@ -274,7 +274,7 @@ async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut'
     await fsp.rm(join(dir, LOG_FILE), { force: true }); // gone already, or a log nothing can read
     await fsp.rm(sealPath, { force: true });
     await fsp.rm(join(dir, MARKER_FILE), { force: true });
-    await syncDir(dir);
+    await syncDirectory(nodeDiskFs, dir);
     return;
   }
   const logPath = join(dir, LOG_FILE);
@@ -288,25 +288,7 @@ async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut'
   }
   const kept = readLog(await fsp.readFile(logPath), logPath);
   const seal: Seal = { seq: plan.seq, generation: plan.generation, end: kept.end, lastCrc: kept.end === HEADER_SIZE ? 0 : kept.lastCrc };
-  const temp = `${sealPath}.tmp`;
-  const file = await fsp.open(temp, 'w');
-  try {
-    await file.write(Buffer.concat([encodeSealSlot(seal), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]), 0, SEAL_FILE_SIZE, 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await fsp.rename(temp, sealPath);
-  await syncDir(dir);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await replaceDurably(nodeDiskFs, sealPath, [encodeSealSlot(seal), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]);
 }
 
 async function exists(path: string): Promise<boolean> {

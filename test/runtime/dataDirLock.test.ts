@@ -103,7 +103,7 @@ describe('DataDirLock: one live process per data directory', () => {
     let winner: DataDirLock | undefined;
     // A reads the stale record; before A takes over, B runs its whole takeover and wins.
     const a = (): DataDirLock => DataDirLock.acquire(dir, { onStale: () => { if (winner === undefined) winner = DataDirLock.acquire(dir); } });
-    expect(a).toThrow(new DataDirLockError(`locked by pid ${process.pid}`));
+    expect(a).toThrow(new DataDirLockError(`locked by pid ${process.pid}`, 'locked'));
     expect(winner).toBeDefined();
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).start).toBe(processStartTime(process.pid));
     winner!.release();

@@ -6,7 +6,7 @@ import { VirtualClock } from './virtualClock.js';
  * Each message of a simulated reliable network is delayed by up to this much (uniform), standing
  * in for the scheduling of labrpc's goroutines: messages reorder as on a real machine.
  */
-export const SIM_JITTER_MS = 1;
+const SIM_JITTER_MS = 1;
 
 /**
  * One simulated world: a virtual clock, one seeded random source from which every timer,
@@ -18,8 +18,6 @@ export interface SimWorld {
   readonly seed: number;
   readonly clock: VirtualClock;
   readonly random: RandomSource;
-  /** See SIM_JITTER_MS. */
-  readonly jitterMs: number;
   /** A network of `servers` servers on this world's clock and random source. */
   network(servers: number): SimNetwork;
   /** Virtual time and timers fired so far: a fingerprint to compare replays by. */
@@ -35,7 +33,6 @@ export function simWorld(seed: number): SimWorld {
     seed,
     clock,
     random,
-    jitterMs: SIM_JITTER_MS,
     network: (servers) => new SimNetwork({ servers, clock, random, jitterMs: SIM_JITTER_MS }),
     fingerprint: () => `t=${clock.now().toFixed(3)}ms events=${clock.events}`,
     stop: () => clock.stop(),
