@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
-import { entriesFrom, firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
-import { read, replaceLogFrom, writeAt, type ServerDraft, type ServerEdit } from './draft.js';
+import { entriesOf, firstIndexOfTerm, lastIndexOfTerm, lastLogIndex, termAt } from './log.js';
+import { logOf, read, replaceLogFrom, writeAt, type ServerDraft, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeFollower } from './roles.js';
 import { sendAppendEntries } from './send.js';
@@ -16,6 +16,8 @@ import type { AppendEntriesArgs, AppendEntriesReply } from './types.js';
  *     entries are already present removes nothing.
  *  4. Append any new entries not already in the log.
  *  5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
+ * Entries up to lastIncludedIndex are in the snapshot, so committed, so the leader's own: a
+ * request reaching back into the snapshot is checked from lastIncludedIndex on.
  */
 export function handleAppendEntries(e: ServerEdit, args: AppendEntriesArgs, out: Outbox): void {
   const s = e.draft;
@@ -25,17 +27,25 @@ export function handleAppendEntries(e: ServerEdit, args: AppendEntriesArgs, out:
   if (s.role !== 'follower') becomeFollower(e, args.term, out);
   setTimer(out, 'resetElectionTimer');
 
-  const log = read(e, 'log');
-  if (args.prevLogIndex > lastLogIndex(log)) return sendReply(s, args, out, false, 0, 0, lastLogIndex(log) + 1);
-  const localPrevTerm = termAt(log, args.prevLogIndex);
-  if (localPrevTerm !== args.prevLogTerm) {
-    return sendReply(s, args, out, false, 0, localPrevTerm, firstIndexOfTerm(log, localPrevTerm, args.prevLogIndex));
+  const log = logOf(e);
+  const last = lastLogIndex(log);
+  if (args.prevLogIndex > last) return sendReply(s, args, out, false, 0, 0, last + 1);
+  // The request's entries up to lastIncludedIndex are skipped (the snapshot holds them), and the
+  // check moves to the last one skipped; when all of it is in the snapshot there is nothing to check.
+  const skip = Math.max(0, Math.min(log.lastIncludedIndex - args.prevLogIndex, args.entries.length));
+  const prevIndex = args.prevLogIndex + skip;
+  if (prevIndex >= log.lastIncludedIndex) {
+    const prevTerm = skip === 0 ? args.prevLogTerm : args.entries[skip - 1]!.term;
+    const localPrevTerm = termAt(log, prevIndex);
+    if (localPrevTerm !== prevTerm) {
+      return sendReply(s, args, out, false, 0, localPrevTerm, firstIndexOfTerm(log, localPrevTerm, prevIndex));
+    }
   }
 
-  for (let i = 0; i < args.entries.length; i++) {
+  for (let i = skip; i < args.entries.length; i++) {
     const index = args.prevLogIndex + 1 + i;
-    if (index <= log.length && termAt(log, index) === args.entries[i]!.term) continue;
-    replaceLogFrom(e, index, entriesFrom(args.entries, i + 1));
+    if (index <= last && termAt(log, index) === args.entries[i]!.term) continue;
+    replaceLogFrom(e, index, entriesOf(args.entries, i + 1));
     break;
   }
 
@@ -72,10 +82,10 @@ export function handleAppendEntriesReply(e: ServerEdit, reply: AppendEntriesRepl
     advanceCommitIndex(e);
     // A follower still a whole capped request behind is sent the next one now, not at the
     // next heartbeat (never, with no cap: every request carried the whole tail).
-    if (lastLogIndex(read(e, 'log')) - read(e, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(e, peer, out);
+    if (lastLogIndex(logOf(e)) - read(e, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(e, peer, out);
     return;
   }
-  const log = read(e, 'log');
+  const log = logOf(e);
   let next = reply.conflictIndex;
   if (reply.conflictTerm > 0) {
     const last = lastIndexOfTerm(log, reply.conflictTerm);

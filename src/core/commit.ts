@@ -1,6 +1,6 @@
-import { termAt } from './log.js';
+import { entryAt, lastLogIndex, termAt } from './log.js';
 import { majority } from './cluster.js';
-import { read, type ServerEdit } from './draft.js';
+import { logOf, read, type ServerEdit } from './draft.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -10,11 +10,11 @@ import type { Outbox } from './outbox.js';
  */
 export function advanceCommitIndex(e: ServerEdit): void {
   const s = e.draft;
-  const log = read(e, 'log');
+  const log = logOf(e);
   const matchIndex = read(e, 'matchIndex');
   const { currentTerm, commitIndex } = s;
   const needed = majority(s.clusterSize);
-  for (let n = log.length; n > commitIndex; n--) {
+  for (let n = lastLogIndex(log); n > commitIndex; n--) {
     if (termAt(log, n) !== currentTerm) break; // terms only fall going back
     let replicas = 0;
     for (let i = 0; i < matchIndex.length; i++) if (matchIndex[i]! >= n) replicas++;
@@ -25,14 +25,17 @@ export function advanceCommitIndex(e: ServerEdit): void {
   }
 }
 
-/** All servers: if commitIndex > lastApplied, apply log[lastApplied+1 .. commitIndex] in order. */
+/**
+ * All servers: if commitIndex > lastApplied, apply log[lastApplied+1 .. commitIndex] in order
+ * (lastApplied is never below lastIncludedIndex, so these entries are all in the log).
+ */
 export function applyCommitted(e: ServerEdit, out: Outbox): void {
   const s = e.draft;
   const { lastApplied, commitIndex } = s;
   if (lastApplied >= commitIndex) return;
-  const log = read(e, 'log');
+  const log = logOf(e);
   for (let index = lastApplied + 1; index <= commitIndex; index++) {
-    out.apply.push({ commandValid: true, command: log[index - 1]!.command, commandIndex: index });
+    out.apply.push({ commandValid: true, command: entryAt(log, index).command, commandIndex: index });
   }
   s.lastApplied = commitIndex;
 }

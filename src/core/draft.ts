@@ -1,16 +1,18 @@
 import type { Draft } from 'immer';
-import type { LogEntry, LogIndex, RaftState } from './types.js';
+import { lastLogIndex } from './log.js';
+import type { LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
 
 /**
  * How handlers see a server's state inside the step's immer recipe: a ServerEdit, handed to
  * every handler explicitly (no module state: the edit is a value of the step that made it).
  *
  * Scalars (currentTerm, votedFor, role, commitIndex, ...) are read and written on `e.draft` as
- * usual. The array fields are left out of its type on purpose, so the compiler rejects
- * `e.draft.log`, `e.draft.matchIndex[i]`, ...: handlers read them with `read(e, 'log')` (the
- * current array, plain, never a draft) and change them with `write`, `writeAt`, `empty`,
- * `replaceLogFrom` or `appendToLog` (a new plain array assigned to the draft, never an edit in
- * place).
+ * usual. The array fields and the snapshot are left out of its type on purpose, so the compiler
+ * rejects `e.draft.log`, `e.draft.matchIndex[i]`, ...: handlers read them with `read(e, 'log')`
+ * (the current value, plain, never a draft) or the log as a whole with `logOf(e)`, and change
+ * them with `write`, `writeAt`, `empty`, `replaceLogFrom`, `appendToLog` or `installLog` (a new
+ * plain value assigned to the draft, never an edit in place). The snapshot is the service's
+ * value: a draft of it must never leave the recipe inside a message.
  *
  * Why: immer drafts an array the first time it is read through a draft (a proxy, and a shallow
  * copy of it on first element access), and every entry read through that draft is drafted in
@@ -18,20 +20,20 @@ import type { LogEntry, LogIndex, RaftState } from './types.js';
  * matchIndex/nextIndex many times and edits them rarely, so reading them plain and replacing
  * them whole keeps each step to the one root draft, whose changed scalars immer finalizes.
  */
-export type ArrayField = 'log' | 'votesGranted' | 'nextIndex' | 'matchIndex';
-export type ServerDraft = Omit<Draft<RaftState>, ArrayField>;
+export type PlainField = 'log' | 'snapshot' | 'votesGranted' | 'nextIndex' | 'matchIndex';
+export type ServerDraft = Omit<Draft<RaftState>, PlainField>;
 
 /** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex. */
-export type PerServerField = Exclude<ArrayField, 'log'>;
+export type PerServerField = Exclude<PlainField, 'log' | 'snapshot'>;
 
-type Arrays = { -readonly [K in ArrayField]: RaftState[K] };
+type Arrays = { -readonly [K in PlainField]: RaftState[K] };
 
 /** One step's edit of a server: the root draft, and beside it the array fields it holds. */
 export interface ServerEdit {
   /** The scalars, read and written in place (a root immer draft). */
   readonly draft: ServerDraft;
   /**
-   * The current array fields: the base state's arrays at the start, then whatever was assigned.
+   * The current plain fields: the base state's values at the start, then whatever was assigned.
    * They only mirror what the draft holds, so reading them never drafts anything.
    */
   readonly arrays: Arrays;
@@ -47,7 +49,7 @@ export interface ServerEdit {
 export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerEdit {
   return {
     draft,
-    arrays: { log: base.log, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex },
+    arrays: { log: base.log, snapshot: base.snapshot, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex },
     logRewrittenFrom: Infinity,
   };
 }
@@ -56,8 +58,13 @@ export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerE
  * The current value of an array field, as plain values shared with the states (not drafts), so
  * it may go into messages and apply records that outlive the recipe. O(1).
  */
-export function read<K extends ArrayField>(e: ServerEdit, field: K): Arrays[K] {
+export function read<K extends PlainField>(e: ServerEdit, field: K): Arrays[K] {
   return e.arrays[field];
+}
+
+/** The log as it stands in this step (the plain entries and the draft's snapshot index and term), for log.ts. */
+export function logOf(e: ServerEdit): LogView {
+  return { log: e.arrays.log, lastIncludedIndex: e.draft.lastIncludedIndex, lastIncludedTerm: e.draft.lastIncludedTerm };
 }
 
 /**
@@ -68,13 +75,14 @@ export function write<K extends PerServerField>(e: ServerEdit, field: K, value: 
   assign(e, field, value);
 }
 
-function assign<K extends ArrayField>(e: ServerEdit, field: K, value: Arrays[K]): void {
+function assign<K extends PlainField>(e: ServerEdit, field: K, value: Arrays[K]): void {
   e.arrays[field] = value;
   // Named stores: V8 sends a store to a proxy under a varying key (`draft[field] = value`)
   // through its slow generic path, several times the cost of the trap call itself.
   const draft = e.draft as unknown as Arrays;
   switch (field) {
     case 'log': draft.log = value as Arrays['log']; break;
+    case 'snapshot': draft.snapshot = value; break;
     case 'votesGranted': draft.votesGranted = value as Arrays['votesGranted']; break;
     case 'nextIndex': draft.nextIndex = value as Arrays['nextIndex']; break;
     case 'matchIndex': draft.matchIndex = value as Arrays['matchIndex']; break;
@@ -100,20 +108,21 @@ export function empty(e: ServerEdit, field: PerServerField): void {
 }
 
 /**
- * Figure 2's log edit: the entries from `index` on (1-based; lastLogIndex + 1 appends) are
- * replaced by `entries`. The log becomes a new plain array (see ServerDraft for why never in
+ * Figure 2's log edit: the entries from absolute `index` on (after the snapshot; lastLogIndex + 1
+ * appends) are replaced by `entries`. The log becomes a new plain array (see ServerDraft for why never in
  * place), frozen here with the added entries, as immer's autoFreeze would freeze them: immer then
  * skips them when finalizing, and the log is immutable whatever the autoFreeze setting.
  * (Copied by spreading: V8 spreads a frozen array quickly, but slices it in its slow path.)
  */
 export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly LogEntry[]): void {
   const log = read(e, 'log');
-  if (!(index >= 1 && index <= log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside 1..${log.length + 1}`);
+  const base = e.draft.lastIncludedIndex;
+  if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
   for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
   let kept = log;
-  if (index - 1 < log.length) {
+  if (index - base - 1 < log.length) {
     const prefix = [...log];
-    prefix.length = index - 1;
+    prefix.length = index - base - 1;
     kept = prefix;
   }
   const next = [...kept, ...entries];
@@ -123,7 +132,21 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
 
 /** Appends `entries` to the log (replaceLogFrom lastLogIndex + 1). */
 export function appendToLog(e: ServerEdit, entries: readonly LogEntry[]): void {
-  replaceLogFrom(e, read(e, 'log').length + 1, entries);
+  replaceLogFrom(e, lastLogIndex(logOf(e)) + 1, entries);
+}
+
+/**
+ * Figure 13's log edit: the snapshot `snapshot` now stands for every entry up to
+ * `lastIncludedIndex` (of term `lastIncludedTerm`), and `entries` (the very entry objects kept
+ * from the log, or none) follow it. lastIncludedIndex only grows.
+ */
+export function installLog(e: ServerEdit, lastIncludedIndex: LogIndex, lastIncludedTerm: Term, snapshot: unknown, entries: readonly LogEntry[]): void {
+  const s = e.draft;
+  if (!(lastIncludedIndex > s.lastIncludedIndex)) throw new RangeError(`pure-raft: snapshot at ${lastIncludedIndex} does not follow the one at ${s.lastIncludedIndex}`);
+  s.lastIncludedIndex = lastIncludedIndex;
+  s.lastIncludedTerm = lastIncludedTerm;
+  assign(e, 'snapshot', snapshot);
+  assign(e, 'log', Object.freeze([...entries]));
 }
 
 /** Freezes plain objects and arrays, deeply (what immer's autoFreeze freezes). */

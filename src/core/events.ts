@@ -1,6 +1,6 @@
 import { advanceCommitIndex } from './commit.js';
 import { lastLogIndex } from './log.js';
-import { appendToLog, read, writeAt, type ServerEdit } from './draft.js';
+import { appendToLog, logOf, writeAt, type ServerEdit } from './draft.js';
 import type { Outbox } from './outbox.js';
 import { MAX_TERM } from './limits.js';
 import { becomeCandidate, becomeFollower } from './roles.js';
@@ -44,7 +44,7 @@ export function handleStart(e: ServerEdit, command: unknown, out: Outbox): void 
     return;
   }
   appendToLog(e, [{ term, command }]);
-  const index = lastLogIndex(read(e, 'log'));
+  const index = lastLogIndex(logOf(e));
   writeAt(e, 'matchIndex', id, index);
   writeAt(e, 'nextIndex', id, index + 1);
   advanceCommitIndex(e); // a one-server cluster commits at once

@@ -1,6 +1,6 @@
 import { isAtLeastAsUpToDate } from './log.js';
 import { majority } from './cluster.js';
-import { read, writeAt, type ServerEdit } from './draft.js';
+import { logOf, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeLeader, countVotes } from './roles.js';
 import type { RequestVoteArgs, RequestVoteReply } from './types.js';
@@ -18,7 +18,7 @@ export function handleRequestVote(e: ServerEdit, args: RequestVoteArgs, out: Out
   if (
     args.term === s.currentTerm &&
     (s.votedFor === null || s.votedFor === args.candidateId) &&
-    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, read(e, 'log'))
+    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, logOf(e))
   ) {
     s.votedFor = args.candidateId;
     voteGranted = true;

@@ -1,23 +1,31 @@
 import type { PersistentState, RaftState, ServerId } from './types.js';
 
-export const EMPTY_PERSISTENT_STATE: PersistentState = { currentTerm: 0, votedFor: null, log: [] };
+export const EMPTY_PERSISTENT_STATE: PersistentState = { currentTerm: 0, votedFor: null, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, log: [] };
 
 /**
- * A server's state after a crash, built from what it persisted and nothing else:
- * a follower with commitIndex = lastApplied = 0 and the persistent fields exactly as written.
+ * A server's state after a crash, built from what it persisted and nothing else: a follower with
+ * the persistent fields exactly as written, and commitIndex = lastApplied = lastIncludedIndex (a
+ * snapshot holds only committed entries, and the service restarts from it).
  */
 export function restore(id: ServerId, clusterSize: number, persisted: PersistentState): RaftState {
   if (!Number.isInteger(clusterSize) || clusterSize < 1) throw new RangeError(`clusterSize must be a positive integer, got ${clusterSize}`);
   if (!Number.isInteger(id) || id < 0 || id >= clusterSize) throw new RangeError(`server id must be in 0..${clusterSize - 1}, got ${id}`);
+  const { lastIncludedIndex, lastIncludedTerm } = persisted;
+  if (!Number.isInteger(lastIncludedIndex) || lastIncludedIndex < 0 || !Number.isInteger(lastIncludedTerm) || lastIncludedTerm < 0 || (lastIncludedIndex === 0) !== (lastIncludedTerm === 0)) {
+    throw new RangeError(`lastIncludedIndex and lastIncludedTerm must be non-negative integers, both 0 or neither, got ${lastIncludedIndex} and ${lastIncludedTerm}`);
+  }
   return {
     id,
     clusterSize,
     currentTerm: persisted.currentTerm,
     votedFor: persisted.votedFor,
+    lastIncludedIndex: persisted.lastIncludedIndex,
+    lastIncludedTerm: persisted.lastIncludedTerm,
+    snapshot: persisted.snapshot,
     log: persisted.log,
     role: 'follower',
-    commitIndex: 0,
-    lastApplied: 0,
+    commitIndex: persisted.lastIncludedIndex,
+    lastApplied: persisted.lastIncludedIndex,
     votesGranted: [],
     nextIndex: [],
     matchIndex: [],

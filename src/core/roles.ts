@@ -1,6 +1,6 @@
 import { lastLogIndex, lastLogTerm } from './log.js';
 import { majority, peersOf } from './cluster.js';
-import { empty, read, write, type ServerEdit } from './draft.js';
+import { empty, logOf, read, write, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
 import type { Term } from './types.js';
@@ -36,7 +36,7 @@ export function becomeCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'nextIndex');
   empty(e, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
-  const log = read(e, 'log');
+  const log = logOf(e);
   for (const peer of peersOf(id, clusterSize)) {
     out.messages.push({
       type: 'RequestVote',
@@ -64,7 +64,7 @@ export function becomeLeader(e: ServerEdit, out: Outbox): void {
   const { id, clusterSize } = s;
   s.role = 'leader';
   empty(e, 'votesGranted');
-  const next = lastLogIndex(read(e, 'log')) + 1;
+  const next = lastLogIndex(logOf(e)) + 1;
   write(e, 'nextIndex', Array.from({ length: clusterSize }, () => next));
   write(e, 'matchIndex', Array.from({ length: clusterSize }, (_, i) => (i === id ? next - 1 : 0)));
   setTimer(out, 'startHeartbeat');

@@ -2,9 +2,10 @@ import { Immer } from 'immer';
 import { applyCommitted } from './commit.js';
 import { handleAppendEntries, handleAppendEntriesReply } from './appendEntries.js';
 import { handleElectionTimeout, handleHeartbeatTick, handleStart } from './events.js';
-import { firstDifference } from './log.js';
+import { firstDifference, lastLogIndex } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
+import { handleInstallSnapshot, handleInstallSnapshotReply, handleSnapshot } from './snapshot.js';
 import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
 import { newServerEdit, type ServerEdit } from './draft.js';
@@ -54,6 +55,8 @@ function dispatch(e: ServerEdit, input: Input, out: Outbox): void {
       return handleStart(e, input.command, out);
     case 'Receive':
       return receive(e, input.message, out);
+    case 'Snapshot':
+      return handleSnapshot(e, input.index, input.snapshot);
   }
 }
 
@@ -74,6 +77,10 @@ function receive(e: ServerEdit, m: Message, out: Outbox): void {
       return handleAppendEntries(e, m, out);
     case 'AppendEntriesReply':
       return handleAppendEntriesReply(e, m, out);
+    case 'InstallSnapshot':
+      return handleInstallSnapshot(e, m, out);
+    case 'InstallSnapshotReply':
+      return handleInstallSnapshotReply(e, m, out);
   }
 }
 
@@ -82,16 +89,22 @@ function isTerm(term: number): boolean {
 }
 
 /**
- * The persistent state to write, present exactly when currentTerm, votedFor or the log changed.
- * Entries below `logRewrittenFrom` are the very objects of `before.log`, so they are not compared.
+ * The persistent state to write, present exactly when currentTerm, votedFor, the log or the
+ * snapshot changed. Entries below `logRewrittenFrom` are the very objects of `before.log`, so
+ * they are not compared.
  */
 function persistEffect(before: RaftState, after: RaftState, logRewrittenFrom: LogIndex): PersistEffect | null {
   const logChanged = before.log !== after.log;
-  if (!logChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) return null;
+  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot;
+  if (!logChanged && !snapshotChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) return null;
   return {
     currentTerm: after.currentTerm,
     votedFor: after.votedFor,
+    lastIncludedIndex: after.lastIncludedIndex,
+    lastIncludedTerm: after.lastIncludedTerm,
+    snapshot: after.snapshot,
     log: after.log,
-    logChangedFrom: logChanged ? firstDifference(before.log, after.log, logRewrittenFrom) : after.log.length + 1,
+    logChangedFrom: logChanged ? firstDifference(before, after, logRewrittenFrom) : lastLogIndex(after) + 1,
+    snapshotChanged,
   };
 }

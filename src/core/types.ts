@@ -2,9 +2,11 @@
  * The vocabulary of the Raft core, named as in Figure 2 of the Raft paper
  * (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm").
  *
- * Servers are numbered 0..clusterSize-1. Log indices start at 1: entry `i`
- * lives at `log[i - 1]`, and index 0 stands for "before the first entry"
- * (its term is 0).
+ * Servers are numbered 0..clusterSize-1. Log indices are absolute and start at 1; index 0
+ * stands for "before the first entry" (its term is 0). A snapshot (Figure 13 of the extended
+ * paper; the lab's part D) replaces the entries 1..lastIncludedIndex, so the log array holds only
+ * the entries after it: entry `i` lives at `log[i - lastIncludedIndex - 1]`. Read it through the
+ * helpers of log.ts (termAt, entryAt, lastLogIndex, ...), which take absolute indices.
  */
 
 export type ServerId = number;
@@ -18,11 +20,32 @@ export interface LogEntry {
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
-/** Persistent state on all servers (Figure 2): written before answering any RPC. */
-export interface PersistentState {
+/**
+ * A log as the helpers of log.ts read it: the entries after the snapshot, and the index and
+ * term of the snapshot's last entry (0 and 0 without a snapshot). Every PersistentState and
+ * RaftState is one.
+ */
+export interface LogView {
+  /** The entries lastIncludedIndex + 1 .. lastLogIndex, in order. */
+  readonly log: readonly LogEntry[];
+  /** Figure 13: the snapshot replaces every entry up to and including this index (0: no snapshot). */
+  readonly lastIncludedIndex: LogIndex;
+  /** The term of the entry at lastIncludedIndex (0 when lastIncludedIndex is 0). */
+  readonly lastIncludedTerm: Term;
+}
+
+/**
+ * Persistent state on all servers (Figure 2, with Figure 13's snapshot): written before
+ * answering any RPC. The snapshot and the Raft state are saved together, atomically.
+ */
+export interface PersistentState extends LogView {
   readonly currentTerm: Term;
   readonly votedFor: ServerId | null;
-  readonly log: readonly LogEntry[];
+  /**
+   * The service's snapshot of every entry up to lastIncludedIndex, opaque to Raft (null without a
+   * snapshot). Never edited: a new snapshot is a new value.
+   */
+  readonly snapshot: unknown;
 }
 
 /** One server's whole state: Figure 2's persistent and volatile state, plus the election tally. */
@@ -83,7 +106,31 @@ export interface AppendEntriesReply extends Envelope {
   readonly conflictIndex: LogIndex;
 }
 
-export type Message = RequestVoteArgs | RequestVoteReply | AppendEntriesArgs | AppendEntriesReply;
+/**
+ * InstallSnapshot RPC (Figure 13), sent whole (no chunking: offset 0, done true): the leader's
+ * snapshot, for a follower whose nextIndex is at or below the leader's lastIncludedIndex.
+ */
+export interface InstallSnapshotArgs extends Envelope {
+  readonly type: 'InstallSnapshot';
+  readonly leaderId: ServerId;
+  readonly lastIncludedIndex: LogIndex;
+  readonly lastIncludedTerm: Term;
+  readonly data: unknown;
+}
+
+/**
+ * Figure 13's reply is the term alone; this one also echoes the request's lastIncludedIndex as
+ * `matchIndex` (the follower now holds every entry up to it), so a leader can tell which request
+ * a late or duplicated reply answers.
+ */
+export interface InstallSnapshotReply extends Envelope {
+  readonly type: 'InstallSnapshotReply';
+  readonly matchIndex: LogIndex;
+}
+
+export type Message =
+  | RequestVoteArgs | RequestVoteReply | AppendEntriesArgs | AppendEntriesReply
+  | InstallSnapshotArgs | InstallSnapshotReply;
 export type MessageType = Message['type'];
 
 // ---- Inputs ----------------------------------------------------------------------------------
@@ -92,25 +139,50 @@ export type Input =
   | { readonly type: 'ElectionTimeout' }
   | { readonly type: 'HeartbeatTick' }
   | { readonly type: 'Start'; readonly command: unknown }
-  | { readonly type: 'Receive'; readonly message: Message };
+  | { readonly type: 'Receive'; readonly message: Message }
+  /**
+   * The service's snapshot of every entry up to and including `index` (the lab's
+   * Snapshot(index, snapshot)): the log is trimmed through `index`. Ignored when `index` is at
+   * or below lastIncludedIndex or above lastApplied (the service cannot hold what was not applied).
+   */
+  | { readonly type: 'Snapshot'; readonly index: LogIndex; readonly snapshot: unknown };
 
 // ---- Outputs ---------------------------------------------------------------------------------
 
 /**
- * The persistent state to write durably before anything else of the step happens.
- * Present exactly when currentTerm, votedFor or the log changed. `logChangedFrom` is the
- * first log index whose entry differs from what was persisted before (log.length + 1 when the
- * log did not change), so a disk persister can truncate there and append only the tail.
+ * The persistent state to write durably before anything else of the step happens, the snapshot
+ * with it in one atomic save. Present exactly when currentTerm, votedFor, the log or the snapshot
+ * changed. `logChangedFrom` is the first absolute log index, after lastIncludedIndex, whose entry
+ * differs from what was persisted before (lastLogIndex + 1 when no entry changed), so a disk
+ * persister can truncate there and append only the tail; entries up to lastIncludedIndex are
+ * dropped. `snapshotChanged` says whether snapshot, lastIncludedIndex and lastIncludedTerm are
+ * new (a persister rewrites the snapshot only then).
  */
 export interface PersistEffect extends PersistentState {
   readonly logChangedFrom: LogIndex;
+  readonly snapshotChanged: boolean;
 }
 
-export interface ApplyMsg {
+/** A committed command, for the service to apply. */
+export interface CommandApplyMsg {
   readonly commandValid: true;
   readonly command: unknown;
   readonly commandIndex: LogIndex;
 }
+
+/**
+ * A snapshot a leader sent (InstallSnapshot), for the service to install in place of everything
+ * it applied so far. The next command applied after it is snapshotIndex + 1.
+ */
+export interface SnapshotApplyMsg {
+  readonly snapshotValid: true;
+  readonly snapshot: unknown;
+  readonly snapshotTerm: Term;
+  readonly snapshotIndex: LogIndex;
+}
+
+/** One ordered apply stream of both kinds (the lab's ApplyMsg). */
+export type ApplyMsg = CommandApplyMsg | SnapshotApplyMsg;
 
 export type TimerDirective = 'resetElectionTimer' | 'startHeartbeat' | 'stopHeartbeat';
 
@@ -140,7 +212,10 @@ export interface StepResult {
   /** Outbound messages, in the order they were produced. */
   readonly messages: readonly Message[];
   readonly persist: PersistEffect | null;
-  /** Newly committed entries, in index order, each exactly once over a node's life between restarts. */
+  /**
+   * Newly committed entries and installed snapshots, in index order, each index exactly once over
+   * a node's life between restarts (an installed snapshot stands for every index it covers).
+   */
   readonly apply: readonly ApplyMsg[];
   readonly timers: readonly TimerDirective[];
   /** Only for a Start input: the answer to hand back to the client at once. */
