@@ -2,9 +2,11 @@
  * Snapshots in the runtime: RaftNodes on the virtual clock of the simulated world, each serving
  * a small replicated list that snapshots itself every few commands (as the lab's applierSnap).
  */
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ApplyMsg, InstallSnapshotArgs, Message, PersistentState } from '../../src/core/index.js';
-import { make, MemoryPersister, messageSize, simWorld, type RaftNode, type SimNetwork, type SimWorld } from '../../src/runtime/index.js';
+import { make, MemoryPersister, messageSize, SimNetwork, simWorld, type RaftNode, type SimWorld } from '../../src/runtime/index.js';
+import { envFor, runLabTest } from '../lab/harness/runner.js';
+import { LAB_2D } from '../lab/suite/lab2D.js';
 import { ManualClock } from './manualClock.js';
 
 const SNAPSHOT_EVERY = 5;
@@ -237,5 +239,21 @@ describe('InstallSnapshot on the simulated network', () => {
     expect(net.getTotalBytes()).toBe(messageSize(install));
     net.cleanup();
     world.stop();
+  });
+});
+
+describe('lab 2D on the virtual clock (one seed each; the lab project runs them in real time)', () => {
+  afterEach(() => { vi.restoreAllMocks(); });
+
+  test.each(LAB_2D.map((t) => [t.name, t] as const))('%s', async (name, t) => {
+    let installs = 0;
+    const attach = SimNetwork.prototype.attach;
+    vi.spyOn(SimNetwork.prototype, 'attach').mockImplementation(function (this: SimNetwork, id, receiver) {
+      const transport = attach.call(this, id, receiver);
+      return { clusterSize: transport.clusterSize, send: (m) => { if (m.type === 'InstallSnapshot') installs++; transport.send(m); } };
+    });
+    await runLabTest(t, envFor(t, 'sim', 1));
+    // A victim cut off or crashed for 11+ commands is behind its leader's snapshot: it catches up by InstallSnapshot.
+    if (/Install/.test(name)) expect(installs).toBeGreaterThan(0);
   });
 });
