@@ -48,7 +48,7 @@ export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
  * sending every message through the transport, applying through the callback. So no message
  * or apply leaves before every save that precedes it is durable, even when the node's
  * in-memory state has run ahead of its disk; saves queued behind a pending one go together
- * (group commit) and AppendEntries are coalesced, as the queue describes. A crash (kill) drops
+ * (group commit) and replication requests are coalesced, as the queue describes. A crash (kill) drops
  * the unexecuted rest, exactly as a crash between two operations in the model checker.
  *
  * Snapshots: the service hands its own in through `snapshot(index, data)` (it may do so from

@@ -184,16 +184,21 @@ describe('ReadyQueue', () => {
     expect(drain(q)).toEqual(['apply 11', 'send RequestVote to=2', 'send AppendEntries to=1 entries=10']);
   });
 
-  test('an InstallSnapshot and the snapshot applied from it wait for their step\'s save; InstallSnapshot is never coalesced', () => {
+  test('an InstallSnapshot and the snapshot applied from it wait for their step\'s save', () => {
     const q = new ReadyQueue();
-    q.push([save(1), installSnapshot(1, 10), append(2, 1)]);
     q.push([snapshotSave(20, 0), installSnapshot(1, 20), snapshotApply(20)]);
-    expect(drain(q)).toEqual(['save#0 log=1', 'save#1 snapshot=s20@20 log=0']);
-    q.saved(1);
-    expect(drain(q)).toEqual([]);
+    expect(drain(q)).toEqual(['save#0 snapshot=s20@20 log=0']);
     q.saved(0);
-    expect(drain(q)).toEqual([
-      'send InstallSnapshot to=1', 'send InstallSnapshot to=1', 'apply snapshot@20', 'send AppendEntries to=2 entries=1',
-    ]);
+    expect(drain(q)).toEqual(['apply snapshot@20', 'send InstallSnapshot to=1']);
+  });
+
+  test('coalescing takes InstallSnapshot as a replication request: only the latest of them and AppendEntries per peer leaves', () => {
+    const q = new ReadyQueue();
+    q.push([save(1), installSnapshot(1, 10), installSnapshot(2, 10)]);
+    q.push([save(2), installSnapshot(1, 20), append(2, 1)]);
+    q.push([save(3), append(1, 1), installSnapshot(2, 20), vote(1)]);
+    expect(drain(q)).toEqual(['save#0 log=1', 'save#1 log=2', 'save#2 log=3']);
+    for (const id of [0, 1, 2]) q.saved(id);
+    expect(drain(q)).toEqual(['send RequestVote to=1', 'send AppendEntries to=1 entries=1', 'send InstallSnapshot to=2']);
   });
 });
