@@ -16,6 +16,7 @@ import { envFor, runLabTest } from '../test/lab/harness/runner.js';
 import { LAB_2A } from '../test/lab/suite/lab2A.js';
 import { LAB_2B } from '../test/lab/suite/lab2B.js';
 import { LAB_2C } from '../test/lab/suite/lab2C.js';
+import { LAB_2D } from '../test/lab/suite/lab2D.js';
 import type { LabTest } from '../test/lab/suite/labTest.js';
 
 const { values } = parseArgs({
@@ -37,7 +38,7 @@ if (cap !== undefined && !(Number.isInteger(Number(cap)) && Number(cap) >= 1)) {
 }
 const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: Number(cap) };
 
-const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C];
+const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C, ...LAB_2D];
 const filters = values.test ?? [];
 const tests = filters.length === 0 ? ALL : ALL.filter((t) => filters.some((f) => t.name.includes(f)));
 if (tests.length === 0) throw new Error(`no test matches ${filters.join(', ')}`);

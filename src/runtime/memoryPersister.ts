@@ -6,6 +6,10 @@ import type { Persister } from './persister.js';
  * and restarts the server from the copy, so a dead instance that still writes changes only the
  * orphaned original, which no one reads again. Saves are synchronous (durable on return).
  * States are immutable (the core freezes them), so keeping a reference is keeping a copy.
+ *
+ * The Raft state and the snapshot are one object, replaced whole by each save: they change
+ * together, atomically, as the lab's Save(raftstate, snapshot). Every effect carries the
+ * current snapshot (changed or not), so no save can lose one.
  */
 export class MemoryPersister implements Persister {
   private state: PersistentState | null;
@@ -15,7 +19,8 @@ export class MemoryPersister implements Persister {
   }
 
   save(effect: PersistEffect): void {
-    this.state = { currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log };
+    const { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log } = effect;
+    this.state = { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log };
   }
 
   load(): PersistentState | null {
@@ -26,8 +31,19 @@ export class MemoryPersister implements Persister {
     return new MemoryPersister(this.state);
   }
 
-  /** Size of the saved state (JSON length), as the lab's RaftStateSize. */
+  /**
+   * Size of the saved Raft state without the snapshot (JSON length of currentTerm, votedFor,
+   * lastIncludedIndex, lastIncludedTerm and log), as the lab's RaftStateSize: what compaction
+   * keeps bounded. 0 before the first save.
+   */
   raftStateSize(): number {
-    return this.state ? JSON.stringify(this.state).length : 0;
+    if (this.state === null) return 0;
+    const { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, log } = this.state;
+    return JSON.stringify({ currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, log }).length;
+  }
+
+  /** The last saved snapshot, as the lab's ReadSnapshot (null when none was ever saved). */
+  readSnapshot(): unknown {
+    return this.state?.snapshot ?? null;
   }
 }

@@ -1,6 +1,6 @@
 import {
   EMPTY_PERSISTENT_STATE, operations, restore, step,
-  type ApplyMsg, type Input, type Message, type RaftState, type StartResult, type StepConfig, type Term,
+  type ApplyMsg, type Input, type LogIndex, type Message, type RaftState, type StartResult, type StepConfig, type Term,
 } from '../core/index.js';
 import type { Clock } from './clock.js';
 import { NodeTimers } from './nodeTimers.js';
@@ -10,7 +10,11 @@ import { ReadyQueue, type ReadyAction } from './ready.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import type { Receiver, Transport } from './transport.js';
 
-/** Receives committed entries one at a time, in index order. */
+/**
+ * Receives the apply stream one message at a time, in index order: committed commands
+ * (`commandValid`) and snapshots to install in place of everything applied so far
+ * (`snapshotValid`; the next command is snapshotIndex + 1). Narrow with `'commandValid' in msg`.
+ */
 export type ApplyCallback = (msg: ApplyMsg) => void;
 
 /** What a node needs from its surroundings besides peers and storage. */
@@ -44,8 +48,14 @@ export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
  * sending every message through the transport, applying through the callback. So no message
  * or apply leaves before every save that precedes it is durable, even when the node's
  * in-memory state has run ahead of its disk; saves queued behind a pending one go together
- * (group commit) and AppendEntries are coalesced, as the queue describes. A crash (kill) drops
+ * (group commit) and replication requests are coalesced, as the queue describes. A crash (kill) drops
  * the unexecuted rest, exactly as a crash between two operations in the model checker.
+ *
+ * Snapshots: the service hands its own in through `snapshot(index, data)` (it may do so from
+ * inside the apply callback); a node restored from a persisted snapshot (lastIncludedIndex > 0)
+ * delivers it first, synchronously from its constructor, as a SnapshotApplyMsg, so the service
+ * rebuilds from it before any later command (the core restarts at lastApplied =
+ * lastIncludedIndex and applies from the next index on).
  */
 export class RaftNode implements Receiver {
   private state: RaftState;
@@ -77,6 +87,12 @@ export class RaftNode implements Receiver {
       () => this.input({ type: 'ElectionTimeout' }),
       () => this.input({ type: 'HeartbeatTick' }),
     );
+    const { lastIncludedIndex, lastIncludedTerm, snapshot } = this.state;
+    if (lastIncludedIndex > 0) {
+      // The first apply, through the queue like any other (an apply callback that throws fail-stops the node).
+      this.ready.push([{ kind: 'apply', entry: { snapshotValid: true, snapshot, snapshotTerm: lastIncludedTerm, snapshotIndex: lastIncludedIndex } }]);
+      this.run();
+    }
   }
 
   /** Client request: answers at once (never waits for commit); a killed node is never leader. */
@@ -84,6 +100,16 @@ export class RaftNode implements Receiver {
     if (this.dead) return { index: -1, term: this.state.currentTerm, isLeader: false };
     const answer = this.input({ type: 'Start', command });
     return answer ?? { index: -1, term: this.state.currentTerm, isLeader: false };
+  }
+
+  /**
+   * The service's snapshot of every entry up to and including `index` (the lab's
+   * Snapshot(index, snapshot)): the log is trimmed through `index` and the snapshot persisted
+   * with the Raft state. Ignored at or below the current snapshot or above what was applied,
+   * and on a killed node. Data sent over TCP or written to disk must be a JSON value.
+   */
+  snapshot(index: LogIndex, snapshot: unknown): void {
+    this.input({ type: 'Snapshot', index, snapshot });
   }
 
   getState(): { term: Term; isLeader: boolean } {

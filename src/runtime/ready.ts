@@ -30,17 +30,19 @@ interface Batch {
  * - Group commit: while the save of the step at the head is not durable, the saves of every
  *   step queued behind it are released at once, in step order, so a disk persister can write
  *   them under one fsync. Saves may complete in any order; steps still run in step order.
- * - Coalescing: an AppendEntries is not released when its step runs but when the queue
+ * - Coalescing: a replication request (AppendEntries, or InstallSnapshot when the entries a
+ *   follower needs are compacted away) is not released when its step runs but when the queue
  *   pauses (the head waits on a save, or no work is left), and then only the latest one per
- *   peer, peers in the order of their latest request. The latest carries the newest log and
- *   commitIndex; one it replaced is a lost message, one released after later effects a
+ *   peer, peers in the order of their latest request. The latest carries the newest log,
+ *   commitIndex and snapshot (so a burst of steps sends a lagging follower one snapshot, not
+ *   one per step); one it replaced is a lost message, one released after later effects a
  *   reordered one: both are behaviours the model checker explores.
  * - A crash (`crash`) drops everything not yet released, as a crash between two operations
  *   does in the model; a failed save is one (the node fail-stops).
  */
 export class ReadyQueue {
   private readonly batches: Batch[] = [];
-  /** The latest AppendEntries per peer whose step has run, in the order of their latest. */
+  /** The latest replication request per peer whose step has run, in the order of their latest. */
   private readonly deferred = new Map<ServerId, Message>();
   private nextSaveId = 0;
   private stopped = false;
@@ -84,7 +86,7 @@ export class ReadyQueue {
         continue;
       }
       head.at++;
-      if (op.kind === 'send' && op.message.type === 'AppendEntries') {
+      if (op.kind === 'send' && (op.message.type === 'AppendEntries' || op.message.type === 'InstallSnapshot')) {
         this.deferred.delete(op.message.to); // re-inserted last: peers go in the order of their latest request
         this.deferred.set(op.message.to, op.message);
         continue;

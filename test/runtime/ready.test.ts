@@ -6,7 +6,23 @@ import { ReadyQueue, type ReadyAction } from '../../src/runtime/index.js';
 
 const log = (n: number): LogEntry[] => Array.from({ length: n }, (_, i) => ({ term: 1, command: i + 1 }));
 const save = (logLength: number): Operation => ({
-  kind: 'persist', persist: { currentTerm: 1, votedFor: 0, log: log(logLength), logChangedFrom: logLength },
+  kind: 'persist',
+  persist: { currentTerm: 1, votedFor: 0, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, log: log(logLength), logChangedFrom: logLength, snapshotChanged: false },
+});
+/** A save of the service's snapshot through `index` (entries after it: `after`). */
+const snapshotSave = (index: number, after: number): Operation => ({
+  kind: 'persist',
+  persist: {
+    currentTerm: 1, votedFor: 0, lastIncludedIndex: index, lastIncludedTerm: 1, snapshot: `s${index}`,
+    log: log(after), logChangedFrom: index + after + 1, snapshotChanged: true,
+  },
+});
+const installSnapshot = (to: number, index: number): Operation => ({
+  kind: 'send',
+  message: { type: 'InstallSnapshot', from: 0, to, term: 1, leaderId: 0, lastIncludedIndex: index, lastIncludedTerm: 1, data: `s${index}` },
+});
+const snapshotApply = (index: number): Operation => ({
+  kind: 'apply', entry: { snapshotValid: true, snapshot: `s${index}`, snapshotTerm: 1, snapshotIndex: index },
 });
 const append = (to: number, entries: number): Operation => ({
   kind: 'send',
@@ -25,9 +41,12 @@ function describeMessage(m: Message): string {
 
 function describeAction(a: ReadyAction): string {
   switch (a.kind) {
-    case 'save': return `save#${a.id} log=${a.persist.log.length}`;
+    case 'save': {
+      const p = a.persist;
+      return p.snapshotChanged ? `save#${a.id} snapshot=${String(p.snapshot)}@${p.lastIncludedIndex} log=${p.log.length}` : `save#${a.id} log=${p.log.length}`;
+    }
     case 'send': return `send ${describeMessage(a.message)}`;
-    case 'apply': return `apply ${a.entry.commandIndex}`;
+    case 'apply': return 'commandValid' in a.entry ? `apply ${a.entry.commandIndex}` : `apply snapshot@${a.entry.snapshotIndex}`;
     case 'timer': return `timer ${a.directive}`;
   }
 }
@@ -149,5 +168,37 @@ describe('ReadyQueue', () => {
     expect(describeAction(q.next()!)).toBe('send RequestVote to=1');
     q.crash();
     expect(q.next()).toBeNull();
+  });
+
+  test('group commit with snapshots: every save is handed out whole, in step order, the snapshot with its Raft state; none is merged or dropped', () => {
+    const q = new ReadyQueue();
+    q.push([save(10), append(1, 10)]);
+    expect(drain(q)).toEqual(['save#0 log=10']);
+    q.push([snapshotSave(10, 0)]); // the service's snapshot through 10
+    q.push([save(1), apply(11)]); // a later save that does not change the snapshot
+    q.push([snapshotSave(11, 0), vote(2)]);
+    expect(drain(q)).toEqual(['save#1 snapshot=s10@10 log=0', 'save#2 log=1', 'save#3 snapshot=s11@11 log=0']);
+    for (const id of [3, 2, 1]) q.saved(id);
+    expect(drain(q), 'nothing before the first save is durable').toEqual([]);
+    q.saved(0);
+    expect(drain(q)).toEqual(['apply 11', 'send RequestVote to=2', 'send AppendEntries to=1 entries=10']);
+  });
+
+  test('an InstallSnapshot and the snapshot applied from it wait for their step\'s save', () => {
+    const q = new ReadyQueue();
+    q.push([snapshotSave(20, 0), installSnapshot(1, 20), snapshotApply(20)]);
+    expect(drain(q)).toEqual(['save#0 snapshot=s20@20 log=0']);
+    q.saved(0);
+    expect(drain(q)).toEqual(['apply snapshot@20', 'send InstallSnapshot to=1']);
+  });
+
+  test('coalescing takes InstallSnapshot as a replication request: only the latest of them and AppendEntries per peer leaves', () => {
+    const q = new ReadyQueue();
+    q.push([save(1), installSnapshot(1, 10), installSnapshot(2, 10)]);
+    q.push([save(2), installSnapshot(1, 20), append(2, 1)]);
+    q.push([save(3), append(1, 1), installSnapshot(2, 20), vote(1)]);
+    expect(drain(q)).toEqual(['save#0 log=1', 'save#1 log=2', 'save#2 log=3']);
+    for (const id of [0, 1, 2]) q.saved(id);
+    expect(drain(q)).toEqual(['send RequestVote to=1', 'send AppendEntries to=1 entries=1', 'send InstallSnapshot to=2']);
   });
 });

@@ -33,7 +33,7 @@ interface Instance {
  *
  * Every message is independent (so they reorder even when reliable), and every link has a
  * direction: the link from a to b may be cut while b to a still carries. A request
- * (RequestVote, AppendEntries) and its reply are two messages, each on its own link; the lab's
+ * (RequestVote, AppendEntries, InstallSnapshot) and its reply are two messages, each on its own link; the lab's
  * RPC semantics are these rules:
  * - when a message is sent, its link, its sender and its receiver are read: a message on a
  *   disabled link, from a server instance that has been superseded (killed and restarted, or

@@ -1,9 +1,15 @@
-import type { ApplyMsg } from '../../../src/core/index.js';
+import type { ApplyMsg, CommandApplyMsg } from '../../../src/core/index.js';
 import { MemoryPersister, make, type RaftNode, type SimNetwork } from '../../../src/runtime/index.js';
 import type { LabEnv } from './env.js';
 
 /** The lab's election timeout budget, used by the tests' sleeps. */
 export const RaftElectionTimeout = 1000;
+
+/** Part D: the snapshotting applier snapshots after every command at I with (I + 1) % SnapShotInterval == 0. */
+export const SnapShotInterval = 10;
+
+/** How a server's applied messages are checked (Go's applier / applierSnap): `(server, message)`. */
+export type Applier = (i: number, m: ApplyMsg) => void;
 
 /** A test failure (Go's t.Fatalf). */
 export class LabFailure extends Error {
@@ -18,6 +24,12 @@ export function fatal(message: string): never {
  * The lab's test harness (config.go, 2023), over the runtime's simulated network (per-direction
  * links, labrpc's fault model) and in-memory persister. Names and failure messages are the lab's. Go's goroutines become concurrent async
  * functions; its mutex is not needed on a single thread.
+ *
+ * Part D (`snapshot`): every server applies through `applierSnap`, which snapshots every
+ * SnapShotInterval commands and installs the snapshots Raft delivers. A restarted server's
+ * record is first rebuilt from the snapshot its persister holds, as the lab's start1 does; the
+ * node then delivers that same snapshot as its first apply, which applierSnap checks and
+ * installs again (the lab's Raft would only send it "ideally"; ours always does).
  */
 export class Config {
   readonly n: number;
@@ -25,7 +37,10 @@ export class Config {
   readonly rafts: (RaftNode | null)[];
   readonly connected: boolean[];
   private readonly saved: (MemoryPersister | null)[];
-  /** logs[i]: every value server i applied, by index; never cleared, even across restarts. */
+  /**
+   * logs[i]: every value server i applied, by index; never cleared, even across restarts, but
+   * replaced whole by the values of a snapshot server i installs (ingestSnap).
+   */
   private readonly logs: Map<number, unknown>[];
   private readonly lastApplied: number[];
   private readonly applyErr: string[];
@@ -37,7 +52,7 @@ export class Config {
   private maxIndex = 0;
   private maxIndex0 = 0;
 
-  constructor(readonly env: LabEnv, n: number, unreliable: boolean) {
+  constructor(readonly env: LabEnv, n: number, unreliable: boolean, snapshot = false) {
     this.n = n;
     this.net = env.network(n);
     this.rafts = Array.from({ length: n }, () => null);
@@ -50,7 +65,8 @@ export class Config {
 
     this.setunreliable(unreliable);
     this.net.setLongDelays(true);
-    for (let i = 0; i < n; i++) this.start1(i);
+    const applier = snapshot ? this.applierSnap : this.applier;
+    for (let i = 0; i < n; i++) this.start1(i, applier);
     for (let i = 0; i < n; i++) this.connect(i);
   }
 
@@ -108,20 +124,28 @@ export class Config {
   }
 
   /** Start or re-start a Raft server; if one exists, "kill" it first. */
-  start1(i: number): void {
+  start1(i: number, applier: Applier = this.applier): void {
     this.crash1(i);
     this.lastApplied[i] = 0;
     const saved = this.saved[i];
     const persister = saved ? saved.copy() : new MemoryPersister();
     this.saved[i] = persister;
+    if (saved) {
+      const snapshot = persister.readSnapshot();
+      if (snapshot !== null) {
+        // mimic KV server and process snapshot now.
+        const err = this.ingestSnap(i, snapshot, -1);
+        if (err !== '') fatal(err);
+      }
+    }
     // A new instance on the network (labrpc's fresh ends): the old one can never send again.
     let rf: RaftNode | null = null;
     const transport = this.net.attach(i, { onReceive: (m) => rf?.onReceive(m) });
-    rf = make(transport, i, persister, (m) => this.applier(i, m), this.env);
+    rf = make(transport, i, persister, (m) => applier(i, m), this.env);
     this.rafts[i] = rf;
   }
 
-  private checkLogs(i: number, m: ApplyMsg): { errMsg: string; prevok: boolean } {
+  private checkLogs(i: number, m: CommandApplyMsg): { errMsg: string; prevok: boolean } {
     let errMsg = '';
     const v = m.command;
     for (let j = 0; j < this.logs.length; j++) {
@@ -138,16 +162,71 @@ export class Config {
     return { errMsg, prevok };
   }
 
-  /** Checks each applied message against every server's applied values. */
-  private applier(i: number, m: ApplyMsg): void {
-    if (!m.commandValid) return;
+  /** Checks each applied command against every server's applied values (other messages are ignored). */
+  readonly applier: Applier = (i, m) => {
+    if (!('commandValid' in m)) return;
     let { errMsg, prevok } = this.checkLogs(i, m);
     if (m.commandIndex > 1 && !prevok) errMsg = `server ${i} apply out of order ${m.commandIndex}`;
     this.lastApplied[i] = m.commandIndex;
-    if (errMsg !== '') {
-      this.env.log(`apply error: ${errMsg}`);
-      if (this.applyErr[i] === '') this.applyErr[i] = errMsg;
+    this.applyError(i, errMsg);
+  };
+
+  /**
+   * Part D's applier: installs the snapshots Raft delivers, checks that commands come in order
+   * after them (and against every server's values), and snapshots periodically.
+   */
+  readonly applierSnap: Applier = (i, m) => {
+    let errMsg = '';
+    if ('snapshotValid' in m) {
+      errMsg = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
+    } else {
+      if (m.commandIndex !== this.lastApplied[i]! + 1) {
+        errMsg = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${m.commandIndex}`;
+      }
+      if (errMsg === '') {
+        const checked = this.checkLogs(i, m);
+        errMsg = checked.errMsg;
+        if (m.commandIndex > 1 && !checked.prevok) errMsg = `server ${i} apply out of order ${m.commandIndex}`;
+      }
+      this.lastApplied[i] = m.commandIndex;
+      if ((m.commandIndex + 1) % SnapShotInterval === 0) {
+        const xlog: unknown[] = [];
+        for (let j = 0; j <= m.commandIndex; j++) xlog.push(this.logs[i]!.get(j) ?? null);
+        this.raft(i).snapshot(m.commandIndex, encodeSnapshot(m.commandIndex, xlog));
+      }
     }
+    this.applyError(i, errMsg);
+  };
+
+  /** Go's log.Fatalf in an applier: the test fails at its next sleep or check. */
+  private applyError(i: number, errMsg: string): void {
+    if (errMsg === '') return;
+    this.env.log(`apply error: ${errMsg}`);
+    if (this.applyErr[i] === '') this.applyErr[i] = errMsg;
+  }
+
+  /**
+   * Replaces server i's record of applied values with a snapshot's; `index` is the index the
+   * snapshot came with (-1: none to check). Returns an error message, or ''.
+   */
+  private ingestSnap(i: number, snapshot: unknown, index: number): string {
+    if (snapshot === null || snapshot === undefined) return 'nil snapshot';
+    const decoded = decodeSnapshot(snapshot);
+    if (decoded === null) return 'snapshot Decode() error';
+    const { lastIncludedIndex, xlog } = decoded;
+    if (index !== -1 && index !== lastIncludedIndex) return `server ${i} snapshot doesn't match m.SnapshotIndex`;
+    const logi = new Map<number, unknown>();
+    xlog.forEach((v, j) => logi.set(j, v));
+    this.logs[i] = logi;
+    this.lastApplied[i] = lastIncludedIndex;
+    return '';
+  }
+
+  /** The largest Raft state (without its snapshot) any server has saved (the lab's LogSize). */
+  logSize(): number {
+    let logsize = 0;
+    for (const saved of this.saved) logsize = Math.max(logsize, saved?.raftStateSize() ?? 0);
+    return logsize;
   }
 
   private checkAsyncFailures(): void {
@@ -371,8 +450,9 @@ export async function withConfig(
   servers: number,
   unreliable: boolean,
   body: (cfg: Config) => Promise<void>,
+  snapshot = false,
 ): Promise<void> {
-  const cfg = new Config(env, servers, unreliable);
+  const cfg = new Config(env, servers, unreliable, snapshot);
   let failed = false;
   try {
     await body(cfg);
@@ -382,4 +462,26 @@ export async function withConfig(
   } finally {
     cfg.cleanup(failed);
   }
+}
+
+/**
+ * The snapshotting applier's snapshot, as the lab's labgob bytes: (lastIncludedIndex, the values
+ * applied at 0..lastIncludedIndex), as a JSON string (so it is a JSON value, as the runtime needs).
+ */
+function encodeSnapshot(lastIncludedIndex: number, xlog: readonly unknown[]): string {
+  return JSON.stringify([lastIncludedIndex, xlog]);
+}
+
+function decodeSnapshot(snapshot: unknown): { lastIncludedIndex: number; xlog: readonly unknown[] } | null {
+  if (typeof snapshot !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(snapshot);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value) || value.length !== 2) return null;
+  const [lastIncludedIndex, xlog] = value as unknown[];
+  if (!Number.isSafeInteger(lastIncludedIndex) || !Array.isArray(xlog)) return null;
+  return { lastIncludedIndex: lastIncludedIndex as number, xlog };
 }
