@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,8 @@ import { smoke } from './core-smoke.mjs';
  * The core runs anywhere: the built bundle (dist/browser/core.js, as `npm run build` writes it)
  * runs the smoke run of ./core-smoke.mjs (an election and a commit driven by hand through `step`)
  * under Deno and under Bun, and gives what the source gives under Node. Deno runs it with no
- * permission at all: the core reads no file, no clock, no environment.
+ * permission at all: the core reads no file, no clock, no environment. Bun also runs the core's
+ * unit tests (test/core, on the sources) with its own test runner.
  *
  * Deno and Bun are devDependencies (npm packages that ship the binaries), so `npm ci` installs
  * them; PURE_RAFT_DENO / PURE_RAFT_BUN point at other binaries. A missing binary skips its test
@@ -72,5 +73,21 @@ describe('the core bundle under Deno and Bun', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual(expected);
     });
+    if (runtime.name === 'bun') {
+      it('bun: the core unit tests (test/core, every file, on the sources) pass under bun test', () => {
+        const files = readdirSync(join(ROOT, 'test/core')).filter((f) => f.endsWith('.test.ts'));
+        const started = performance.now();
+        // Bun's test runner takes vitest's describe/it/expect as they are.
+        const r = spawnSync(runtime.binary, ['test', 'test/core/'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+        const out = r.stdout + r.stderr;
+        const ran = /Ran (\d+) tests? across (\d+) files?/.exec(out);
+        const passed = /^\s*(\d+) pass$/m.exec(out);
+        console.log(`bun test test/core/: ${ran?.[0] ?? '?'}, ${Math.round(performance.now() - started)} ms`);
+        expect(r.status, out.slice(-3000)).toBe(0);
+        expect(out).toMatch(/^\s*0 fail$/m);
+        expect(Number(ran?.[2]), out.slice(-3000)).toBe(files.length);
+        expect(Number(passed?.[1])).toBe(Number(ran?.[1])); // nothing skipped
+      });
+    }
   }
 });
