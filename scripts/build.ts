@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: the package (tsc: ESM with declarations in dist/src and dist/model, see
- * tsconfig.build.json and package.json "exports") and the browser bundles in dist/browser
+ * `npm run build` (and `npm pack`, whose prepack it is): the package (tsc: ESM with declarations
+ * in dist/src and dist/model, only what the package's entry points reach, see tsconfig.build.json
+ * and package.json "exports" and "files") and the browser bundles in dist/browser
  * (Vite, see vite.web.config.ts), and dist/browser/playground.html, the playground page with its
  * bundle inlined (opens from file://). Prints each part's time and each bundle's size, and fails
  * when a bundle still needs Node (an import, require, process, ...: browserBundleProblems).

@@ -9,7 +9,8 @@
  *   npx tsx scripts/sim.ts --seeds 20 --max-entries-per-append 2   the core capping each AppendEntries
  *
  * Every timer, network fault and test choice of a run comes from its seed, so a failure
- * printed here replays exactly with --seed and --test.
+ * printed here replays exactly with --seed and --test. --help prints the flags; a bad one is one
+ * line and exit 2.
  */
 import { parseArgs } from 'node:util';
 import { envFor, runLabTest } from '../test/lab/harness/runner.js';
@@ -19,32 +20,66 @@ import { LAB_2C } from '../test/lab/suite/lab2C.js';
 import { LAB_2D } from '../test/lab/suite/lab2D.js';
 import type { LabTest } from '../test/lab/suite/labTest.js';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '10' },
-    from: { type: 'string', default: '1' },
-    seed: { type: 'string' },
-    test: { type: 'string', multiple: true },
-    verbose: { type: 'boolean', default: false },
-    'replay-check': { type: 'boolean', default: false },
-    'max-entries-per-append': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run sim -- [flags]    (or npx tsx scripts/sim.ts [flags])
+  --seeds N                    runs seeds FROM..FROM+N-1 (default 10)
+  --from S                     the first seed (default 1)
+  --seed S                     one seed only (instead of --seeds/--from)
+  --test NAME                  only the tests whose name contains NAME (repeatable; default: all 21)
+  --verbose                    every test's log lines and outcome
+  --replay-check               run each test twice per seed and compare the fingerprints
+  --max-entries-per-append N   the core caps each AppendEntries at N entries
+exit: 0 no failure; 1 a test failed (each with the command that replays it); 2 bad flags`;
 
-const cap = values['max-entries-per-append'];
-if (cap !== undefined && !(Number.isInteger(Number(cap)) && Number(cap) >= 1)) {
-  console.error(`sim: --max-entries-per-append must be a positive integer, got '${cap}'`);
+/** Bad input: one line on stderr, exit 2. */
+function usageError(message: string): never {
+  console.error(`sim: ${message} (see --help)`);
   process.exit(2);
 }
-const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: Number(cap) };
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h', default: false },
+  seeds: { type: 'string' },
+  from: { type: 'string' },
+  seed: { type: 'string' },
+  test: { type: 'string', multiple: true },
+  verbose: { type: 'boolean', default: false },
+  'replay-check': { type: 'boolean', default: false },
+  'max-entries-per-append': { type: 'string' },
+} as const;
+
+function parse(): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'] {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    // parseArgs' messages name the flag ("Unknown option '--x'", "Option '--seeds <value>' argument missing").
+    return usageError(e instanceof Error ? e.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '') : String(e));
+  }
+}
+
+const values = parse();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+/** A whole number >= min, or exit 2 naming the flag. */
+function wholeNumber(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) usageError(`${flag} must be a whole number >= ${min}, got '${text}'`);
+  return n;
+}
+
+const cap = values['max-entries-per-append'];
+const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: wholeNumber('--max-entries-per-append', cap, 1) };
+if (values.seed !== undefined && (values.seeds !== undefined || values.from !== undefined)) usageError('--seed runs one seed: give it without --seeds and --from');
 
 const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C, ...LAB_2D];
 const filters = values.test ?? [];
 const tests = filters.length === 0 ? ALL : ALL.filter((t) => filters.some((f) => t.name.includes(f)));
-if (tests.length === 0) throw new Error(`no test matches ${filters.join(', ')}`);
+if (tests.length === 0) usageError(`no test name contains ${filters.map((f) => `'${f}'`).join(' or ')}`);
 const seeds: number[] = values.seed !== undefined
-  ? [Number(values.seed)]
-  : Array.from({ length: Number(values.seeds) }, (_, i) => Number(values.from) + i);
+  ? [wholeNumber('--seed', values.seed, 0)]
+  : Array.from({ length: wholeNumber('--seeds', values.seeds ?? '10', 1) }, (_, i) => wholeNumber('--from', values.from ?? '1', 0) + i);
 
 interface Outcome {
   readonly fingerprint: string;

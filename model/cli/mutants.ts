@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 /**
- * `npm run mutants`: every mutant through the exhaustive checker (default bounds, merged with the
- * mutant's own bounds where it names some) and the randomized checker (fixed seed, bounded time);
- * writes reports/mutants.md and reports/mutants.json, with each counterexample's trace, SVG and
- * explorer page (index.html, printed; git-ignored) under reports/mutants/<name>/. Exit 0 when every
- * mutant was caught by at least one checker.
+ * `npm run mutants [-- --update | NAME...]`: every mutant (or the named ones) through the
+ * exhaustive checker (default bounds, merged with the mutant's own bounds where it names some) and
+ * the randomized checker (fixed seed, bounded time); writes mutants.md and mutants.json, with each
+ * counterexample's trace, SVG and explorer page (index.html, printed) under mutants/<name>/, into a
+ * scratch folder reports/<time>-mutants/ (git-ignored). `--update` writes them into reports/
+ * instead, over the committed catalog (reports/mutants.md, .json and reports/mutants/): it runs
+ * every mutant, so it takes no names. Exit 0 when every mutant was caught by at least one checker;
+ * 2 on a bad argument (one line).
  */
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
+import { runDirectory } from '../report/run-dir.js';
 import { explore } from '../engine/index.js';
 import type { RaftAction } from '../raft/actions.js';
 import { DEFAULT_BOUNDS, formatBounds, type Bounds } from '../raft/bounds.js';
@@ -55,30 +59,62 @@ interface MutantRow {
 }
 
 const REPORTS = resolve('reports');
-const rel = (p: string | null): string | null => (p === null ? null : relative(REPORTS, p));
+/** A counterexample's SVG as mutants.md links it: relative to the folder the catalog is written to. */
+const rel = (root: string, p: string | null): string | null => (p === null ? null : relative(root, p));
 
-async function exhaustive(m: Mutant, timeLimitMs: number): Promise<Checked> {
+const USAGE = `usage: npm run mutants [-- --update | NAME...]
+  (no argument)  every mutant through both checkers; the catalog goes to a scratch folder, reports/<time>-mutants/
+  NAME...        only these mutants (scratch folder too)
+  --update       every mutant, written over the committed catalog: reports/mutants.md, reports/mutants.json, reports/mutants/
+mutants: ${MUTANTS.map((m) => m.name).join(', ')}`;
+
+class UsageError extends Error {}
+
+interface MutantsArgs {
+  readonly update: boolean;
+  readonly names: readonly string[];
+}
+
+function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
+  let update = false;
+  const names: string[] = [];
+  for (const a of argv) {
+    if (a === '--help' || a === '-h') return 'help';
+    if (a === '--update') {
+      if (update) throw new UsageError('--update is given twice');
+      update = true;
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown flag ${a} (see --help)`);
+    } else {
+      names.push(a);
+    }
+  }
+  if (update && names.length > 0) throw new UsageError('--update rewrites the whole committed catalog, so it runs every mutant and takes no names');
+  return { update, names };
+}
+
+async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise<Checked> {
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...m.bounds };
   const model = createModel({ variant: mutantVariant(m.name), bounds });
   const r = await explore<SystemState, RaftAction>(model, { timeLimitMs });
   if (!r.violation) {
     return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result });
   }
-  const dir = resolve(REPORTS, 'mutants', m.name, 'exhaustive');
+  const dir = resolve(root, 'mutants', m.name, 'exhaustive');
   ensureDirectory(dir, 'report directory');
   const trace = toTraceFile(model, m.name, true, r.violation.invariant, r.violation.trace);
   const paths = await writeTrace(dir, trace);
-  return checked({ caught: true, invariant: r.violation.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), states: r.distinctStates, result: r.result }, paths);
+  return checked({ caught: true, invariant: r.violation.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(root, paths.svg), states: r.distinctStates, result: r.result }, paths);
 }
 
-async function randomized(m: Mutant, seed: number, timeLimitMs: number): Promise<Checked> {
+async function randomized(m: Mutant, root: string, seed: number, timeLimitMs: number): Promise<Checked> {
   const r = randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
-  const dir = resolve(REPORTS, 'mutants', m.name, 'random');
+  const dir = resolve(root, 'mutants', m.name, 'random');
   ensureDirectory(dir, 'report directory');
   const trace = toTraceFile(r.failure.model, m.name, false, r.failure.invariant, r.failure.trace);
   const paths = await writeTrace(dir, trace);
-  return checked({ caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(paths.svg), runs: r.runs, result: r.result }, paths);
+  return checked({ caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(root, paths.svg), runs: r.runs, result: r.result }, paths);
 }
 
 function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: number, randomLimit: number): string {
@@ -90,7 +126,7 @@ function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: num
   const lines = [
     '# Mutant catalog: is every classic Raft bug caught?',
     '',
-    `Generated by \`npm run mutants\`. Exhaustive: BFS with symmetry, default bounds \`${formatBounds(DEFAULT_BOUNDS)}\` merged with the mutant's own bounds (column "bounds"), time limit ${exhaustiveLimit / 1000} s. ` +
+    `Generated by \`npm run mutants -- --update\`. Exhaustive: BFS with symmetry, default bounds \`${formatBounds(DEFAULT_BOUNDS)}\` merged with the mutant's own bounds (column "bounds"), time limit ${exhaustiveLimit / 1000} s. ` +
       `Random: fast-check swarm over 3-5 servers, max-term 10, max-log 20, up to 6 crashes, seed ${seed}, search limit ${randomLimit / 1000} s plus up to 20 s of shrinking. ` +
       'Trace lengths link to the counterexample\'s lane diagram; seconds include writing it.',
     '',
@@ -105,18 +141,36 @@ function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: num
 }
 
 async function main(): Promise<number> {
-  const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  let args: MutantsArgs | 'help';
+  try {
+    args = parseMutantsArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`mutants: ${e.message}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const seed = 1;
   const exhaustiveLimit = 120_000;
   const randomLimit = 30_000;
   const rows: MutantRow[] = [];
   ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
+  const unknown = args.names.filter((n) => !MUTANTS.some((m) => m.name === n));
+  if (unknown.length > 0) {
+    process.stderr.write(`mutants: no mutant named ${unknown.map((n) => `'${n}'`).join(', ')} (see --help for the names)\n`);
+    return 2;
+  }
+  const only = args.names;
+  const root = args.update ? REPORTS : runDirectory(undefined, 'mutants');
   for (const m of MUTANTS.filter((x) => only.length === 0 || only.includes(x.name))) {
     process.stderr.write(`mutant ${m.name}: exhaustive ... `);
-    const exChecked = await exhaustive(m, exhaustiveLimit);
+    const exChecked = await exhaustive(m, root, exhaustiveLimit);
     const ex = exChecked.outcome;
     process.stderr.write(`${ex.caught ? `caught (${ex.invariant}, ${ex.seconds.toFixed(1)} s)` : 'not caught'}; random ... `);
-    const rndChecked = await randomized(m, seed, randomLimit);
+    const rndChecked = await randomized(m, root, seed, randomLimit);
     const rnd = rndChecked.outcome;
     process.stderr.write(`${rnd.caught ? `caught (${rnd.invariant}, ${rnd.seconds.toFixed(1)} s)` : 'not caught'}\n`);
     const pages = [exChecked.page, rndChecked.page].filter((p) => p !== null);
@@ -131,10 +185,11 @@ async function main(): Promise<number> {
       random: rnd,
     });
   }
-  writeFileSync(resolve(REPORTS, 'mutants.json'), JSON.stringify({ seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit, mutants: rows }, null, 2) + '\n');
-  writeFileSync(resolve(REPORTS, 'mutants.md'), markdown(rows, seed, exhaustiveLimit, randomLimit));
+  writeFileSync(resolve(root, 'mutants.json'), JSON.stringify({ seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit, mutants: rows }, null, 2) + '\n');
+  writeFileSync(resolve(root, 'mutants.md'), markdown(rows, seed, exhaustiveLimit, randomLimit));
   const missed = rows.filter((r) => !r.exhaustive.caught && !r.random.caught);
-  process.stderr.write(`${rows.length - missed.length} of ${rows.length} mutants caught; report: reports/mutants.md\n`);
+  const report = relative(process.cwd(), resolve(root, 'mutants.md'));
+  process.stderr.write(`${rows.length - missed.length} of ${rows.length} mutants caught; report: ${report}${args.update ? '' : ' (scratch: --update writes reports/mutants.md)'}\n`);
   return missed.length === 0 ? 0 : 1;
 }
 
