@@ -1,3 +1,4 @@
+import { lastLogIndex } from '../../src/core/index.js';
 import type { Bounds } from '../../model/raft/bounds.js';
 import { firstViolation } from '../../model/raft/invariants.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
@@ -19,7 +20,7 @@ export function boundsUsed(servers: number, states: readonly SystemState[]): Bou
   for (const s of states) {
     for (const slot of s.servers) {
       maxTerm = Math.max(maxTerm, slot.persisted.currentTerm, slot.state?.currentTerm ?? 0);
-      maxLog = Math.max(maxLog, slot.persisted.log.length, slot.state?.log.length ?? 0);
+      maxLog = Math.max(maxLog, lastLogIndex(slot.persisted), slot.state ? lastLogIndex(slot.state) : 0);
     }
     maxMessages = Math.max(maxMessages, s.network.length);
     commands = Math.max(commands, s.commandsIssued);

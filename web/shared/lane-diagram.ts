@@ -1,3 +1,4 @@
+import { MESSAGE_COLOUR } from './colours.js';
 import { h, s } from './dom.js';
 
 /**
@@ -13,7 +14,7 @@ import { h, s } from './dom.js';
 
 export type LaneState = 'follower' | 'candidate' | 'leader' | 'down';
 
-export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
+export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'snapshot' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
 
 export interface LaneMark {
   readonly lane: number;
@@ -87,6 +88,7 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
   timeout: { fill: '#fff1d6', stroke: '#d98a00', text: 'T', fg: '#8a4b00' },
   heartbeat: { fill: '#e3f4e6', stroke: '#3c9a52', text: 'H', fg: '#1d5a2c' },
   client: { fill: '#efe4fb', stroke: '#7a3db8', text: 'C', fg: '#4b2375' },
+  snapshot: { fill: '#f3e6d8', stroke: '#9a4a0c', text: 'S', fg: '#5c2c06' },
   drop: { fill: '#ffffff', stroke: '#c00000', text: '×', fg: '#c00000' },
   duplicate: { fill: '#f1e6ff', stroke: '#7a3db8', text: '2', fg: '#4b2375' },
   crash: { fill: '#d64545', stroke: '#8f1d1d', text: '✕', fg: '#ffffff' },
@@ -94,7 +96,7 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
 };
 
 const MARK_NAME: Record<MarkKind, string> = {
-  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', receive: 'received a message',
+  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', snapshot: 'the service took a snapshot', receive: 'received a message',
   drop: 'message dropped', duplicate: 'message duplicated', crash: 'crash', restart: 'restart from disk',
 };
 
@@ -273,7 +275,9 @@ export function laneLegend(): HTMLElement {
       s('path', { d: 'M18,5 L25,9 L18,13 z', fill: colour }));
   const items: [SVGSVGElement, string][] = [
     [glyph('timeout'), 'election timeout'], [glyph('heartbeat'), 'heartbeat'], [glyph('client'), 'client request'],
+    [glyph('snapshot'), 'snapshot taken'],
     [arrow('#1f5fbf', null), 'RequestVote and its reply'], [arrow('#1d7a3a', null), 'AppendEntries and its reply'],
+    [arrow(MESSAGE_COLOUR.InstallSnapshot, null), 'InstallSnapshot and its reply'],
     [arrow('#7a3db8', '6 3'), 'a duplicated copy'], [arrow('#8a8a8a', '2 3'), 'lost in a crash, or still in flight'],
     [glyph('drop'), 'dropped'], [glyph('duplicate'), 'duplicated'], [glyph('crash'), 'crash'], [glyph('restart'), 'restart from disk'],
     [lane('leader'), 'leader'], [lane('candidate'), 'candidate'], [lane('follower'), 'follower'], [lane('down'), 'down'],
