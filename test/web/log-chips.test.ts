@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogView } from '../../src/core/index.js';
 import { logText, snapshotText } from '../../web/shared/format.js';
-import { logChips } from '../../web/shared/log-view.js';
+import { logChips } from '../../web/shared/log-chips.js';
 
 const e = (term: number, command: number) => ({ term, command });
 /** A log compacted through 7 (the entry at 7 of term 2), holding entries 8 and 9. */

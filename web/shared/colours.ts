@@ -48,8 +48,9 @@ export const ROLE_COLOUR: Readonly<Record<Role | 'down', Swatch>> = {
 };
 
 /**
- * The same hues as the Graphviz lane diagram (model/report/dot.ts): votes blue, replication green,
- * snapshots (InstallSnapshot and its reply) brown, a hue no other mark or arrow uses.
+ * Votes blue and replication green, the same hues as the Graphviz lane diagram (model/report/dot.ts);
+ * snapshots (InstallSnapshot and its reply) brown, a hue no other mark or arrow of the pages uses
+ * (dot.ts draws them purple, which on the pages means a duplicated copy or a client request).
  */
 export const MESSAGE_COLOUR: Readonly<Record<MessageType, string>> = {
   RequestVote: '#1f5fbf',

@@ -49,6 +49,8 @@ export interface LaneArrow {
   /** A copy made by duplication. */
   readonly dashed?: boolean;
   readonly title: string;
+  /** What it carries, e.g. the message type (the arrow's data-kind). */
+  readonly kind?: string;
 }
 
 export interface LaneDiagramData {
@@ -60,6 +62,8 @@ export interface LaneDiagramData {
 export interface LaneDiagramOptions {
   /** The row shown as current at first. */
   readonly current?: number;
+  /** The step number of row 1, when the rows are a window of a longer run (row 0 is then the state before it); 1 by default. */
+  readonly firstStep?: number;
   /** A row was clicked. */
   readonly onSelect?: (row: number) => void;
 }
@@ -102,6 +106,7 @@ const MARK_NAME: Record<MarkKind, string> = {
 
 export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions = {}): LaneDiagram {
   const n = data.lanes.length;
+  const firstStep = options.firstStep ?? 1;
   const inFlight = data.arrows.some((a) => a.toRow === null);
   const rowsDrawn = data.rows.length + (inFlight ? 1 : 0);
   const laneX = (lane: number): number => NUM + LANE / 2 + lane * LANE;
@@ -170,7 +175,7 @@ export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions =
     const sy = y1 + (dy / len) * 3;
     const lost = a.end === 'lost';
     const colour = lost ? '#8a8a8a' : a.colour;
-    const g = s('g', { class: `pr-arrow is-${a.end}`, 'data-from-row': a.fromRow, 'data-to-row': a.toRow ?? '' }, s('title', {}, a.title));
+    const g = s('g', { class: `pr-arrow is-${a.end}`, 'data-testid': 'lane-arrow', 'data-kind': a.kind ?? null, 'data-end': a.end, 'data-from-row': a.fromRow, 'data-to-row': a.toRow ?? '' }, s('title', {}, a.title));
     g.appendChild(s('line', {
       x1: sx, y1: sy, x2: ex, y2: ey, stroke: colour, 'stroke-width': 1.6,
       'stroke-dasharray': lost || a.end === 'in-flight' ? '2 3' : a.dashed ? '6 3' : null,
@@ -192,7 +197,7 @@ export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions =
   data.rows.forEach((r, i) => {
     const y = rowY(i);
     const g = s('g', { class: `pr-mark-row${r.emphasis ? ` is-${r.emphasis}` : ''}`, 'data-row': i });
-    g.appendChild(s('text', { x: NUM - 8, y: y + 4, 'text-anchor': 'end', class: 'pr-row-num' }, i === 0 ? 'start' : `#${i}`));
+    g.appendChild(s('text', { x: NUM - 8, y: y + 4, 'text-anchor': 'end', class: 'pr-row-num' }, i === 0 && firstStep === 1 ? 'start' : `#${firstStep - 1 + i}`));
     if (r.mark) {
       const x = laneX(r.mark.lane);
       const kind = r.mark.kind;
