@@ -77,7 +77,7 @@ function diskView(row: ServerRow): HTMLElement | string {
     logView(disk, { highlight: blamedIdx, expected }));
 }
 
-function serverRow(row: ServerRow, showIndices: boolean): HTMLTableRowElement {
+function serverRow(row: ServerRow, showIndices: boolean, showSnapshot: boolean): HTMLTableRowElement {
   const st = row.state;
   const prev = row.previous;
   const had = prev?.state ?? null;
@@ -106,7 +106,7 @@ function serverRow(row: ServerRow, showIndices: boolean): HTMLTableRowElement {
   cell('role', 'role', row, roleChanged, roleBadge(st)),
   cell('term', 'currentTerm', row, changed((x) => x.currentTerm), st ? h('span', { class: 'pr-term', style: termStyle(st.currentTerm) }, String(st.currentTerm)) : ''),
   cell('voted-for', 'votedFor', row, changed((x) => x.votedFor), st ? voted(st.votedFor) : ''),
-  cell('last-included-index', null, row, changed((x) => `${x.lastIncludedIndex}@${x.lastIncludedTerm}`), st ? snapshotCell(st) : ''),
+  showSnapshot ? cell('last-included-index', null, row, changed((x) => `${x.lastIncludedIndex}@${x.lastIncludedTerm}`), st ? snapshotCell(st) : '') : null,
   cell('log-cell', 'log', row, changed((x) => logText(x)),
     st ? logView(st, { commitIndex: st.commitIndex, highlight: blamedLog, expected: expectedLog, ...(had ? { previous: had } : {}) }) : h('span', { class: 'pr-muted' }, '(memory lost)')),
   cell('commit-index', 'commitIndex', row, changed((x) => x.commitIndex), st ? String(st.commitIndex) : ''),
@@ -117,7 +117,7 @@ function serverRow(row: ServerRow, showIndices: boolean): HTMLTableRowElement {
 
 /**
  * Every server's state in one table: role, currentTerm, votedFor, the snapshot (lastIncludedIndex@
- * lastIncludedTerm), log (a snapshot block, then chips coloured by term, committed ones solid), commitIndex, a leader's nextIndex and matchIndex per peer, and the disk
+ * lastIncludedTerm; the column once any server has one), log (a snapshot block, then chips coloured by term, committed ones solid), commitIndex, a leader's nextIndex and matchIndex per peer, and the disk
  * when it differs from memory. Cells changed since `previous` get `is-changed`; culprits get
  * `is-culprit`. Rows are data-testid="server-row" with data-server, data-role, data-term,
  * data-voted-for, data-commit-index, data-log (the entries after the snapshot), data-last-included-index,
@@ -126,13 +126,15 @@ function serverRow(row: ServerRow, showIndices: boolean): HTMLTableRowElement {
 export function serverTable(rows: readonly ServerRow[], options: ServerTableOptions = {}): HTMLTableElement {
   const showIndices = options.showIndices ?? true;
   const showDisk = rows.some((r) => r.persisted !== undefined);
+  // A column for the snapshot once any server, in memory or on disk, has one (traces without snapshots look as they did).
+  const showSnapshot = rows.some((r) => (r.state?.lastIncludedIndex ?? 0) > 0 || (r.persisted?.lastIncludedIndex ?? 0) > 0);
   return h('table', { class: 'pr-servers', 'data-testid': 'servers' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'server'), h('th', { scope: 'col' }, 'role'), h('th', { scope: 'col', title: 'currentTerm' }, 'term'),
       h('th', { scope: 'col', title: 'votedFor' }, 'voted'),
-      h('th', { scope: 'col', title: 'the snapshot: lastIncludedIndex@lastIncludedTerm (the log holds the entries after it)' }, 'snapshot'), h('th', { scope: 'col' }, 'log'), h('th', { scope: 'col', title: 'commitIndex' }, 'commit'),
+      showSnapshot ? h('th', { scope: 'col', title: 'the snapshot: lastIncludedIndex@lastIncludedTerm (the log holds the entries after it)' }, 'snapshot') : null, h('th', { scope: 'col' }, 'log'), h('th', { scope: 'col', title: 'commitIndex' }, 'commit'),
       showIndices ? h('th', { scope: 'col', title: 'nextIndex (leader)' }, 'next') : null,
       showIndices ? h('th', { scope: 'col', title: 'matchIndex (leader)' }, 'match') : null,
       showDisk ? h('th', { scope: 'col', title: 'persisted currentTerm, votedFor, snapshot, log' }, 'disk') : null)),
-    h('tbody', {}, rows.map((r) => serverRow(r, showIndices))));
+    h('tbody', {}, rows.map((r) => serverRow(r, showIndices, showSnapshot))));
 }
