@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run playground [-- --port N --host H --servers 3|5 --seed S]`: serves the Raft playground
+ * `npm run playground [-- --port N --host H --servers 3|5 --seed S --snapshot-every N]`: serves the Raft playground
  * (web/playground) on localhost until Ctrl-C: one self-contained page, its script the 'playground'
  * bundle (dist/browser/playground.js, built first when missing or older than its sources).
- * --servers and --seed go into the printed URL, where the page reads them (as it does paused=1
- * and speed=0..8); without --seed every load draws a fresh one.
+ * --servers, --seed and --snapshot-every (the service's snapshot interval in applied entries, 0
+ * off) go into the printed URL, where the page reads them (as it does paused=1 and speed=0..8);
+ * without --seed every load draws a fresh one.
  * Exit codes: 0 stopped by Ctrl-C; 2 bad arguments or an address it cannot listen on (one line).
  */
+import { MAX_SNAPSHOT_EVERY } from '../web/playground/sim.js';
 import { playgroundHtml, webBundleCode } from './build-web.js';
 import {
   CommandError, HTML, type ListenOptions, type LocalServer, parseServeArgs, runIfMain, runServeCommand, type ServeArgs, serveLocal,
@@ -24,16 +26,18 @@ export async function startPlayground(options: PlaygroundServerOptions = {}): Pr
   return serveLocal({ '/': page, '/index.html': page, '/playground.html': page }, options);
 }
 
-const USAGE = 'usage: npm run playground -- [--port N (default 4181; 0 picks a free one)] [--host H (default 127.0.0.1)] [--servers 3|5] [--seed S (0..4294967295)]';
+const USAGE = `usage: npm run playground -- [--port N (default 4181; 0 picks a free one)] [--host H (default 127.0.0.1)] [--servers 3|5] [--seed S (0..4294967295)] [--snapshot-every N (0..${MAX_SNAPSHOT_EVERY}, 0 off; default 5)]`;
 
 interface PlaygroundArgs extends ServeArgs {
   readonly servers: 3 | 5 | null;
   readonly seed: number | null;
+  readonly snapshotEvery: number | null;
 }
 
 function parseArgs(argv: readonly string[]): PlaygroundArgs | 'help' {
   let servers: 3 | 5 | null = null;
   let seed: number | null = null;
+  let snapshotEvery: number | null = null;
   const flags = parseServeArgs(argv, 4181, (a, value) => {
     if (a === '--servers') {
       const v = value();
@@ -43,17 +47,22 @@ function parseArgs(argv: readonly string[]): PlaygroundArgs | 'help' {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new CommandError(`--seed must be an integer in 0..4294967295, got ${v}`);
       seed = Number(v);
+    } else if (a === '--snapshot-every') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) > MAX_SNAPSHOT_EVERY) throw new CommandError(`--snapshot-every must be an integer in 0..${MAX_SNAPSHOT_EVERY}, got ${v}`);
+      snapshotEvery = Number(v);
     } else return false;
     return true;
   });
-  return flags === 'help' ? 'help' : { ...flags, servers, seed };
+  return flags === 'help' ? 'help' : { ...flags, servers, seed, snapshotEvery };
 }
 
 /** The address to open: the server's, with the settings the page reads from its query. */
-export function playgroundUrl(base: string, args: Pick<PlaygroundArgs, 'servers' | 'seed'>): string {
+export function playgroundUrl(base: string, args: Pick<PlaygroundArgs, 'servers' | 'seed'> & Partial<Pick<PlaygroundArgs, 'snapshotEvery'>>): string {
   const q = new URLSearchParams();
   if (args.servers !== null) q.set('servers', String(args.servers));
   if (args.seed !== null) q.set('seed', String(args.seed));
+  if (args.snapshotEvery !== undefined && args.snapshotEvery !== null) q.set('snapshot-every', String(args.snapshotEvery));
   const query = q.toString();
   return query === '' ? base : `${base}?${query}`;
 }

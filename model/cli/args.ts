@@ -28,7 +28,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run check -- [flags]
   bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
-            --max-crashes N (1) --max-messages N (2) --no-drop --no-dup --no-crash-mid-step
+            --max-crashes N (1) --max-messages N (2) --max-snapshots N (1) --no-drop --no-dup --no-crash-mid-step
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-states N --time-limit SECONDS --no-memo
@@ -46,6 +46,7 @@ const BOUND_FLAGS: Record<string, keyof Bounds> = {
   '--max-commands': 'maxCommands',
   '--max-crashes': 'maxCrashes',
   '--max-messages': 'maxMessages',
+  '--max-snapshots': 'maxSnapshots',
   '--max-entries-per-append': 'maxEntriesPerAppend',
 };
 

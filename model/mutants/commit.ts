@@ -1,4 +1,4 @@
-import { step } from '../../src/core/index.js';
+import { lastLogIndex, step } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
 import { commitAndApply, withStep } from './wrap.js';
 
@@ -11,7 +11,7 @@ export const commitPreviousTermByCounting: Mutant = {
     const r = step(state, input);
     const s = r.state;
     if (s.role !== 'leader') return r;
-    let n = s.log.length;
+    let n = lastLogIndex(s);
     while (n > s.commitIndex && s.matchIndex.filter((m) => m >= n).length * 2 <= s.clusterSize) n--;
     return n > s.commitIndex ? commitAndApply(r, n, n) : r;
   }),
@@ -23,6 +23,6 @@ export const applyBeyondCommitIndex: Mutant = {
   breaks: 'CommittedSurvivesCrash',
   reducer: withStep((state, input) => {
     const r = step(state, input);
-    return r.state.lastApplied < r.state.log.length ? commitAndApply(r, r.state.commitIndex, r.state.log.length) : r;
+    return r.state.lastApplied < lastLogIndex(r.state) ? commitAndApply(r, r.state.commitIndex, lastLogIndex(r.state)) : r;
   }),
 };

@@ -16,7 +16,7 @@ export const upToDateByLengthOnly: Mutant = {
   breaks: 'LeaderCompleteness',
   bounds: { maxTerm: 3, maxLog: 1, maxCommands: 2, maxCrashes: 0, duplicate: false },
   // Pretend the candidate's last term equals ours, so only lastLogIndex decides.
-  reducer: rewritingReceived((m, state) => (m.type === 'RequestVote' ? { ...m, lastLogTerm: lastLogTerm(state.log) } : null)),
+  reducer: rewritingReceived((m, state) => (m.type === 'RequestVote' ? { ...m, lastLogTerm: lastLogTerm(state) } : null)),
 };
 
 export const secondVoteInTerm: Mutant = {

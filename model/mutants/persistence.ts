@@ -1,4 +1,4 @@
-import { operations, step, type StepResult } from '../../src/core/index.js';
+import { lastLogIndex, operations, step, type StepResult } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
 import { withStep } from './wrap.js';
 
@@ -28,7 +28,7 @@ export const logNotPersisted: Mutant = {
   breaks: 'PersistedMatchesMemory',
   reducer: withStep((state, input) => {
     const r = step(state, input);
-    return r.persist ? { ...r, persist: { ...r.persist, log: state.log, logChangedFrom: state.log.length + 1 } } : r;
+    return r.persist ? { ...r, persist: { ...r.persist, log: state.log, logChangedFrom: lastLogIndex(state) + 1 } } : r;
   }),
 };
 
@@ -38,7 +38,7 @@ export const persistFromWrongIndex: Mutant = {
   breaks: 'PersistedMatchesMemory',
   reducer: withStep((state, input) => {
     const r = step(state, input);
-    return r.persist && r.persist.logChangedFrom <= r.persist.log.length
+    return r.persist && r.persist.logChangedFrom <= lastLogIndex(r.persist)
       ? { ...r, persist: { ...r.persist, logChangedFrom: r.persist.logChangedFrom + 1 } }
       : r;
   }),

@@ -1,4 +1,4 @@
-import { lastLogTerm, step } from '../../src/core/index.js';
+import { lastLogIndex, lastLogTerm, step, termAt } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
 import { REPLICATION_BOUNDS, commitAndApply, receive, received, rewritingReceived, stepFrom, withStep } from './wrap.js';
 
@@ -9,10 +9,9 @@ export const truncateOnEveryAppend: Mutant = {
   bounds: REPLICATION_BOUNDS,
   reducer: withStep((state, input) => {
     const m = received(input);
-    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex >= state.log.length) return step(state, input);
-    const prevTerm = m.prevLogIndex === 0 ? 0 : state.log[m.prevLogIndex - 1]!.term;
-    if (prevTerm !== m.prevLogTerm) return step(state, input);
-    return stepFrom(state, { ...state, log: state.log.slice(0, m.prevLogIndex) }, input);
+    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex >= lastLogIndex(state) || m.prevLogIndex < state.lastIncludedIndex) return step(state, input);
+    if (termAt(state, m.prevLogIndex) !== m.prevLogTerm) return step(state, input);
+    return stepFrom(state, { ...state, log: state.log.slice(0, m.prevLogIndex - state.lastIncludedIndex) }, input);
   }),
 };
 
@@ -23,8 +22,8 @@ export const acceptPrevLogIndexPastEnd: Mutant = {
   bounds: { maxLog: 1, maxCommands: 2 },
   reducer: withStep((state, input) => {
     const m = received(input);
-    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex <= state.log.length) return step(state, input);
-    const r = step(state, receive({ ...m, prevLogIndex: state.log.length, prevLogTerm: lastLogTerm(state.log) }));
+    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || m.prevLogIndex <= lastLogIndex(state)) return step(state, input);
+    const r = step(state, receive({ ...m, prevLogIndex: lastLogIndex(state), prevLogTerm: lastLogTerm(state) }));
     // The reply claims the follower now matches up to what the leader sent.
     const claimed = m.prevLogIndex + m.entries.length;
     return { ...r, messages: r.messages.map((x) => (x.type === 'AppendEntriesReply' && x.success ? { ...x, matchIndex: claimed } : x)) };
@@ -44,7 +43,7 @@ export const followerCommitWithoutMin: Mutant = {
     const m = received(input);
     const r = step(state, input);
     if (m?.type !== 'AppendEntries' || m.term < state.currentTerm) return r;
-    const commitIndex = Math.min(m.leaderCommit, r.state.log.length);
+    const commitIndex = Math.min(m.leaderCommit, lastLogIndex(r.state));
     return commitAndApply(r, commitIndex, Math.max(commitIndex, r.state.lastApplied));
   }),
 };
@@ -55,7 +54,7 @@ export const matchIndexFromLogLength: Mutant = {
   breaks: 'CommittedSurvivesCrash',
   bounds: REPLICATION_BOUNDS,
   reducer: rewritingReceived((m, state) =>
-    m.type === 'AppendEntriesReply' && m.success && state.role === 'leader' ? { ...m, matchIndex: state.log.length } : null),
+    m.type === 'AppendEntriesReply' && m.success && state.role === 'leader' ? { ...m, matchIndex: lastLogIndex(state) } : null),
 };
 
 export const staleRepliesMoveIndices: Mutant = {

@@ -1,6 +1,5 @@
 import { produce } from 'immer';
-import { operations, step, type ApplyMsg, type Input, type Message, type RaftState, type StepResult } from '../../src/core/index.js';
-import { firstDifference } from '../../src/core/log.js';
+import { entryAt, lastLogIndex, operations, step, type ApplyMsg, type Input, type Message, type PersistEffect, type RaftState, type StepResult } from '../../src/core/index.js';
 import type { Reducer } from '../raft/reducer.js';
 
 /**
@@ -11,18 +10,40 @@ import type { Reducer } from '../raft/reducer.js';
 
 export const withStep = (mutated: Reducer['step']): Reducer => ({ step: mutated, operations });
 
+/**
+ * The first absolute index after `after`'s snapshot whose entry differs from `before`'s (or that
+ * `before` holds only in its snapshot), else the lesser lastLogIndex + 1. (The core's
+ * firstDifference assumes the snapshot never goes back; a mutant's may.)
+ */
+function firstChange(before: RaftState, after: RaftState): number {
+  const start = after.lastIncludedIndex + 1;
+  const end = Math.min(lastLogIndex(before), lastLogIndex(after));
+  for (let i = start; i <= end; i++) {
+    const a = i > before.lastIncludedIndex ? entryAt(before, i) : undefined;
+    const b = entryAt(after, i);
+    if (a === undefined || (a !== b && (a.term !== b.term || a.command !== b.command))) return i;
+  }
+  return Math.max(end + 1, start);
+}
+
 /** The persist effect recomputed against the state before the step (for mutants that edit state). */
 export function repersist(before: RaftState, r: StepResult): StepResult {
   const after = r.state;
-  const logChanged = before.log !== after.log && firstDifference(before.log, after.log) <= Math.max(before.log.length, after.log.length);
-  if (!logChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) {
+  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot;
+  const from = firstChange(before, after);
+  const logChanged = (before.log !== after.log || snapshotChanged) && from <= Math.max(lastLogIndex(before), lastLogIndex(after));
+  if (!logChanged && !snapshotChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) {
     return r.persist ? { ...r, persist: null } : r;
   }
-  const persist = {
+  const persist: PersistEffect = {
     currentTerm: after.currentTerm,
     votedFor: after.votedFor,
+    lastIncludedIndex: after.lastIncludedIndex,
+    lastIncludedTerm: after.lastIncludedTerm,
+    snapshot: after.snapshot,
     log: after.log,
-    logChangedFrom: logChanged ? firstDifference(before.log, after.log) : after.log.length + 1,
+    logChangedFrom: logChanged ? from : lastLogIndex(after) + 1,
+    snapshotChanged,
   };
   return { ...r, persist };
 }
@@ -37,7 +58,7 @@ export function commitAndApply(r: StepResult, commitIndex: number, upTo: number)
   const s = r.state;
   if (commitIndex <= s.commitIndex && upTo <= s.lastApplied) return r;
   const apply: ApplyMsg[] = [...r.apply];
-  for (let i = s.lastApplied + 1; i <= upTo; i++) apply.push({ commandValid: true, command: s.log[i - 1]!.command, commandIndex: i });
+  for (let i = s.lastApplied + 1; i <= upTo; i++) apply.push({ commandValid: true, command: entryAt(s, i).command, commandIndex: i });
   const state = produce(s, (d) => {
     d.commitIndex = Math.max(d.commitIndex, commitIndex);
     d.lastApplied = Math.max(d.lastApplied, upTo);

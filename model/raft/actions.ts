@@ -2,7 +2,7 @@ import type { Message } from '../../src/core/index.js';
 
 /**
  * The environment's and the servers' moves, named as in Ongaro's raft.tla. Server steps
- * (Timeout, Heartbeat, ClientRequest, Receive) may carry `crashMidStep`: the server crashes
+ * (Timeout, Heartbeat, ClientRequest, Snapshot, Receive) may carry `crashMidStep`: the server crashes
  * after carrying out only the first group of its step's effects (the contract's first kind of
  * operation), so a step that sends before it persists is caught.
  */
@@ -10,6 +10,8 @@ export type ServerStepAction =
   | { readonly kind: 'Timeout'; readonly server: number; readonly crashMidStep: boolean }
   | { readonly kind: 'Heartbeat'; readonly server: number; readonly crashMidStep: boolean }
   | { readonly kind: 'ClientRequest'; readonly server: number; readonly crashMidStep: boolean }
+  /** The service compacts the log through what the server applied (the core's Snapshot input). */
+  | { readonly kind: 'Snapshot'; readonly server: number; readonly crashMidStep: boolean }
   | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean };
 
 export type RaftAction =
@@ -30,6 +32,10 @@ export function formatMessage(m: Message): string {
     case 'AppendEntriesReply':
       return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
         (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
+    case 'InstallSnapshot':
+      return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}`;
+    case 'InstallSnapshotReply':
+      return `InstallSnapshotReply ${m.from}->${m.to} term=${m.term} matchIndex=${m.matchIndex}`;
   }
 }
 
@@ -39,6 +45,7 @@ export function formatAction(a: RaftAction): string {
     case 'Timeout':
     case 'Heartbeat':
     case 'ClientRequest':
+    case 'Snapshot':
     case 'Crash':
     case 'Restart':
       return `${a.kind}(${a.server})${crash}`;
@@ -57,6 +64,7 @@ export function actionKey(a: RaftAction, messageKey: (m: Message) => string): st
     case 'Timeout':
     case 'Heartbeat':
     case 'ClientRequest':
+    case 'Snapshot':
       return `${a.kind}(${a.server})${a.crashMidStep ? '!' : ''}`;
     case 'Crash':
     case 'Restart':

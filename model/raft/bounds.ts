@@ -3,7 +3,7 @@ export interface Bounds {
   readonly servers: number;
   /** No server's currentTerm exceeds this (election timeouts are disabled at it). */
   readonly maxTerm: number;
-  /** No leader's log grows past this many entries. */
+  /** No leader's log grows past this index (lastLogIndex: compacted entries count). */
   readonly maxLog: number;
   /** Client commands issued over the whole run (commands are the values 1, 2, ...). */
   readonly maxCommands: number;
@@ -11,6 +11,11 @@ export interface Bounds {
   readonly maxCrashes: number;
   /** Messages in flight at once (a multiset); states that would exceed it are not explored. */
   readonly maxMessages: number;
+  /**
+   * Snapshots the servers take (the service's Snapshot input) over the whole run. Absent: none
+   * (bounds written before snapshots, e.g. older traces and the playground's, mean no snapshots).
+   */
+  readonly maxSnapshots?: number;
   readonly drop: boolean;
   readonly duplicate: boolean;
   /** Let a crash fall in the middle of a step, after its first group of effects. */
@@ -29,6 +34,7 @@ export const DEFAULT_BOUNDS: Bounds = {
   maxCommands: 2,
   maxCrashes: 1,
   maxMessages: 2,
+  maxSnapshots: 1,
   drop: true,
   duplicate: true,
   crashMidStep: true,
@@ -37,7 +43,8 @@ export const DEFAULT_BOUNDS: Bounds = {
 export function formatBounds(b: Bounds): string {
   return [
     `servers=${b.servers}`, `max-term=${b.maxTerm}`, `max-log=${b.maxLog}`, `max-commands=${b.maxCommands}`,
-    `max-crashes=${b.maxCrashes}`, `max-messages=${b.maxMessages}`, `drop=${b.drop ? 'on' : 'off'}`,
+    `max-crashes=${b.maxCrashes}`, `max-messages=${b.maxMessages}`,
+    `max-snapshots=${b.maxSnapshots ?? 0}`, `drop=${b.drop ? 'on' : 'off'}`,
     `dup=${b.duplicate ? 'on' : 'off'}`, `crash-mid-step=${b.crashMidStep ? 'on' : 'off'}`,
     ...(b.maxEntriesPerAppend !== undefined ? [`max-entries-per-append=${b.maxEntriesPerAppend}`] : []),
   ].join(' ');
@@ -54,6 +61,7 @@ export function validateBounds(b: Bounds): Bounds {
   check('max-commands', b.maxCommands, 0, 50);
   check('max-crashes', b.maxCrashes, 0, 20);
   check('max-messages', b.maxMessages, 0, 64);
+  if (b.maxSnapshots !== undefined) check('max-snapshots', b.maxSnapshots, 0, 20);
   if (b.maxEntriesPerAppend !== undefined) check('max-entries-per-append', b.maxEntriesPerAppend, 1, 50);
   return b;
 }

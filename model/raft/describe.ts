@@ -1,3 +1,4 @@
+import type { PersistentState } from '../../src/core/index.js';
 import { formatMessage } from './actions.js';
 import type { SystemState } from './system.js';
 
@@ -5,9 +6,10 @@ import type { SystemState } from './system.js';
 export function describeSystem(s: SystemState): string {
   const lines = s.servers.map((slot, i) => {
     const st = slot.state;
-    const log = (l: readonly { term: number; command: unknown }[]): string => `[${l.map((e) => `${e.term}:${String(e.command)}`).join(' ')}]`;
-    if (!st) return `S${i} crashed disk(term=${slot.persisted.currentTerm} votedFor=${slot.persisted.votedFor ?? '-'} log=${log(slot.persisted.log)})`;
-    return `S${i} ${st.role} term=${st.currentTerm} votedFor=${st.votedFor ?? '-'} log=${log(st.log)} commitIndex=${st.commitIndex}`;
+    const log = (v: PersistentState): string =>
+      `${v.lastIncludedIndex > 0 ? `snapshot=${v.lastIncludedIndex}@${v.lastIncludedTerm} ` : ''}[${v.log.map((e) => `${e.term}:${String(e.command)}`).join(' ')}]`;
+    if (!st) return `S${i} crashed disk(term=${slot.persisted.currentTerm} votedFor=${slot.persisted.votedFor ?? '-'} log=${log(slot.persisted)})`;
+    return `S${i} ${st.role} term=${st.currentTerm} votedFor=${st.votedFor ?? '-'} log=${log(st)} commitIndex=${st.commitIndex}`;
   });
   for (const m of s.network) lines.push(`  ${formatMessage(m)}`);
   return lines.join('\n');

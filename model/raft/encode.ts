@@ -1,6 +1,7 @@
 import type { LogEntry, Message, PersistentState, RaftState } from '../../src/core/index.js';
 import type { Relabelling } from '../engine/relabelling.js';
 import type { Sink } from '../engine/sink.js';
+import { dataEntries } from './snapshot-data.js';
 import type { CommittedEntry, SystemState } from './system.js';
 
 /**
@@ -29,10 +30,19 @@ export function encodeLog(log: readonly LogEntry[], sink: Sink): void {
 
 const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2 };
 
+/** lastIncludedIndex, lastIncludedTerm and the snapshot's entries (a part: shared by servers, disks and messages). */
+function encodeSnapshot(lastIncludedIndex: number, lastIncludedTerm: number, data: unknown, sink: Sink): void {
+  sink.int(lastIncludedIndex);
+  sink.int(lastIncludedTerm);
+  if (data === null) sink.int(-1);
+  else sink.part(dataEntries(data), encodeLog);
+}
+
 export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void {
   sink.int(ROLES[s.role]);
   sink.int(s.currentTerm);
   sink.int(r.id(s.votedFor));
+  encodeSnapshot(s.lastIncludedIndex, s.lastIncludedTerm, s.snapshot, sink);
   sink.part(s.log, encodeLog);
   sink.int(s.commitIndex);
   sink.int(s.lastApplied);
@@ -44,11 +54,14 @@ export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void 
 function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
   sink.int(d.currentTerm);
   sink.int(r.id(d.votedFor));
+  encodeSnapshot(d.lastIncludedIndex, d.lastIncludedTerm, d.snapshot, sink);
   sink.part(d.log, encodeLog);
 }
 
-/** In the order of the type names, so that plain message keys sort by type first. */
-const MESSAGE_TYPES: Record<Message['type'], number> = { AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3 };
+/** Plain message keys sort by type first: Figure 2's in the order of their names, then Figure 13's. */
+const MESSAGE_TYPES: Record<Message['type'], number> = {
+  AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3, InstallSnapshot: 4, InstallSnapshotReply: 5,
+};
 
 export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
   sink.int(MESSAGE_TYPES[m.type]);
@@ -74,6 +87,12 @@ export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
       sink.int(m.matchIndex);
       sink.int(m.conflictTerm);
       sink.int(m.conflictIndex);
+      return;
+    case 'InstallSnapshot':
+      encodeSnapshot(m.lastIncludedIndex, m.lastIncludedTerm, m.data, sink);
+      return;
+    case 'InstallSnapshotReply':
+      sink.int(m.matchIndex);
       return;
   }
 }
@@ -114,11 +133,15 @@ export function encodeSystem(s: SystemState, r: Relabelling, sink: Sink): void {
   sink.int(s.commandsIssued);
   sink.int(s.crashes);
   sink.int(s.restarts);
+  sink.int(s.snapshots);
   sink.list(s.candidates, r, candidateMask);
   sink.list(s.elected, r, electedId);
   sink.part(s.committed, encodeCommitted);
   sink.part(s.applied, encodeApplied);
   sink.int(s.committedAfterRestart ? 1 : 0);
+  sink.int(s.installedSnapshot ? 1 : 0);
+  candidateMask(s.restartedFromSnapshot, r, sink);
+  sink.int(s.committedAfterSnapshotRestart ? 1 : 0);
   if (s.breach === null) sink.int(0);
   else {
     sink.int(1);

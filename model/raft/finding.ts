@@ -1,5 +1,6 @@
 import type { LogEntry } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
+import { knownEntry, type SnapshotView } from './snapshot-data.js';
 
 /**
  * What an invariant or a step property found broken, as data: the rule, the servers, log
@@ -58,5 +59,11 @@ export const serverName = (id: number): string => `s${id}`;
 export const entryText = (e: LogEntry): string => `${e.term}:${formatCommand(e.command)}`;
 export const entryAt = (log: readonly LogEntry[], index: number): string => {
   const e = log[index - 1];
+  return e ? entryText(e) : 'nothing';
+};
+
+/** The entry at absolute `index` of a whole log (snapshot and log), in words. */
+export const knownEntryText = (v: SnapshotView, index: number): string => {
+  const e = knownEntry(v, index);
   return e ? entryText(e) : 'nothing';
 };

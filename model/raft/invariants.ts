@@ -1,7 +1,8 @@
-import { majority, type LogEntry } from '../../src/core/index.js';
+import { lastLogIndex, majority, type LogEntry, type PersistentState } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
-import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, sameEntry, serverName as sn } from './finding.js';
+import { entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
+import { knownEntry, snapshotEntries } from './snapshot-data.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -39,10 +40,10 @@ export const ElectionSafety: RaftInvariant = {
 };
 
 /** Every log of the system, in memory and on disk, with whose it is (the order LogMatching compares them in). */
-function allLogs(s: SystemState): { server: number; field: 'log' | 'disk'; log: readonly LogEntry[] }[] {
+function allLogs(s: SystemState): { server: number; field: 'log' | 'disk'; log: PersistentState }[] {
   return s.servers.flatMap((slot, server) => [
-    { server, field: 'disk' as const, log: slot.persisted.log },
-    ...(slot.state ? [{ server, field: 'log' as const, log: slot.state.log }] : []),
+    { server, field: 'disk' as const, log: slot.persisted },
+    ...(slot.state ? [{ server, field: 'log' as const, log: slot.state as PersistentState }] : []),
   ]);
 }
 
@@ -52,28 +53,35 @@ function logMismatch(s: SystemState, a: number, b: number, agreeAt: number, diff
   const y = logs[b]!;
   const name = (l: typeof x): string => `${sn(l.server)}'s ${l.field}`;
   return finding('LogMatching', [{ server: x.server, field: x.field, index: differAt }, { server: y.server, field: y.field, index: differAt }],
-    [x.log[agreeAt - 1]!.term],
-    `${name(x)} and ${name(y)} agree on the term at index ${agreeAt} but differ at index ${differAt} (${entryAt(x.log, differAt)} vs ${entryAt(y.log, differAt)})`);
+    [knownEntry(x.log, agreeAt)!.term],
+    `${name(x)} and ${name(y)} agree on the term at index ${agreeAt} but differ at index ${differAt} (${knownEntryText(x.log, differAt)} vs ${knownEntryText(y.log, differAt)})`);
 }
 
-/** If two logs hold an entry with the same index and term, they are identical up to it. */
+/** The same whole log: the same log array after the same snapshot. */
+const sameLog = (x: PersistentState, y: PersistentState): boolean =>
+  x.log === y.log && x.lastIncludedIndex === y.lastIncludedIndex && x.snapshot === y.snapshot;
+
+/**
+ * If two logs hold an entry with the same index and term, they are identical up to it. Whole
+ * logs: the entries a snapshot holds are compared as the log's.
+ */
 export const LogMatching: RaftInvariant = {
   name: 'LogMatching',
   check: (s) => {
-    const logs: (readonly LogEntry[])[] = [];
+    const logs: PersistentState[] = [];
     for (const slot of s.servers) {
-      logs.push(slot.persisted.log);
-      if (slot.state) logs.push(slot.state.log);
+      logs.push(slot.persisted);
+      if (slot.state) logs.push(slot.state);
     }
     for (let a = 0; a < logs.length; a++) {
       for (let b = a + 1; b < logs.length; b++) {
         const x = logs[a]!;
         const y = logs[b]!;
-        if (x === y) continue;
+        if (sameLog(x, y)) continue;
         // Find the highest index where the terms agree; everything up to it must match.
-        for (let i = Math.min(x.length, y.length); i >= 1; i--) {
-          if (x[i - 1]!.term !== y[i - 1]!.term) continue;
-          for (let j = 1; j <= i; j++) if (!sameEntry(x[j - 1], y[j - 1])) return logMismatch(s, a, b, i, j);
+        for (let i = Math.min(lastLogIndex(x), lastLogIndex(y)); i >= 1; i--) {
+          if (knownEntry(x, i)?.term !== knownEntry(y, i)?.term) continue;
+          for (let j = 1; j <= i; j++) if (!sameEntry(knownEntry(x, j), knownEntry(y, j))) return logMismatch(s, a, b, i, j);
           break;
         }
       }
@@ -97,25 +105,61 @@ export const LeaderCompleteness: RaftInvariant = {
       if (state?.role !== 'leader') continue;
       for (let i = 0; i < s.committed.length; i++) {
         const c = s.committed[i]!;
-        if (c.commitTerm >= state.currentTerm || sameEntry(state.log[i], c)) continue;
+        if (c.commitTerm >= state.currentTerm || sameEntry(knownEntry(state, i + 1), c)) continue;
         const expected: LogEntry = { term: c.term, command: c.command };
         return finding('LeaderCompleteness', [{ server: id, field: 'log', index: i + 1, expected }], [state.currentTerm, c.commitTerm],
-          `${sn(id)}, leader of term ${state.currentTerm}, holds ${entryAt(state.log, i + 1)} at index ${i + 1}, where ${entryText(expected)} was committed in term ${c.commitTerm}`);
+          `${sn(id)}, leader of term ${state.currentTerm}, holds ${knownEntryText(state, i + 1)} at index ${i + 1}, where ${entryText(expected)} was committed in term ${c.commitTerm}`);
       }
     }
     return null;
   },
 };
 
-/** No two servers apply different commands at the same index. */
+/**
+ * No two servers apply different commands at the same index. A snapshot is applied state (the
+ * service's, in memory or on disk, from which it restarts), so every entry it holds is one some
+ * server applied there.
+ */
 export const StateMachineSafety: RaftInvariant = {
   name: 'StateMachineSafety',
-  check: (s) => recorded(s, 'StateMachineSafety'),
+  check: (s) => {
+    const r = recorded(s, 'StateMachineSafety');
+    if (r !== null) return r;
+    for (let server = 0; server < s.servers.length; server++) {
+      const { state, persisted } = s.servers[server]!;
+      const f = snapshotDisagrees(s, server, 'disk', persisted) ?? (state ? snapshotDisagrees(s, server, 'log', state) : null);
+      if (f !== null) return f;
+    }
+    return null;
+  },
 };
+
+function snapshotDisagrees(s: SystemState, server: number, field: 'log' | 'disk', v: PersistentState): Finding | null {
+  if (v.lastIncludedIndex === 0) return null;
+  const data = snapshotEntries(v);
+  for (let i = 0; i < data.length; i++) {
+    if (i < s.applied.length && data[i]!.command === s.applied[i]) continue;
+    const where = field === 'disk' ? `${sn(server)}'s snapshot on disk` : `${sn(server)}'s snapshot`;
+    return finding('StateMachineSafety', [{ server, field, index: i + 1 }], [],
+      i < s.applied.length
+        ? `${where} holds ${entryText(data[i]!)} at index ${i + 1}, where ${formatCommand(s.applied[i])} was applied`
+        : `${where} holds ${entryText(data[i]!)} at index ${i + 1}, which no server applied`);
+  }
+  return null;
+}
 
 const memoryAndDisk = (server: number, field: FindingField): FindingPlace[] => [{ server, field }, { server, field: 'disk' }];
 
-/** A live server's currentTerm, votedFor and log equal what it last persisted. */
+/** The same snapshot data (the same object, or the same entries). */
+function sameSnapshot(x: PersistentState, y: PersistentState): boolean {
+  if (x.snapshot === y.snapshot) return true;
+  if (x.snapshot === null || y.snapshot === null) return false;
+  const a = snapshotEntries(x);
+  const b = snapshotEntries(y);
+  return a.length === b.length && a.every((e, i) => sameEntry(e, b[i]));
+}
+
+/** A live server's currentTerm, votedFor, snapshot (with lastIncludedIndex and lastIncludedTerm) and log equal what it last persisted. */
 export const PersistedMatchesMemory: RaftInvariant = {
   name: 'PersistedMatchesMemory',
   check: (s) => {
@@ -131,30 +175,35 @@ export const PersistedMatchesMemory: RaftInvariant = {
         return finding('PersistedMatchesMemory', memoryAndDisk(server, 'votedFor'), [state.currentTerm],
           `${sn(server)} voted for ${v(state.votedFor)}, its disk says ${v(persisted.votedFor)}`);
       }
+      if (state.lastIncludedIndex !== persisted.lastIncludedIndex || state.lastIncludedTerm !== persisted.lastIncludedTerm || !sameSnapshot(state, persisted)) {
+        return finding('PersistedMatchesMemory', memoryAndDisk(server, 'log'), [],
+          `${sn(server)}'s snapshot runs through index ${state.lastIncludedIndex} (term ${state.lastIncludedTerm}) in memory, ${persisted.lastIncludedIndex} (term ${persisted.lastIncludedTerm}) on disk` +
+            (state.lastIncludedIndex === persisted.lastIncludedIndex && state.lastIncludedTerm === persisted.lastIncludedTerm ? ', with other data' : ''));
+      }
       if (state.log === persisted.log) continue;
-      const n = Math.max(state.log.length, persisted.log.length);
-      for (let i = 0; i < n; i++) {
-        if (sameEntry(state.log[i], persisted.log[i])) continue;
-        const inMemory = state.log[i];
+      const n = Math.max(lastLogIndex(state), lastLogIndex(persisted));
+      for (let i = state.lastIncludedIndex + 1; i <= n; i++) {
+        const inMemory = knownEntry(state, i);
+        if (sameEntry(inMemory, knownEntry(persisted, i))) continue;
         return finding('PersistedMatchesMemory',
-          [{ server, field: 'log', index: i + 1 }, { server, field: 'disk', index: i + 1, ...(inMemory ? { expected: inMemory } : {}) }], [],
-          `${sn(server)} holds ${entryAt(state.log, i + 1)} at index ${i + 1} in memory, ${entryAt(persisted.log, i + 1)} on disk`);
+          [{ server, field: 'log', index: i }, { server, field: 'disk', index: i, ...(inMemory ? { expected: inMemory } : {}) }], [],
+          `${sn(server)} holds ${knownEntryText(state, i)} at index ${i} in memory, ${knownEntryText(persisted, i)} on disk`);
       }
     }
     return null;
   },
 };
 
-/** Every entry ever applied is on the disks of a majority, so no crash pattern can lose it. */
+/** Every entry ever applied is on the disks of a majority (in the log or in the snapshot), so no crash pattern can lose it. */
 export const CommittedSurvivesCrash: RaftInvariant = {
   name: 'CommittedSurvivesCrash',
   check: (s) => {
     const needed = majority(s.servers.length);
     for (let i = 0; i < s.applied.length; i++) {
       let copies = 0;
-      for (const { persisted } of s.servers) if (persisted.log[i]?.command === s.applied[i]) copies++;
+      for (const { persisted } of s.servers) if (knownEntry(persisted, i + 1)?.command === s.applied[i]) copies++;
       if (copies >= needed) continue;
-      const missing = s.servers.flatMap((slot, server) => (slot.persisted.log[i]?.command === s.applied[i] ? [] : [server]));
+      const missing = s.servers.flatMap((slot, server) => (knownEntry(slot.persisted, i + 1)?.command === s.applied[i] ? [] : [server]));
       return finding('CommittedSurvivesCrash', missing.map((server) => ({ server, field: 'disk' as const, index: i + 1 })), [],
         `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${s.servers.length} disks (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
     }
@@ -199,9 +248,9 @@ export const HigherTermAdopted: RaftInvariant = {
  * persisted before it acknowledged. (When f moves to a later term the leader is stale and the
  * claim lapses.)
  */
-function agreesUpTo(mine: readonly LogEntry[], theirs: readonly LogEntry[], upTo: number): boolean {
-  if (upTo > mine.length || upTo > theirs.length) return false;
-  for (let i = 0; i < upTo; i++) if (!sameEntry(mine[i], theirs[i])) return false;
+function agreesUpTo(mine: PersistentState, theirs: PersistentState, upTo: number): boolean {
+  if (upTo > lastLogIndex(mine) || upTo > lastLogIndex(theirs)) return false;
+  for (let i = 1; i <= upTo; i++) if (!sameEntry(knownEntry(mine, i), knownEntry(theirs, i))) return false;
   return true;
 }
 
@@ -215,8 +264,8 @@ export const LeaderMatchIndexIsSound: RaftInvariant = {
         const m = leader.matchIndex[f] ?? 0;
         if (f === leader.id || m === 0) continue;
         const peer = s.servers[f]!;
-        const diskWrong = peer.persisted.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.persisted.log, m);
-        const memWrong = peer.state !== null && peer.state.currentTerm === leader.currentTerm && !agreesUpTo(leader.log, peer.state.log, m);
+        const diskWrong = peer.persisted.currentTerm === leader.currentTerm && !agreesUpTo(leader, peer.persisted, m);
+        const memWrong = peer.state !== null && peer.state.currentTerm === leader.currentTerm && !agreesUpTo(leader, peer.state, m);
         if (!diskWrong && !memWrong) continue;
         return finding('LeaderMatchIndexIsSound', [
           { server: id, field: 'matchIndex', peer: f },

@@ -3,7 +3,7 @@ import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import type { Finding } from './finding.js';
-import { GOALS } from './goals.js';
+import { goalsFor } from './goals.js';
 import { INVARIANTS } from './invariants.js';
 import { Canonicaliser } from '../engine/symmetry.js';
 import { plainMessageKey, plainRaftStateKey } from './keys.js';
@@ -40,11 +40,12 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
   const byObject = new WeakMap<RaftState, Map<unknown, StepResult>>();
   const opsOf = new WeakMap<StepResult, readonly Operation[]>();
   const inputKey = (input: Input): string =>
-    input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type;
+    input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type === 'Snapshot' ? `P${input.index}` : input.type;
   const step = (state: RaftState, input: Input): StepResult => {
     let mine = byObject.get(state);
     if (mine === undefined) byObject.set(state, (mine = new Map()));
-    const fast = input.type === 'Receive' ? input.message : input.type === 'Start' ? `S${String(input.command)}` : input.type;
+    // (A Snapshot input is one object per server state: see snapshotInput in transitions.ts.)
+    const fast = input.type === 'Receive' ? input.message : input.type === 'Snapshot' ? input : input.type === 'Start' ? `S${String(input.command)}` : input.type;
     let hit = mine.get(fast);
     if (hit !== undefined) return hit;
     const key = `${state.id}/${plainRaftStateKey(state)}#${inputKey(input)}`;
@@ -81,7 +82,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
-    goals: GOALS,
+    goals: goalsFor(bounds),
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
     formatAction,

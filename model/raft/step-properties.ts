@@ -1,7 +1,8 @@
-import type { Input, Message, Operation, RaftState, StepResult } from '../../src/core/index.js';
+import { lastLogIndex, type Input, type Message, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
-import { entryAt, entryText, type Finding, finding, sameEntry, serverName as sn } from './finding.js';
+import { entryText, type Finding, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
 import { plainRaftStateKey } from './keys.js';
+import { dataEntries, knownEntry } from './snapshot-data.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -34,20 +35,38 @@ export interface StepProperty {
   readonly check: (step: ServerStep) => Finding | null;
 }
 
-const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply';
+const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply' || m.type === 'InstallSnapshotReply';
 
-/** No server applies, at an index, anything but the first command applied there, nor skips an index. */
+/**
+ * No server applies, at an index, anything but the first command applied there, nor skips an
+ * index. Its apply stream goes on from its lastApplied: a command at the next index; a snapshot
+ * (InstallSnapshot) only past it, holding at each index what was applied there, and the next
+ * command then at the index after the snapshot's.
+ */
 export const AppliedCommandsAgree: StepProperty = {
   name: 'AppliedCommandsAgree',
   invariant: 'StateMachineSafety',
-  check: ({ system, server, result, operations, carried, applied }) => {
+  check: ({ system, server, before, result, operations, carried, applied }) => {
     if (result.apply.length === 0) return null;
     let n = system.applied.length;
+    let next = before.lastApplied + 1;
     for (let k = 0; k < carried; k++) {
       const op = operations[k]!;
       if (op.kind !== 'apply') continue;
-      const i = op.entry.commandIndex;
-      const cmd = op.entry.command;
+      const entry = op.entry;
+      if ('snapshotValid' in entry) {
+        const f = snapshotApplyDisagrees(server, entry.snapshotIndex, entry.snapshotTerm, entry.snapshot, next, applied);
+        if (f !== null) return f;
+        next = entry.snapshotIndex + 1;
+        continue;
+      }
+      const i = entry.commandIndex;
+      const cmd = entry.command;
+      if (i !== next) {
+        return finding('StateMachineSafety', [{ server, field: 'commitIndex' }, { server, field: 'log', index: i }], [],
+          `${sn(server)} applied index ${i} next, after index ${next - 1}`);
+      }
+      next++;
       if (i === n + 1) {
         n++;
         continue;
@@ -61,6 +80,25 @@ export const AppliedCommandsAgree: StepProperty = {
     return null;
   },
 };
+
+/** What is wrong with a snapshot applied at `index`, when `next` is the index the server applies next. */
+function snapshotApplyDisagrees(server: number, index: number, term: number, snapshot: unknown, next: number, applied: readonly unknown[]): Finding | null {
+  const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index }];
+  if (index < next) return finding('StateMachineSafety', places, [], `${sn(server)} applied a snapshot through index ${index} after applying index ${next - 1}`);
+  const data = dataEntries(snapshot);
+  if (data.length !== index || data[index - 1]!.term !== term) {
+    return finding('StateMachineSafety', places, [term], `${sn(server)} applied a snapshot through index ${index} (term ${term}) that holds ${data.length} entries` +
+      (data.length === index ? ` and ends in term ${data[index - 1]!.term}` : ''));
+  }
+  for (let i = 0; i < index; i++) {
+    if (i < applied.length && data[i]!.command === applied[i]) continue;
+    return finding('StateMachineSafety', [{ server, field: 'log', index: i + 1 }], [],
+      i < applied.length
+        ? `${sn(server)} applied a snapshot holding ${entryText(data[i]!)} at index ${i + 1}, where ${formatCommand(applied[i])} was applied before`
+        : `${sn(server)} applied a snapshot holding ${entryText(data[i]!)} at index ${i + 1}, which no server applied`);
+  }
+  return null;
+}
 
 /** Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. */
 export const HigherTermAdopted: StepProperty = {
@@ -110,13 +148,16 @@ export const LeaderAppendOnly: StepProperty = {
   check: ({ server, before, result }) => {
     const after = result.state;
     if (after.role !== 'leader' || before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log === before.log) return null;
-    let i = 0;
-    while (i < before.log.length && sameEntry(before.log[i], after.log[i])) i++;
-    if (i === before.log.length) return null;
-    const index = i + 1;
-    return finding('LeaderAppendOnly', [{ server, field: 'log', index, expected: before.log[i]! }], [after.currentTerm],
-      `leader ${sn(server)} of term ${after.currentTerm} ${after.log.length < index ? 'removed' : 'rewrote'} its entry ${entryText(before.log[i]!)} at index ${index}` +
-        (after.log.length < index ? '' : ` (now ${entryAt(after.log, index)})`));
+    // Whole logs: a snapshot moves entries from the log into the snapshot, and changes none.
+    const last = lastLogIndex(before);
+    let index = 1;
+    while (index <= last && sameEntry(knownEntry(before, index), knownEntry(after, index))) index++;
+    if (index > last) return null;
+    const was = knownEntry(before, index)!;
+    const removed = knownEntry(after, index) === undefined;
+    return finding('LeaderAppendOnly', [{ server, field: 'log', index, expected: was }], [after.currentTerm],
+      `leader ${sn(server)} of term ${after.currentTerm} ${removed ? 'removed' : 'rewrote'} its entry ${entryText(was)} at index ${index}` +
+        (removed ? '' : ` (now ${knownEntryText(after, index)})`));
   },
 };
 
@@ -129,7 +170,7 @@ export const CommittedEntriesAgree: StepProperty = {
     if (after.role !== 'leader' || after.commitIndex <= before.commitIndex) return null;
     const n = Math.min(after.commitIndex, system.committed.length);
     for (let i = 1; i <= n; i++) {
-      const e = after.log[i - 1]!;
+      const e = knownEntry(after, i)!;
       const c = system.committed[i - 1]!;
       if (c.term === e.term && c.command === e.command) continue;
       const expected = { term: c.term, command: c.command };

@@ -22,10 +22,13 @@ const vote = (votedFor: number | null, self: number): number => (votedFor === nu
 export function serverSignature(s: SystemState, i: number): number {
   const slot = s.servers[i]!;
   const d = slot.persisted;
-  const h = mix(mix(mix(0x2545f491, d.currentTerm), vote(d.votedFor, i)), d.log.length);
+  // (lastLogIndex, written out; lastIncludedIndex mixed in only when there is a snapshot.)
+  let h = mix(mix(mix(0x2545f491, d.currentTerm), vote(d.votedFor, i)), d.lastIncludedIndex + d.log.length);
+  if (d.lastIncludedIndex > 0) h = mix(h, d.lastIncludedIndex);
   const st = slot.state;
   if (st === null) return h >>> 0;
-  return mix(mix(mix(mix(mix(h, st.role.length), st.currentTerm), vote(st.votedFor, i)), st.log.length), st.commitIndex) >>> 0;
+  h = mix(mix(mix(mix(mix(h, st.role.length), st.currentTerm), vote(st.votedFor, i)), st.lastIncludedIndex + st.log.length), st.commitIndex);
+  return (st.lastIncludedIndex > 0 ? mix(h, st.lastIncludedIndex) : h) >>> 0;
 }
 
 export const RAFT_ENCODING: Encoding<SystemState> = {

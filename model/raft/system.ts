@@ -28,6 +28,8 @@ export interface SystemState {
   readonly commandsIssued: number;
   readonly crashes: number;
   readonly restarts: number;
+  /** Snapshots taken over the run (the Snapshot action's budget). */
+  readonly snapshots: number;
   // ---- ghosts ----
   /** candidates[t] = bitmask of the servers that stood for election (voted for themselves) in term t. */
   readonly candidates: readonly number[];
@@ -39,6 +41,14 @@ export interface SystemState {
   readonly applied: readonly unknown[];
   /** Set once an entry commits after some server has crashed and restarted. */
   readonly committedAfterRestart: boolean;
+  /** Set once a follower has installed a leader's snapshot (InstallSnapshot) and applied it. */
+  readonly installedSnapshot: boolean;
+  /**
+   * Bitmask of the servers whose current life began with a restart from a snapshot, until one of
+   * them raises its commitIndex: then 0 for good, and committedAfterSnapshotRestart is set.
+   */
+  readonly restartedFromSnapshot: number;
+  readonly committedAfterSnapshotRestart: boolean;
   /**
    * The first safety rule a transition broke (not visible in one state alone), as its step
    * property found it: the invariant of that name reports it. Only `invariant` is part of the key.
@@ -53,11 +63,15 @@ export function initialSystem(servers: number): SystemState {
     commandsIssued: 0,
     crashes: 0,
     restarts: 0,
+    snapshots: 0,
     candidates: [],
     elected: [],
     committed: [],
     applied: [],
     committedAfterRestart: false,
+    installedSnapshot: false,
+    restartedFromSnapshot: 0,
+    committedAfterSnapshotRestart: false,
     breach: null,
   };
 }

@@ -1,8 +1,9 @@
-import { restore, type Input, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
+import { lastLogIndex, restore, type Input, type LogEntry, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import type { Bounds } from './bounds.js';
 import { addMessage, removeMessage, sameMessage } from './network.js';
 import type { Reducer } from './reducer.js';
+import { knownEntry, snapshotThrough } from './snapshot-data.js';
 import { mayBreakStepProperty, type ServerStep, stepFinding } from './step-properties.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
 
@@ -10,7 +11,7 @@ import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
  * Server actions are immutable and the same for every state, so each is built once (per server,
  * kind and crash point) and shared: fewer allocations on the hot path.
  */
-type ServerActionKind = 'Timeout' | 'Heartbeat' | 'ClientRequest';
+type ServerActionKind = 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'Snapshot';
 const serverActions = new Map<string, ServerStepAction>();
 const plainActions: RaftAction[][] = [];
 
@@ -28,7 +29,7 @@ function actionsOf(server: number): RaftAction[] {
   let t = plainActions[server];
   if (t === undefined) {
     t = [{ kind: 'Crash', server }, { kind: 'Restart', server }];
-    for (const kind of ['Timeout', 'Heartbeat', 'ClientRequest'] as const) t.push(serverAction(kind, server, false), serverAction(kind, server, true));
+    for (const kind of ['Timeout', 'Heartbeat', 'ClientRequest', 'Snapshot'] as const) t.push(serverAction(kind, server, false), serverAction(kind, server, true));
     plainActions[server] = t;
   }
   return t;
@@ -38,6 +39,7 @@ const RESTART = 1;
 const TIMEOUT = 2;
 const HEARTBEAT = 4;
 const CLIENT_REQUEST = 6;
+const SNAPSHOT = 8;
 
 /** A server step, then (when a crash may fall mid-step) the same step with a crash point. */
 function pushStep(out: RaftAction[], t: readonly RaftAction[], at: number, mid: boolean): void {
@@ -66,8 +68,12 @@ export function enabledActions(s: SystemState, b: Bounds): RaftAction[] {
     if (st.role !== 'leader' && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
     if (st.role === 'leader') {
       pushStep(out, t, HEARTBEAT, mid);
-      if (s.commandsIssued < b.maxCommands && st.log.length < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
+      if (s.commandsIssued < b.maxCommands && lastLogIndex(st) < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
     }
+    // Only through everything applied (index = lastApplied): a snapshot of less leaves the same
+    // kinds of state (a shorter compacted prefix) and would multiply them; the lab's services
+    // snapshot their latest applied index too.
+    if (s.snapshots < (b.maxSnapshots ?? 0) && st.lastApplied > st.lastIncludedIndex) pushStep(out, t, SNAPSHOT, mid);
     if (canCrash) out.push(t[CRASH]!);
   }
   const network = s.network;
@@ -95,6 +101,11 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
     case 'Heartbeat':
       next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
       break;
+    case 'Snapshot': {
+      const st = s.servers[a.server]!.state;
+      next = st ? serverStep(s, a.server, snapshotInput(st), a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages, s.snapshots + 1) : null;
+      break;
+    }
     case 'ClientRequest': {
       const issued = s.commandsIssued + 1;
       next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b.maxMessages);
@@ -107,11 +118,11 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
     }
     case 'DropMessage': {
       const network = removeMessage(s.network, a.message);
-      next = network ? system(s, s.servers, network, s.crashes, s.restarts) : null;
+      next = network ? system(s, s.servers, network, s.crashes, s.restarts, s.restartedFromSnapshot) : null;
       break;
     }
     case 'DuplicateMessage':
-      next = system(s, s.servers, addMessage(s.network, a.message), s.crashes, s.restarts);
+      next = system(s, s.servers, addMessage(s.network, a.message), s.crashes, s.restarts, s.restartedFromSnapshot);
       break;
     case 'Crash':
       next = crash(s, a.server);
@@ -120,7 +131,8 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
       const slot = s.servers[a.server]!;
       const servers = s.servers.slice();
       servers[a.server] = { state: restored(a.server, s.servers.length, slot.persisted), persisted: slot.persisted };
-      next = system(s, servers, s.network, s.crashes, s.restarts + 1);
+      const fromSnapshot = slot.persisted.lastIncludedIndex > 0 && !s.committedAfterSnapshotRestart;
+      next = system(s, servers, s.network, s.crashes, s.restarts + 1, fromSnapshot ? s.restartedFromSnapshot | (1 << a.server) : s.restartedFromSnapshot);
       break;
     }
   }
@@ -128,22 +140,37 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
   return next;
 }
 
-/** `s` with new servers, network and crash counters; everything else as in `s`. */
-function system(s: SystemState, servers: readonly ServerSlot[], network: readonly Message[], crashes: number, restarts: number): SystemState {
+/** `s` with new servers, network, crash counters and snapshot restarts; everything else as in `s`. */
+function system(s: SystemState, servers: readonly ServerSlot[], network: readonly Message[], crashes: number, restarts: number, restartedFromSnapshot: number): SystemState {
   return {
     servers,
     network,
     commandsIssued: s.commandsIssued,
     crashes,
     restarts,
+    snapshots: s.snapshots,
     candidates: s.candidates,
     elected: s.elected,
     committed: s.committed,
     applied: s.applied,
     committedAfterRestart: s.committedAfterRestart,
+    installedSnapshot: s.installedSnapshot,
+    restartedFromSnapshot,
+    committedAfterSnapshotRestart: s.committedAfterSnapshotRestart,
     breach: s.breach,
   };
 }
+
+/**
+ * The service's snapshot of everything the server applied (see snapshot-data.ts), one input
+ * object per server state: the step memo then hits on it by identity.
+ */
+function snapshotInput(st: RaftState): Input {
+  let input = snapshotInputs.get(st);
+  if (input === undefined) snapshotInputs.set(st, (input = { type: 'Snapshot', index: st.lastApplied, snapshot: snapshotThrough(st, st.lastApplied) }));
+  return input;
+}
+const snapshotInputs = new WeakMap<RaftState, Input>();
 
 /**
  * restore() is pure, so its result for one server and one disk object is built once and shared
@@ -168,23 +195,38 @@ function restored(server: number, clusterSize: number, persisted: PersistentStat
 function crash(s: SystemState, server: number): SystemState {
   const servers = s.servers.slice();
   servers[server] = { state: null, persisted: s.servers[server]!.persisted };
-  return system(s, servers, s.network, s.crashes + 1, s.restarts);
+  // A crash ends the life that began with a restart from a snapshot.
+  return system(s, servers, s.network, s.crashes + 1, s.restarts, s.restartedFromSnapshot & ~(1 << server));
 }
 
 /**
- * The disk after a persist effect: keep what precedes logChangedFrom, write the rest. The result
- * depends only on the effect and the log kept, so it is built once per (effect, log) and shared
- * (effects are shared by the step memo): fewer objects, and the fingerprint caches hit.
+ * The disk after a persist effect, as a persister writes it: the snapshot (and lastIncludedIndex
+ * and lastIncludedTerm) only when snapshotChanged, dropping the entries up to it; then the
+ * entries after the snapshot and before logChangedFrom kept as they were, and the effect's from
+ * logChangedFrom on. The result depends only on the effect and the log kept, so it is built once
+ * per (effect, log) and shared (effects are shared by the step memo): fewer objects, and the
+ * fingerprint caches hit.
  */
 export function foldPersist(disk: PersistentState, p: PersistEffect): PersistentState {
-  const keep = p.logChangedFrom - 1;
-  if (keep > 0 && !(keep >= p.log.length && keep === disk.log.length)) {
-    return { currentTerm: p.currentTerm, votedFor: p.votedFor, log: disk.log.slice(0, keep).concat(p.log.slice(keep)) };
+  const snap = p.snapshotChanged ? p : disk;
+  const base = snap.lastIncludedIndex;
+  const keep = p.logChangedFrom - 1 - base; // entries after the snapshot kept from the disk
+  const diskFrom = Math.max(0, base - disk.lastIncludedIndex); // where they start in disk.log
+  const pFrom = base - p.lastIncludedIndex; // where the effect's entries after the snapshot start in p.log
+  let log: readonly LogEntry[];
+  if (keep <= 0 && pFrom === 0) log = p.log;
+  else if (diskFrom === 0 && keep === disk.log.length && keep >= p.log.length - pFrom) log = disk.log;
+  else {
+    const written = disk.log.slice(diskFrom, diskFrom + Math.max(0, keep)).concat(p.log.slice(Math.max(0, pFrom + Math.max(0, keep))));
+    // After a snapshot the kept entries are the effect's own objects: share its log.
+    if (pFrom !== 0 || written.length !== p.log.length || written.some((e, i) => e !== p.log[i])) {
+      return { currentTerm: p.currentTerm, votedFor: p.votedFor, lastIncludedIndex: base, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.snapshot, log: written };
+    }
+    log = p.log;
   }
-  const log = keep <= 0 ? p.log : disk.log;
   const seen = folded.get(p);
-  if (seen !== undefined && seen.log === log) return seen;
-  const out: PersistentState = { currentTerm: p.currentTerm, votedFor: p.votedFor, log };
+  if (seen !== undefined && seen.log === log && seen.snapshot === snap.snapshot && seen.lastIncludedIndex === base) return seen;
+  const out: PersistentState = { currentTerm: p.currentTerm, votedFor: p.votedFor, lastIncludedIndex: base, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.snapshot, log };
   folded.set(p, out);
   return out;
 }
@@ -205,6 +247,8 @@ const fx = {
   persisted: null as unknown as PersistentState,
   network: [] as readonly Message[],
   applied: [] as readonly unknown[],
+  /** A snapshot apply was carried out. */
+  installed: false,
 };
 
 function carryOut(op: Operation): void {
@@ -216,9 +260,15 @@ function carryOut(op: Operation): void {
       fx.network = addMessage(fx.network, op.message);
       return;
     case 'apply': {
-      // The first command applied at each index (AppliedCommandsAgree judges the rest).
+      // The first command applied at each index (AppliedCommandsAgree judges the rest, and what
+      // an installed snapshot holds: only what some server applied).
+      const entry = op.entry;
+      if ('snapshotValid' in entry) {
+        fx.installed = true;
+        return;
+      }
       const applied = fx.applied;
-      if (op.entry.commandIndex - 1 === applied.length) fx.applied = [...applied, op.entry.command];
+      if (entry.commandIndex - 1 === applied.length) fx.applied = [...applied, entry.command];
       return;
     }
     case 'timer':
@@ -241,6 +291,7 @@ function serverStep(
   network: readonly Message[],
   commandsIssued: number,
   maxMessages: number,
+  snapshots = s.snapshots,
 ): SystemState | null {
   const slot = s.servers[server]!;
   const before = slot.state;
@@ -253,6 +304,7 @@ function serverStep(
   fx.persisted = slot.persisted;
   fx.network = network;
   fx.applied = s.applied;
+  fx.installed = false;
   void runOperations(ops, carryOut, limit);
   const persisted = fx.persisted;
   const applied = fx.applied;
@@ -275,7 +327,7 @@ function serverStep(
   }
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
-  const h = recordHistory(s, server, before, after);
+  const h = recordHistory(s, server, before, after, fx.installed);
   const servers = s.servers.slice();
   let crashes = s.crashes;
   if (crashMidStep) {
@@ -283,6 +335,7 @@ function serverStep(
     // what it had sent is in flight, and the crash leaves the network alone.
     servers[server] = { state: null, persisted };
     crashes++;
+    h.restartedFromSnapshot &= ~(1 << server);
   } else {
     servers[server] = { state: after, persisted };
   }
@@ -292,11 +345,15 @@ function serverStep(
     commandsIssued,
     crashes,
     restarts: s.restarts,
+    snapshots,
     candidates: h.candidates,
     elected: h.elected,
     committed: h.committed,
     applied,
     committedAfterRestart: h.committedAfterRestart,
+    installedSnapshot: h.installedSnapshot,
+    restartedFromSnapshot: h.restartedFromSnapshot,
+    committedAfterSnapshotRestart: h.committedAfterSnapshotRestart,
     breach,
   };
 }
@@ -319,11 +376,19 @@ const hist = {
   elected: [] as readonly number[],
   committed: [] as readonly CommittedEntry[],
   committedAfterRestart: false,
+  installedSnapshot: false,
+  restartedFromSnapshot: 0,
+  committedAfterSnapshotRestart: false,
 };
 
-/** Ghost bookkeeping for the history invariants: who was elected when, what committed when. */
-function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState): typeof hist {
-  let { candidates, elected, committed, committedAfterRestart } = s;
+/** Ghost bookkeeping for the history invariants and goals: who was elected when, what committed when. */
+function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState, installed: boolean): typeof hist {
+  let { candidates, elected, committed, committedAfterRestart, installedSnapshot, restartedFromSnapshot, committedAfterSnapshotRestart } = s;
+  if (installed && after.role === 'follower') installedSnapshot = true;
+  if ((restartedFromSnapshot & (1 << server)) !== 0 && after.commitIndex > before.commitIndex) {
+    committedAfterSnapshotRestart = true;
+    restartedFromSnapshot = 0;
+  }
   if (after.votedFor === server && after.currentTerm > 0 && !((candidates[after.currentTerm] ?? 0) & (1 << server))) {
     const grown = candidates.slice();
     for (let t = grown.length; t < after.currentTerm; t++) grown[t] = 0;
@@ -342,8 +407,8 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
       }
     }
     if (after.commitIndex > before.commitIndex) {
-      for (let i = 1; i <= after.commitIndex; i++) {
-        const e = after.log[i - 1]!;
+      for (let i = committed.length + 1; i <= after.commitIndex; i++) {
+        const e = knownEntry(after, i)!;
         const c = committed[i - 1];
         if (c === undefined) {
           const entry: CommittedEntry = { term: e.term, command: e.command, commitTerm: after.currentTerm };
@@ -357,6 +422,9 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
   hist.elected = elected;
   hist.committed = committed;
   hist.committedAfterRestart = committedAfterRestart;
+  hist.installedSnapshot = installedSnapshot;
+  hist.restartedFromSnapshot = restartedFromSnapshot;
+  hist.committedAfterSnapshotRestart = committedAfterSnapshotRestart;
   return hist;
 }
 

@@ -16,6 +16,7 @@ export const RANDOM_BOUNDS: Bounds = {
   maxCommands: 20,
   maxCrashes: 6,
   maxMessages: 24,
+  maxSnapshots: 10,
   drop: true,
   duplicate: true,
   crashMidStep: true,
@@ -41,8 +42,11 @@ export interface Swarm {
 }
 
 export type MoveKind =
-  | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply'
-  | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
+  | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply' | 'InstallSnapshot' | 'InstallSnapshotReply'
+  | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'Snapshot' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
+
+/** The snapshot moves' weights (Figure 13): drawn like the others' for the production core. */
+type SnapshotMoveKind = 'InstallSnapshot' | 'InstallSnapshotReply' | 'Snapshot';
 
 export function moveKind(a: RaftAction): MoveKind {
   if ('crashMidStep' in a && a.crashMidStep) return 'CrashMidStep';
@@ -53,8 +57,11 @@ const LEVELS = [1, 4, 24] as const;
 
 function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
   const level = fc.constantFrom(...LEVELS);
-  // (Mutants keep the arbitrary they always had, so a mutant's seed finds what it found before.)
+  // (Mutants keep the arbitrary they always had, so a mutant's seed draws the swarm it drew before.)
   const cap: fc.Arbitrary<number | null> = drawCap ? fc.constantFrom(null, 1, 2, 5) : fc.constant(null);
+  const snapshotWeights: fc.Arbitrary<Record<SnapshotMoveKind, number>> = drawCap
+    ? fc.record({ InstallSnapshot: level, InstallSnapshotReply: level, Snapshot: fc.constantFrom(1, 4) })
+    : fc.constant({ InstallSnapshot: 4, InstallSnapshotReply: 4, Snapshot: 2 });
   return fc.tuple(fc.record({
     servers: fc.integer({ min: Math.min(3, maxServers), max: maxServers }),
     drop: fc.boolean(),
@@ -68,7 +75,7 @@ function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),
     }),
     slowSenders: fc.array(fc.nat({ max: 3 }).map((x) => x === 0), { minLength: maxServers, maxLength: maxServers }),
-  }), cap).map(([swarm, maxEntriesPerAppend]) => ({ ...swarm, maxEntriesPerAppend }));
+  }), cap, snapshotWeights).map(([swarm, maxEntriesPerAppend, snapshot]) => ({ ...swarm, weights: { ...swarm.weights, ...snapshot }, maxEntriesPerAppend }));
 }
 
 export interface RandomOptions {

@@ -136,22 +136,24 @@ const lines = (ls: readonly string[]): RawDot => ({
 export { formatCommand };
 
 const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => `${e.term}:${formatCommand(e.command)}`).join(' ')}]`;
+/** A log after its snapshot, the snapshot written as its last index and term. */
+const formatLogView = (v: PersistentState): string => (v.lastIncludedIndex > 0 ? `snap ${v.lastIncludedIndex}@t${v.lastIncludedTerm} ` : '') + formatLog(v.log);
 const voted = (v: number | null): string => (v === null ? '-' : `s${v}`);
 
 function persistentLine(p: PersistentState): string {
-  return `t${p.currentTerm} voted ${voted(p.votedFor)} log ${formatLog(p.log)}`;
+  return `t${p.currentTerm} voted ${voted(p.votedFor)} log ${formatLogView(p)}`;
 }
 
 /** A live server's state: role and term, log and commit, and the leader's or candidate's bookkeeping. */
 function stateLines(s: RaftState, disk: PersistentState): string[] {
-  const out = [`${s.role} t${s.currentTerm} voted ${voted(s.votedFor)}`, `log ${formatLog(s.log)} commit ${s.commitIndex}`];
+  const out = [`${s.role} t${s.currentTerm} voted ${voted(s.votedFor)}`, `log ${formatLogView(s)} commit ${s.commitIndex}`];
   if (s.role === 'leader') out.push(`next [${s.nextIndex.join(',')}] match [${s.matchIndex.join(',')}]`);
   if (s.role === 'candidate') {
     const votes = s.votesGranted.flatMap((g, i) => (g ? [`s${i}`] : []));
     out.push(`votes ${votes.length > 0 ? votes.join(',') : '-'}`);
   }
   const sameDisk =
-    disk.currentTerm === s.currentTerm && disk.votedFor === s.votedFor && formatLog(disk.log) === formatLog(s.log);
+    disk.currentTerm === s.currentTerm && disk.votedFor === s.votedFor && formatLogView(disk) === formatLogView(s);
   if (!sameDisk) out.push(`disk: ${persistentLine(disk)}`);
   return out;
 }
@@ -167,6 +169,10 @@ export function shortMessage(m: Message): string {
       return `AppendEntries t${m.term} prev ${m.prevLogIndex}@t${m.prevLogTerm} ${formatLog(m.entries)} commit ${m.leaderCommit}`;
     case 'AppendEntriesReply':
       return m.success ? `AE ok t${m.term} match ${m.matchIndex}` : `AE rejected t${m.term} conflict ${m.conflictIndex}@t${m.conflictTerm}`;
+    case 'InstallSnapshot':
+      return `InstallSnapshot t${m.term} snap ${m.lastIncludedIndex}@t${m.lastIncludedTerm}`;
+    case 'InstallSnapshotReply':
+      return `IS ack t${m.term} match ${m.matchIndex}`;
   }
 }
 
@@ -175,6 +181,8 @@ const MESSAGE_COLOUR: Record<Message['type'], string> = {
   RequestVoteReply: '#6a8fd0',
   AppendEntries: '#1d7a3a',
   AppendEntriesReply: '#6aa872',
+  InstallSnapshot: '#8a4fbf',
+  InstallSnapshotReply: '#b38fd6',
 };
 
 // ---- the title ---------------------------------------------------------------------------------
@@ -257,10 +265,12 @@ function eventNode(trace: TraceFile, row: number, flows: readonly MessageFlow[])
     case 'Timeout':
     case 'Heartbeat':
     case 'ClientRequest':
+    case 'Snapshot':
     case 'Receive': {
       let what: string;
       if (action.kind === 'Receive') what = `recv from s${action.message.from}: ${shortMessage(action.message)}`;
       else if (action.kind === 'ClientRequest') what = `ClientRequest ${formatCommand(state.commandsIssued)}`;
+      else if (action.kind === 'Snapshot') what = `Snapshot through ${before.servers[lane]!.state?.lastApplied ?? '?'}`;
       else what = action.kind === 'Timeout' ? 'election Timeout' : 'Heartbeat';
       if (midCrash || !slot.state) {
         const was = before.servers[lane]!.state;
@@ -286,6 +296,7 @@ export const LEGEND: readonly string[] = [
   'legend (arrows carry no text: the node an arrow ends at says what arrived)',
   'blue arrow: RequestVote / vote reply',
   'green arrow: AppendEntries / AE reply',
+  'purple arrow: InstallSnapshot / IS reply',
   'dashed arrow: a duplicated copy (from its DUPLICATED mark)',
   'arrow ending in a bar: dropped (DROPPED mark)',
   'grey dots ending in a circle: lost in a crash',

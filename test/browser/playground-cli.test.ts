@@ -10,6 +10,8 @@ describe('npm run playground', () => {
     [['--servers', '4'], 'playground: --servers must be 3 or 5, got 4\n'],
     [['--seed', 'x'], 'playground: --seed must be an integer in 0..4294967295, got x\n'],
     [['--seed', '4294967296'], 'playground: --seed must be an integer in 0..4294967295, got 4294967296\n'],
+    [['--snapshot-every', '51'], 'playground: --snapshot-every must be an integer in 0..50, got 51\n'],
+    [['--snapshot-every', '-1'], 'playground: --snapshot-every must be an integer in 0..50, got -1\n'],
     [['--port', '70000'], 'playground: --port must be an integer in 0..65535, got 70000\n'],
     [['--port'], 'playground: --port needs a value\n'],
     [['--bogus'], 'playground: unknown flag --bogus\n'],
@@ -21,10 +23,10 @@ describe('npm run playground', () => {
     expect(r.stderr).toBe(message);
   });
 
-  it('serves the self-contained page on localhost, prints its URL with --servers and --seed in it, and stops on Ctrl-C (SIGINT) with exit 0', async () => {
-    const child = playground(['--port', '0', '--servers', '5', '--seed', '42']);
+  it('serves the self-contained page on localhost, prints its URL with --servers, --seed and --snapshot-every in it, and stops on Ctrl-C (SIGINT) with exit 0', async () => {
+    const child = playground(['--port', '0', '--servers', '5', '--seed', '42', '--snapshot-every', '3']);
     const done = finish(child);
-    const url = await bannerUrl(child, /^playground: (http:\/\/127\.0\.0\.1:\d+\/\?servers=5&seed=42) {2}\(.*Ctrl-C to stop\)\n/);
+    const url = await bannerUrl(child, /^playground: (http:\/\/127\.0\.0\.1:\d+\/\?servers=5&seed=42&snapshot-every=3) {2}\(.*Ctrl-C to stop\)\n/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { initialState, type Message, type RaftState } from '../../src/core/index.js';
+import { EMPTY_PERSISTENT_STATE, initialState, type Message, type RaftState } from '../../src/core/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../../model/raft/bounds.js';
 import { mutantOptions } from '../../model/mutants/index.js';
@@ -143,15 +143,15 @@ function handBuiltTrace(): TraceFile {
   const s1: RaftState = initialState(1, 2);
   const initial0 = initialSystem(2);
   const ping: Message = { type: 'RequestVote', from: 1, to: 0, term: 1, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 };
-  const initial: SystemState = { ...initial0, servers: [{ state: s0, persisted: initial0.servers[0]!.persisted }, { state: { ...s1, currentTerm: 1, votedFor: 1, role: 'candidate' }, persisted: { currentTerm: 1, votedFor: 1, log: [] } }], network: [ping] };
+  const initial: SystemState = { ...initial0, servers: [{ state: s0, persisted: initial0.servers[0]!.persisted }, { state: { ...s1, currentTerm: 1, votedFor: 1, role: 'candidate' }, persisted: { ...EMPTY_PERSISTENT_STATE, currentTerm: 1, votedFor: 1 } }], network: [ping] };
   const reply: Message = { type: 'RequestVoteReply', from: 0, to: 1, term: 1, voteGranted: true };
   const afterReceive: SystemState = {
     ...initial,
-    servers: [{ state: { ...s0, currentTerm: 1, votedFor: 1 }, persisted: { currentTerm: 1, votedFor: 1, log: [] } }, initial.servers[1]!],
+    servers: [{ state: { ...s0, currentTerm: 1, votedFor: 1 }, persisted: { ...EMPTY_PERSISTENT_STATE, currentTerm: 1, votedFor: 1 } }, initial.servers[1]!],
     network: [reply],
   };
   const leader: RaftState = { ...s1, currentTerm: 1, votedFor: 1, role: 'leader', log: [{ term: 1, command: NASTY_COMMAND }], nextIndex: [1, 2], matchIndex: [0, 1] };
-  const afterElected: SystemState = { ...afterReceive, servers: [afterReceive.servers[0]!, { state: leader, persisted: { currentTerm: 1, votedFor: 1, log: leader.log } }], network: [] };
+  const afterElected: SystemState = { ...afterReceive, servers: [afterReceive.servers[0]!, { state: leader, persisted: { ...EMPTY_PERSISTENT_STATE, currentTerm: 1, votedFor: 1, log: leader.log } }], network: [] };
   return {
     format: 'pure-raft-trace/1',
     model: 'raft "hand-built"',

@@ -7,7 +7,7 @@ import { laneDiagram, laneLegend } from '../shared/lane-diagram.js';
 import { messageList, messageIdentity } from '../shared/message-list.js';
 import { serverTable } from '../shared/server-table.js';
 import { diffStates } from './diff.js';
-import { laneOf, lanesFromTrace } from './lanes-from-trace.js';
+import { laneOf, lanesFromTrace } from '../shared/lanes-from-trace.js';
 import { type Replay, replay, shownState } from './replay.js';
 
 /**

@@ -1,18 +1,17 @@
-import type { LogEntry, RaftState } from '../../src/core/index.js';
+import type { RaftState } from '../../src/core/index.js';
 import { plainMessageKey } from '../../model/raft/keys.js';
 import type { SystemState } from '../../model/raft/system.js';
-import { entryText, messageText, route } from '../shared/format.js';
+import { logText, messageText, route } from '../shared/format.js';
 
 /** Where a replayed state and a recorded one differ, field by field, in words: "s1 currentTerm: core 2, trace 3". */
 
-const logText = (log: readonly LogEntry[]): string => `[${log.map(entryText).join(' ')}]`;
 const list = (xs: readonly unknown[]): string => `[${xs.map(String).join(',')}]`;
 
 const SERVER_FIELDS: readonly [string, (s: RaftState) => string][] = [
   ['role', (s) => s.role],
   ['currentTerm', (s) => String(s.currentTerm)],
   ['votedFor', (s) => (s.votedFor === null ? 'null' : `s${s.votedFor}`)],
-  ['log', (s) => logText(s.log)],
+  ['log', (s) => logText(s)],
   ['commitIndex', (s) => String(s.commitIndex)],
   ['lastApplied', (s) => String(s.lastApplied)],
   ['votesGranted', (s) => list(s.votesGranted)],
@@ -43,7 +42,8 @@ export function diffStates(core: SystemState, trace: SystemState): FieldDifferen
     else for (const [name, f] of SERVER_FIELDS) add(`s${i} ${name}`, f(a.state), f(b.state));
     add(`s${i} disk currentTerm`, String(a.persisted.currentTerm), String(b.persisted.currentTerm));
     add(`s${i} disk votedFor`, String(a.persisted.votedFor), String(b.persisted.votedFor));
-    add(`s${i} disk log`, logText(a.persisted.log), logText(b.persisted.log));
+    add(`s${i} disk log`, logText(a.persisted), logText(b.persisted));
+    add(`s${i} disk snapshot`, JSON.stringify(a.persisted.snapshot), JSON.stringify(b.persisted.snapshot));
   }
   const net = (s: SystemState): Map<string, { text: string; count: number }> => {
     const m = new Map<string, { text: string; count: number }>();

@@ -1,8 +1,8 @@
-import type { Message } from '../../src/core/index.js';
+import { lastLogIndex, type Message } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
 import { MESSAGE_COLOUR, ROLE_COLOUR, termSwatch } from '../shared/colours.js';
-import { s } from '../shared/dom.js';
-import { serverName } from '../shared/format.js';
+import { type Child, s } from '../shared/dom.js';
+import { serverName, snapshotExtent } from '../shared/format.js';
 import { flights, isCut, isIsolated, type Flight, type Sim } from './sim.js';
 
 /**
@@ -83,18 +83,33 @@ function flightPoint(f: Flight, now: number, at: readonly Point[]): Point {
 }
 
 /** Whether a reply says no (drawn hollow). */
-const refusal = (m: Message): boolean => (m.type === 'RequestVoteReply' && !m.voteGranted) || (m.type === 'AppendEntriesReply' && !m.success);
+const refusal = (m: Message): boolean =>
+  (m.type === 'RequestVoteReply' && !m.voteGranted) || (m.type === 'AppendEntriesReply' && !m.success) || (m.type === 'InstallSnapshotReply' && m.matchIndex === 0);
+
+/**
+ * A message's shape: requests large, replies small, hollow when a reply says no; votes and
+ * appends are discs (an append shows how many entries it carries), snapshots squares marked S.
+ */
+function glyphShape(type: Message['type'], hollow: boolean, entries: number): Child[] {
+  const colour = MESSAGE_COLOUR[type];
+  const fill = hollow ? '#ffffff' : colour;
+  if (type === 'InstallSnapshot' || type === 'InstallSnapshotReply') {
+    const half = type === 'InstallSnapshot' ? 9 : 5.5;
+    return [s('rect', { x: -half, y: -half, width: 2 * half, height: 2 * half, rx: 2, fill, stroke: colour, 'stroke-width': 2 }),
+      type === 'InstallSnapshot' ? s('text', { 'text-anchor': 'middle', dy: '0.35em', 'font-size': 9, 'font-weight': 700, fill: '#fff' }, 'S') : null];
+  }
+  const isRequest = type === 'RequestVote' || type === 'AppendEntries';
+  const r = isRequest ? (entries > 0 ? 10 : 7.5) : 5.5;
+  return [s('circle', { r, fill, stroke: colour, 'stroke-width': 2 }),
+    entries > 0 ? s('text', { 'text-anchor': 'middle', dy: '0.35em', 'font-size': 9, 'font-weight': 700, fill: '#fff' }, entries) : null];
+}
 
 function messageGlyph(f: Flight, onMessage: (id: number) => void): SVGGElement {
   const m = f.message;
-  const colour = MESSAGE_COLOUR[m.type];
-  const isRequest = m.type === 'RequestVote' || m.type === 'AppendEntries';
   const entries = m.type === 'AppendEntries' ? m.entries.length : 0;
-  const r = isRequest ? (entries > 0 ? 10 : 7.5) : 5.5;
   const g = s('g', { class: 'pg-msg', 'data-testid': 'message', 'data-type': m.type, 'data-from': m.from, 'data-to': m.to, 'data-flight': f.id },
     s('title', {}, `${formatMessage(m)}\n(click to lose this message)`),
-    s('circle', { r, fill: refusal(m) ? '#ffffff' : colour, stroke: colour }),
-    entries > 0 ? s('text', { 'text-anchor': 'middle', dy: '0.35em' }, entries) : null);
+    glyphShape(m.type, refusal(m), entries));
   g.addEventListener('click', (e) => {
     e.stopPropagation();
     onMessage(f.id);
@@ -154,7 +169,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
     const isolated = isIsolated(sim, i);
     const role = st?.role ?? 'down';
     // Text and colours change only with the state; the timer ring every frame.
-    const key = `${role}|${st?.currentTerm}|${st?.votedFor}|${st?.votesGranted.join()}|${isolated}|${st?.commitIndex}|${st?.log.length}`;
+    const key = `${role}|${st?.currentTerm}|${st?.votedFor}|${st?.votesGranted.join()}|${isolated}|${st?.commitIndex}|${st ? lastLogIndex(st) : ''}|${st?.lastIncludedIndex}`;
     if (key !== n.key) {
       n.key = key;
       const c = ROLE_COLOUR[role];
@@ -169,8 +184,10 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       n.isolation.setAttribute('visibility', isolated ? 'visible' : 'hidden');
       n.caption.textContent = st ? (role === 'leader' ? 'leader' : role) : 'crashed';
       n.caption.setAttribute('font-weight', role === 'leader' ? '700' : '400');
-      const onDisk = sim.system.servers[i]!.persisted.log.length;
-      if (!st) n.caption2.textContent = onDisk > 0 ? `disk: ${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}` : '';
+      const disk = sim.system.servers[i]!.persisted;
+      const onDisk = disk.log.length;
+      const entries = `${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}`;
+      if (!st) n.caption2.textContent = disk.lastIncludedIndex > 0 ? `disk: snapshot ${snapshotExtent(disk.lastIncludedIndex, disk.lastIncludedTerm)} + ${entries}` : onDisk > 0 ? `disk: ${entries}` : '';
       else if (st.role === 'candidate') n.caption2.textContent = `votes ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
       else n.caption2.textContent = `voted ${st.votedFor === null ? '—' : serverName(st.votedFor)}`;
     }
@@ -238,10 +255,5 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
 
 /** A small message glyph for the legend. */
 export function legendGlyph(type: Message['type'], hollow: boolean, entries = 0): SVGSVGElement {
-  const colour = MESSAGE_COLOUR[type];
-  const isRequest = type === 'RequestVote' || type === 'AppendEntries';
-  const r = isRequest ? (entries > 0 ? 10 : 7.5) : 5.5;
-  return s('svg', { class: 'pg-legend-svg', width: 24, height: 24, viewBox: '-12 -12 24 24' },
-    s('circle', { r, fill: hollow ? '#fff' : colour, stroke: colour, 'stroke-width': 2 }),
-    entries > 0 ? s('text', { 'text-anchor': 'middle', dy: '0.35em', 'font-size': 9, 'font-weight': 700, fill: '#fff' }, entries) : null);
+  return s('svg', { class: 'pg-legend-svg', width: 24, height: 24, viewBox: '-12 -12 24 24' }, glyphShape(type, hollow, entries));
 }

@@ -25,7 +25,7 @@ export function eventsPanel(): EventsPanel {
     head = sim.history;
     const items = recentHappenings(sim, SHOWN).map((e) => {
       if (e.kind === 'note') return h('li', { class: 'is-note', 'data-testid': 'event', 'data-kind': 'note' }, h('span', { class: 'pg-at' }, formatTime(e.at)), h('span', {}, e.text));
-      return h('li', { class: e.by === 'user' ? 'is-user' : '', 'data-testid': 'event', 'data-kind': e.action.kind, title: e.by === 'user' ? 'your move' : 'the simulated clock\'s move' },
+      return h('li', { class: e.by === 'user' ? 'is-user' : '', 'data-testid': 'event', 'data-kind': e.action.kind, title: e.by === 'user' ? 'your move' : e.by === 'service' ? 'the service\'s move (a snapshot every so many applied entries)' : 'the simulated clock\'s move' },
         h('span', { class: 'pg-at' }, formatTime(e.at)), h('span', {}, e.label));
     });
     list.replaceChildren(...(items.length > 0 ? items : [h('li', { class: 'is-note' }, h('span', {}), h('span', {}, 'Nothing yet: the servers wait for their election timers.'))]));

@@ -1,15 +1,17 @@
-import type { LogEntry } from '../../src/core/index.js';
-import { termSwatch } from '../shared/colours.js';
+import { lastLogIndex, type LogEntry, type LogView } from '../../src/core/index.js';
+import { SNAPSHOT_SWATCH, termSwatch } from '../shared/colours.js';
 import { h } from '../shared/dom.js';
-import { commandText, serverName } from '../shared/format.js';
+import { commandText, serverName, snapshotExtent, snapshotText } from '../shared/format.js';
 import type { Sim } from './sim.js';
 
 /**
- * Every server's log as a grid aligned by index, so logs compare column by column: each entry
- * in its term's colour with its command, solid once the server knows it committed, dashed
- * before. A crashed server shows what its disk holds. The last row is what the cluster has
- * committed. Cells are data-testid="log-entry" with data-server, data-index, data-term,
- * data-command and data-committed.
+ * Every server's log as a grid aligned by absolute index, so logs compare column by column: a
+ * compacted prefix is one block across its columns ("snapshot ..5 (term 2)"), then each entry in
+ * its term's colour with its command, solid once the server knows it committed, dashed before.
+ * A crashed server shows what its disk holds. The last row is what the cluster has committed.
+ * Cells are data-testid="log-entry" with data-server, data-index, data-term, data-command and
+ * data-committed; a snapshot block is data-testid="log-snapshot" with data-server,
+ * data-last-included-index and data-last-included-term.
  */
 
 export interface LogPanel {
@@ -37,29 +39,49 @@ function entryCell(server: number | 'committed', index: number, e: LogEntry | un
     }, commandText(e.command), h('span', { class: 'pg-entry-term' }, `t${e.term}`)));
 }
 
+/** Below this many columns the block's words do not fit: it says "≤3@t1" instead. */
+const SNAPSHOT_WORDS_FROM = 5;
+
+function snapshotCell(server: number, v: LogView): HTMLTableCellElement {
+  const c = SNAPSHOT_SWATCH;
+  const n = v.lastIncludedIndex;
+  return h('td', { colspan: n },
+    h('span', {
+      class: 'pg-snapshot',
+      style: `background:${c.bg};color:${c.fg};border-color:${c.border}`,
+      title: `entries 1..${n} compacted into a snapshot (lastIncludedIndex ${n}, lastIncludedTerm ${v.lastIncludedTerm})`,
+      'data-testid': 'log-snapshot',
+      'data-server': server,
+      'data-last-included-index': n,
+      'data-last-included-term': v.lastIncludedTerm,
+    }, n >= SNAPSHOT_WORDS_FROM ? snapshotText(v) : snapshotExtent(n, v.lastIncludedTerm)));
+}
+
 export function logPanel(): LogPanel {
   const element = h('div', { class: 'pg-logs', 'data-testid': 'logs' });
   let key = '';
-  let lastLogs: readonly (readonly LogEntry[])[] = [];
+  let lastLogs: readonly LogView[] = [];
 
   function update(sim: Sim): void {
     const slots = sim.system.servers;
     // Redrawn only when a log, a commitIndex, a role or a server's liveness changed (logs are immutable: compare by identity).
     const k = slots.map((slot) => (slot.state ? `${slot.state.role[0]}${slot.state.commitIndex}` : 'd')).join(',') + `|${sim.system.committed.length}`;
-    const logs = slots.map((slot) => slot.state?.log ?? slot.persisted.log);
-    if (k === key && logs.every((l, i) => l === lastLogs[i])) return;
+    const logs: LogView[] = slots.map((slot) => slot.state ?? slot.persisted);
+    if (k === key && logs.every((l, i) => l.log === lastLogs[i]?.log && l.lastIncludedIndex === lastLogs[i]?.lastIncludedIndex)) return;
     key = k;
     lastLogs = logs;
-    const columns = Math.max(MIN_COLUMNS, sim.system.committed.length, ...logs.map((l) => l.length));
+    const columns = Math.max(MIN_COLUMNS, sim.system.committed.length, ...logs.map(lastLogIndex));
     const indices = Array.from({ length: columns }, (_, i) => i + 1);
     const rows = slots.map((slot, server) => {
       const st = slot.state;
       const log = logs[server]!;
+      const base = log.lastIncludedIndex;
       const commit = st?.commitIndex ?? 0;
       return h('tr', { class: st ? '' : 'is-down', 'data-testid': `log-row-${server}` },
         h('th', { class: 'pg-rowhead', scope: 'row', title: st ? st.role : 'down: the log on its disk' },
           st?.role === 'leader' ? h('span', { class: 'pg-star' }, '★ ') : null, serverName(server), st ? '' : ' (disk)'),
-        indices.map((i) => entryCell(server, i, log[i - 1], i <= commit)));
+        base > 0 ? snapshotCell(server, log) : null,
+        indices.filter((i) => i > base).map((i) => entryCell(server, i, log.log[i - base - 1], i <= commit)));
     });
     const committed = sim.system.committed;
     element.replaceChildren(
@@ -70,7 +92,7 @@ export function logPanel(): LogPanel {
             h('th', { class: 'pg-rowhead', scope: 'row' }, 'committed'),
             indices.map((i) => entryCell('committed', i, committed[i - 1], true))))),
       h('div', { class: 'pg-log-caption' },
-        'Entries are coloured by term (small tN) and show their command; solid once the server knows them committed, dashed before.'));
+        'Entries are coloured by term (small tN) and show their command; solid once the server knows them committed, dashed before. A brown block is a snapshot: the entries up to its index, compacted.'));
   }
   return { element, update };
 }

@@ -2,22 +2,26 @@ import { formatBounds } from '../../model/raft/bounds.js';
 import { firstViolation, INVARIANTS } from '../../model/raft/invariants.js';
 import { ROLE_COLOUR } from '../shared/colours.js';
 import { ensureStyle, h } from '../shared/dom.js';
+import { laneLegend } from '../shared/lane-diagram.js';
+import themeCss from '../shared/theme.css?inline';
 import { serverName } from '../shared/format.js';
 import css from './playground.css?inline';
 import { clusterView, legendGlyph, type ClusterView } from './cluster-view.js';
 import { eventsPanel, formatTime, type EventsPanel } from './events-panel.js';
+import { LANE_STEPS, lanesPanel, type LanesPanel } from './lanes-panel.js';
 import { logPanel, type LogPanel } from './log-panel.js';
 import { serverPanel, type ServerPanel } from './server-panel.js';
 import {
-  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, restart, stepEvent,
-  timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
+  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, MAX_SNAPSHOT_EVERY, PLAYGROUND_SNAPSHOT_EVERY,
+  restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
 } from './sim.js';
 import { exportTrace, traceJson } from './trace.js';
 
 /**
  * The Raft playground page: the simulation (sim.ts, no DOM) driven by the animation frame while
  * running, by the buttons while paused; every view redrawn from the simulation's value.
- * URL parameters: servers (3 or 5), seed, paused=1 (start paused), speed (an index into SPEEDS).
+ * URL parameters: servers (3 or 5), seed, paused=1 (start paused), speed (an index into SPEEDS),
+ * snapshot-every (the service's snapshot interval in applied entries, 0 off; PLAYGROUND_SNAPSHOT_EVERY by default).
  */
 
 /** Simulated ms per real ms. */
@@ -30,6 +34,7 @@ interface Settings {
   readonly seed: number;
   readonly paused: boolean;
   readonly speed: number;
+  readonly snapshotEvery: number;
 }
 
 function readSettings(): Settings {
@@ -38,7 +43,17 @@ function readSettings(): Settings {
   const seedText = q.get('seed');
   const seed = seedText !== null && /^\d+$/.test(seedText) ? Number(seedText) >>> 0 : crypto.getRandomValues(new Uint32Array(1))[0]!;
   const speed = Number(q.get('speed') ?? DEFAULT_SPEED);
-  return { servers, seed, paused: q.get('paused') === '1', speed: Number.isInteger(speed) && speed >= 0 && speed < SPEEDS.length ? speed : DEFAULT_SPEED };
+  return {
+    servers, seed, paused: q.get('paused') === '1', speed: Number.isInteger(speed) && speed >= 0 && speed < SPEEDS.length ? speed : DEFAULT_SPEED,
+    snapshotEvery: snapshotEveryOf(q.get('snapshot-every')) ?? PLAYGROUND_SNAPSHOT_EVERY,
+  };
+}
+
+/** A snapshot interval as typed (a whole number 0..MAX_SNAPSHOT_EVERY), or null. */
+function snapshotEveryOf(text: string | null): number | null {
+  if (text === null || !/^\d+$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n <= MAX_SNAPSHOT_EVERY ? n : null;
 }
 
 function download(name: string, text: string): void {
@@ -54,12 +69,13 @@ const button = (label: string, testid: string, title: string, cls = ''): HTMLBut
   h('button', { type: 'button', class: `pg-btn ${cls}`, 'data-testid': testid, title }, label);
 
 function start(): void {
+  ensureStyle('pr-theme', themeCss);
   ensureStyle('pg-playground-css', css);
   document.body.classList.add('pg-body');
   document.title = 'Raft playground · pure-raft';
 
   const settings = readSettings();
-  let sim: Sim = createSim({ servers: settings.servers, seed: settings.seed });
+  let sim: Sim = createSim({ servers: settings.servers, seed: settings.seed, snapshotEvery: settings.snapshotEvery });
   let running = !settings.paused;
   let speed = settings.speed;
   let lastFrame: number | null = null;
@@ -88,6 +104,10 @@ function start(): void {
     h('option', { value: '3' }, '3 servers'), h('option', { value: '5' }, '5 servers'));
   serversSelect.value = String(settings.servers);
   const seedInput = h('input', { class: 'pg-input', 'data-testid': 'seed', value: String(settings.seed), title: 'the seed of every election timeout and latency', inputmode: 'numeric' });
+  const snapshotInput = h('input', {
+    class: 'pg-input pg-input-short', type: 'number', min: 0, max: MAX_SNAPSHOT_EVERY, step: 1, value: settings.snapshotEvery, 'data-testid': 'snapshot-every',
+    title: `the service snapshots a server's state every this many applied entries (0: never); a change starts a new run`,
+  });
   const newRun = button('New run', 'new-run', 'start again from the initial state with this size and seed');
   const exportBtn = button('Export trace.json', 'export-trace', 'download the run as a trace: npm run check -- --replay trace.json re-runs it through the core');
 
@@ -102,11 +122,13 @@ function start(): void {
   const clusterHost = h('div', {});
   const serversHost = h('div', {});
   const logsHost = h('div', {});
+  const lanesHost = h('div', {});
   const eventsHost = h('div', {});
 
   let cluster: ClusterView;
   let servers: ServerPanel;
   let logs: LogPanel;
+  let lanes: LanesPanel;
   let events: EventsPanel;
 
   const setNotice = (text: string): void => {
@@ -141,10 +163,12 @@ function start(): void {
       onIsolate: (i) => move((s) => toggleIsolation(s, i)),
     });
     logs = logPanel();
+    lanes = lanesPanel();
     events = eventsPanel();
     clusterHost.replaceChildren(cluster.element);
     serversHost.replaceChildren(servers.element);
     logsHost.replaceChildren(logs.element);
+    lanesHost.replaceChildren(lanes.element);
     eventsHost.replaceChildren(events.element);
     rendered = null;
     slowRendered = null;
@@ -154,10 +178,13 @@ function start(): void {
   }
 
   function newSim(serversCount: number, seed: number): void {
-    sim = createSim({ servers: serversCount, seed });
+    const snapshotEvery = snapshotEveryOf(snapshotInput.value) ?? sim.snapshotEvery;
+    snapshotInput.value = String(snapshotEvery);
+    sim = createSim({ servers: serversCount, seed, snapshotEvery });
     const q = new URLSearchParams(location.search);
     q.set('servers', String(serversCount));
     q.set('seed', String(seed));
+    q.set('snapshot-every', String(snapshotEvery));
     history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
     setNotice('');
     buildViews();
@@ -189,6 +216,7 @@ function start(): void {
       slowRendered = sim;
       lastSlow = t;
       logs.update(sim);
+      lanes.update(sim);
       events.update(sim);
     }
     if (rendered === sim) return;
@@ -235,6 +263,7 @@ function start(): void {
   requestLeader.addEventListener('click', () => move(clientRequestToLeader));
   heal.addEventListener('click', () => move(healAll));
   serversSelect.addEventListener('change', () => newSim(Number(serversSelect.value), sim.seed));
+  snapshotInput.addEventListener('change', () => newSim(sim.servers, sim.seed));
   newRun.addEventListener('click', () => {
     const seed = /^\d+$/.test(seedInput.value.trim()) ? Number(seedInput.value.trim()) >>> 0 : sim.seed;
     seedInput.value = String(seed);
@@ -269,6 +298,8 @@ function start(): void {
     h('div', { class: 'pg-key' }, legendGlyph('RequestVoteReply', false), 'vote granted', legendGlyph('RequestVoteReply', true), 'refused'),
     h('div', { class: 'pg-key' }, legendGlyph('AppendEntries', false), 'heartbeat', legendGlyph('AppendEntries', false, 2), 'with 2 entries'),
     h('div', { class: 'pg-key' }, legendGlyph('AppendEntriesReply', false), 'append ok', legendGlyph('AppendEntriesReply', true), 'rejected'),
+    h('div', { class: 'pg-key' }, legendGlyph('InstallSnapshot', false), 'InstallSnapshot'),
+    h('div', { class: 'pg-key' }, legendGlyph('InstallSnapshotReply', false), 'installed', legendGlyph('InstallSnapshotReply', true), 'stale'),
     h('div', { class: 'pg-key' }, swatch('follower', 'follower'), swatch('candidate', 'candidate'), swatch('leader', 'leader ★'), swatch('down', 'crashed')));
 
   const page = h('div', { class: 'pg-app' },
@@ -277,7 +308,9 @@ function start(): void {
         h('h1', {}, 'Raft playground'),
         h('p', { class: 'pg-sub' }, 'The real core (src/core step) through the model checker\'s transitions, on a simulated clock and network. ',
           'Every move is a model action: export the run and replay it with ', h('code', {}, 'npm run check -- --replay trace.json'), '.')),
-      h('div', { class: 'pg-group pg-run' }, serversSelect, h('span', { class: 'pg-label' }, 'seed'), seedInput, newRun, exportBtn)),
+      h('div', { class: 'pg-group pg-run' }, serversSelect, h('span', { class: 'pg-label' }, 'seed'), seedInput,
+        h('span', { class: 'pg-label', title: 'the service snapshots every this many applied entries; 0 turns snapshots off' }, 'snapshot every'), snapshotInput,
+        h('span', { class: 'pg-label' }, 'entries'), newRun, exportBtn)),
     h('div', { class: 'pg-toolbar', role: 'toolbar' },
       h('div', { class: 'pg-group' }, playPause, nextEvent, plus10, plus100, plus1000),
       h('div', { class: 'pg-group' }, h('span', { class: 'pg-label' }, 'speed'), speedInput, speedLabel),
@@ -296,14 +329,18 @@ function start(): void {
       h('div', { class: 'pg-stack' },
         h('section', { class: 'pg-panel' }, h('h2', {}, 'Servers'), serversHost),
         h('section', { class: 'pg-panel' }, h('h2', {}, 'Logs'), logsHost))),
+    h('section', { class: 'pg-panel pg-lanes' },
+      h('h2', {}, 'Lanes', h('span', { class: 'pg-hint' }, `the last ${LANE_STEPS} steps, newest at the bottom: a lane per server, an arrow per message (InstallSnapshot brown)`)),
+      lanesHost, laneLegend()),
     h('div', { class: 'pg-bottom' },
       h('section', { class: 'pg-panel' }, h('h2', {}, 'What happened', h('span', { class: 'pg-hint' }, 'newest first; your moves in bold')), eventsHost),
       h('section', { class: 'pg-panel' }, h('h2', {}, 'Legend'), legend,
         h('ul', { class: 'pg-help' },
           h('li', {}, 'The ring round a server is its election timer running out.'),
           h('li', {}, 'A faded message will be lost on arrival: its link is cut or its receiver is down.'),
+          h('li', {}, 'The service snapshots a server every so many applied entries ("snapshot every" above; 0: never): the Snapshot move, its log compacted into a brown block. A follower cut off while the leader compacted catches up through InstallSnapshot (brown squares) when it rejoins.'),
           h('li', {}, h('kbd', {}, 'space'), ' run/pause, ', h('kbd', {}, 'n'), ' next event, ', h('kbd', {}, 'r'), ' client request.'),
-          h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxMessages} messages in flight; a move past them is refused.`),
+          h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxSnapshots} snapshots, ${B.maxMessages} messages in flight; a move past them is refused.`),
           h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.network.delayMinMs}–${T.network.delayMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));
 
   // Mounts into #app (the self-contained page of scripts/build-web.ts), or the body (web/playground/index.html).

@@ -1,14 +1,15 @@
 import { ROLE_COLOUR, termSwatch } from '../shared/colours.js';
 import { h } from '../shared/dom.js';
-import { serverName } from '../shared/format.js';
+import { serverName, snapshotExtent } from '../shared/format.js';
 import { isIsolated, type Sim } from './sim.js';
 
 /**
- * One row per server: role, currentTerm, votedFor, commitIndex, lastApplied, the election timer
+ * One row per server: role, currentTerm, votedFor, commitIndex, lastApplied, the snapshot
+ * (lastIncludedIndex@lastIncludedTerm; a crashed server's on its disk), the election timer
  * (a leader's next heartbeat instead), and the moves the user can make on it. The rows and their
  * buttons are built once and updated in place, so a click is never lost to a redraw.
  * Rows are data-testid="server-row" with data-server, data-role, data-term, data-voted-for,
- * data-commit-index (as web/shared's server table names them).
+ * data-commit-index, data-last-included-index (as web/shared's server table names them).
  */
 
 export interface ServerHandlers {
@@ -31,6 +32,7 @@ interface Row {
   readonly voted: HTMLElement;
   readonly commit: HTMLElement;
   readonly applied: HTMLElement;
+  readonly snapshot: HTMLElement;
   readonly timerFill: HTMLElement;
   readonly timerText: HTMLElement;
   readonly request: HTMLButtonElement;
@@ -53,6 +55,7 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const voted = h('span', {});
     const commit = h('span', {});
     const applied = h('span', {});
+    const snapshot = h('span', {});
     const timerFill = h('span', { class: 'pg-timer-fill' });
     const timerText = h('span', { class: 'pg-timer-text' });
     const request = btn('Request', `request-${i}`, `ClientRequest(${i}): a client command to ${serverName(i)} (only a leader takes it: it appends it to its log)`);
@@ -72,10 +75,11 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
       h('td', { class: 'pg-num' }, voted),
       h('td', { class: 'pg-num', 'data-testid': `commit-${i}` }, commit),
       h('td', { class: 'pg-num' }, applied),
+      h('td', { class: 'pg-num', 'data-testid': `snapshot-${i}` }, snapshot),
       h('td', {}, h('div', { class: 'pg-timer', 'data-testid': `timer-${i}` }, h('span', { class: 'pg-timer-bar' }, timerFill), timerText)),
       h('td', { class: 'pg-actions' }, request, timeout, crash, restart, isolate));
     body.appendChild(tr);
-    rows.push({ tr, role, term, voted, commit, applied, timerFill, timerText, request, timeout, crash, restart, isolate, key: '' });
+    rows.push({ tr, role, term, voted, commit, applied, snapshot, timerFill, timerText, request, timeout, crash, restart, isolate, key: '' });
   }
 
   const table = h('table', { class: 'pg-servers', 'data-testid': 'servers' },
@@ -85,6 +89,7 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
       h('th', { scope: 'col', class: 'pg-num', title: 'votedFor' }, 'voted for'),
       h('th', { scope: 'col', class: 'pg-num', title: 'commitIndex' }, 'commit'),
       h('th', { scope: 'col', class: 'pg-num', title: 'lastApplied' }, 'applied'),
+      h('th', { scope: 'col', class: 'pg-num', title: 'the snapshot: lastIncludedIndex@lastIncludedTerm (its log holds the entries after it)' }, 'snapshot'),
       h('th', { scope: 'col', title: 'time left until the election timeout (a leader: until its next heartbeat)' }, 'election timer'),
       h('th', { scope: 'col' }, 'moves'))),
     body);
@@ -95,7 +100,8 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
       const st = sim.system.servers[i]!.state;
       const roleName = st?.role ?? 'down';
       const isolated = isIsolated(sim, i);
-      const key = `${roleName}|${st?.currentTerm}|${st?.votedFor}|${st?.commitIndex}|${st?.lastApplied}|${isolated}|${canCrash}`;
+      const view = st ?? sim.system.servers[i]!.persisted;
+      const key = `${roleName}|${st?.currentTerm}|${st?.votedFor}|${st?.commitIndex}|${st?.lastApplied}|${view.lastIncludedIndex}|${isolated}|${canCrash}`;
       if (key !== r.key) {
         r.key = key;
         const c = ROLE_COLOUR[roleName];
@@ -114,6 +120,9 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
         r.voted.textContent = st ? (st.votedFor === null ? '—' : serverName(st.votedFor)) : '';
         r.commit.textContent = st ? String(st.commitIndex) : '';
         r.applied.textContent = st ? String(st.lastApplied) : '';
+        r.tr.setAttribute('data-last-included-index', String(view.lastIncludedIndex));
+        r.snapshot.textContent = view.lastIncludedIndex > 0 ? snapshotExtent(view.lastIncludedIndex, view.lastIncludedTerm) : '—';
+        r.snapshot.title = st ? 'lastIncludedIndex@lastIncludedTerm' : 'the snapshot on disk';
         // A follower or candidate may be asked too: the model refuses, and the notice says why.
         r.request.disabled = !st;
         r.request.classList.toggle('is-primary', st?.role === 'leader');

@@ -33,7 +33,12 @@ import { drawing } from './random.js';
  *    10-20 ms, it is delivered after a random latency (Receive), unless at that moment its link
  *    (per direction: src/runtime/sim/links.ts) is cut or its receiver is down: then it is lost
  *    (DropMessage), as is a message the fault model loses (on an unreliable network);
- *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message.
+ *  - the user's moves: ClientRequest, Crash, Restart, Timeout now, and dropping a message;
+ *  - the service's move: a server that has applied `snapshotEvery` entries past its snapshot
+ *    takes a new one (the model's Snapshot action: through everything it applied) in the same
+ *    instant, so a follower that fell behind the leader's snapshot (after a partition, a crash)
+ *    catches up through InstallSnapshot. 0 turns snapshots off, and then the run is move for
+ *    move what it was before snapshots existed.
  */
 
 /** The runtime's timer settings (src/runtime/timing.ts), and the network's. */
@@ -57,8 +62,14 @@ export const PLAYGROUND_TIMING: Timing = {
  * off (the playground never takes those moves).
  */
 export function playgroundBounds(servers: number): Bounds {
-  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, drop: true, duplicate: false, crashMidStep: false };
+  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, maxSnapshots: 20, drop: true, duplicate: false, crashMidStep: false };
 }
+
+/** The service snapshots every this many applied entries unless told otherwise (0: never). */
+export const PLAYGROUND_SNAPSHOT_EVERY = 5;
+
+/** The largest snapshot interval the page offers: past maxLog no server ever applies that many. */
+export const MAX_SNAPSHOT_EVERY = 50;
 
 export interface Flight {
   readonly id: number;
@@ -72,8 +83,8 @@ export interface Flight {
 /** A server's timers (stopped while it is down): the runtime's bookkeeping, whose firings the timeline holds. */
 export type ServerClock = ServerTimers;
 
-/** Who made a move: the simulated clock (timers, deliveries) or the user. */
-export type Cause = 'clock' | 'user';
+/** Who made a move: the simulated clock (timers, deliveries), the service (its snapshots) or the user. */
+export type Cause = 'clock' | 'service' | 'user';
 
 /** What happened, newest first: the model actions taken (the trace) and notes for people. */
 export type Happening =
@@ -90,6 +101,8 @@ export interface Sim {
   readonly seed: number;
   readonly timing: Timing;
   readonly bounds: Bounds;
+  /** The service takes a snapshot once a server has applied this many entries past its last one (0: never). */
+  readonly snapshotEvery: number;
   /** Simulated time (`timeline.now`, ms since the start) and what happens next: every delivery and timer firing to come. */
   readonly timeline: Timeline<SimEvent>;
   /** The random generator's state. */
@@ -113,17 +126,22 @@ export interface SimOptions {
   readonly timing?: Timing;
   /** Smaller bounds than playgroundBounds (the model then refuses more moves). */
   readonly bounds?: Bounds;
+  /** The service's snapshot interval in applied entries, 0..MAX_SNAPSHOT_EVERY (0: off); PLAYGROUND_SNAPSHOT_EVERY by default. */
+  readonly snapshotEvery?: number;
 }
 
 export function createSim(options: SimOptions): Sim {
   const { servers, seed } = options;
   const timing = options.timing ?? PLAYGROUND_TIMING;
+  const snapshotEvery = options.snapshotEvery ?? PLAYGROUND_SNAPSHOT_EVERY;
   if (!Number.isInteger(servers) || servers < 1 || servers > 7) throw new RangeError(`servers must be 1..7, got ${servers}`);
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0 || snapshotEvery > MAX_SNAPSHOT_EVERY) throw new RangeError(`snapshotEvery must be 0..${MAX_SNAPSHOT_EVERY}, got ${snapshotEvery}`);
   let sim: Sim = {
     servers,
     seed: seed >>> 0,
     timing,
     bounds: options.bounds ?? playgroundBounds(servers),
+    snapshotEvery,
     timeline: emptyTimeline(),
     rng: seed >>> 0,
     system: initialSystem(servers),
@@ -239,6 +257,7 @@ function stepper(a: RaftAction): number | null {
     case 'Timeout':
     case 'Heartbeat':
     case 'ClientRequest':
+    case 'Snapshot':
       return a.server;
     case 'Receive':
       return a.message.to;
@@ -278,7 +297,20 @@ function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
   if (action.kind === 'Crash') s = onTimers(s, action.server, 'stop');
   if (action.kind === 'Restart') s = onTimers(s, action.server, 'start');
   const happening: Happening = { kind: 'step', at: s.timeline.now, action, label: formatAction(action), state: system, by };
-  return { ...s, steps: s.steps + 1, history: { happening, prev: s.history } };
+  s = { ...s, steps: s.steps + 1, history: { happening, prev: s.history } };
+  if (action.kind === 'Snapshot') return s.system.snapshots === (s.bounds.maxSnapshots ?? 0) ? note(s, `all ${(s.bounds.maxSnapshots ?? 0)} snapshots the model allows are taken: the service takes no more`) : s;
+  return server === null ? s : serviceSnapshot(s, server);
+}
+
+/**
+ * The service's rule, after each step of a server: once it has applied `snapshotEvery` entries
+ * past its snapshot, it snapshots everything it applied (while the model's budget lasts).
+ */
+function serviceSnapshot(sim: Sim, server: number): Sim {
+  const st = sim.system.servers[server]!.state;
+  if (sim.snapshotEvery === 0 || st === null || st.lastApplied - st.lastIncludedIndex < sim.snapshotEvery) return sim;
+  if (sim.system.snapshots >= (sim.bounds.maxSnapshots ?? 0)) return sim;
+  return take(sim, 'service', { kind: 'Snapshot', server, crashMidStep: false });
 }
 
 function whyNotEnabled(sim: Sim, a: RaftAction): string {
@@ -298,6 +330,10 @@ function whyNotEnabled(sim: Sim, a: RaftAction): string {
       return ` (all ${sim.bounds.maxCrashes} crashes the model allows are used)`;
     case 'Restart':
       return ' (the server is up)';
+    case 'Snapshot':
+      if (!st) return ' (the server is down)';
+      if (sim.system.snapshots >= (sim.bounds.maxSnapshots ?? 0)) return ` (all ${(sim.bounds.maxSnapshots ?? 0)} snapshots the model allows are taken)`;
+      return ` (s${a.server} applied nothing past its snapshot at ${st.lastIncludedIndex})`;
     default:
       return '';
   }
@@ -425,6 +461,13 @@ export function happenings(sim: Sim): Happening[] {
 export function recentHappenings(sim: Sim, limit: number): Happening[] {
   const out: Happening[] = [];
   for (let n = sim.history; n !== null && out.length < limit; n = n.prev) out.push(n.happening);
+  return out;
+}
+
+/** The model actions taken, the newest `limit` of them, newest first (notes left out). */
+export function recentSteps(sim: Sim, limit: number): Extract<Happening, { kind: 'step' }>[] {
+  const out: Extract<Happening, { kind: 'step' }>[] = [];
+  for (let n = sim.history; n !== null && out.length < limit; n = n.prev) if (n.happening.kind === 'step') out.push(n.happening);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { lastLogIndex } from '../../src/core/index.js';
 import type { Bounds } from '../../model/raft/bounds.js';
 import { firstViolation } from '../../model/raft/invariants.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
@@ -16,16 +17,18 @@ export function boundsUsed(servers: number, states: readonly SystemState[]): Bou
   let maxMessages = 0;
   let commands = 0;
   let crashes = 0;
+  let snapshots = 0;
   for (const s of states) {
     for (const slot of s.servers) {
       maxTerm = Math.max(maxTerm, slot.persisted.currentTerm, slot.state?.currentTerm ?? 0);
-      maxLog = Math.max(maxLog, slot.persisted.log.length, slot.state?.log.length ?? 0);
+      maxLog = Math.max(maxLog, lastLogIndex(slot.persisted), slot.state ? lastLogIndex(slot.state) : 0);
     }
     maxMessages = Math.max(maxMessages, s.network.length);
     commands = Math.max(commands, s.commandsIssued);
     crashes = Math.max(crashes, s.crashes);
+    snapshots = Math.max(snapshots, s.snapshots);
   }
-  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, drop: true, duplicate: false, crashMidStep: false };
+  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, maxSnapshots: snapshots, drop: true, duplicate: false, crashMidStep: false };
 }
 
 /** The run so far as a 'pure-raft-trace/1' file: `npm run check -- --replay <file>` re-runs it through the core. */

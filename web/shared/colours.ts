@@ -47,10 +47,19 @@ export const ROLE_COLOUR: Readonly<Record<Role | 'down', Swatch>> = {
   down: { bg: '#fde0e0', fg: '#9b1c1c', border: '#e05252' },
 };
 
-/** The same hues as the Graphviz lane diagram (model/report/dot.ts): votes blue, replication green. */
+/**
+ * Votes blue and replication green, the same hues as the Graphviz lane diagram (model/report/dot.ts);
+ * snapshots (InstallSnapshot and its reply) brown, a hue no other mark or arrow of the pages uses
+ * (dot.ts draws them purple, which on the pages means a duplicated copy or a client request).
+ */
 export const MESSAGE_COLOUR: Readonly<Record<MessageType, string>> = {
   RequestVote: '#1f5fbf',
   RequestVoteReply: '#6a8fd0',
   AppendEntries: '#1d7a3a',
   AppendEntriesReply: '#5fa468',
+  InstallSnapshot: '#9a4a0c',
+  InstallSnapshotReply: '#c98a55',
 };
+
+/** The compacted prefix of a log (the snapshot block before its entries). */
+export const SNAPSHOT_SWATCH: Swatch = { bg: '#f3e6d8', fg: '#5c2c06', border: '#9a4a0c' };

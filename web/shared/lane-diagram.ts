@@ -1,3 +1,4 @@
+import { MESSAGE_COLOUR } from './colours.js';
 import { h, s } from './dom.js';
 
 /**
@@ -13,7 +14,7 @@ import { h, s } from './dom.js';
 
 export type LaneState = 'follower' | 'candidate' | 'leader' | 'down';
 
-export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
+export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'snapshot' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
 
 export interface LaneMark {
   readonly lane: number;
@@ -48,6 +49,8 @@ export interface LaneArrow {
   /** A copy made by duplication. */
   readonly dashed?: boolean;
   readonly title: string;
+  /** What it carries, e.g. the message type (the arrow's data-kind). */
+  readonly kind?: string;
 }
 
 export interface LaneDiagramData {
@@ -59,6 +62,8 @@ export interface LaneDiagramData {
 export interface LaneDiagramOptions {
   /** The row shown as current at first. */
   readonly current?: number;
+  /** The step number of row 1, when the rows are a window of a longer run (row 0 is then the state before it); 1 by default. */
+  readonly firstStep?: number;
   /** A row was clicked. */
   readonly onSelect?: (row: number) => void;
 }
@@ -87,6 +92,7 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
   timeout: { fill: '#fff1d6', stroke: '#d98a00', text: 'T', fg: '#8a4b00' },
   heartbeat: { fill: '#e3f4e6', stroke: '#3c9a52', text: 'H', fg: '#1d5a2c' },
   client: { fill: '#efe4fb', stroke: '#7a3db8', text: 'C', fg: '#4b2375' },
+  snapshot: { fill: '#f3e6d8', stroke: '#9a4a0c', text: 'S', fg: '#5c2c06' },
   drop: { fill: '#ffffff', stroke: '#c00000', text: '×', fg: '#c00000' },
   duplicate: { fill: '#f1e6ff', stroke: '#7a3db8', text: '2', fg: '#4b2375' },
   crash: { fill: '#d64545', stroke: '#8f1d1d', text: '✕', fg: '#ffffff' },
@@ -94,12 +100,13 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
 };
 
 const MARK_NAME: Record<MarkKind, string> = {
-  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', receive: 'received a message',
+  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', snapshot: 'the service took a snapshot', receive: 'received a message',
   drop: 'message dropped', duplicate: 'message duplicated', crash: 'crash', restart: 'restart from disk',
 };
 
 export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions = {}): LaneDiagram {
   const n = data.lanes.length;
+  const firstStep = options.firstStep ?? 1;
   const inFlight = data.arrows.some((a) => a.toRow === null);
   const rowsDrawn = data.rows.length + (inFlight ? 1 : 0);
   const laneX = (lane: number): number => NUM + LANE / 2 + lane * LANE;
@@ -168,7 +175,7 @@ export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions =
     const sy = y1 + (dy / len) * 3;
     const lost = a.end === 'lost';
     const colour = lost ? '#8a8a8a' : a.colour;
-    const g = s('g', { class: `pr-arrow is-${a.end}`, 'data-from-row': a.fromRow, 'data-to-row': a.toRow ?? '' }, s('title', {}, a.title));
+    const g = s('g', { class: `pr-arrow is-${a.end}`, 'data-testid': 'lane-arrow', 'data-kind': a.kind ?? null, 'data-end': a.end, 'data-from-row': a.fromRow, 'data-to-row': a.toRow ?? '' }, s('title', {}, a.title));
     g.appendChild(s('line', {
       x1: sx, y1: sy, x2: ex, y2: ey, stroke: colour, 'stroke-width': 1.6,
       'stroke-dasharray': lost || a.end === 'in-flight' ? '2 3' : a.dashed ? '6 3' : null,
@@ -190,7 +197,7 @@ export function laneDiagram(data: LaneDiagramData, options: LaneDiagramOptions =
   data.rows.forEach((r, i) => {
     const y = rowY(i);
     const g = s('g', { class: `pr-mark-row${r.emphasis ? ` is-${r.emphasis}` : ''}`, 'data-row': i });
-    g.appendChild(s('text', { x: NUM - 8, y: y + 4, 'text-anchor': 'end', class: 'pr-row-num' }, i === 0 ? 'start' : `#${i}`));
+    g.appendChild(s('text', { x: NUM - 8, y: y + 4, 'text-anchor': 'end', class: 'pr-row-num' }, i === 0 && firstStep === 1 ? 'start' : `#${firstStep - 1 + i}`));
     if (r.mark) {
       const x = laneX(r.mark.lane);
       const kind = r.mark.kind;
@@ -273,7 +280,9 @@ export function laneLegend(): HTMLElement {
       s('path', { d: 'M18,5 L25,9 L18,13 z', fill: colour }));
   const items: [SVGSVGElement, string][] = [
     [glyph('timeout'), 'election timeout'], [glyph('heartbeat'), 'heartbeat'], [glyph('client'), 'client request'],
+    [glyph('snapshot'), 'snapshot taken'],
     [arrow('#1f5fbf', null), 'RequestVote and its reply'], [arrow('#1d7a3a', null), 'AppendEntries and its reply'],
+    [arrow(MESSAGE_COLOUR.InstallSnapshot, null), 'InstallSnapshot and its reply'],
     [arrow('#7a3db8', '6 3'), 'a duplicated copy'], [arrow('#8a8a8a', '2 3'), 'lost in a crash, or still in flight'],
     [glyph('drop'), 'dropped'], [glyph('duplicate'), 'duplicated'], [glyph('crash'), 'crash'], [glyph('restart'), 'restart from disk'],
     [lane('leader'), 'leader'], [lane('candidate'), 'candidate'], [lane('follower'), 'follower'], [lane('down'), 'down'],

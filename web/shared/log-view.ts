@@ -1,55 +1,60 @@
-import type { LogEntry } from '../../src/core/index.js';
-import { termStyle } from './colours.js';
+import type { LogView } from '../../src/core/index.js';
+import { SNAPSHOT_SWATCH, termStyle } from './colours.js';
 import { h } from './dom.js';
 import { commandText, entryText } from './format.js';
+import { type LogChip, logChips, type LogViewOptions } from './log-chips.js';
 
-export interface LogViewOptions {
-  /** Entries at or below it are drawn committed (solid), the rest tentative (dashed). */
-  readonly commitIndex?: number;
-  /** Log indices (1-based) to outline in red: the entries an invariant is about. */
-  readonly highlight?: ReadonlySet<number>;
-  /** Entries an invariant says belong at an index (1-based): past the end of the log they are drawn as missing. */
-  readonly expected?: ReadonlyMap<number, LogEntry>;
-  /** The same log one step earlier: entries that differ from it are marked new. */
-  readonly previous?: readonly LogEntry[];
-  /** Shown for an empty log. */
-  readonly emptyText?: string;
+export type { LogViewOptions };
+
+function chipElement(c: LogChip): HTMLElement {
+  switch (c.kind) {
+    case 'snapshot': {
+      const n = c.lastIncludedIndex;
+      return h('span', {
+        class: `pr-snapshot${c.isNew ? ' is-new' : ''}${c.culprit ? ' is-culprit' : ''}`,
+        style: `background:${SNAPSHOT_SWATCH.bg};color:${SNAPSHOT_SWATCH.fg};border-color:${SNAPSHOT_SWATCH.border}`,
+        title: `entries 1..${n} are compacted into a snapshot; the last of them, index ${n}, is of term ${c.lastIncludedTerm} (lastIncludedIndex ${n}, lastIncludedTerm ${c.lastIncludedTerm})`,
+        'data-testid': 'log-snapshot',
+        'data-last-included-index': n,
+        'data-last-included-term': c.lastIncludedTerm,
+        'data-culprit': String(c.culprit),
+        'data-new': String(c.isNew),
+      }, c.text);
+    }
+    case 'entry': {
+      const e = c.entry;
+      return h('span', {
+        class: `pr-entry${c.committed ? ' is-committed' : ''}${c.isNew ? ' is-new' : ''}${c.culprit ? ' is-culprit' : ''}`,
+        style: termStyle(e.term),
+        title: `index ${c.index}, term ${e.term}, command ${commandText(e.command)}${c.committed ? ' (committed)' : ''}${c.expected ? `; should be ${entryText(c.expected)}` : ''}`,
+        'data-testid': 'log-entry',
+        'data-index': c.index,
+        'data-term': e.term,
+        'data-entry': entryText(e),
+        'data-committed': String(c.committed),
+        'data-culprit': String(c.culprit),
+        'data-new': String(c.isNew),
+      }, h('sup', {}, c.index), commandText(e.command));
+    }
+    case 'missing':
+      return h('span', {
+        class: 'pr-entry is-missing',
+        title: `missing: index ${c.index} should hold ${entryText(c.entry)}`,
+        'data-testid': 'log-entry-missing',
+        'data-index': c.index,
+        'data-entry': entryText(c.entry),
+      }, h('sup', {}, c.index), commandText(c.entry.command));
+  }
 }
 
 /**
- * A log as a row of chips, one per entry, coloured by term: the command large, the index small.
+ * A log as a row of chips (logChips): the snapshot block, then the entries coloured by term, the
+ * command large, the absolute index small. The block is data-testid="log-snapshot" with
+ * data-last-included-index, data-last-included-term (and data-culprit, data-new); entries are
  * data-testid="log-entry" with data-index, data-term, data-committed (and data-culprit, data-new).
  */
-export function logView(log: readonly LogEntry[], options: LogViewOptions = {}): HTMLElement {
-  const commit = options.commitIndex ?? 0;
-  const missing = [...(options.expected ?? new Map<number, LogEntry>()).entries()].filter(([index]) => index > log.length).sort(([a], [b]) => a - b);
-  if (log.length === 0 && missing.length === 0) return h('span', { class: 'pr-log pr-log-empty', 'data-testid': 'log' }, options.emptyText ?? 'empty');
-  return h('span', { class: 'pr-log', 'data-testid': 'log' },
-    log.map((e, i) => {
-      const index = i + 1;
-      const committed = index <= commit;
-      const before = options.previous?.[i];
-      const isNew = options.previous !== undefined && (before === undefined || before.term !== e.term || before.command !== e.command);
-      const culprit = options.highlight?.has(index) ?? false;
-      const want = options.expected?.get(index);
-      return h('span', {
-        class: `pr-entry${committed ? ' is-committed' : ''}${isNew ? ' is-new' : ''}${culprit ? ' is-culprit' : ''}`,
-        style: termStyle(e.term),
-        title: `index ${index}, term ${e.term}, command ${commandText(e.command)}${committed ? ' (committed)' : ''}${want ? `; should be ${entryText(want)}` : ''}`,
-        'data-testid': 'log-entry',
-        'data-index': index,
-        'data-term': e.term,
-        'data-entry': entryText(e),
-        'data-committed': String(committed),
-        'data-culprit': String(culprit),
-        'data-new': String(isNew),
-      }, h('sup', {}, index), commandText(e.command));
-    }),
-    missing.map(([index, e]) => h('span', {
-      class: 'pr-entry is-missing',
-      title: `missing: index ${index} should hold ${entryText(e)}`,
-      'data-testid': 'log-entry-missing',
-      'data-index': index,
-      'data-entry': entryText(e),
-    }, h('sup', {}, index), commandText(e.command))));
+export function logView(view: LogView, options: LogViewOptions = {}): HTMLElement {
+  const chips = logChips(view, options);
+  if (chips.length === 0) return h('span', { class: 'pr-log pr-log-empty', 'data-testid': 'log' }, options.emptyText ?? 'empty');
+  return h('span', { class: 'pr-log', 'data-testid': 'log' }, chips.map(chipElement));
 }

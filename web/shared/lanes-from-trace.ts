@@ -2,9 +2,9 @@ import type { RaftAction } from '../../model/raft/actions.js';
 import type { SystemState } from '../../model/raft/system.js';
 import { laneOf, messageFlows } from '../../model/report/dot.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
-import { MESSAGE_COLOUR } from '../shared/colours.js';
-import { commandText, messageText, route, serverName } from '../shared/format.js';
-import type { LaneArrow, LaneDiagramData, LaneMark, LaneRow, LaneState } from '../shared/lane-diagram.js';
+import { MESSAGE_COLOUR } from './colours.js';
+import { commandText, messageText, route, serverName, snapshotText } from './format.js';
+import type { LaneArrow, LaneDiagramData, LaneMark, LaneRow, LaneState } from './lane-diagram.js';
 
 export { laneOf };
 
@@ -20,6 +20,8 @@ function mark(a: RaftAction): LaneMark {
       return { lane, kind: 'heartbeat', crashAfter };
     case 'ClientRequest':
       return { lane, kind: 'client', crashAfter };
+    case 'Snapshot':
+      return { lane, kind: 'snapshot', crashAfter };
     case 'Receive':
       return { lane, kind: 'receive', colour: MESSAGE_COLOUR[a.message.type], crashAfter };
     case 'DropMessage':
@@ -46,6 +48,12 @@ export function stepLabel(a: RaftAction, before: SystemState, after: SystemState
     case 'ClientRequest':
       text = `${serverName(a.server)} client request ${commandText(after.commandsIssued)}`;
       break;
+    case 'Snapshot': {
+      // What the server compacted (on its disk too when it crashed mid-step).
+      const slot = after.servers[a.server]!;
+      text = `${serverName(a.server)} ${snapshotText(slot.state ?? slot.persisted)}`;
+      break;
+    }
     case 'Receive':
       text = `${serverName(a.message.to)} ← ${serverName(a.message.from)}: ${messageText(a.message)}`;
       break;
@@ -71,15 +79,17 @@ export function stepLabel(a: RaftAction, before: SystemState, after: SystemState
 /**
  * The lane diagram of a trace: row 0 the start, row i step i, lanes in each server's role after
  * the step (from `shown`, the states the page shows), arrows from model/report/dot.ts's message
- * flows (the same copies the Graphviz diagram draws).
+ * flows (the same copies the Graphviz diagram draws). A window of a longer run passes its own
+ * words for row 0 (its `initial` is then the state before the window).
  */
 export function lanesFromTrace(
   trace: TraceFile,
   shown: (i: number) => SystemState,
   emphasis: (i: number) => 'violation' | 'disagreement' | null,
+  startLabel?: string,
 ): LaneDiagramData {
   const n = trace.initial.servers.length;
-  const rows: LaneRow[] = [{ label: `${n} servers start as followers in term 0`, mark: null, lanes: laneStates(shown(0)), emphasis: emphasis(0) }];
+  const rows: LaneRow[] = [{ label: startLabel ?? `${n} servers start as followers in term 0`, mark: null, lanes: laneStates(shown(0)), emphasis: emphasis(0) }];
   trace.steps.forEach((st, i) => {
     const before = shown(i);
     const after = shown(i + 1);
@@ -93,7 +103,7 @@ export function lanesFromTrace(
       : f.end === 'dropped' ? `${what}, sent #${f.sentAt}, dropped #${f.endedAt}`
         : f.end === 'lost' ? `${what}, sent #${f.sentAt}, lost in the crash at #${f.endedAt}`
           : `${what}, sent #${f.sentAt}, still in flight`;
-    return { fromRow: f.sentAt, fromLane, toRow: f.endedAt, toLane, colour: MESSAGE_COLOUR[f.message.type], end: f.end, dashed: f.duplicate, title: f.duplicate ? `duplicate: ${title}` : title };
+    return { fromRow: f.sentAt, fromLane, toRow: f.endedAt, toLane, colour: MESSAGE_COLOUR[f.message.type], kind: f.message.type, end: f.end, dashed: f.duplicate, title: f.duplicate ? `duplicate: ${title}` : title };
   });
   return { lanes: Array.from({ length: n }, (_, i) => serverName(i)), rows, arrows };
 }
