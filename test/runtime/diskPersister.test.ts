@@ -18,7 +18,7 @@ const freshDir = scratchDirs('disk');
 
 const entry = (term: number, command: unknown): LogEntry => ({ term, command });
 const effect = (currentTerm: number, votedFor: number | null, log: readonly LogEntry[], logChangedFrom: number): PersistEffect =>
-  ({ currentTerm, votedFor, log, logChangedFrom });
+  ({ currentTerm, votedFor, log, logChangedFrom, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, snapshotChanged: false });
 const plain = (p: DiskPersister) => {
   const s = p.load();
   return s && { currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log.map((e) => ({ term: e.term, command: e.command })) };
@@ -270,10 +270,21 @@ describe('DiskPersister: start-up checks', () => {
     const dir = freshDir();
     await threeRecords(dir);
     const bytes = readFileSync(logFile(dir));
-    writeFileSync(logFile(dir), Buffer.concat([encodeHeader(1, 3), bytes.subarray(HEADER_SIZE)]));
+    writeFileSync(logFile(dir), Buffer.concat([encodeHeader({ generation: 1, lastIncludedIndex: 0, lastIncludedTerm: 0 }, 4), bytes.subarray(HEADER_SIZE)]));
     const version = await openError(dir);
     expect(version.kind).toBe('bad-version');
-    expect(version.message).toContain('version 3');
+    expect(version.message).toContain('format version 4, this build reads version 3');
+
+    // a version-2 log (before snapshots) is refused with a line saying so
+    const v2 = Buffer.alloc(20);
+    v2.write('PRAFTLOG', 0, 'latin1');
+    v2.writeUInt32LE(2, 8);
+    v2.writeUInt32LE(1, 12);
+    v2.writeUInt32LE(crc32(v2.subarray(0, 16)), 16);
+    writeFileSync(logFile(dir), v2);
+    const before = await openError(dir);
+    expect(before.kind).toBe('bad-version');
+    expect(before.message).toMatch(/format version 2 \(written before snapshots\); this build reads version 3 only/);
 
     // a version-1 log (16-byte header, no seal) is refused with a line saying so
     const v1 = Buffer.alloc(16);
@@ -498,7 +509,7 @@ describe('DiskPersister under a RaftNode', () => {
     expect(first.getState()).toEqual({ term: 1, isLeader: true });
     for (const command of ['a', { b: 2 }, [3]]) first.start(command);
     await appliedCount(3); // applies follow the durable saves
-    expect(applied.map((m) => m.command)).toEqual(['a', { b: 2 }, [3]]);
+    expect(applied.map((m) => 'commandValid' in m && m.command)).toEqual(['a', { b: 2 }, [3]]);
     first.kill();
     expect(first.failure).toBeUndefined();
     await persister.close();
@@ -513,7 +524,7 @@ describe('DiskPersister under a RaftNode', () => {
     clock2.fireNext(); // re-elected in term 2
     second.start('d');
     await appliedCount(4);
-    expect(applied.map((m) => [m.commandIndex, m.command])).toEqual([[1, 'a'], [2, { b: 2 }], [3, [3]], [4, 'd']]);
+    expect(applied.map((m) => 'commandValid' in m && [m.commandIndex, m.command])).toEqual([[1, 'a'], [2, { b: 2 }], [3, [3]], [4, 'd']]);
     second.kill();
     await disk2.close();
     const third = await DiskPersister.open(dir);
