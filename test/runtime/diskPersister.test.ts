@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ApplyMsg, LogEntry, PersistEffect } from '../../src/core/index.js';
 import {
-  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, make, nodeDiskFs, seededRandom,
+  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, SNAPSHOT_FILE, SnapshotEncodingError, make,
+  nodeDiskFs, seededRandom,
   type DiskFileHandle, type DiskFs,
 } from '../../src/runtime/index.js';
 import { crc32 } from 'node:zlib';
@@ -564,5 +565,142 @@ describe('DiskPersister: nothing is written that its own reader would refuse', (
     await p.save(effect(2, 1, [entry(1, 'a')], 2));
     await p.close();
     expect(await reopened(dir)).toEqual({ currentTerm: 2, votedFor: 1, log: [entry(1, 'a')] });
+  });
+});
+
+describe('DiskPersister: snapshots', () => {
+  const entries = (from: number, to: number): LogEntry[] => Array.from({ length: to - from + 1 }, (_, i) => entry(1, { i: from + i }));
+  /** The effect of a Snapshot input through `index` on a log of entries 1..last. */
+  const snapshotEffect = (index: number, last: number, snapshot: unknown): PersistEffect => ({
+    currentTerm: 1, votedFor: 0, log: entries(index + 1, last), logChangedFrom: last + 1,
+    lastIncludedIndex: index, lastIncludedTerm: 1, snapshot, snapshotChanged: true,
+  });
+  const snapshotPath = (dir: string) => join(dir, SNAPSHOT_FILE);
+
+  /** 100 entries, a snapshot through 80, then two more entries appended after it. */
+  async function withSnapshot(dir: string): Promise<void> {
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    await p.save({ ...snapshotEffect(80, 102, { upTo: 80 }), logChangedFrom: 101, snapshotChanged: false });
+    await p.close();
+  }
+
+  test('the snapshot and the suffix after it survive a restart; the log keeps only the suffix', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    const before = statSync(logFile(dir)).size;
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    expect(p.stats.snapshots).toBe(1);
+    expect(statSync(logFile(dir)).size).toBeLessThan(before / 3);
+    expect(p.snapshotFileSize).toBe(statSync(snapshotPath(dir)).size);
+    await p.save({ ...snapshotEffect(80, 102, { upTo: 80 }), logChangedFrom: 101, snapshotChanged: false });
+    await p.close();
+    const q = await DiskPersister.open(dir);
+    const loaded = q.load()!;
+    expect({ ...loaded, log: [...loaded.log] }).toEqual({
+      currentTerm: 1, votedFor: 0, lastIncludedIndex: 80, lastIncludedTerm: 1, snapshot: { upTo: 80 }, log: entries(81, 102),
+    });
+    // a later snapshot replaces the file; the log follows it
+    await q.save(snapshotEffect(101, 102, { upTo: 101 }));
+    await q.close();
+    const r = await DiskPersister.open(dir);
+    expect(r.load()).toMatchObject({ lastIncludedIndex: 101, snapshot: { upTo: 101 }, log: entries(102, 102) });
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+    await r.close();
+  });
+
+  test('a follower\'s InstallSnapshot that drops the whole log, and the term it came with, are one save', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 5), 1));
+    await p.save({ currentTerm: 3, votedFor: null, log: [], logChangedFrom: 51, lastIncludedIndex: 50, lastIncludedTerm: 2, snapshot: ['s'], snapshotChanged: true });
+    await p.close();
+    expect(await DiskPersister.open(dir).then(async (q) => { const s = q.load(); await q.close(); return s; }))
+      .toEqual({ currentTerm: 3, votedFor: null, log: [], lastIncludedIndex: 50, lastIncludedTerm: 2, snapshot: ['s'] });
+  });
+
+  test('a damaged snapshot file is refused in one line naming it; a missing one and a stray one too', async () => {
+    const dir = freshDir();
+    await withSnapshot(dir);
+    const good = readFileSync(snapshotPath(dir));
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3]! ^= 1;
+    writeFileSync(snapshotPath(dir), flipped);
+    const damaged = await openError(dir);
+    expect(damaged.kind).toBe('corrupt-snapshot');
+    expect(damaged.file).toBe(snapshotPath(dir));
+    expect(damaged.message).toMatch(/raft\.snapshot at offset 40: the file's checksum is \d+ but the seal names the snapshot through index 80 .*refusing to start; run `pure-raft repair/);
+    writeFileSync(snapshotPath(dir), good.subarray(0, 45));
+    expect((await openError(dir)).message).toMatch(/the file is 45 bytes but the seal names/);
+    await fsp.unlink(snapshotPath(dir));
+    expect((await openError(dir)).message).toMatch(/the snapshot file is missing, but the log's seal names the snapshot through index 80/);
+
+    const none = freshDir();
+    await threeRecords(none);
+    writeFileSync(snapshotPath(none), good);
+    const stray = await openError(none);
+    expect(stray.kind).toBe('stray-snapshot');
+    expect(stray.file).toBe(snapshotPath(none));
+  });
+
+  test('an older snapshot file (another history) with this log is refused, not mixed', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    await p.save(snapshotEffect(50, 100, { upTo: 50 }));
+    const older = readFileSync(snapshotPath(dir));
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    await p.close();
+    writeFileSync(snapshotPath(dir), older);
+    expect((await openError(dir)).message).toMatch(/raft\.snapshot at offset \d+: the file is \d+ bytes but the seal names the snapshot through index 80|checksum/);
+  });
+
+  test('a crash after the log\'s rename, before the snapshot\'s: the sealed temp file is renamed in at open', async () => {
+    const dir = freshDir();
+    await withSnapshot(dir);
+    const good = readFileSync(snapshotPath(dir));
+    await fsp.rename(snapshotPath(dir), snapshotPath(dir) + '.tmp');
+    const q = await DiskPersister.open(dir);
+    expect(q.load()).toMatchObject({ lastIncludedIndex: 80, snapshot: { upTo: 80 } });
+    await q.close();
+    expect(readFileSync(snapshotPath(dir)).equals(good)).toBe(true);
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+    // a temp file the seal does not name (a snapshot save a crash cut short) is removed
+    writeFileSync(snapshotPath(dir) + '.tmp', 'half a snapshot');
+    expect(await reopened(dir)).toMatchObject({ currentTerm: 1 });
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+  });
+
+  test('a snapshot JSON cannot round-trip, or one that goes back, is refused and nothing is written', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 10), 1));
+    await p.save(snapshotEffect(5, 10, { upTo: 5 }));
+    const size = statSync(logFile(dir)).size;
+    await expect(p.save(snapshotEffect(8, 10, { n: Number.NaN }))).rejects.toThrow(SnapshotEncodingError);
+    await expect(p.save(snapshotEffect(8, 10, { n: Number.NaN }))).rejects.toThrow(/snapshot through index 8: snapshot\.n is the number NaN/);
+    await expect(p.save(snapshotEffect(3, 10, { upTo: 3 }))).rejects.toThrow(/a save with snapshot through 3 .* after the snapshot through 5/);
+    await expect(p.save({ ...snapshotEffect(8, 10, { upTo: 8 }), snapshotChanged: false })).rejects.toThrow(RangeError);
+    expect(statSync(logFile(dir)).size).toBe(size);
+    await p.close();
+    expect(await reopened(dir)).toMatchObject({ log: entries(6, 10) });
+  });
+
+  test('saves queued behind a snapshot save land after it, in order', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 10), 1));
+    const all = [
+      p.save(effect(1, 0, entries(1, 12), 11)),
+      p.save(snapshotEffect(9, 12, { upTo: 9 })),
+      p.save({ ...snapshotEffect(9, 13, { upTo: 9 }), logChangedFrom: 13, snapshotChanged: false }),
+      p.save({ ...snapshotEffect(9, 14, { upTo: 9 }), currentTerm: 2, logChangedFrom: 14, snapshotChanged: false }),
+    ];
+    await Promise.all(all);
+    await p.close();
+    expect(await DiskPersister.open(dir).then(async (q) => { const s = q.load(); await q.close(); return s; }))
+      .toMatchObject({ currentTerm: 2, lastIncludedIndex: 9, log: entries(10, 14) });
   });
 });

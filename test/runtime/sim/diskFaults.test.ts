@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LOG_FILE, SEAL_FILE, type DiskFileHandle, type DiskFs } from '../../../src/runtime/index.js';
+import { LOG_FILE, SEAL_FILE, SNAPSHOT_FILE, type DiskFileHandle, type DiskFs } from '../../../src/runtime/index.js';
 import { runHarness } from './diskHarness.js';
 
 /**
@@ -14,7 +14,17 @@ const withoutDatasync = (dropped: (path: string) => boolean) => (fs: DiskFs): Di
   },
 });
 
+/** A file system whose `sync` does nothing on the files `dropped` picks (the snapshot's temp file, a directory). */
+const withoutSync = (dropped: (path: string) => boolean) => (fs: DiskFs): DiskFs => ({
+  ...fs,
+  open: async (path, flags): Promise<DiskFileHandle> => {
+    const handle = await fs.open(path, flags);
+    return dropped(path) ? { ...handle, sync: async () => undefined } : handle;
+  },
+});
+
 const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
+const SNAPSHOT_EVERY = 12;
 
 describe('storage fault harness: a node never restarts with less than it acknowledged', () => {
   test('many seeds of crashes, torn and reordered writes and bit flips: no losses, every sealed flip refused', async () => {
@@ -33,6 +43,35 @@ describe('storage fault harness: a node never restarts with less than it acknowl
     expect(figures.tornBytesDropped).toBeGreaterThan(0);
     expect(figures.compactions).toBeGreaterThan(0);
   }, 60_000);
+
+  test('with snapshots taken during the run: no losses, every flip of the log or the snapshot refused', async () => {
+    const figures = await runHarness({ seeds: SEEDS, rounds: 15, snapshotEvery: SNAPSHOT_EVERY });
+    const { lossNotes, ...shown } = figures;
+    console.log(`storage fault harness with snapshots: ${JSON.stringify(shown)}`);
+    expect(lossNotes).toEqual([]);
+    expect(figures.losses).toBe(0);
+    expect(figures.flipsMissed).toBe(0);
+    expect(figures.spuriousRefusals).toBe(0);
+    // not vacuous: it snapshotted, and restarted from snapshots
+    expect(figures.snapshots).toBeGreaterThan(SEEDS.length * 5);
+    expect(figures.snapshotRestarts).toBeGreaterThan(SEEDS.length * 5);
+    expect(figures.refusals).toBeGreaterThan(10);
+  }, 90_000);
+
+  // The snapshot's own durability steps: its temp file's fsync, and the directory fsyncs that
+  // make the renames (of the log, then of the snapshot) durable before the save is acknowledged.
+  for (const [name, dropped] of [
+    ['the snapshot file\'s fsync', (path: string) => path.endsWith(`${SNAPSHOT_FILE}.tmp`)],
+    ['the directory fsync', (path: string) => !path.includes('raft.')],
+  ] as const) {
+    test(`with snapshots, it catches a persister missing ${name}: losses or refusals without a flip > 0`, async () => {
+      const figures = await runHarness({ seeds: SEEDS.slice(0, 40), rounds: 15, snapshotEvery: SNAPSHOT_EVERY, wrapFs: withoutSync(dropped) });
+      const { lossNotes, ...shown } = figures;
+      console.log(`storage fault harness with snapshots, ${name} removed: ${JSON.stringify(shown)}`);
+      expect(figures.snapshots).toBeGreaterThan(0);
+      expect(figures.losses + figures.spuriousRefusals).toBeGreaterThan(0);
+    }, 60_000);
+  }
 
   // Each left-out fsync shows as a loss (a restart with less than was acknowledged) or as a
   // refusal with no bit flip behind it (the seal names bytes the log lost, or the reverse): the
