@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { entryAt, lastLogIndex, type LogIndex, type Term } from '../core/index.js';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
@@ -107,11 +108,20 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   const restored = nodePersister.load();
   const dropped = persister.stats.discarded;
   if (dropped) log(`node ${me}: dropped ${dropped.bytes} bytes of an unacknowledged torn write at offset ${dropped.offset} of ${persister.logPath} (${dropped.detail})`);
-  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
+  const snapshotNote = restored !== null && restored.lastIncludedIndex > 0 ? `, a snapshot through index ${restored.lastIncludedIndex}` : '';
+  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}${snapshotNote}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
-  const app = new ReplicatedLog((command) => node.start(command), (index) => node.raftState.log[index - 1]?.term);
+  const termAt = (index: LogIndex): Term | undefined => {
+    const state = node.raftState;
+    if (index === state.lastIncludedIndex) return state.lastIncludedTerm;
+    return index > state.lastIncludedIndex && index <= lastLogIndex(state) ? entryAt(state, index).term : undefined;
+  };
+  const app = new ReplicatedLog((command) => node.start(command), termAt, undefined, {
+    policy: config.snapshots,
+    snapshot: (index, snapshot) => node.snapshot(index, snapshot),
+  });
   const transport = new TcpTransport({
     me,
     addresses: config.peers.map(formatAddress),
