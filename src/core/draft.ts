@@ -37,6 +37,11 @@ export interface ServerEdit {
    * They only mirror what the draft holds, so reading them never drafts anything.
    */
   readonly arrays: Arrays;
+  /**
+   * The log as it stands (logOf): the base state itself at the start, a new view whenever
+   * replaceLogFrom or installLog changes it, so reading the log never goes through the draft.
+   */
+  logView: LogView;
   /** The least index `replaceLogFrom` rewrote from (Infinity: the log is untouched); every entry below it is the base log's own object. */
   logRewrittenFrom: LogIndex;
 }
@@ -50,6 +55,7 @@ export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerE
   return {
     draft,
     arrays: { log: base.log, snapshot: base.snapshot, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex },
+    logView: base,
     logRewrittenFrom: Infinity,
   };
 }
@@ -62,9 +68,9 @@ export function read<K extends PlainField>(e: ServerEdit, field: K): Arrays[K] {
   return e.arrays[field];
 }
 
-/** The log as it stands in this step (the plain entries and the draft's snapshot index and term), for log.ts. */
+/** The log as it stands in this step (the plain entries and the snapshot's index and term), for log.ts. O(1). */
 export function logOf(e: ServerEdit): LogView {
-  return { log: e.arrays.log, lastIncludedIndex: e.draft.lastIncludedIndex, lastIncludedTerm: e.draft.lastIncludedTerm };
+  return e.logView;
 }
 
 /**
@@ -115,8 +121,7 @@ export function empty(e: ServerEdit, field: PerServerField): void {
  * (Copied by spreading: V8 spreads a frozen array quickly, but slices it in its slow path.)
  */
 export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly LogEntry[]): void {
-  const log = read(e, 'log');
-  const base = e.draft.lastIncludedIndex;
+  const { log, lastIncludedIndex: base, lastIncludedTerm } = logOf(e);
   if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
   for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
   let kept = log;
@@ -127,7 +132,9 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
   }
   const next = [...kept, ...entries];
   e.logRewrittenFrom = Math.min(e.logRewrittenFrom, index);
-  assign(e, 'log', Object.freeze(next));
+  const frozen = Object.freeze(next);
+  assign(e, 'log', frozen);
+  e.logView = { log: frozen, lastIncludedIndex: base, lastIncludedTerm };
 }
 
 /** Appends `entries` to the log (replaceLogFrom lastLogIndex + 1). */
@@ -142,11 +149,14 @@ export function appendToLog(e: ServerEdit, entries: readonly LogEntry[]): void {
  */
 export function installLog(e: ServerEdit, lastIncludedIndex: LogIndex, lastIncludedTerm: Term, snapshot: unknown, entries: readonly LogEntry[]): void {
   const s = e.draft;
-  if (!(lastIncludedIndex > s.lastIncludedIndex)) throw new RangeError(`pure-raft: snapshot at ${lastIncludedIndex} does not follow the one at ${s.lastIncludedIndex}`);
+  const before = logOf(e).lastIncludedIndex;
+  if (!(lastIncludedIndex > before)) throw new RangeError(`pure-raft: snapshot at ${lastIncludedIndex} does not follow the one at ${before}`);
   s.lastIncludedIndex = lastIncludedIndex;
   s.lastIncludedTerm = lastIncludedTerm;
   assign(e, 'snapshot', snapshot);
-  assign(e, 'log', Object.freeze([...entries]));
+  const log = Object.freeze([...entries]);
+  assign(e, 'log', log);
+  e.logView = { log, lastIncludedIndex, lastIncludedTerm };
 }
 
 /** Freezes plain objects and arrays, deeply (what immer's autoFreeze freezes). */

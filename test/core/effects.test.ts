@@ -5,6 +5,9 @@ import {
   voteReply,
 } from './helpers.js';
 
+/** The snapshot fields of a persist effect by a server that never took a snapshot. */
+const NO_SNAPSHOT = { lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, snapshotChanged: false } as const;
+
 describe('persist: present exactly when currentTerm, votedFor or the log changed', () => {
   it('absent when nothing persistent changed (heartbeat to an up-to-date follower, commit advancing)', () => {
     const s = server(1, { currentTerm: 1, votedFor: 0, log: log(1, 1) });
@@ -25,36 +28,36 @@ describe('persist: present exactly when currentTerm, votedFor or the log changed
   it('term and vote changed (becoming candidate): log unchanged, logChangedFrom = log.length + 1', () => {
     const s = server(0, { currentTerm: 2, log: log(1, 2) });
     const r = stepChecked(s, TIMEOUT);
-    expect(r.persist).toEqual({ currentTerm: 3, votedFor: 0, log: log(1, 2), logChangedFrom: 3 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 3, votedFor: 0, log: log(1, 2), logChangedFrom: 3 });
     expect(r.persist?.log).toBe(s.log);
   });
 
   it('only the term changed (a higher term seen, vote refused): votedFor null is written too', () => {
     const r = stepChecked(server(1, { currentTerm: 1, votedFor: 1, log: log(1) }), receive(voteReply(2, 1, 3, false)));
-    expect(r.persist).toEqual({ currentTerm: 3, votedFor: null, log: log(1), logChangedFrom: 2 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 3, votedFor: null, log: log(1), logChangedFrom: 2 });
   });
 
   it('only the vote changed (vote granted in the current term)', () => {
     const r = stepChecked(server(1, { currentTerm: 2 }), receive(requestVote(0, 1, 2)));
-    expect(r.persist).toEqual({ currentTerm: 2, votedFor: 0, log: [], logChangedFrom: 1 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 2, votedFor: 0, log: [], logChangedFrom: 1 });
   });
 
   it('log appended by Start: logChangedFrom = the new entry’s index', () => {
     const leader = electedLeader(0, 2, log(1));
     const r = stepChecked(leader, start('x'));
-    expect(r.persist).toEqual({ currentTerm: 2, votedFor: 0, log: [entry(1, 'c1'), entry(2, 'x')], logChangedFrom: 2 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 2, votedFor: 0, log: [entry(1, 'c1'), entry(2, 'x')], logChangedFrom: 2 });
   });
 
   it('log truncated and rewritten: logChangedFrom = the first index that differs', () => {
     const s = server(1, { currentTerm: 3, log: log(1, 1, 2, 2) });
     const r = stepChecked(s, receive(appendEntries(0, 1, 3, { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(3, 'x')] })));
-    expect(r.persist).toEqual({ currentTerm: 3, votedFor: null, log: [...log(1, 1), entry(3, 'x')], logChangedFrom: 3 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 3, votedFor: null, log: [...log(1, 1), entry(3, 'x')], logChangedFrom: 3 });
   });
 
   it('term and log changed at once (AppendEntries from a new leader of a higher term)', () => {
     const s = server(1, { currentTerm: 1, votedFor: 1, log: log(1) });
     const r = stepChecked(s, receive(appendEntries(0, 1, 4, { prevLogIndex: 1, prevLogTerm: 1, entries: [entry(4, 'x')] })));
-    expect(r.persist).toEqual({ currentTerm: 4, votedFor: null, log: [entry(1, 'c1'), entry(4, 'x')], logChangedFrom: 2 });
+    expect(r.persist).toEqual({ ...NO_SNAPSHOT, currentTerm: 4, votedFor: null, log: [entry(1, 'c1'), entry(4, 'x')], logChangedFrom: 2 });
   });
 
   it('the persisted fields are the new state’s fields', () => {

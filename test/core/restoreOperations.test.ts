@@ -7,11 +7,11 @@ import { appendEntries, deepFreeze, electedLeader, entry, log, receive, server, 
 
 describe('restore(id, clusterSize, persisted)', () => {
   it('is a follower with commitIndex = lastApplied = 0 and the persistent fields exactly as persisted', () => {
-    const persisted: PersistentState = deepFreeze({ currentTerm: 7, votedFor: 2, log: log(1, 5, 7) });
+    const persisted: PersistentState = deepFreeze({ ...EMPTY_PERSISTENT_STATE, currentTerm: 7, votedFor: 2, log: log(1, 5, 7) });
     const s = restore(1, 5, persisted);
     expect(s).toEqual({
       id: 1, clusterSize: 5, role: 'follower',
-      currentTerm: 7, votedFor: 2, log: log(1, 5, 7),
+      currentTerm: 7, votedFor: 2, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, log: log(1, 5, 7),
       commitIndex: 0, lastApplied: 0, votesGranted: [], nextIndex: [], matchIndex: [],
     });
     expect(s.log).toBe(persisted.log);
@@ -28,9 +28,9 @@ describe('restore(id, clusterSize, persisted)', () => {
   });
 
   it('re-applies from index 1 once the leader tells it the commit index again', () => {
-    const s = restore(1, 3, { currentTerm: 2, votedFor: 0, log: [entry(1, 'a'), entry(2, 'b')] });
+    const s = restore(1, 3, { ...EMPTY_PERSISTENT_STATE, currentTerm: 2, votedFor: 0, log: [entry(1, 'a'), entry(2, 'b')] });
     const r = stepChecked(s, receive(appendEntries(0, 1, 2, { prevLogIndex: 2, prevLogTerm: 2, leaderCommit: 2 })));
-    expect(r.apply.map((a) => [a.commandIndex, a.command])).toEqual([[1, 'a'], [2, 'b']]);
+    expect(r.apply).toEqual([{ commandValid: true, commandIndex: 1, command: 'a' }, { commandValid: true, commandIndex: 2, command: 'b' }]);
     expect(r.persist).toBeNull();
   });
 
@@ -59,7 +59,7 @@ const describeOp = (op: Operation): string => {
   switch (op.kind) {
     case 'persist': return `persist term=${op.persist.currentTerm} from=${op.persist.logChangedFrom}`;
     case 'send': return `send ${op.message.type} -> ${op.message.to}`;
-    case 'apply': return `apply ${op.entry.commandIndex}`;
+    case 'apply': return 'commandIndex' in op.entry ? `apply ${op.entry.commandIndex}` : `apply snapshot ${op.entry.snapshotIndex}`;
     case 'timer': return `timer ${op.directive}`;
   }
 };

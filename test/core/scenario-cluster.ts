@@ -6,7 +6,7 @@
  */
 import {
   operations, restore, runOperations, initialState,
-  type Input, type LogEntry, type Message, type Operation, type PersistentState, type RaftState, type ServerId,
+  type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId,
 } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
 import { stepChecked } from './helpers.js';
@@ -14,16 +14,22 @@ import { stepChecked } from './helpers.js';
 /** Entries as `formatMessage` writes them, so a log reads the same in a message and in a state. */
 export const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => `${e.term}:${String(e.command)}`).join(',')}]`;
 
+/** The snapshot fields, written only for a server that has a snapshot (so files without one read as before). */
+const formatSnapshot = (v: LogView & { readonly snapshot: unknown }): string =>
+  v.lastIncludedIndex === 0 ? '' : ` lastIncludedIndex=${v.lastIncludedIndex} lastIncludedTerm=${v.lastIncludedTerm} snapshot=${String(v.snapshot)}`;
+
 function formatOperation(id: ServerId, op: Operation): string {
   switch (op.kind) {
     case 'persist': {
       const p = op.persist;
-      return `${id}: persist currentTerm=${p.currentTerm} votedFor=${p.votedFor ?? '-'} log=${formatLog(p.log)} logChangedFrom=${p.logChangedFrom}`;
+      return `${id}: persist currentTerm=${p.currentTerm} votedFor=${p.votedFor ?? '-'}${formatSnapshot(p)} log=${formatLog(p.log)} logChangedFrom=${p.logChangedFrom}${p.snapshotChanged ? ' snapshotChanged' : ''}`;
     }
     case 'send':
       return `${id}: send ${formatMessage(op.message)}`;
     case 'apply':
-      return `${id}: apply commandIndex=${op.entry.commandIndex} command=${String(op.entry.command)}`;
+      return 'commandValid' in op.entry
+        ? `${id}: apply commandIndex=${op.entry.commandIndex} command=${String(op.entry.command)}`
+        : `${id}: apply snapshotIndex=${op.entry.snapshotIndex} snapshotTerm=${op.entry.snapshotTerm} snapshot=${String(op.entry.snapshot)}`;
     case 'timer':
       return `${id}: timer ${op.directive}`;
   }
@@ -35,7 +41,7 @@ export function formatState(s: RaftState): string {
     s.role === 'leader' ? ` nextIndex=[${s.nextIndex.join(',')}] matchIndex=[${s.matchIndex.join(',')}]`
     : s.role === 'candidate' ? ` votesGranted=${ids(s.votesGranted)}`
     : '';
-  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${role}`;
+  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'}${formatSnapshot(s)} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${role}`;
 }
 
 export class Cluster {
@@ -48,10 +54,22 @@ export class Cluster {
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a cluster needs a positive whole number of servers, got ${size}`);
     this.nodes = Array.from({ length: size }, (_, id) => initialState(id, size));
-    this.disk = this.nodes.map((s) => ({ currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log }));
+    this.disk = this.nodes.map((s) => persistentPart(s));
   }
 
   timeout(id: ServerId): string[] { return this.step(id, { type: 'ElectionTimeout' }); }
+  /**
+   * The service's snapshot through `index`: its data is the commands the server applied up to
+   * there, as `a+b+c` (a stand-in for a state machine: a server's applied commands are what it
+   * restarts from and what InstallSnapshot carries).
+   */
+  snapshot(id: ServerId, index: number): string[] {
+    this.check(id);
+    const s = this.nodes[id]!;
+    const base = s.lastIncludedIndex === 0 ? [] : String(s.snapshot).split('+');
+    const data = [...base, ...s.log.slice(0, Math.max(0, index - s.lastIncludedIndex)).map((e) => String(e.command))].join('+');
+    return this.step(id, { type: 'Snapshot', index, snapshot: data });
+  }
   tick(id: ServerId): string[] { return this.step(id, { type: 'HeartbeatTick' }); }
   start(id: ServerId, command: string): string[] { return this.step(id, { type: 'Start', command }); }
 
@@ -117,10 +135,18 @@ export class Cluster {
     const lines = r.start ? [`${id}: start index=${r.start.index} term=${r.start.term} isLeader=${r.start.isLeader}`] : [];
     const done = runOperations(operations(r), (op) => {
       lines.push(formatOperation(id, op));
-      if (op.kind === 'persist') this.disk[id] = { currentTerm: op.persist.currentTerm, votedFor: op.persist.votedFor, log: op.persist.log };
+      if (op.kind === 'persist') this.disk[id] = persistentPart(op.persist);
       if (op.kind === 'send') this.inFlight.push(op.message);
     });
     if (done !== undefined) throw new Error('a synchronous sink must give a synchronous run');
     return lines;
   }
+}
+
+/** The persistent fields of a state or a persist effect: what a disk holds. */
+function persistentPart(p: PersistentState): PersistentState {
+  return {
+    currentTerm: p.currentTerm, votedFor: p.votedFor,
+    lastIncludedIndex: p.lastIncludedIndex, lastIncludedTerm: p.lastIncludedTerm, snapshot: p.snapshot, log: p.log,
+  };
 }

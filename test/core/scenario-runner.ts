@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { LogEntry, PersistentState, ServerId } from '../../src/core/index.js';
+import { EMPTY_PERSISTENT_STATE, type LogEntry, type PersistentState, type ServerId } from '../../src/core/index.js';
 import { Cluster } from './scenario-cluster.js';
 
 export const SEPARATOR = '----';
@@ -51,7 +51,7 @@ function parsePersistent(fields: readonly string[]): PersistentState {
     else if (key === 'log') log = parseLog(value);
     else throw new Error(`restore takes currentTerm=, votedFor= and log=, got "${field}"`);
   }
-  return { currentTerm, votedFor, log };
+  return { ...EMPTY_PERSISTENT_STATE, currentTerm, votedFor, log };
 }
 
 function expectWords(args: readonly string[], count: number, usage: string): void {
@@ -73,6 +73,7 @@ function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster
     case 'timeout': expectWords(args, 1, 'timeout <id>'); return run(cluster.timeout(id()));
     case 'tick': expectWords(args, 1, 'tick <id>'); return run(cluster.tick(id()));
     case 'start': expectWords(args, 2, 'start <id> <command>'); return run(cluster.start(id(), args[1]!));
+    case 'snapshot': expectWords(args, 2, 'snapshot <id> <index>'); return run(cluster.snapshot(id(), wholeNumber(args[1], 'the snapshot index')));
     case 'deliver':
       expectWords(args, 1, 'deliver <from>-><to> | deliver all');
       return run(args[0] === 'all' ? cluster.deliverAll() : cluster.deliver(...pair(args[0])));
@@ -81,7 +82,7 @@ function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster
     case 'restore': return run(cluster.restore(id(), parsePersistent(args.slice(1))));
     case 'show': return run(cluster.show(args.map((a) => wholeNumber(a, 'a server id'))));
     default:
-      throw new Error(`unknown command "${command}" (cluster, restore, timeout, tick, start, deliver, drop, restart, show)`);
+      throw new Error(`unknown command "${command}" (cluster, restore, timeout, tick, start, snapshot, deliver, drop, restart, show)`);
   }
 }
 
