@@ -489,20 +489,32 @@ async function openSnapshot(fs: DiskFs, dir: string, named: SnapshotId, fix: str
     return null;
   }
   const bytes = await readOrNull(fs, path);
-  if (bytes !== null && bytes.length === named.bytes && snapshotId(bytes, 0, 0).crc === named.crc) {
-    return readSnapshotFile(bytes, path, named, fix);
+  if (bytes === null) {
+    const missing = new DiskPersisterError('corrupt-snapshot', path, null, `the snapshot file is missing, but the log's seal names the snapshot through index ${named.lastIncludedIndex} (${named.bytes} bytes)`, fix);
+    return rollForward(missing);
   }
-  const temp = await readOrNull(fs, tempPath);
-  if (temp !== null && temp.length === named.bytes && snapshotId(temp, 0, 0).crc === named.crc) {
-    const data = readSnapshotFile(temp, tempPath, named, fix);
+  try {
+    return readSnapshotFile(bytes, path, named, fix);
+  } catch (error) {
+    if (!(error instanceof DiskPersisterError)) throw error;
+    return rollForward(error);
+  }
+
+  /** The temp file, if it is the snapshot the seal names, renamed into place; else the refusal about the snapshot file. */
+  async function rollForward(refusal: DiskPersisterError): Promise<unknown> {
+    const temp = await readOrNull(fs, tempPath);
+    if (temp === null) throw refusal;
+    let data: unknown;
+    try {
+      data = readSnapshotFile(temp, tempPath, named, fix);
+    } catch (error) {
+      if (error instanceof DiskPersisterError) throw refusal;
+      throw error;
+    }
     await fs.rename(tempPath, path);
     await syncDirectory(fs, dir);
     return data;
   }
-  if (bytes === null) {
-    throw new DiskPersisterError('corrupt-snapshot', path, null, `the snapshot file is missing, but the log's seal names the snapshot through index ${named.lastIncludedIndex} (${named.bytes} bytes)`, fix);
-  }
-  return readSnapshotFile(bytes, path, named, fix); // throws, saying what is wrong with it
 }
 
 /**

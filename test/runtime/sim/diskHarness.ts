@@ -24,7 +24,7 @@ import {
   DiskPersister, DiskPersisterError, LOG_FILE, RUNTIME_STEP_CONFIG, SEAL_FILE, SNAPSHOT_FILE, seededRandom,
   type DiskFs, type RandomSource,
 } from '../../../src/runtime/index.js';
-import { currentSeal, readHeader, readSealSlots } from '../../../src/runtime/diskFormat.js';
+import { currentSeal, readHeader, readSealSlots, snapshotId } from '../../../src/runtime/diskFormat.js';
 import { SimFs } from '../../../src/runtime/sim/fs.js';
 
 export interface HarnessFigures {
@@ -196,9 +196,11 @@ async function flipSealedBit(fs: SimFs, dir: string, random: RandomSource): Prom
   // What the next start will hold sealed: the current seal for the log's generation.
   const current = currentSeal(readSealSlots(await fs.readFile(sealPath)), generation);
   if (current === null || current.seal.end > log.length) return false;
-  const snapshotSize = fs.size(snapshotPath);
-  if (current.seal.snapshot.bytes > 0 && snapshotSize === current.seal.snapshot.bytes && random.next() < 1 / 3) {
-    fs.flipBit(snapshotPath, random.int(snapshotSize), random.int(8));
+  // The snapshot file only when it is the one the seal names (not an older one a sealed temp file will replace).
+  const snapshot = fs.size(snapshotPath) === null ? null : await fs.readFile(snapshotPath);
+  const named = current.seal.snapshot;
+  if (snapshot !== null && named.bytes > 0 && snapshotId(snapshot, named.lastIncludedIndex, named.lastIncludedTerm).crc === named.crc && random.next() < 1 / 3) {
+    fs.flipBit(snapshotPath, random.int(snapshot.length), random.int(8));
     return true;
   }
   fs.flipBit(logPath, random.int(current.seal.end), random.int(8));
