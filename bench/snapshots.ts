@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DiskPersister, make, realClock, seededRandom, type RaftNode } from '../src/runtime/index.js';
-import { ReplicatedLog, type SnapshotPolicy } from '../src/server/replicatedLog.js';
+import { ReplicatedLog, termOfEntry, type SnapshotPolicy } from '../src/server/replicatedLog.js';
 
 const { values } = parseArgs({
   options: {
@@ -79,10 +79,9 @@ function startNode(disk: DiskPersister, policy: SnapshotPolicy, seed: number): {
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
   const applies = { count: 0 };
-  const app = new ReplicatedLog((command) => node.start(command), (index) => {
-    const s = node.raftState;
-    return index === s.lastIncludedIndex ? s.lastIncludedTerm : s.log[index - s.lastIncludedIndex - 1]?.term;
-  }, undefined, { policy, snapshot: (index, snapshot) => node.snapshot(index, snapshot) });
+  const app = new ReplicatedLog((command) => node.start(command), (index) => termOfEntry(node.raftState, index), undefined, {
+    policy, snapshot: (index, snapshot) => node.snapshot(index, snapshot),
+  });
   node = make({ clusterSize: 1, send: () => undefined }, 0, disk, (msg) => { applies.count++; app.apply(msg); }, {
     clock: realClock, random: seededRandom(seed), timing: TIMING,
   });

@@ -220,7 +220,6 @@ export class DiskPersister implements Persister {
     const markerPath = join(dir, MARKER_FILE);
     const sealPath = join(dir, SEAL_FILE);
     const tempPath = join(dir, LOG_TEMP_FILE);
-    const snapshotPath = join(dir, SNAPSHOT_FILE);
     const snapshotTempPath = join(dir, SNAPSHOT_TEMP_FILE);
     const fix = repairHint(dir);
     await fs.mkdir(dir);

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { entryAt, lastLogIndex, type LogIndex, type Term } from '../core/index.js';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
-import { ReplicatedLog } from './replicatedLog.js';
+import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
 
 /** One line on stdout, time-stamped: the process's whole user interface. */
@@ -113,12 +112,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
-  const termAt = (index: LogIndex): Term | undefined => {
-    const state = node.raftState;
-    if (index === state.lastIncludedIndex) return state.lastIncludedTerm;
-    return index > state.lastIncludedIndex && index <= lastLogIndex(state) ? entryAt(state, index).term : undefined;
-  };
-  const app = new ReplicatedLog((command) => node.start(command), termAt, undefined, {
+  const app = new ReplicatedLog((command) => node.start(command), (index) => termOfEntry(node.raftState, index), undefined, {
     policy: config.snapshots,
     snapshot: (index, snapshot) => node.snapshot(index, snapshot),
   });

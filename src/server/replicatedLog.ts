@@ -1,4 +1,6 @@
-import type { ApplyMsg, CommandApplyMsg, LogIndex, SnapshotApplyMsg, StartResult, Term } from '../core/index.js';
+import {
+  entryAt, lastLogIndex, type ApplyMsg, type CommandApplyMsg, type LogIndex, type LogView, type SnapshotApplyMsg, type StartResult, type Term,
+} from '../core/index.js';
 
 /** The answer to a client's submit. */
 export type SubmitReply =
@@ -28,6 +30,12 @@ export interface SnapshotPolicy {
 }
 
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { entries: 10_000, bytes: 16 * 1024 * 1024 };
+
+/** The term of the entry at `index` as a node's log view holds it (the snapshot's last one included); undefined when it holds none. */
+export function termOfEntry(view: LogView, index: LogIndex): Term | undefined {
+  if (index === view.lastIncludedIndex) return view.lastIncludedTerm;
+  return index > view.lastIncludedIndex && index <= lastLogIndex(view) ? entryAt(view, index).term : undefined;
+}
 
 /** The service's snapshot: the whole list of commands applied through its index. */
 export interface ListSnapshot {

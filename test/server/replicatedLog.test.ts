@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ReplicatedLog } from '../../src/server/replicatedLog.js';
+import { ReplicatedLog, termOfEntry } from '../../src/server/replicatedLog.js';
 import { fixture } from './fixture.js';
 
 describe('ReplicatedLog', () => {
@@ -80,6 +80,12 @@ describe('ReplicatedLog', () => {
   test('applies must come in index order', () => {
     const { app } = fixture([]);
     expect(() => app.apply({ commandValid: true, command: 'x', commandIndex: 2 })).toThrow(/out of order/);
+  });
+
+  test('termOfEntry reads absolute indices: the snapshot\'s last entry, the entries after it, nothing else', () => {
+    const view = { lastIncludedIndex: 5, lastIncludedTerm: 2, log: [{ term: 2, command: 'a' }, { term: 3, command: 'b' }] };
+    expect([4, 5, 6, 7, 8].map((i) => termOfEntry(view, i))).toEqual([undefined, 2, 2, 3, undefined]);
+    expect(termOfEntry({ lastIncludedIndex: 0, lastIncludedTerm: 0, log: [{ term: 1, command: 'x' }] }, 1)).toBe(1);
   });
 
   describe('snapshots', () => {
