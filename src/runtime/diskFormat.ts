@@ -44,8 +44,10 @@
  * back to the previous one; the flush it would have sealed was not acknowledged either, and if
  * whole it is kept.)
  *
- * Version 1 logs (no seal, 16-byte header) and version 2 logs (no snapshot: 20-byte header,
- * 32-byte seal slots) are refused with a line saying so: this build reads version 3 only.
+ * Version 1 logs (no seal, 16-byte header) are refused with a line saying so. A version 2 log
+ * (before snapshots: a 20-byte header without the snapshot fields, 32-byte seal slots without
+ * them, the same records) is read as a version 3 log without a snapshot (`readVersion2`), and
+ * the persister rewrites it as version 3 at once.
  */
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -155,7 +157,8 @@ export function readHeader(bytes: Buffer, file: string): LogHeader {
     throw new DiskPersisterError('bad-version', file, 8, `format version 1 (written before seals, so nothing proves how much of it was acknowledged); this build reads version ${FORMAT_VERSION}: ${startOver}`);
   }
   if (version === 2) {
-    throw new DiskPersisterError('bad-version', file, 8, `format version 2 (written before snapshots); this build reads version ${FORMAT_VERSION} only: ${startOver}`);
+    // (A whole version-2 header is read by readVersion2 before this: here its checksum failed.)
+    throw new DiskPersisterError('bad-version', file, 8, `format version 2 (written before snapshots) with a damaged header; this build reads version ${FORMAT_VERSION} and whole version-2 logs: ${startOver}`);
   }
   if (version !== FORMAT_VERSION) {
     throw new DiskPersisterError('bad-version', file, 8, `format version ${version}, this build reads version ${FORMAT_VERSION}`);
@@ -172,6 +175,29 @@ export function readHeader(bytes: Buffer, file: string): LogHeader {
     throw new DiskPersisterError('bad-header', file, 16, `snapshot lastIncludedIndex ${lastIncludedIndex} with lastIncludedTerm ${lastIncludedTerm}`, repairHint(dirname(file)));
   }
   return { generation: bytes.readUInt32LE(12), lastIncludedIndex, lastIncludedTerm };
+}
+
+/** A version-2 log and its seal file as the version-3 reader reads them (no snapshot), or null when `log` has no whole version-2 header. */
+export function readVersion2(log: Buffer, sealFile: Buffer): { readonly log: Buffer; readonly slots: readonly [Seal | null, Seal | null] } | null {
+  const V2_HEADER_SIZE = 20;
+  const V2_SLOT_SIZE = 32;
+  if (log.length < V2_HEADER_SIZE || log.toString('latin1', 0, 8) !== MAGIC || log.readUInt32LE(8) !== 2) return null;
+  if (log.readUInt32LE(16) !== crc32(log.subarray(0, 16))) return null; // a damaged header: readHeader says so
+  const generation = log.readUInt32LE(12);
+  const grown = HEADER_SIZE - V2_HEADER_SIZE;
+  const slot = (i: number): Seal | null => {
+    const at = i * V2_SLOT_SIZE;
+    if (sealFile.length < at + V2_SLOT_SIZE || sealFile.toString('latin1', at, at + 4) !== SEAL_MAGIC) return null;
+    if (sealFile.readUInt32LE(at + 28) !== crc32(sealFile.subarray(at, at + 28))) return null;
+    return {
+      seq: Number(sealFile.readBigUInt64LE(at + 4)), generation: sealFile.readUInt32LE(at + 12),
+      end: Number(sealFile.readBigUInt64LE(at + 16)) + grown, lastCrc: sealFile.readUInt32LE(at + 24), snapshot: NO_SNAPSHOT,
+    };
+  };
+  return {
+    log: Buffer.concat([encodeHeader({ generation, lastIncludedIndex: 0, lastIncludedTerm: 0 }), log.subarray(V2_HEADER_SIZE)]),
+    slots: [slot(0), slot(1)],
+  };
 }
 
 // ---- seal ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { MAX_TERM } from '../core/limits.js';
 import {
   DiskPersisterError, HEADER_SIZE, NO_SNAPSHOT, RecordProblem, RecordType, appendOp, currentSeal, decodeRecord, encodeEntry,
   encodeFlush, encodeFrame, encodeHeader, encodeSealFile, encodeSealSlot, encodeSnapshotFile, isTerm, judgeLog, misplaced,
-  readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, repairHint, sameChange, SEAL_SLOT_SIZE, snapshotId,
+  readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, readVersion2, repairHint, sameChange, SEAL_SLOT_SIZE, snapshotId,
   stateOp, storedChecksum, truncateOp, type Change, type Discard, type LogHeader, type Op, type Seal, type SnapshotId,
 } from './diskFormat.js';
 import type { Persister } from './persister.js';
@@ -239,8 +239,13 @@ export class DiskPersister implements Persister {
       await syncDirectory(fs, dir);
       await syncDirectory(fs, dirname(dir)); // the data directory itself may be new
     }
+    const sealBytes = (await readOrNull(fs, sealPath)) ?? Buffer.alloc(0);
+    // A version-2 log (before snapshots) is read as a version-3 one without a snapshot and
+    // rewritten as version 3 below, before anything else is written.
+    const version2 = readVersion2(bytes, sealBytes);
+    if (version2 !== null) bytes = version2.log;
     const { generation } = readHeader(bytes, logPath);
-    const slots = readSealSlots((await readOrNull(fs, sealPath)) ?? Buffer.alloc(0));
+    const slots = version2?.slots ?? readSealSlots(sealBytes);
     let chosen = currentSeal(slots, generation);
     const read = readLog(bytes, logPath, chosen?.seal.end ?? null);
     const fresh = !(await fs.exists(markerPath));
@@ -262,6 +267,16 @@ export class DiskPersister implements Persister {
     const handle = await fs.open(logPath, 'r+');
     let sealHandle: DiskFileHandle | null = null;
     try {
+      if (version2 !== null) {
+        sealHandle = await fs.open(sealPath, 'r+');
+        // The version-3 seal goes to slot 1 (bytes 64-127), past both version-2 slots, so until
+        // the new log's rename is durable the old log's seal is still there.
+        const seal: SealState = { handle: sealHandle, slot: 0, seq: Math.max(slots[0]?.seq ?? 0, slots[1]?.seq ?? 0, chosen.seal.seq) };
+        const upgraded = new DiskPersister(dir, fs, handle, read.end, generation, seal, NO_SNAPSHOT, read, null, discarded, options);
+        await upgraded.writeGeneration(upgraded.durable, null);
+        upgraded.stats.compactions = 0;
+        return upgraded;
+      }
       if (discarded) {
         await handle.truncate(read.end);
         await handle.datasync();

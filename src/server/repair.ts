@@ -20,7 +20,7 @@ import { promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DiskPersisterError, HEADER_SIZE, NO_SNAPSHOT, RecordType, currentSeal, decodeRecord, encodeHeader, encodeSealFile,
-  judgeLog, readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, repairHint, snapshotId,
+  judgeLog, readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, readVersion2, repairHint, snapshotId,
   type LogHeader, type LogRead, type Seal, type SnapshotId,
 } from '../runtime/diskFormat.js';
 import { DataDirLock, DataDirLockError } from '../runtime/dataDirLock.js';
@@ -181,7 +181,11 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
     warn(io);
     return { kind: 'empty', reason };
   }
-  const slots = readSealSlots((await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0));
+  const sealBytes = (await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0);
+  if (readVersion2(raw, sealBytes) !== null) {
+    return { kind: 'cannot', reason: `${LOG_FILE} is format version 2 (before snapshots): start the node once, which reads it and rewrites it as version 3, and repair that if it is refused` };
+  }
+  const slots = readSealSlots(sealBytes);
   let logHeader: LogHeader;
   let bytes = raw;
   let header: LogHeader | null = null;

@@ -12,6 +12,7 @@ import {
   encodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE, readSealSlots, RecordType, SEAL_SLOT_SIZE,
 } from '../../src/runtime/diskFormat.js';
 import { MAX_TERM } from '../../src/core/limits.js';
+import { SimFs } from '../../src/runtime/sim/fs.js';
 import { ManualClock } from './manualClock.js';
 import { scratchDirs } from '../helpers/scratchDir.js';
 
@@ -275,17 +276,6 @@ describe('DiskPersister: start-up checks', () => {
     const version = await openError(dir);
     expect(version.kind).toBe('bad-version');
     expect(version.message).toContain('format version 4, this build reads version 3');
-
-    // a version-2 log (before snapshots) is refused with a line saying so
-    const v2 = Buffer.alloc(20);
-    v2.write('PRAFTLOG', 0, 'latin1');
-    v2.writeUInt32LE(2, 8);
-    v2.writeUInt32LE(1, 12);
-    v2.writeUInt32LE(crc32(v2.subarray(0, 16)), 16);
-    writeFileSync(logFile(dir), v2);
-    const before = await openError(dir);
-    expect(before.kind).toBe('bad-version');
-    expect(before.message).toMatch(/format version 2 \(written before snapshots\); this build reads version 3 only/);
 
     // a version-1 log (16-byte header, no seal) is refused with a line saying so
     const v1 = Buffer.alloc(16);
@@ -565,6 +555,76 @@ describe('DiskPersister: nothing is written that its own reader would refuse', (
     await p.save(effect(2, 1, [entry(1, 'a')], 2));
     await p.close();
     expect(await reopened(dir)).toEqual({ currentTerm: 2, votedFor: 1, log: [entry(1, 'a')] });
+  });
+});
+
+describe('DiskPersister: a version-2 directory (before snapshots)', () => {
+  /** A version-2 log as that format wrote it: 20-byte header, the same records, one 32-byte seal slot. */
+  function writeVersion2(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const header = Buffer.alloc(20);
+    header.write('PRAFTLOG', 0, 'latin1');
+    header.writeUInt32LE(2, 8);
+    header.writeUInt32LE(7, 12);
+    header.writeUInt32LE(crc32(header.subarray(0, 16)), 16);
+    const state = encodeFrame(RecordType.State, '{"term":3,"votedFor":1}');
+    const append = encodeFrame(RecordType.Append, '{"from":1,"entries":[[1,"a"],[3,{"b":2}]]}');
+    const log = Buffer.concat([header, state, append]);
+    writeFileSync(logFile(dir), log);
+    const slot = Buffer.alloc(32);
+    slot.write('SEAL', 0, 'latin1');
+    slot.writeBigUInt64LE(5n, 4);
+    slot.writeUInt32LE(7, 12);
+    slot.writeBigUInt64LE(BigInt(log.length), 16);
+    slot.writeUInt32LE(append.readUInt32LE(4), 24);
+    slot.writeUInt32LE(crc32(slot.subarray(0, 28)), 28);
+    writeFileSync(join(dir, SEAL_FILE), Buffer.concat([slot, Buffer.alloc(32)]));
+    writeFileSync(join(dir, MARKER_FILE), 'pure-raft disk persister: this directory holds Raft state\n');
+  }
+
+  test('is read as a log without a snapshot and rewritten as version 3 at once; it then goes on as usual', async () => {
+    const dir = freshDir();
+    writeVersion2(dir);
+    const p = await DiskPersister.open(dir);
+    expect(plain(p)).toEqual({ currentTerm: 3, votedFor: 1, log: [entry(1, 'a'), entry(3, { b: 2 })] });
+    expect(p.load()).toMatchObject({ lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null });
+    expect(readFileSync(logFile(dir)).readUInt32LE(8)).toBe(3);
+    await p.save({ ...effect(4, null, [entry(1, 'a'), entry(3, { b: 2 }), entry(4, 'c')], 3) });
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 4, votedFor: null, log: [entry(1, 'a'), entry(3, { b: 2 }), entry(4, 'c')] });
+  });
+
+  test('a damaged version-2 log is refused as a version-3 one would be', async () => {
+    const dir = freshDir();
+    writeVersion2(dir);
+    const bytes = readFileSync(logFile(dir));
+    bytes[30]! ^= 0x01; // inside the sealed STATE record
+    writeFileSync(logFile(dir), bytes);
+    expect((await openError(dir)).kind).toBe('corrupt');
+  });
+
+  test('a crash during the rewrite leaves the version-2 log and its seal, which the next start reads again', async () => {
+    for (let crashAt = 1; crashAt <= 12; crashAt++) {
+      const fs = new SimFs(seededRandom(crashAt));
+      const dir = '/data/v2';
+      await fs.mkdir(dir);
+      const real = freshDir();
+      writeVersion2(real);
+      for (const name of [LOG_FILE, SEAL_FILE, MARKER_FILE]) {
+        const h = await fs.open(join(dir, name), 'w');
+        const content = readFileSync(join(real, name));
+        await h.write(content, 0, content.length, 0);
+        await h.sync();
+      }
+      const d = await fs.open(dir, 'r');
+      await d.sync();
+      fs.crashAfter(crashAt);
+      await DiskPersister.open(dir, { fs: fs.process() }).then((p) => p.close(), () => undefined);
+      fs.crashAfter(null);
+      const q = await DiskPersister.open(dir, { fs: fs.process() });
+      expect(plain(q), `crash at operation ${crashAt}`).toEqual({ currentTerm: 3, votedFor: 1, log: [entry(1, 'a'), entry(3, { b: 2 })] });
+      await q.close();
+    }
   });
 });
 
