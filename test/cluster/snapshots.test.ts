@@ -34,7 +34,10 @@ test('a node restarts from its snapshot and catches up from the leader\'s snapsh
   const c = cluster;
   await Promise.all([0, 1, 2].map((id) => c.start(id)));
   const client = new ClusterClient(c.addresses, c.secret, { coalesce: false });
-  const submit = async (command: string) => expect((await client.submit(command, 10_000)).committed, command).toBe(true);
+  // A submit can be lost in an election (at the start, or after a stop): its fate is then
+  // unknown, so the check is on what was acknowledged, in order, and on the nodes agreeing.
+  const acked: string[] = [];
+  const submit = async (command: string) => { if ((await client.submit(command, 10_000)).committed) acked.push(command); };
   for (let i = 1; i <= 50; i++) await submit(`before ${i}`); // one entry each: two snapshots or more on every server
   const status = (id: number) => client.status(id, 2_000) as Promise<NodeStatus>;
   await waitFor('node 2 to snapshot', async () => (await status(2)).lastIncludedIndex >= 40);
@@ -48,15 +51,16 @@ test('a node restarts from its snapshot and catches up from the leader\'s snapsh
   lines.length = 0;
   await c.start(2);
   const start = lines.find((l) => l.startsWith('[2]') && l.includes('starting at'));
-  expect(start, lines.join('\n')).toMatch(/a snapshot through index (4\d|5\d)/);
+  expect(Number(/a snapshot through index (\d+)/.exec(start ?? '')?.[1]), lines.join('\n')).toBeGreaterThanOrEqual(40);
   await submit('after the restart');
+  expect(acked.length).toBeGreaterThan(100);
   const leader = await Promise.all([0, 1].map(status)).then((s) => s.find((x) => x.role === 'leader') ?? s[0]!);
   await waitFor('node 2 to catch up', async () => (await status(2)).lastApplied >= leader.commitIndex);
   const two = await status(2);
   expect(two.lastIncludedIndex).toBeGreaterThan(60); // it holds a snapshot it did not take before it stopped
-  const expected = [...Array.from({ length: 50 }, (_, i) => `before ${i + 1}`), ...Array.from({ length: 60 }, (_, i) => `while 2 was down ${i + 1}`), 'after the restart'];
-  expect(await client.readAll(2)).toEqual(expected);
-  expect(await client.readAll(0)).toEqual(expected);
+  const list = await client.readAll(2);
+  expect(await client.readAll(0)).toEqual(list);
+  expect(list.filter((command) => acked.includes(command as string))).toEqual(acked); // every acknowledged one, in order
   // the logs keep only what follows each snapshot: a few entries, never the whole history
   for (const id of [0, 1, 2]) {
     const s = await status(id);
