@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerId } from '../core/index.js';
-import { LOG_FILE, LOG_TEMP_FILE, MARKER_FILE, SEAL_FILE } from './diskPersister.js';
+import { STATE_FILES as PERSISTER_FILES } from './diskPersister.js';
 import { clusterIdProblem } from './net/handshake.js';
 import { fsyncDirectory } from '../fs/ensureDirectory.js';
 
@@ -59,7 +59,7 @@ function writeDurably(dir: string, record: string): void {
  * else counts: a new directory at a file system's root holds lost+found, one on macOS may hold
  * .DS_Store, and neither is Raft state.
  */
-const STATE_FILES: ReadonlySet<string> = new Set([LOG_FILE, SEAL_FILE, MARKER_FILE, LOG_TEMP_FILE]);
+const STATE_FILES: ReadonlySet<string> = new Set(PERSISTER_FILES);
 
 function stateFiles(dir: string): string[] {
   return readdirSync(dir).filter((name) => STATE_FILES.has(name));

@@ -1,39 +1,53 @@
 /**
  * The on-disk format of the disk persister (see diskPersister.ts): a log file of checksummed
- * records, and a seal file that says how much of the log was acknowledged. Pure functions over
- * bytes; no I/O here.
+ * records, a snapshot file, and a seal file that says how much of the log was acknowledged and
+ * which snapshot goes with it. Pure functions over bytes; no I/O here.
  *
  *   log     = header | record*
- *   header  = "PRAFTLOG" (8) | version u32 LE | generation u32 LE | crc32(first 16 bytes) u32 LE   20 bytes
+ *   header  = "PRAFTLOG" (8) | version u32 LE | generation u32 LE | lastIncludedIndex u64 LE
+ *             | lastIncludedTerm u32 LE | crc32(first 28 bytes) u32 LE                       32 bytes
  *   record  = length u32 LE | crc32(length bytes, type, payload) u32 LE | type u8 | payload
  *
- * Every payload is UTF-8 JSON:
+ * A log generation holds only the entries after its snapshot (lastIncludedIndex, 0 for none):
+ * its first APPEND starts at lastIncludedIndex + 1, and no TRUNCATE reaches into the snapshot.
+ * Every payload is UTF-8 JSON, entry indices absolute:
  *   1 STATE     {"term":T,"votedFor":V}                 hard state (votedFor null or a server id)
  *   2 APPEND    {"from":I,"entries":[[term,command],…]} entries I, I+1, …; I must be lastIndex+1
  *   3 TRUNCATE  {"from":I}                              drop entries I and later
  *   4 GROUP     [[type,payload],…]                      several of the above, applied in order
+ *
+ *   snapshot = "PRAFTSNP" (8) | version u32 LE | lastIncludedIndex u64 LE | lastIncludedTerm u32 LE
+ *              | payload length u64 LE | crc32(payload) u32 LE | crc32(first 36 bytes) u32 LE   40 bytes
+ *              | payload (the service's snapshot as UTF-8 JSON)
  *
  * One flush (one write + one fsync) is exactly one record (a GROUP when it carries more than
  * one change): the flush group, sealed by its length and checksum. After the log's fsync the
  * persister writes the seal of that flush to the seal file and fsyncs it, and only then
  * acknowledges the saves:
  *
- *   seal file = slot 0 | slot 1                                                     2 × 32 bytes
- *   slot      = "SEAL" (4) | seq u64 LE | generation u32 LE | end u64 LE | lastCrc u32 LE | crc32(first 28) u32 LE
+ *   seal file = slot 0 | slot 1                                                     2 × 64 bytes
+ *   slot      = "SEAL" (4) | seq u64 LE | generation u32 LE | end u64 LE | lastCrc u32 LE
+ *               | snapshot lastIncludedIndex u64 LE | lastIncludedTerm u32 LE | snapshot bytes u64 LE
+ *               | snapshot crc32 u32 LE | zero (4) | crc32(first 60) u32 LE
  *
  * `end` is the log offset where the sealed flush ends, `lastCrc` the checksum of the record that
- * ends there, `generation` the log file it belongs to (compaction writes a new generation).
- * A seal is written over the slot that does not hold the current one, so a torn seal write
- * leaves the previous seal whole; the valid slot with the highest seq wins.
+ * ends there, `generation` the log file it belongs to (a compaction or a snapshot writes a new
+ * generation), and the snapshot fields name the one snapshot file that goes with that log: its
+ * index and term (the log header's), its size and the checksum of its whole file. A seal is
+ * written over the slot that does not hold the current one, so a torn seal write leaves the
+ * previous seal whole; the valid slot with the highest seq wins.
  *
  * So at start, every byte up to the sealed end was acknowledged: any of it missing or damaged is
- * a refusal. Past the sealed end lies at most the one flush that was being written when the node
- * stopped, never acknowledged: whole records there are kept, a torn one is dropped and counted.
- * (A torn newest seal falls back to the previous one; the flush it would have sealed was not
- * acknowledged either, and if whole it is kept.)
+ * a refusal, and so is a snapshot file other than the one the seal names. Past the sealed end
+ * lies at most the one flush that was being written when the node stopped, never acknowledged:
+ * whole records there are kept, a torn one is dropped and counted. (A torn newest seal falls
+ * back to the previous one; the flush it would have sealed was not acknowledged either, and if
+ * whole it is kept.)
  *
- * Version 1 logs (no seal, 16-byte header) are refused with a line saying so: nothing can prove
- * how much of them was acknowledged.
+ * Version 1 logs (no seal, 16-byte header) are refused with a line saying so. A version 2 log
+ * (before snapshots: a 20-byte header without the snapshot fields, 32-byte seal slots without
+ * them, the same records) is read as a version 3 log without a snapshot (`readVersion2`), and
+ * the persister rewrites it as version 3 at once.
  */
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -42,12 +56,14 @@ import type { LogEntry, ServerId, Term } from '../core/index.js';
 import { jsonEqual, jsonValueProblem } from './jsonValue.js';
 
 export const MAGIC = 'PRAFTLOG';
-export const FORMAT_VERSION = 2;
-export const HEADER_SIZE = 20;
+export const FORMAT_VERSION = 3;
+export const HEADER_SIZE = 32;
 export const FRAME_HEADER_SIZE = 9;
 export const SEAL_MAGIC = 'SEAL';
-export const SEAL_SLOT_SIZE = 32;
+export const SEAL_SLOT_SIZE = 64;
 export const SEAL_FILE_SIZE = 2 * SEAL_SLOT_SIZE;
+export const SNAPSHOT_MAGIC = 'PRAFTSNP';
+export const SNAPSHOT_HEADER_SIZE = 40;
 
 export const RecordType = { State: 1, Append: 2, Truncate: 3, Group: 4 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
@@ -62,7 +78,9 @@ export type DiskErrorKind =
   | 'seal-mismatch' // the record at the sealed end is not the one the seal names
   | 'missing-seal' // records exist but no seal vouches for them
   | 'invalid-record' // a record whose checksum holds but whose content makes no sense
-  | 'missing-state'; // the directory says it holds state, the log file is gone
+  | 'missing-state' // the directory says it holds state, the log file is gone
+  | 'corrupt-snapshot' // the snapshot file is missing, damaged, or not the one the seal names
+  | 'stray-snapshot'; // a snapshot file where the seal says the log has none
 
 /** The command an operator runs to see (and, with --yes, drop) what blocks a start. */
 export function repairHint(dir: string): string {
@@ -83,6 +101,14 @@ export class DiskPersisterError extends Error {
   }
 }
 
+/** A snapshot that JSON would not give back unchanged. */
+export class SnapshotEncodingError extends Error {
+  override readonly name = 'SnapshotEncodingError';
+  constructor(readonly index: number, readonly path: string, readonly problem: string) {
+    super(`snapshot through index ${index}: snapshot${path} is ${problem}, which JSON cannot round-trip; refusing to persist it`);
+  }
+}
+
 /** A log entry's command that JSON would not give back unchanged. */
 export class CommandEncodingError extends Error {
   override readonly name = 'CommandEncodingError';
@@ -97,17 +123,26 @@ export function isTerm(x: unknown): x is number {
 
 // ---- header ----------------------------------------------------------------------------------
 
-export function encodeHeader(generation: number, version: number = FORMAT_VERSION): Buffer {
-  const header = Buffer.alloc(HEADER_SIZE);
-  header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(version, 8);
-  header.writeUInt32LE(generation >>> 0, 12);
-  header.writeUInt32LE(crc32(header.subarray(0, 16)), 16);
-  return header;
+/** What a log header says: which generation, and the snapshot its entries follow. */
+export interface LogHeader {
+  readonly generation: number;
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: Term;
 }
 
-/** The log's generation; throws DiskPersisterError for anything but a whole version-2 header. */
-export function readHeader(bytes: Buffer, file: string): number {
+export function encodeHeader(header: LogHeader, version: number = FORMAT_VERSION): Buffer {
+  const bytes = Buffer.alloc(HEADER_SIZE);
+  bytes.write(MAGIC, 0, 'latin1');
+  bytes.writeUInt32LE(version, 8);
+  bytes.writeUInt32LE(header.generation >>> 0, 12);
+  bytes.writeBigUInt64LE(BigInt(header.lastIncludedIndex), 16);
+  bytes.writeUInt32LE(header.lastIncludedTerm >>> 0, 24);
+  bytes.writeUInt32LE(crc32(bytes.subarray(0, 28)), 28);
+  return bytes;
+}
+
+/** The log's header; throws DiskPersisterError for anything but a whole version-3 header. */
+export function readHeader(bytes: Buffer, file: string): LogHeader {
   // A damaged header is repairable (repair rebuilds it from the seal): say how; a version is not.
   const badHeader = (detail: string): DiskPersisterError => new DiskPersisterError('bad-header', file, 0, detail, repairHint(dirname(file)));
   if (bytes.length < 12) {
@@ -117,8 +152,13 @@ export function readHeader(bytes: Buffer, file: string): number {
     throw badHeader(`wrong magic (not a pure-raft disk log)`);
   }
   const version = bytes.readUInt32LE(8);
+  const startOver = 'start this server from an empty data directory and let the leader send it the log';
   if (version === 1) {
-    throw new DiskPersisterError('bad-version', file, 8, `format version 1 (written before seals, so nothing proves how much of it was acknowledged); this build reads version ${FORMAT_VERSION}: start this server from an empty data directory and let the leader send it the log`);
+    throw new DiskPersisterError('bad-version', file, 8, `format version 1 (written before seals, so nothing proves how much of it was acknowledged); this build reads version ${FORMAT_VERSION}: ${startOver}`);
+  }
+  if (version === 2) {
+    // (A whole version-2 header is read by readVersion2 before this: here its checksum failed.)
+    throw new DiskPersisterError('bad-version', file, 8, `format version 2 (written before snapshots) with a damaged header; this build reads version ${FORMAT_VERSION} and whole version-2 logs: ${startOver}`);
   }
   if (version !== FORMAT_VERSION) {
     throw new DiskPersisterError('bad-version', file, 8, `format version ${version}, this build reads version ${FORMAT_VERSION}`);
@@ -126,13 +166,51 @@ export function readHeader(bytes: Buffer, file: string): number {
   if (bytes.length < HEADER_SIZE) {
     throw badHeader(`file is ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
   }
-  if (bytes.readUInt32LE(16) !== crc32(bytes.subarray(0, 16))) {
+  if (bytes.readUInt32LE(28) !== crc32(bytes.subarray(0, 28))) {
     throw badHeader(`header checksum mismatch`);
   }
-  return bytes.readUInt32LE(12);
+  const lastIncludedIndex = Number(bytes.readBigUInt64LE(16));
+  const lastIncludedTerm = bytes.readUInt32LE(24);
+  if (!Number.isSafeInteger(lastIncludedIndex) || (lastIncludedIndex === 0 && lastIncludedTerm !== 0)) {
+    throw new DiskPersisterError('bad-header', file, 16, `snapshot lastIncludedIndex ${lastIncludedIndex} with lastIncludedTerm ${lastIncludedTerm}`, repairHint(dirname(file)));
+  }
+  return { generation: bytes.readUInt32LE(12), lastIncludedIndex, lastIncludedTerm };
+}
+
+/** A version-2 log and its seal file as the version-3 reader reads them (no snapshot), or null when `log` has no whole version-2 header. */
+export function readVersion2(log: Buffer, sealFile: Buffer): { readonly log: Buffer; readonly slots: readonly [Seal | null, Seal | null] } | null {
+  const V2_HEADER_SIZE = 20;
+  const V2_SLOT_SIZE = 32;
+  if (log.length < V2_HEADER_SIZE || log.toString('latin1', 0, 8) !== MAGIC || log.readUInt32LE(8) !== 2) return null;
+  if (log.readUInt32LE(16) !== crc32(log.subarray(0, 16))) return null; // a damaged header: readHeader says so
+  const generation = log.readUInt32LE(12);
+  const grown = HEADER_SIZE - V2_HEADER_SIZE;
+  const slot = (i: number): Seal | null => {
+    const at = i * V2_SLOT_SIZE;
+    if (sealFile.length < at + V2_SLOT_SIZE || sealFile.toString('latin1', at, at + 4) !== SEAL_MAGIC) return null;
+    if (sealFile.readUInt32LE(at + 28) !== crc32(sealFile.subarray(at, at + 28))) return null;
+    return {
+      seq: Number(sealFile.readBigUInt64LE(at + 4)), generation: sealFile.readUInt32LE(at + 12),
+      end: Number(sealFile.readBigUInt64LE(at + 16)) + grown, lastCrc: sealFile.readUInt32LE(at + 24), snapshot: NO_SNAPSHOT,
+    };
+  };
+  return {
+    log: Buffer.concat([encodeHeader({ generation, lastIncludedIndex: 0, lastIncludedTerm: 0 }), log.subarray(V2_HEADER_SIZE)]),
+    slots: [slot(0), slot(1)],
+  };
 }
 
 // ---- seal ------------------------------------------------------------------------------------
+
+/** Which snapshot file goes with a log: the snapshot's index and term, the file's size and checksum (all 0: none). */
+export interface SnapshotId {
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: Term;
+  readonly bytes: number;
+  readonly crc: number;
+}
+
+export const NO_SNAPSHOT: SnapshotId = Object.freeze({ lastIncludedIndex: 0, lastIncludedTerm: 0, bytes: 0, crc: 0 });
 
 export interface Seal {
   /** Increases by one with every seal written; the highest valid one is current. */
@@ -142,6 +220,8 @@ export interface Seal {
   readonly end: number;
   /** The checksum of the record ending at `end` (0 when `end` is the header's end). */
   readonly lastCrc: number;
+  /** The snapshot file that goes with this log generation. */
+  readonly snapshot: SnapshotId;
 }
 
 export function encodeSealSlot(seal: Seal): Buffer {
@@ -151,8 +231,17 @@ export function encodeSealSlot(seal: Seal): Buffer {
   slot.writeUInt32LE(seal.generation >>> 0, 12);
   slot.writeBigUInt64LE(BigInt(seal.end), 16);
   slot.writeUInt32LE(seal.lastCrc >>> 0, 24);
-  slot.writeUInt32LE(crc32(slot.subarray(0, 28)), 28);
+  slot.writeBigUInt64LE(BigInt(seal.snapshot.lastIncludedIndex), 28);
+  slot.writeUInt32LE(seal.snapshot.lastIncludedTerm >>> 0, 36);
+  slot.writeBigUInt64LE(BigInt(seal.snapshot.bytes), 40);
+  slot.writeUInt32LE(seal.snapshot.crc >>> 0, 48);
+  slot.writeUInt32LE(crc32(slot.subarray(0, 60)), 60);
   return slot;
+}
+
+/** A seal file holding `seal` in slot 0 and nothing in slot 1 (a new directory's, or repair's). */
+export function encodeSealFile(seal: Seal): Buffer {
+  return Buffer.concat([encodeSealSlot(seal), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]);
 }
 
 /** Both slots of a seal file (null where a slot is missing or damaged). */
@@ -161,12 +250,18 @@ export function readSealSlots(bytes: Buffer): readonly [Seal | null, Seal | null
     const at = i * SEAL_SLOT_SIZE;
     if (bytes.length < at + SEAL_SLOT_SIZE) return null;
     if (bytes.toString('latin1', at, at + 4) !== SEAL_MAGIC) return null;
-    if (bytes.readUInt32LE(at + 28) !== crc32(bytes.subarray(at, at + 28))) return null;
+    if (bytes.readUInt32LE(at + 60) !== crc32(bytes.subarray(at, at + 60))) return null;
     return {
       seq: Number(bytes.readBigUInt64LE(at + 4)),
       generation: bytes.readUInt32LE(at + 12),
       end: Number(bytes.readBigUInt64LE(at + 16)),
       lastCrc: bytes.readUInt32LE(at + 24),
+      snapshot: {
+        lastIncludedIndex: Number(bytes.readBigUInt64LE(at + 28)),
+        lastIncludedTerm: bytes.readUInt32LE(at + 36),
+        bytes: Number(bytes.readBigUInt64LE(at + 40)),
+        crc: bytes.readUInt32LE(at + 48),
+      },
     };
   };
   return [slot(0), slot(1)];
@@ -179,6 +274,61 @@ export function currentSeal(slots: readonly [Seal | null, Seal | null], generati
     if (seal !== null && seal.generation === generation && (best === null || seal.seq > best.seal.seq)) best = { seal, slot: i as 0 | 1 };
   });
   return best;
+}
+
+// ---- snapshot file -------------------------------------------------------------------------
+
+/** The snapshot file for the service's snapshot through `lastIncludedIndex`. Throws SnapshotEncodingError for a non-JSON snapshot. */
+export function encodeSnapshotFile(lastIncludedIndex: number, lastIncludedTerm: Term, snapshot: unknown): Buffer {
+  const problem = jsonValueProblem(snapshot);
+  if (problem) throw new SnapshotEncodingError(lastIncludedIndex, problem.path, problem.problem);
+  const payload = Buffer.from(JSON.stringify(snapshot), 'utf8');
+  const file = Buffer.alloc(SNAPSHOT_HEADER_SIZE + payload.length);
+  file.write(SNAPSHOT_MAGIC, 0, 'latin1');
+  file.writeUInt32LE(FORMAT_VERSION, 8);
+  file.writeBigUInt64LE(BigInt(lastIncludedIndex), 12);
+  file.writeUInt32LE(lastIncludedTerm >>> 0, 20);
+  file.writeBigUInt64LE(BigInt(payload.length), 24);
+  file.writeUInt32LE(crc32(payload), 32);
+  file.writeUInt32LE(crc32(file.subarray(0, 36)), 36);
+  payload.copy(file, SNAPSHOT_HEADER_SIZE);
+  return file;
+}
+
+/** How a seal names a snapshot file. */
+export function snapshotId(file: Buffer, lastIncludedIndex: number, lastIncludedTerm: Term): SnapshotId {
+  return { lastIncludedIndex, lastIncludedTerm, bytes: file.length, crc: crc32(file) };
+}
+
+/**
+ * The service's snapshot from a snapshot file, which must be the one `expected` names (size,
+ * checksum, index and term). Throws DiskPersisterError('corrupt-snapshot') naming the file and
+ * what is wrong.
+ */
+export function readSnapshotFile(bytes: Buffer, file: string, expected: SnapshotId, fix: string | null): unknown {
+  const refuse = (offset: number | null, detail: string): DiskPersisterError => new DiskPersisterError('corrupt-snapshot', file, offset, detail, fix);
+  const named = `the seal names the snapshot through index ${expected.lastIncludedIndex} (term ${expected.lastIncludedTerm}), ${expected.bytes} bytes with checksum ${expected.crc}`;
+  if (bytes.length !== expected.bytes) throw refuse(Math.min(bytes.length, expected.bytes), `the file is ${bytes.length} bytes but ${named}`);
+  if (bytes.length < SNAPSHOT_HEADER_SIZE || bytes.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw refuse(0, `not a pure-raft snapshot file (${named})`);
+  if (bytes.readUInt32LE(36) !== crc32(bytes.subarray(0, 36))) throw refuse(0, `snapshot header checksum mismatch (${named})`);
+  const crc = crc32(bytes);
+  if (crc !== expected.crc) throw refuse(SNAPSHOT_HEADER_SIZE, `the file's checksum is ${crc} but ${named}`);
+  const version = bytes.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) throw refuse(8, `snapshot format version ${version}, this build reads version ${FORMAT_VERSION}`);
+  const index = Number(bytes.readBigUInt64LE(12));
+  const term = bytes.readUInt32LE(20);
+  if (index !== expected.lastIncludedIndex || term !== expected.lastIncludedTerm) {
+    throw refuse(12, `the file holds the snapshot through index ${index} (term ${term}) but ${named}`);
+  }
+  const length = Number(bytes.readBigUInt64LE(24));
+  if (length !== bytes.length - SNAPSHOT_HEADER_SIZE) throw refuse(24, `payload length ${length} does not fit a ${bytes.length}-byte file`);
+  const payload = bytes.subarray(SNAPSHOT_HEADER_SIZE);
+  if (bytes.readUInt32LE(32) !== crc32(payload)) throw refuse(SNAPSHOT_HEADER_SIZE, `snapshot payload checksum mismatch`);
+  try {
+    return JSON.parse(payload.toString('utf8')) as unknown;
+  } catch {
+    throw refuse(SNAPSHOT_HEADER_SIZE, `the snapshot payload is not JSON`);
+  }
 }
 
 // ---- records ---------------------------------------------------------------------------------
@@ -324,10 +474,11 @@ export function sameChange(read: Change, meant: Change): boolean {
   }
 }
 
-/** Why a change cannot apply to a log of `length` entries, or null. */
-export function misplaced(change: Change, length: number): string | null {
-  if (change.type === RecordType.Truncate && change.from > length + 1) return `TRUNCATE from ${change.from} on a log of ${length} entries`;
-  if (change.type === RecordType.Append && change.from !== length + 1) return `APPEND from ${change.from} on a log of ${length} entries`;
+/** Why a change cannot apply to a log holding the entries after `lastIncludedIndex` up to `lastIndex`, or null. */
+export function misplaced(change: Change, lastIncludedIndex: number, lastIndex: number): string | null {
+  const log = `a log of entries ${lastIncludedIndex + 1}..${lastIndex}`;
+  if (change.type === RecordType.Truncate && (change.from > lastIndex + 1 || change.from <= lastIncludedIndex)) return `TRUNCATE from ${change.from} on ${log}`;
+  if (change.type === RecordType.Append && change.from !== lastIndex + 1) return `APPEND from ${change.from} on ${log}`;
   return null;
 }
 
@@ -345,10 +496,10 @@ export function encodeEntry(entry: LogEntry, index: number): string {
 
 // ---- reading a whole log ---------------------------------------------------------------------
 
-export interface LogRead {
-  readonly generation: number;
+export interface LogRead extends LogHeader {
   readonly currentTerm: Term;
   readonly votedFor: ServerId | null;
+  /** The entries after lastIncludedIndex. */
   readonly log: LogEntry[];
   /** Stored size (UTF-8 bytes of the `[term,command]` encoding) of each entry, parallel to `log`. */
   readonly entrySizes: number[];
@@ -370,7 +521,8 @@ export interface LogRead {
  * (`judgeLog`). `at` is an offset whose record boundary to report (the sealed end).
  */
 export function readLog(bytes: Buffer, file: string, at: number | null = null): LogRead {
-  const generation = readHeader(bytes, file);
+  const header = readHeader(bytes, file);
+  const base = header.lastIncludedIndex;
   let currentTerm: Term = 0;
   let votedFor: ServerId | null = null;
   const log: LogEntry[] = [];
@@ -391,7 +543,7 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
     try {
       changes = decodeRecord(frame.type, frame.payload.toString('utf8'));
       for (const change of changes) {
-        const wrong = misplaced(change, log.length);
+        const wrong = misplaced(change, base, base + log.length);
         if (wrong !== null) throw new RecordProblem(wrong);
         applyChange(change);
       }
@@ -405,7 +557,7 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
     offset = frame.next;
     if (offset === at) crcAt = lastCrc;
   }
-  return { generation, currentTerm, votedFor, log, entrySizes, records, end: offset, lastCrc, crcAt, stop };
+  return { ...header, currentTerm, votedFor, log, entrySizes, records, end: offset, lastCrc, crcAt, stop };
 
   function applyChange(change: Change): void {
     switch (change.type) {
@@ -414,8 +566,8 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
         votedFor = change.votedFor;
         return;
       case RecordType.Truncate:
-        log.length = change.from - 1;
-        entrySizes.length = change.from - 1;
+        log.length = change.from - 1 - base;
+        entrySizes.length = change.from - 1 - base;
         return;
       case RecordType.Append:
         for (const entry of change.entries) {
@@ -449,6 +601,9 @@ export function judgeLog(read: LogRead, fileLength: number, seal: Seal | null, f
   const stop = read.stop;
   if (stop !== null && stop.kind === 'invalid') throw refuse('invalid-record', stop.offset, stop.detail);
   const sealed = `its seal (flush ${seal.seq}) says ${seal.end} bytes were written and acknowledged`;
+  if (seal.snapshot.lastIncludedIndex !== read.lastIncludedIndex || seal.snapshot.lastIncludedTerm !== read.lastIncludedTerm) {
+    throw refuse('seal-mismatch', 16, `the log follows the snapshot through index ${read.lastIncludedIndex} (term ${read.lastIncludedTerm}), its seal (flush ${seal.seq}) names the snapshot through ${seal.snapshot.lastIncludedIndex} (term ${seal.snapshot.lastIncludedTerm})`);
+  }
   if (stop !== null && stop.offset < seal.end && !(stop.kind === 'short' && fileLength < seal.end)) {
     throw refuse('corrupt', stop.offset, `${stop.detail}, inside the acknowledged part (${sealed})`);
   }

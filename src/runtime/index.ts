@@ -16,7 +16,7 @@ export { messageSize } from './messageSize.js';
 export { DEFAULT_TIMING, type Timing } from './timing.js';
 export { ReadyQueue, type ReadyAction } from './ready.js';
 export { RaftNode, make, RUNTIME_STEP_CONFIG, type ApplyCallback, type NodeEnvironment } from './node.js';
-export { DiskPersister, DiskPersisterError, CommandEncodingError, nodeDiskFs, LOG_FILE, MARKER_FILE, SEAL_FILE, type DiskErrorKind, type Discard, type DiskPersisterOptions, type DiskPersisterStats, type DiskFs, type DiskFileHandle } from './diskPersister.js';
+export { DiskPersister, DiskPersisterError, CommandEncodingError, SnapshotEncodingError, nodeDiskFs, LOG_FILE, MARKER_FILE, SEAL_FILE, SNAPSHOT_FILE, type DiskErrorKind, type Discard, type DiskPersisterOptions, type DiskPersisterStats, type DiskFs, type DiskFileHandle } from './diskPersister.js';
 export { DataDirLock, DataDirLockError, LOCK_FILE, judgeOwner, processStartTime, type LockObservation, type LockOwner, type LockOptions, type OwnerVerdict } from './dataDirLock.js';
 export { claimDataDir, DataDirIdentityError, IDENTITY_FILE, type ClaimOptions, type DataDirIdentity } from './dataDirIdentity.js';
 export * from './net/index.js';

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { clusterIdProblem, formatAddress, parseAddress as parseNetAddress, type Address } from '../runtime/net/index.js';
+import { DEFAULT_SNAPSHOT_POLICY, type SnapshotPolicy } from './replicatedLog.js';
 
 export { formatAddress, type Address };
 
@@ -14,12 +15,15 @@ export interface NodeConfig {
   readonly secretFile?: string;
   /** The cluster's name; absent means defaultClusterId(peers, secret). */
   readonly clusterId?: string;
+  /** When the replicated list is snapshotted (--snapshot-entries, --snapshot-bytes). */
+  readonly snapshots: SnapshotPolicy;
 }
 
 /** A bad command line: printed on one line, exit 2. */
 export class UsageError extends Error {}
 
 export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME]
+                      [--snapshot-entries N] [--snapshot-bytes B]
   --id          this server's index in --peers (0-based)
   --peers       every server of the cluster, in id order, this one included (3 or more is usual)
   --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused,
@@ -28,6 +32,10 @@ export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:P
   --cluster-id  the cluster's name (letters, digits, . _ -; up to 64), the same on every server;
                 default: derived from --peers and the secret. Give each new cluster its own when
                 it reuses the addresses and the secret of an old one
+  --snapshot-entries  snapshot the replicated list after N entries applied since the last
+                snapshot (default ${DEFAULT_SNAPSHOT_POLICY.entries}; 0: not by count)
+  --snapshot-bytes    ... or after B bytes of commands applied since it, whichever comes first
+                (default ${DEFAULT_SNAPSHOT_POLICY.bytes}; 0: not by size; both 0: no snapshots)
 exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
 
 /** The transport's own HOST:PORT grammar (so what passes here, the transport takes), port 1..65535. */
@@ -48,6 +56,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let dataDir: string | undefined;
   let secretFile: string | undefined;
   let clusterId: string | undefined;
+  let snapshots: SnapshotPolicy = DEFAULT_SNAPSHOT_POLICY;
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
@@ -75,6 +84,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
         if (problem !== null) throw new UsageError(`--cluster-id: ${problem}`);
         break;
       }
+      case '--snapshot-entries': snapshots = { ...snapshots, entries: count(flag, value()) }; break;
+      case '--snapshot-bytes': snapshots = { ...snapshots, bytes: count(flag, value()) }; break;
       case '--help': case '-h': return 'help';
       default: throw new UsageError(`unknown flag '${flag}'`);
     }
@@ -89,7 +100,13 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
     if (seen.has(key)) throw new UsageError(`--peers lists ${key} twice`);
     seen.add(key);
   }
-  return { id, peers, dataDir, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
+  return { id, peers, dataDir, snapshots, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
+}
+
+/** A count flag's value: a non-negative safe integer written in decimal digits. */
+function count(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`${flag} must be a non-negative integer (0: off), got '${raw}'`);
+  return Number(raw);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RaftState } from '../core/index.js';
+import { lastLogIndex, type RaftState } from '../core/index.js';
 import { nestsDeeperThan } from '../runtime/net/index.js';
 import type { ReplicatedLog, SubmitReply } from './replicatedLog.js';
 
@@ -22,7 +22,9 @@ export interface NodeStatus {
   readonly currentTerm: number;
   readonly role: RaftState['role'];
   readonly votedFor: number | null;
+  /** The index of the last log entry (absolute), and of the last one the snapshot replaced (0: none). */
   readonly logLength: number;
+  readonly lastIncludedIndex: number;
   readonly commitIndex: number;
   /** The Raft index of the last entry applied, and how many commands those entries carried. */
   readonly lastApplied: number;
@@ -122,7 +124,7 @@ export function answerClient(
       const s = node.raftState;
       return {
         ok: true, id: s.id, currentTerm: s.currentTerm, role: s.role, votedFor: s.votedFor,
-        logLength: s.log.length, commitIndex: s.commitIndex, lastApplied: app.lastApplied, appliedCommands: app.length, pendingSubmits: app.pending,
+        logLength: lastLogIndex(s), lastIncludedIndex: s.lastIncludedIndex, commitIndex: s.commitIndex, lastApplied: app.lastApplied, appliedCommands: app.length, pendingSubmits: app.pending,
       };
     }
     case 'read': {

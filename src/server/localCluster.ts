@@ -14,6 +14,8 @@ export interface LocalClusterOptions {
   readonly dir: string;
   /** Every line a node prints (stdout and stderr), with its id. */
   readonly onLine?: (id: number, line: string, stream: 'stdout' | 'stderr') => void;
+  /** More `pure-raft node` flags for every node (e.g. `--snapshot-entries 20`). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface NodeExit {
@@ -56,7 +58,10 @@ export class LocalCluster {
 
   /** The `pure-raft node` arguments for server `id`. */
   nodeArgs(id: number): string[] {
-    return ['node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile, '--cluster-id', this.clusterId];
+    return [
+      'node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
+      '--cluster-id', this.clusterId, ...(this.options.nodeFlags ?? []),
+    ];
   }
 
   /** The process id of server `id`, while it runs. */

@@ -4,7 +4,7 @@ import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, Disk
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
-import { ReplicatedLog } from './replicatedLog.js';
+import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
 
 /** One line on stdout, time-stamped: the process's whole user interface. */
@@ -107,11 +107,15 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   const restored = nodePersister.load();
   const dropped = persister.stats.discarded;
   if (dropped) log(`node ${me}: dropped ${dropped.bytes} bytes of an unacknowledged torn write at offset ${dropped.offset} of ${persister.logPath} (${dropped.detail})`);
-  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
+  const snapshotNote = restored !== null && restored.lastIncludedIndex > 0 ? `, a snapshot through index ${restored.lastIncludedIndex}` : '';
+  log(`node ${me}: starting at ${formatAddress(config.peers[me]!)} in cluster ${clusterId}, ${restored ? `currentTerm ${restored.currentTerm}, votedFor ${restored.votedFor ?? '-'}${snapshotNote}, log ${restored.log.length} entries` : 'no saved state'} (${config.dataDir})`);
 
   // eslint-disable-next-line prefer-const -- the app and the node refer to each other
   let node: RaftNode;
-  const app = new ReplicatedLog((command) => node.start(command), (index) => node.raftState.log[index - 1]?.term);
+  const app = new ReplicatedLog((command) => node.start(command), (index) => termOfEntry(node.raftState, index), undefined, {
+    policy: config.snapshots,
+    snapshot: (index, snapshot) => node.snapshot(index, snapshot),
+  });
   const transport = new TcpTransport({
     me,
     addresses: config.peers.map(formatAddress),

@@ -3,9 +3,12 @@
  * node refuses. Without --yes it prints what it would drop (the offset, the bytes, the records
  * and entries in them, and what the seal said was acknowledged) and changes nothing; with --yes
  * it cuts the log after its last whole, valid record, writes a seal for what is kept, and checks
- * that the directory now opens. A damaged header is rebuilt from the generation the newest valid
- * seal names (then the records are judged as usual); with no valid seal, --yes empties the
- * directory. A directory that opens as it is: says so, exit 0.
+ * that the directory now opens. A damaged header is rebuilt from the generation and snapshot the
+ * newest valid seal names (then the records are judged as usual); with no valid seal, --yes
+ * empties the directory. A snapshot file that is missing, damaged or not the one the seal names
+ * cannot be rebuilt (the log no longer holds the entries it replaced): --yes empties the
+ * directory, and the leader sends the server its snapshot. A directory that opens as it is: says
+ * so, exit 0.
  *
  * Dropping acknowledged state can make this server forget a vote or entries a quorum counted
  * on; the printout says so, and that is why it takes --yes.
@@ -16,11 +19,14 @@
 import { promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DiskPersisterError, HEADER_SIZE, RecordType, SEAL_FILE_SIZE, SEAL_SLOT_SIZE, currentSeal, decodeRecord, encodeHeader, encodeSealSlot,
-  judgeLog, readFrame, readHeader, readLog, readSealSlots, repairHint, type LogRead, type Seal,
+  DiskPersisterError, HEADER_SIZE, NO_SNAPSHOT, RecordType, currentSeal, decodeRecord, encodeHeader, encodeSealFile,
+  judgeLog, readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, readVersion2, repairHint, snapshotId,
+  type LogHeader, type LogRead, type Seal, type SnapshotId,
 } from '../runtime/diskFormat.js';
 import { DataDirLock, DataDirLockError } from '../runtime/dataDirLock.js';
-import { DiskPersister, LOG_FILE, MARKER_FILE, nodeDiskFs, replaceDurably, SEAL_FILE, syncDirectory } from '../runtime/diskPersister.js';
+import {
+  DiskPersister, LOG_FILE, MARKER_FILE, nodeDiskFs, replaceDurably, SEAL_FILE, SNAPSHOT_FILE, SNAPSHOT_TEMP_FILE, syncDirectory,
+} from '../runtime/diskPersister.js';
 
 export const REPAIR_USAGE = `usage: pure-raft repair --data-dir DIR [--yes]
   --data-dir    the data directory a node refuses to start from
@@ -80,8 +86,11 @@ type Plan =
   | { readonly kind: 'fine'; readonly note: string }
   | { readonly kind: 'cannot'; readonly reason: string }
   | { readonly kind: 'empty'; readonly reason: string }
-  /** header: the generation to rewrite a damaged header with first, else null. */
-  | { readonly kind: 'cut'; readonly reason: string; readonly keep: number; readonly generation: number; readonly seq: number; readonly header: number | null };
+  /** header: the header to rewrite a damaged one with first, else null; snapshot: the snapshot file the log goes with. */
+  | {
+    readonly kind: 'cut'; readonly reason: string; readonly keep: number; readonly generation: number; readonly seq: number;
+    readonly header: LogHeader | null; readonly snapshot: SnapshotId;
+  };
 
 export async function runRepair(argv: readonly string[], io: RepairIo = processIo): Promise<number> {
   let args: RepairArgs | 'help';
@@ -143,7 +152,8 @@ async function repairLocked(dir: string, yes: boolean, io: RepairIo): Promise<nu
         const opened = await DiskPersister.open(dir);
         const state = opened.load();
         await opened.close();
-        io.out(`${dir}: repaired: it now starts with ${state ? `currentTerm ${state.currentTerm}, votedFor ${state.votedFor ?? '-'}, log ${state.log.length} entries` : 'no saved state'}`);
+        const snapshot = state !== null && state.lastIncludedIndex > 0 ? `, the snapshot through index ${state.lastIncludedIndex}` : '';
+        io.out(`${dir}: repaired: it now starts with ${state ? `currentTerm ${state.currentTerm}, votedFor ${state.votedFor ?? '-'}, log ${state.log.length} entries${snapshot}` : 'no saved state'}`);
         return 0;
       } catch (error) {
         io.err(`pure-raft repair: ${dir}: still refused after repair: ${error instanceof Error ? error.message : String(error)}`);
@@ -167,38 +177,51 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
     if (!marker) return { kind: 'fine', note: 'it holds no Raft state (a node starts it empty)' };
     const reason = `${LOG_FILE} is missing but ${MARKER_FILE} says this directory held Raft state`;
     io.out(`${logPath}: ${reason}`);
-    io.out(`would drop: all of this server's state (term, vote and log); --yes removes ${MARKER_FILE} and ${SEAL_FILE} so it starts empty`);
+    io.out(`would drop: all of this server's state (term, vote, snapshot and log); ${EMPTY_REMOVES}`);
     warn(io);
     return { kind: 'empty', reason };
   }
-  const slots = readSealSlots((await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0));
-  let generation: number;
+  const sealBytes = (await fsp.readFile(join(dir, SEAL_FILE)).catch(() => null)) ?? Buffer.alloc(0);
+  if (readVersion2(raw, sealBytes) !== null) {
+    return { kind: 'cannot', reason: `${LOG_FILE} is format version 2 (before snapshots): start the node once, which reads it and rewrites it as version 3, and repair that if it is refused` };
+  }
+  const slots = readSealSlots(sealBytes);
+  let logHeader: LogHeader;
   let bytes = raw;
-  let header: number | null = null;
+  let header: LogHeader | null = null;
   try {
-    generation = readHeader(bytes, logPath);
+    logHeader = readHeader(bytes, logPath);
   } catch (error) {
     if (!(error instanceof DiskPersisterError)) throw error;
     if (error.kind !== 'bad-header') return { kind: 'cannot', reason: `${error.detail} (${error.kind}); move the directory aside and start the server from an empty one` };
     io.out(`${logPath}: ${error.detail} (${error.kind})`);
-    // The header holds only the magic, the version and the generation, and the newest valid
-    // seal names the generation: rebuilt from it, the records after it are judged as usual.
+    // The header holds only the magic, the version, the generation and the snapshot's index and
+    // term, and the newest valid seal names them: rebuilt from it, the records after it are
+    // judged as usual.
     const newest = slots.reduce<Seal | null>((best, seal) => (seal !== null && (best === null || seal.seq > best.seq) ? seal : best), null);
     if (newest === null) {
       const reason = `the log's header is damaged and no valid seal names its generation`;
-      io.out(`would drop: all of this server's state (term, vote and log), as no seal says what the log was; --yes removes ${LOG_FILE}, ${MARKER_FILE} and ${SEAL_FILE} so it starts empty`);
+      io.out(`would drop: all of this server's state (term, vote, snapshot and log), as no seal says what the log was; ${EMPTY_REMOVES}`);
       warn(io);
       return { kind: 'empty', reason };
     }
-    generation = newest.generation;
-    header = generation;
-    bytes = Buffer.concat([encodeHeader(generation), bytes.subarray(HEADER_SIZE)]);
-    io.out(`would rewrite: the ${HEADER_SIZE}-byte header, with log generation ${generation} (named by the seal, flush ${newest.seq}); the records after it are checked as usual`);
+    logHeader = { generation: newest.generation, lastIncludedIndex: newest.snapshot.lastIncludedIndex, lastIncludedTerm: newest.snapshot.lastIncludedTerm };
+    header = logHeader;
+    bytes = Buffer.concat([encodeHeader(logHeader), bytes.subarray(HEADER_SIZE)]);
+    io.out(`would rewrite: the ${HEADER_SIZE}-byte header, with log generation ${logHeader.generation} after the snapshot through index ${logHeader.lastIncludedIndex} (named by the seal, flush ${newest.seq}); the records after it are checked as usual`);
   }
+  const generation = logHeader.generation;
   const chosen = currentSeal(slots, generation);
   const seal = chosen?.seal ?? null;
   const read = readLog(bytes, logPath, seal?.end ?? null);
   const seq = Math.max(slots[0]?.seq ?? 0, slots[1]?.seq ?? 0) + 1;
+  const snapshot = await judgeSnapshot(dir, logHeader, seal);
+  if (typeof snapshot === 'string') {
+    io.out(`${join(dir, SNAPSHOT_FILE)}: ${snapshot}`);
+    io.out(`would drop: all of this server's state (term, vote, snapshot and log): the snapshot cannot be rebuilt, as the log no longer holds the ${logHeader.lastIncludedIndex} entries it replaced; ${EMPTY_REMOVES}, and the leader sends it a snapshot`);
+    warn(io);
+    return { kind: 'empty', reason: snapshot };
+  }
   let refusal: DiskPersisterError | null = null;
   try {
     const discard = judgeLog(read, bytes.length, seal, logPath, !marker, repairHint(dir));
@@ -213,7 +236,7 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
     io.out(`would keep: offsets 0-${bytes.length}: ${describe(read)}`);
     io.out(`would drop: nothing; --yes rewrites the header and writes a seal for the ${read.records} records kept`);
     io.out(sealClaim(seal, bytes.length));
-    return { kind: 'cut', reason: 'the header is damaged', keep: bytes.length, generation, seq, header };
+    return { kind: 'cut', reason: 'the header is damaged', keep: bytes.length, generation, seq, header, snapshot };
   }
   const keep = read.stop?.offset ?? read.end;
   const kept = keep === bytes.length ? read : readLog(bytes.subarray(0, keep), logPath);
@@ -227,7 +250,37 @@ async function planRepair(dir: string, io: RepairIo): Promise<Plan> {
   }
   io.out(sealClaim(seal, keep));
   if (seal !== null && keep < seal.end) warn(io);
-  return { kind: 'cut', reason: refusal.detail, keep, generation, seq, header };
+  return { kind: 'cut', reason: refusal.detail, keep, generation, seq, header, snapshot };
+}
+
+const EMPTY_REMOVES = `--yes removes ${LOG_FILE}, ${SNAPSHOT_FILE}, ${MARKER_FILE} and ${SEAL_FILE} so it starts empty`;
+
+/**
+ * The snapshot file a log with this header goes with, as a start would find it (the seal's, or
+ * when no seal names the log, the snapshot file's own if it is whole and of the header's index
+ * and term); or why there is none. Changes nothing (a start renames a matching temp file in).
+ */
+async function judgeSnapshot(dir: string, header: LogHeader, seal: Seal | null): Promise<SnapshotId | string> {
+  const path = join(dir, SNAPSHOT_FILE);
+  const bytes = await fsp.readFile(path).catch(() => null);
+  if (header.lastIncludedIndex === 0) {
+    return bytes === null ? NO_SNAPSHOT : `the log follows no snapshot, but this snapshot file is there (stray-snapshot)`;
+  }
+  const named = seal?.snapshot ?? (bytes === null ? null : snapshotId(bytes, header.lastIncludedIndex, header.lastIncludedTerm));
+  if (named === null) return `the snapshot file is missing, but the log follows the snapshot through index ${header.lastIncludedIndex} (corrupt-snapshot)`;
+  let problem = '';
+  for (const candidate of [path, join(dir, SNAPSHOT_TEMP_FILE)]) {
+    const content = candidate === path ? bytes : await fsp.readFile(candidate).catch(() => null);
+    if (content === null) continue;
+    try {
+      readSnapshotFile(content, candidate, named, null);
+      return named;
+    } catch (error) {
+      if (!(error instanceof DiskPersisterError)) throw error;
+      if (candidate === path) problem = `${error.detail} (${error.kind})`;
+    }
+  }
+  return problem || `the snapshot file is missing, but the seal names the snapshot through index ${named.lastIncludedIndex} (corrupt-snapshot)`;
 }
 
 function describe(read: LogRead): string {
@@ -272,6 +325,8 @@ async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut'
   const sealPath = join(dir, SEAL_FILE);
   if (plan.kind === 'empty') {
     await fsp.rm(join(dir, LOG_FILE), { force: true }); // gone already, or a log nothing can read
+    await fsp.rm(join(dir, SNAPSHOT_FILE), { force: true });
+    await fsp.rm(join(dir, SNAPSHOT_TEMP_FILE), { force: true });
     await fsp.rm(sealPath, { force: true });
     await fsp.rm(join(dir, MARKER_FILE), { force: true });
     await syncDirectory(nodeDiskFs, dir);
@@ -287,8 +342,8 @@ async function carryOut(dir: string, plan: Extract<Plan, { kind: 'empty' | 'cut'
     await handle.close();
   }
   const kept = readLog(await fsp.readFile(logPath), logPath);
-  const seal: Seal = { seq: plan.seq, generation: plan.generation, end: kept.end, lastCrc: kept.end === HEADER_SIZE ? 0 : kept.lastCrc };
-  await replaceDurably(nodeDiskFs, sealPath, [encodeSealSlot(seal), Buffer.alloc(SEAL_FILE_SIZE - SEAL_SLOT_SIZE)]);
+  const seal: Seal = { seq: plan.seq, generation: plan.generation, end: kept.end, lastCrc: kept.end === HEADER_SIZE ? 0 : kept.lastCrc, snapshot: plan.snapshot };
+  await replaceDurably(nodeDiskFs, sealPath, [encodeSealFile(seal)]);
 }
 
 async function exists(path: string): Promise<boolean> {

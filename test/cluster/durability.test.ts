@@ -3,7 +3,9 @@
  * submitting commands, repeated SIGKILL of random nodes (the leader half the time) and restarts
  * from disk. At the end, every command the cluster acknowledged is applied on every node at the
  * index it was acknowledged at, all nodes applied the same sequence, and nothing any node
- * applied along the way differs from it.
+ * applied along the way differs from it. The nodes snapshot every DURABILITY_SNAPSHOT_ENTRIES
+ * entries (default 100), so kills land before, during and after snapshots, and restarted nodes
+ * come back from them and catch up through InstallSnapshot.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { durabilityProblems } from './verdict.js';
 const SEED = Number(process.env['DURABILITY_SEED'] ?? freshSeed());
 const CHAOS_MS = Number(process.env['DURABILITY_MS'] ?? 20_000);
 const CLIENTS = 4;
+const SNAPSHOT_ENTRIES = Number(process.env['DURABILITY_SNAPSHOT_ENTRIES'] ?? 100);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,9 +33,11 @@ describe('durability under SIGKILL (real processes, real disk, real sockets)', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test(`no acknowledged command is lost or reordered (seed ${SEED})`, async () => {
+  test(`no acknowledged command is lost or reordered (seed ${SEED}, a snapshot every ${SNAPSHOT_ENTRIES} entries)`, async () => {
     const random = seededRandom(SEED);
-    cluster = await LocalCluster.create({ size: 3, dir, onLine: (id, line) => output.push(`[${id}] ${line}`) });
+    cluster = await LocalCluster.create({
+      size: 3, dir, onLine: (id, line) => output.push(`[${id}] ${line}`), nodeFlags: ['--snapshot-entries', String(SNAPSHOT_ENTRIES)],
+    });
     const c = cluster;
     await Promise.all([0, 1, 2].map((id) => c.start(id)));
     const client = new ClusterClient(c.addresses, c.secret, 1_000);
@@ -77,7 +82,8 @@ describe('durability under SIGKILL (real processes, real disk, real sockets)', (
     expect(finals[0]![last.position! - 1]).toBe('final');
     expect(durabilityProblems({ finals, upTo: last.position!, acked, snapshots })).toEqual([]);
     const restarts = output.filter((l) => /starting at .*currentTerm/.test(l)).length;
-    console.log(`durability seed ${SEED}: ${kills} SIGKILLs (${leaderKills} of the leader), ${restarts} restarts from disk, ` +
+    const fromSnapshot = output.filter((l) => /starting at .*a snapshot through index/.test(l)).length;
+    console.log(`durability seed ${SEED}: ${kills} SIGKILLs (${leaderKills} of the leader), ${restarts} restarts from disk (${fromSnapshot} from a snapshot), ` +
       `${acked.size} commands acknowledged, ${unknown} unknown, ${last.position} applied on every node`);
     expect(kills).toBeGreaterThan(3);
     expect(acked.size).toBeGreaterThan(100);

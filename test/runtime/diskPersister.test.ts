@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ApplyMsg, LogEntry, PersistEffect } from '../../src/core/index.js';
 import {
-  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, make, nodeDiskFs, seededRandom,
+  CommandEncodingError, DiskPersister, DiskPersisterError, LOG_FILE, MARKER_FILE, SEAL_FILE, SNAPSHOT_FILE, SnapshotEncodingError, make,
+  nodeDiskFs, seededRandom,
   type DiskFileHandle, type DiskFs,
 } from '../../src/runtime/index.js';
 import { crc32 } from 'node:zlib';
@@ -11,6 +12,7 @@ import {
   encodeFrame, encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE, readSealSlots, RecordType, SEAL_SLOT_SIZE,
 } from '../../src/runtime/diskFormat.js';
 import { MAX_TERM } from '../../src/core/limits.js';
+import { SimFs } from '../../src/runtime/sim/fs.js';
 import { ManualClock } from './manualClock.js';
 import { scratchDirs } from '../helpers/scratchDir.js';
 
@@ -18,7 +20,7 @@ const freshDir = scratchDirs('disk');
 
 const entry = (term: number, command: unknown): LogEntry => ({ term, command });
 const effect = (currentTerm: number, votedFor: number | null, log: readonly LogEntry[], logChangedFrom: number): PersistEffect =>
-  ({ currentTerm, votedFor, log, logChangedFrom });
+  ({ currentTerm, votedFor, log, logChangedFrom, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, snapshotChanged: false });
 const plain = (p: DiskPersister) => {
   const s = p.load();
   return s && { currentTerm: s.currentTerm, votedFor: s.votedFor, log: s.log.map((e) => ({ term: e.term, command: e.command })) };
@@ -270,10 +272,10 @@ describe('DiskPersister: start-up checks', () => {
     const dir = freshDir();
     await threeRecords(dir);
     const bytes = readFileSync(logFile(dir));
-    writeFileSync(logFile(dir), Buffer.concat([encodeHeader(1, 3), bytes.subarray(HEADER_SIZE)]));
+    writeFileSync(logFile(dir), Buffer.concat([encodeHeader({ generation: 1, lastIncludedIndex: 0, lastIncludedTerm: 0 }, 4), bytes.subarray(HEADER_SIZE)]));
     const version = await openError(dir);
     expect(version.kind).toBe('bad-version');
-    expect(version.message).toContain('version 3');
+    expect(version.message).toContain('format version 4, this build reads version 3');
 
     // a version-1 log (16-byte header, no seal) is refused with a line saying so
     const v1 = Buffer.alloc(16);
@@ -498,7 +500,7 @@ describe('DiskPersister under a RaftNode', () => {
     expect(first.getState()).toEqual({ term: 1, isLeader: true });
     for (const command of ['a', { b: 2 }, [3]]) first.start(command);
     await appliedCount(3); // applies follow the durable saves
-    expect(applied.map((m) => m.command)).toEqual(['a', { b: 2 }, [3]]);
+    expect(applied.map((m) => 'commandValid' in m && m.command)).toEqual(['a', { b: 2 }, [3]]);
     first.kill();
     expect(first.failure).toBeUndefined();
     await persister.close();
@@ -513,7 +515,7 @@ describe('DiskPersister under a RaftNode', () => {
     clock2.fireNext(); // re-elected in term 2
     second.start('d');
     await appliedCount(4);
-    expect(applied.map((m) => [m.commandIndex, m.command])).toEqual([[1, 'a'], [2, { b: 2 }], [3, [3]], [4, 'd']]);
+    expect(applied.map((m) => 'commandValid' in m && [m.commandIndex, m.command])).toEqual([[1, 'a'], [2, { b: 2 }], [3, [3]], [4, 'd']]);
     second.kill();
     await disk2.close();
     const third = await DiskPersister.open(dir);
@@ -553,5 +555,212 @@ describe('DiskPersister: nothing is written that its own reader would refuse', (
     await p.save(effect(2, 1, [entry(1, 'a')], 2));
     await p.close();
     expect(await reopened(dir)).toEqual({ currentTerm: 2, votedFor: 1, log: [entry(1, 'a')] });
+  });
+});
+
+describe('DiskPersister: a version-2 directory (before snapshots)', () => {
+  /** A version-2 log as that format wrote it: 20-byte header, the same records, one 32-byte seal slot. */
+  function writeVersion2(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const header = Buffer.alloc(20);
+    header.write('PRAFTLOG', 0, 'latin1');
+    header.writeUInt32LE(2, 8);
+    header.writeUInt32LE(7, 12);
+    header.writeUInt32LE(crc32(header.subarray(0, 16)), 16);
+    const state = encodeFrame(RecordType.State, '{"term":3,"votedFor":1}');
+    const append = encodeFrame(RecordType.Append, '{"from":1,"entries":[[1,"a"],[3,{"b":2}]]}');
+    const log = Buffer.concat([header, state, append]);
+    writeFileSync(logFile(dir), log);
+    const slot = Buffer.alloc(32);
+    slot.write('SEAL', 0, 'latin1');
+    slot.writeBigUInt64LE(5n, 4);
+    slot.writeUInt32LE(7, 12);
+    slot.writeBigUInt64LE(BigInt(log.length), 16);
+    slot.writeUInt32LE(append.readUInt32LE(4), 24);
+    slot.writeUInt32LE(crc32(slot.subarray(0, 28)), 28);
+    writeFileSync(join(dir, SEAL_FILE), Buffer.concat([slot, Buffer.alloc(32)]));
+    writeFileSync(join(dir, MARKER_FILE), 'pure-raft disk persister: this directory holds Raft state\n');
+  }
+
+  test('is read as a log without a snapshot and rewritten as version 3 at once; it then goes on as usual', async () => {
+    const dir = freshDir();
+    writeVersion2(dir);
+    const p = await DiskPersister.open(dir);
+    expect(plain(p)).toEqual({ currentTerm: 3, votedFor: 1, log: [entry(1, 'a'), entry(3, { b: 2 })] });
+    expect(p.load()).toMatchObject({ lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null });
+    expect(readFileSync(logFile(dir)).readUInt32LE(8)).toBe(3);
+    await p.save({ ...effect(4, null, [entry(1, 'a'), entry(3, { b: 2 }), entry(4, 'c')], 3) });
+    await p.close();
+    expect(await reopened(dir)).toEqual({ currentTerm: 4, votedFor: null, log: [entry(1, 'a'), entry(3, { b: 2 }), entry(4, 'c')] });
+  });
+
+  test('a damaged version-2 log is refused as a version-3 one would be', async () => {
+    const dir = freshDir();
+    writeVersion2(dir);
+    const bytes = readFileSync(logFile(dir));
+    bytes[30]! ^= 0x01; // inside the sealed STATE record
+    writeFileSync(logFile(dir), bytes);
+    expect((await openError(dir)).kind).toBe('corrupt');
+  });
+
+  test('a crash during the rewrite leaves the version-2 log and its seal, which the next start reads again', async () => {
+    for (let crashAt = 1; crashAt <= 12; crashAt++) {
+      const fs = new SimFs(seededRandom(crashAt));
+      const dir = '/data/v2';
+      await fs.mkdir(dir);
+      const real = freshDir();
+      writeVersion2(real);
+      for (const name of [LOG_FILE, SEAL_FILE, MARKER_FILE]) {
+        const h = await fs.open(join(dir, name), 'w');
+        const content = readFileSync(join(real, name));
+        await h.write(content, 0, content.length, 0);
+        await h.sync();
+      }
+      const d = await fs.open(dir, 'r');
+      await d.sync();
+      fs.crashAfter(crashAt);
+      await DiskPersister.open(dir, { fs: fs.process() }).then((p) => p.close(), () => undefined);
+      fs.crashAfter(null);
+      const q = await DiskPersister.open(dir, { fs: fs.process() });
+      expect(plain(q), `crash at operation ${crashAt}`).toEqual({ currentTerm: 3, votedFor: 1, log: [entry(1, 'a'), entry(3, { b: 2 })] });
+      await q.close();
+    }
+  });
+});
+
+describe('DiskPersister: snapshots', () => {
+  const entries = (from: number, to: number): LogEntry[] => Array.from({ length: to - from + 1 }, (_, i) => entry(1, { i: from + i }));
+  /** The effect of a Snapshot input through `index` on a log of entries 1..last. */
+  const snapshotEffect = (index: number, last: number, snapshot: unknown): PersistEffect => ({
+    currentTerm: 1, votedFor: 0, log: entries(index + 1, last), logChangedFrom: last + 1,
+    lastIncludedIndex: index, lastIncludedTerm: 1, snapshot, snapshotChanged: true,
+  });
+  const snapshotPath = (dir: string) => join(dir, SNAPSHOT_FILE);
+
+  /** 100 entries, a snapshot through 80, then two more entries appended after it. */
+  async function withSnapshot(dir: string): Promise<void> {
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    await p.save({ ...snapshotEffect(80, 102, { upTo: 80 }), logChangedFrom: 101, snapshotChanged: false });
+    await p.close();
+  }
+
+  test('the snapshot and the suffix after it survive a restart; the log keeps only the suffix', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    const before = statSync(logFile(dir)).size;
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    expect(p.stats.snapshots).toBe(1);
+    expect(statSync(logFile(dir)).size).toBeLessThan(before / 3);
+    expect(p.snapshotFileSize).toBe(statSync(snapshotPath(dir)).size);
+    await p.save({ ...snapshotEffect(80, 102, { upTo: 80 }), logChangedFrom: 101, snapshotChanged: false });
+    await p.close();
+    const q = await DiskPersister.open(dir);
+    const loaded = q.load()!;
+    expect({ ...loaded, log: [...loaded.log] }).toEqual({
+      currentTerm: 1, votedFor: 0, lastIncludedIndex: 80, lastIncludedTerm: 1, snapshot: { upTo: 80 }, log: entries(81, 102),
+    });
+    // a later snapshot replaces the file; the log follows it
+    await q.save(snapshotEffect(101, 102, { upTo: 101 }));
+    await q.close();
+    const r = await DiskPersister.open(dir);
+    expect(r.load()).toMatchObject({ lastIncludedIndex: 101, snapshot: { upTo: 101 }, log: entries(102, 102) });
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+    await r.close();
+  });
+
+  test('a follower\'s InstallSnapshot that drops the whole log, and the term it came with, are one save', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 5), 1));
+    await p.save({ currentTerm: 3, votedFor: null, log: [], logChangedFrom: 51, lastIncludedIndex: 50, lastIncludedTerm: 2, snapshot: ['s'], snapshotChanged: true });
+    await p.close();
+    expect(await DiskPersister.open(dir).then(async (q) => { const s = q.load(); await q.close(); return s; }))
+      .toEqual({ currentTerm: 3, votedFor: null, log: [], lastIncludedIndex: 50, lastIncludedTerm: 2, snapshot: ['s'] });
+  });
+
+  test('a damaged snapshot file is refused in one line naming it; a missing one and a stray one too', async () => {
+    const dir = freshDir();
+    await withSnapshot(dir);
+    const good = readFileSync(snapshotPath(dir));
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3]! ^= 1;
+    writeFileSync(snapshotPath(dir), flipped);
+    const damaged = await openError(dir);
+    expect(damaged.kind).toBe('corrupt-snapshot');
+    expect(damaged.file).toBe(snapshotPath(dir));
+    expect(damaged.message).toMatch(/raft\.snapshot at offset 40: the file's checksum is \d+ but the seal names the snapshot through index 80 .*refusing to start; run `pure-raft repair/);
+    writeFileSync(snapshotPath(dir), good.subarray(0, 45));
+    expect((await openError(dir)).message).toMatch(/the file is 45 bytes but the seal names/);
+    await fsp.unlink(snapshotPath(dir));
+    expect((await openError(dir)).message).toMatch(/the snapshot file is missing, but the log's seal names the snapshot through index 80/);
+
+    const none = freshDir();
+    await threeRecords(none);
+    writeFileSync(snapshotPath(none), good);
+    const stray = await openError(none);
+    expect(stray.kind).toBe('stray-snapshot');
+    expect(stray.file).toBe(snapshotPath(none));
+  });
+
+  test('an older snapshot file (another history) with this log is refused, not mixed', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 100), 1));
+    await p.save(snapshotEffect(50, 100, { upTo: 50 }));
+    const older = readFileSync(snapshotPath(dir));
+    await p.save(snapshotEffect(80, 100, { upTo: 80 }));
+    await p.close();
+    writeFileSync(snapshotPath(dir), older);
+    expect((await openError(dir)).message).toMatch(/raft\.snapshot at offset \d+: the file is \d+ bytes but the seal names the snapshot through index 80|checksum/);
+  });
+
+  test('a crash after the log\'s rename, before the snapshot\'s: the sealed temp file is renamed in at open', async () => {
+    const dir = freshDir();
+    await withSnapshot(dir);
+    const good = readFileSync(snapshotPath(dir));
+    await fsp.rename(snapshotPath(dir), snapshotPath(dir) + '.tmp');
+    const q = await DiskPersister.open(dir);
+    expect(q.load()).toMatchObject({ lastIncludedIndex: 80, snapshot: { upTo: 80 } });
+    await q.close();
+    expect(readFileSync(snapshotPath(dir)).equals(good)).toBe(true);
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+    // a temp file the seal does not name (a snapshot save a crash cut short) is removed
+    writeFileSync(snapshotPath(dir) + '.tmp', 'half a snapshot');
+    expect(await reopened(dir)).toMatchObject({ currentTerm: 1 });
+    expect(existsSync(snapshotPath(dir) + '.tmp')).toBe(false);
+  });
+
+  test('a snapshot JSON cannot round-trip, or one that goes back, is refused and nothing is written', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 10), 1));
+    await p.save(snapshotEffect(5, 10, { upTo: 5 }));
+    const size = statSync(logFile(dir)).size;
+    await expect(p.save(snapshotEffect(8, 10, { n: Number.NaN }))).rejects.toThrow(SnapshotEncodingError);
+    await expect(p.save(snapshotEffect(8, 10, { n: Number.NaN }))).rejects.toThrow(/snapshot through index 8: snapshot\.n is the number NaN/);
+    await expect(p.save(snapshotEffect(3, 10, { upTo: 3 }))).rejects.toThrow(/a save with snapshot through 3 .* after the snapshot through 5/);
+    await expect(p.save({ ...snapshotEffect(8, 10, { upTo: 8 }), snapshotChanged: false })).rejects.toThrow(RangeError);
+    expect(statSync(logFile(dir)).size).toBe(size);
+    await p.close();
+    expect(await reopened(dir)).toMatchObject({ log: entries(6, 10) });
+  });
+
+  test('saves queued behind a snapshot save land after it, in order', async () => {
+    const dir = freshDir();
+    const p = await DiskPersister.open(dir);
+    await p.save(effect(1, 0, entries(1, 10), 1));
+    const all = [
+      p.save(effect(1, 0, entries(1, 12), 11)),
+      p.save(snapshotEffect(9, 12, { upTo: 9 })),
+      p.save({ ...snapshotEffect(9, 13, { upTo: 9 }), logChangedFrom: 13, snapshotChanged: false }),
+      p.save({ ...snapshotEffect(9, 14, { upTo: 9 }), currentTerm: 2, logChangedFrom: 14, snapshotChanged: false }),
+    ];
+    await Promise.all(all);
+    await p.close();
+    expect(await DiskPersister.open(dir).then(async (q) => { const s = q.load(); await q.close(); return s; }))
+      .toMatchObject({ currentTerm: 2, lastIncludedIndex: 9, log: entries(10, 14) });
   });
 });

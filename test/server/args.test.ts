@@ -1,13 +1,24 @@
 import { describe, expect, test } from 'vitest';
 import { parseNodeArgs, UsageError } from '../../src/server/args.js';
+import { DEFAULT_SNAPSHOT_POLICY } from '../../src/server/replicatedLog.js';
 
 describe('node flags', () => {
   const peers = ['--peers', 'localhost:1,localhost:2,[::1]:3'];
   test('a full command line', () => {
     expect(parseNodeArgs(['--id', '2', ...peers, '--data-dir', '/tmp/x', '--secret-file', 's'])).toEqual({
-      id: 2, dataDir: '/tmp/x', secretFile: 's',
+      id: 2, dataDir: '/tmp/x', secretFile: 's', snapshots: DEFAULT_SNAPSHOT_POLICY,
       peers: [{ host: 'localhost', port: 1 }, { host: 'localhost', port: 2 }, { host: '::1', port: 3 }],
     });
+  });
+  test('snapshot flags: counts, 0 for off; anything else is one line', () => {
+    const base = ['--id', '0', ...peers, '--data-dir', 'd'];
+    expect(parseNodeArgs([...base, '--snapshot-entries', '500', '--snapshot-bytes=0'])).toMatchObject({ snapshots: { entries: 500, bytes: 0 } });
+    expect(parseNodeArgs([...base, '--snapshot-bytes', '1048576'])).toMatchObject({ snapshots: { entries: DEFAULT_SNAPSHOT_POLICY.entries, bytes: 1048576 } });
+    for (const bad of ['-1', '1.5', 'ten', '1e3', '9007199254740993', ' 5']) {
+      expect(() => parseNodeArgs([...base, '--snapshot-entries', bad])).toThrow(new RegExp(`^--snapshot-entries must be a non-negative integer \\(0: off\\), got '`));
+    }
+    expect(() => parseNodeArgs([...base, '--snapshot-bytes'])).toThrow(/^--snapshot-bytes needs a value$/);
+    expect(() => parseNodeArgs([...base, '--snapshot-bytes', '1', '--snapshot-bytes', '2'])).toThrow(/^--snapshot-bytes is given twice$/);
   });
   test('duplicate addresses are refused', () => {
     expect(() => parseNodeArgs(['--id', '0', '--peers', 'a:1,a:1', '--data-dir', 'd'])).toThrow(UsageError);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { LogEntry } from '../../src/core/index.js';
-import { DataDirLock, DiskPersister, DiskPersisterError, LOCK_FILE, LOG_FILE, MARKER_FILE, SEAL_FILE } from '../../src/runtime/index.js';
+import { DataDirLock, DiskPersister, DiskPersisterError, LOCK_FILE, LOG_FILE, MARKER_FILE, SEAL_FILE, SNAPSHOT_FILE } from '../../src/runtime/index.js';
 import { encodeHeader, FRAME_HEADER_SIZE, HEADER_SIZE } from '../../src/runtime/diskFormat.js';
 import { runRepair } from '../../src/server/repair.js';
 import { scratchDirs } from '../helpers/scratchDir.js';
@@ -18,15 +18,16 @@ async function repair(...argv: string[]): Promise<{ code: number; out: string[];
   return { code, out, err };
 }
 
+const NO_SNAPSHOT = { lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, snapshotChanged: false } as const;
 const entries = (n: number): LogEntry[] => Array.from({ length: n }, (_, i) => ({ term: 1, command: `command ${i + 1}` }));
 
 /** A directory holding 60 entries, one record each, after a term-1 vote for server 0. */
 async function sixtyEntries(): Promise<string> {
   const dir = freshDir();
   const p = await DiskPersister.open(dir);
-  await p.save({ currentTerm: 1, votedFor: 0, log: [], logChangedFrom: 1 });
+  await p.save({ currentTerm: 1, votedFor: 0, log: [], logChangedFrom: 1, ...NO_SNAPSHOT });
   const log = entries(60);
-  for (let i = 1; i <= 60; i++) await p.save({ currentTerm: 1, votedFor: 0, log: log.slice(0, i), logChangedFrom: i });
+  for (let i = 1; i <= 60; i++) await p.save({ currentTerm: 1, votedFor: 0, log: log.slice(0, i), logChangedFrom: i, ...NO_SNAPSHOT });
   await p.close();
   return dir;
 }
@@ -116,7 +117,7 @@ describe('pure-raft repair', () => {
     const p = await DiskPersister.open(dir);
     expect(p.load()?.log).toEqual(entries(keptEntries));
     // and it goes on from there
-    await p.save({ currentTerm: 2, votedFor: 0, log: entries(keptEntries + 1), logChangedFrom: keptEntries + 1 });
+    await p.save({ currentTerm: 2, votedFor: 0, log: entries(keptEntries + 1), logChangedFrom: keptEntries + 1, ...NO_SNAPSHOT });
     await p.close();
     const q = await DiskPersister.open(dir);
     expect(q.load()?.log).toHaveLength(keptEntries + 1);
@@ -181,11 +182,11 @@ describe('pure-raft repair', () => {
 
     const bad = await sixtyEntries();
     const log = readFileSync(join(bad, LOG_FILE));
-    writeFileSync(join(bad, LOG_FILE), Buffer.concat([encodeHeader(1, 3), log.subarray(HEADER_SIZE)])); // a future format version
+    writeFileSync(join(bad, LOG_FILE), Buffer.concat([encodeHeader({ generation: 1, lastIncludedIndex: 0, lastIncludedTerm: 0 }, 4), log.subarray(HEADER_SIZE)])); // a future format version
     const r = await repair('--data-dir', bad, '--yes');
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/cannot repair: format version 3/);
+    expect(r.err[0]).toMatch(/cannot repair: format version 4/);
     expect((await repair('--data-dir', join(bad, 'nope'))).code).toBe(1);
   });
 
@@ -201,7 +202,7 @@ describe('pure-raft repair', () => {
     const dry = await repair('--data-dir', dir);
     expect(dry.code).toBe(0);
     const text = dry.out.join('\n');
-    expect(text).toMatch(/would rewrite: the 20-byte header, with log generation \d+ \(named by the seal, flush \d+\)/);
+    expect(text).toMatch(/would rewrite: the 32-byte header, with log generation \d+ after the snapshot through index 0 \(named by the seal, flush \d+\)/);
     expect(text).toContain('would drop: nothing; --yes rewrites the header and writes a seal for the 61 records kept');
     expect(text).not.toMatch(/warning/);
     expect(snapshot(dir)).toEqual(before);
@@ -219,7 +220,7 @@ describe('pure-raft repair', () => {
     bytes.write('XXXXXXXX', 0, 'latin1'); // the magic
     writeFileSync(join(dir, LOG_FILE), bytes);
     const text = (await repair('--data-dir', dir)).out.join('\n');
-    expect(text).toMatch(/wrong magic .*\(bad-header\)\n.*would rewrite: the 20-byte header/);
+    expect(text).toMatch(/wrong magic .*\(bad-header\)\n.*would rewrite: the 32-byte header/);
     expect(text).toMatch(/truncated/);
     expect(text).toMatch(/warning: this server acknowledged what is dropped/);
     const done = await repair('--data-dir', dir, '--yes');
@@ -231,7 +232,7 @@ describe('pure-raft repair', () => {
     writeFileSync(join(dir, LOG_FILE), '');
     expect((await openError(dir)).message).toContain(`pure-raft repair --data-dir ${dir}`);
     const dry = await repair('--data-dir', dir);
-    expect(dry.out.join('\n')).toMatch(/file is 0 bytes, shorter than the 20-byte header \(bad-header\)/);
+    expect(dry.out.join('\n')).toMatch(/file is 0 bytes, shorter than the 32-byte header \(bad-header\)/);
     expect(dry.out.join('\n')).toMatch(/acknowledged bytes are lost/);
     expect(dry.out.join('\n')).toMatch(/warning: this server acknowledged what is dropped/);
     const done = await repair('--data-dir', dir, '--yes');
@@ -246,12 +247,54 @@ describe('pure-raft repair', () => {
     const before = snapshot(dir);
     const dry = await repair('--data-dir', dir);
     expect(dry.code).toBe(0);
-    expect(dry.out.join('\n')).toMatch(/would drop: all of this server's state \(term, vote and log\), as no seal says what the log was/);
+    expect(dry.out.join('\n')).toMatch(/would drop: all of this server's state \(term, vote, snapshot and log\), as no seal says what the log was/);
     expect(dry.out.join('\n')).toMatch(/warning: this server acknowledged what is dropped/);
     expect(snapshot(dir)).toEqual(before);
     const done = await repair('--data-dir', dir, '--yes');
     expect(done.code).toBe(0);
     expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with no saved state`);
+  });
+
+  /** sixtyEntries, then a snapshot through entry 50 (the log keeps 51..60). */
+  async function snapshotAt50(): Promise<string> {
+    const dir = await sixtyEntries();
+    const p = await DiskPersister.open(dir);
+    await p.save({ currentTerm: 1, votedFor: 0, log: entries(60).slice(50), logChangedFrom: 61, lastIncludedIndex: 50, lastIncludedTerm: 1, snapshot: { through: 50 }, snapshotChanged: true });
+    await p.close();
+    return dir;
+  }
+
+  test('a directory with a snapshot that starts as it is: nothing to repair; a damaged log after a snapshot is cut as usual', async () => {
+    const dir = await snapshotAt50();
+    const fine = await repair('--data-dir', dir);
+    expect(fine.code).toBe(0);
+    expect(fine.out.at(-1)).toMatch(/nothing to repair: it starts with log 10 entries/);
+    truncateSync(join(dir, LOG_FILE), statSync(join(dir, LOG_FILE)).size - 5);
+    expect((await openError(dir)).kind).toBe('truncated');
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.code).toBe(0);
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with currentTerm 1, votedFor 0, log 0 entries, the snapshot through index 50`);
+  });
+
+  test('a damaged snapshot cannot be rebuilt: the dry run says so and changes nothing; --yes empties the directory', async () => {
+    const dir = await snapshotAt50();
+    const path = join(dir, SNAPSHOT_FILE);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 2]! ^= 0x04;
+    writeFileSync(path, bytes);
+    expect((await openError(dir)).kind).toBe('corrupt-snapshot');
+    const before = [...snapshot(dir), readFileSync(path).toString('hex')];
+    const dry = await repair('--data-dir', dir);
+    expect(dry.code).toBe(0);
+    const text = dry.out.join('\n');
+    expect(text).toMatch(/raft\.snapshot: the file's checksum is \d+ but the seal names the snapshot through index 50 .*\(corrupt-snapshot\)/);
+    expect(text).toMatch(/would drop: all of this server's state \(term, vote, snapshot and log\): the snapshot cannot be rebuilt, as the log no longer holds the 50 entries it replaced/);
+    expect(text).toMatch(/warning: this server acknowledged what is dropped/);
+    expect([...snapshot(dir), readFileSync(path).toString('hex')]).toEqual(before);
+    const done = await repair('--data-dir', dir, '--yes');
+    expect(done.code).toBe(0);
+    expect(done.out.at(-1)).toBe(`${dir}: repaired: it now starts with no saved state`);
+    expect(existsSync(path)).toBe(false);
   });
 
   test('through the command line: `pure-raft repair` bad flags exit 2 with one line; help lists it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ReplicatedLog } from '../../src/server/replicatedLog.js';
+import { ReplicatedLog, termOfEntry } from '../../src/server/replicatedLog.js';
 import { fixture } from './fixture.js';
 
 describe('ReplicatedLog', () => {
@@ -81,5 +81,62 @@ describe('ReplicatedLog', () => {
     const { app } = fixture([]);
     expect(() => app.apply({ commandValid: true, command: 'x', commandIndex: 2 })).toThrow(/out of order/);
   });
-});
 
+  test('termOfEntry reads absolute indices: the snapshot\'s last entry, the entries after it, nothing else', () => {
+    const view = { lastIncludedIndex: 5, lastIncludedTerm: 2, log: [{ term: 2, command: 'a' }, { term: 3, command: 'b' }] };
+    expect([4, 5, 6, 7, 8].map((i) => termOfEntry(view, i))).toEqual([undefined, 2, 2, 3, undefined]);
+    expect(termOfEntry({ lastIncludedIndex: 0, lastIncludedTerm: 0, log: [{ term: 1, command: 'x' }] }, 1)).toBe(1);
+  });
+
+  describe('snapshots', () => {
+    const withSnapshots = (entries: number, bytes: number) => {
+      const taken: [number, unknown][] = [];
+      const app = new ReplicatedLog(() => ({ index: -1, term: 1, isLeader: false }), () => 1, () => undefined, {
+        policy: { entries, bytes }, snapshot: (index, snapshot) => { taken.push([index, snapshot]); },
+      });
+      return { app, taken };
+    };
+
+    test('every N entries applied, the list so far is handed over with its index; 0 entries and 0 bytes: never', () => {
+      const { app, taken } = withSnapshots(3, 0);
+      for (let i = 1; i <= 7; i++) app.apply({ commandValid: true, command: [`c${i}`], commandIndex: i });
+      expect(taken).toEqual([[3, { list: ['c1', 'c2', 'c3'] }], [6, { list: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'] }]]);
+      const off = withSnapshots(0, 0);
+      for (let i = 1; i <= 7; i++) off.app.apply({ commandValid: true, command: [`c${i}`], commandIndex: i });
+      expect(off.taken).toEqual([]);
+    });
+
+    test('or once B bytes of commands are applied since the last one', () => {
+      const { app, taken } = withSnapshots(0, 19);
+      app.apply({ commandValid: true, command: ['x'.repeat(10)], commandIndex: 1 }); // 14 bytes of JSON
+      expect(taken).toEqual([]);
+      app.apply({ commandValid: true, command: ['y'], commandIndex: 2 }); // 14 + 5
+      expect(taken.map(([i]) => i)).toEqual([2]);
+      app.apply({ commandValid: true, command: ['z'], commandIndex: 3 });
+      expect(taken.map(([i]) => i)).toEqual([2]);
+    });
+
+    test('a snapshot applied replaces the list; entries after it follow; an older one is out of order', () => {
+      const { app, taken } = withSnapshots(2, 0);
+      app.apply({ commandValid: true, command: ['old'], commandIndex: 1 });
+      app.apply({ snapshotValid: true, snapshot: { list: ['a', 'b', 'c'] }, snapshotTerm: 2, snapshotIndex: 5 });
+      expect(app.lastApplied).toBe(5);
+      expect(app.read(1, 10)).toEqual(['a', 'b', 'c']);
+      app.apply({ commandValid: true, command: ['d'], commandIndex: 6 });
+      expect(app.read(1, 10)).toEqual(['a', 'b', 'c', 'd']);
+      expect(taken).toEqual([]); // the count started again at the installed snapshot
+      expect(() => app.apply({ snapshotValid: true, snapshot: { list: [] }, snapshotTerm: 2, snapshotIndex: 6 })).toThrow(/out of order/);
+      expect(() => app.apply({ snapshotValid: true, snapshot: 'nope', snapshotTerm: 2, snapshotIndex: 9 })).toThrow(/not a replicated list/);
+    });
+
+    test('a submit whose entry a snapshot replaced before it was applied has an unknown fate', async () => {
+      const { app, terms } = fixture([{ index: 3, term: 2, isLeader: true }]);
+      const reply = app.submit('a');
+      app.flush();
+      terms.set(3, 2);
+      app.apply({ snapshotValid: true, snapshot: { list: ['x', 'y'] }, snapshotTerm: 3, snapshotIndex: 4 });
+      await expect(reply).resolves.toEqual({ ok: false, error: 'unknown', index: 3, term: 2 });
+      expect(app.pending).toBe(0);
+    });
+  });
+});

@@ -1,14 +1,14 @@
 import {
   MAX_TERM,
-  type AppendEntriesArgs, type AppendEntriesReply, type LogEntry, type Message, type MessageType, type RequestVoteArgs,
-  type RequestVoteReply, type ServerId, type Term,
+  type AppendEntriesArgs, type AppendEntriesReply, type InstallSnapshotArgs, type InstallSnapshotReply, type LogEntry,
+  type Message, type MessageType, type RequestVoteArgs, type RequestVoteReply, type ServerId, type Term,
 } from '../../core/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { EncodeError } from './errors.js';
 import { decodeJson, encodeJson } from './json.js';
 
 /**
- * The binary codec of the four Raft RPC messages (Figure 2). A message is a type byte, then
+ * The binary codec of the Raft RPC messages (Figures 2 and 13). A message is a type byte, then
  * its fields in the order below, each id, term, index and count an unsigned varint, each
  * boolean one byte (0 or 1). An entry is its term, then its command as length-prefixed UTF-8
  * JSON.
@@ -17,6 +17,14 @@ import { decodeJson, encodeJson } from './json.js';
  *   2 RequestVoteReply    from to term voteGranted
  *   3 AppendEntries       from to term leaderId prevLogIndex prevLogTerm leaderCommit n entry*n
  *   4 AppendEntriesReply  from to term success matchIndex conflictTerm conflictIndex
+ *   5 InstallSnapshot     from to term leaderId lastIncludedIndex lastIncludedTerm data
+ *   6 InstallSnapshotReply from to term matchIndex
+ *
+ * The snapshot's data is length-prefixed UTF-8 JSON under the same rule as a command (a JSON
+ * value that JSON gives back unchanged, nested at most MAX_JSON_DEPTH deep). It is sent whole
+ * (Figure 13's offset/done chunking is not used), so a snapshot must fit one frame: the
+ * transport's frame cap (DEFAULT_MAX_FRAME_BYTES, 64 MiB, `maxFrameBytes`) bounds it, and a
+ * larger one is not sent (the channel logs it) rather than cut.
  *
  * Decoding validates everything the types promise and everything the connection knows: ids in
  * 0..clusterSize-1, `from` the authenticated peer, `to` this node, candidateId and leaderId the
@@ -29,9 +37,13 @@ export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
   RequestVoteReply: 2,
   AppendEntries: 3,
   AppendEntriesReply: 4,
+  InstallSnapshot: 5,
+  InstallSnapshotReply: 6,
 };
 
-const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply'];
+const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [
+  undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply', 'InstallSnapshot', 'InstallSnapshotReply',
+];
 
 /** What a receiver knows about the connection a message came in on. */
 export interface DecodeContext {
@@ -71,6 +83,18 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
       w.uint(m.matchIndex, 'AppendEntriesReply.matchIndex');
       writeTerm(w, m.conflictTerm, 'AppendEntriesReply.conflictTerm');
       w.uint(m.conflictIndex, 'AppendEntriesReply.conflictIndex');
+      return;
+    case 'InstallSnapshot': {
+      w.uint(m.leaderId, 'InstallSnapshot.leaderId');
+      w.uint(m.lastIncludedIndex, 'InstallSnapshot.lastIncludedIndex');
+      writeTerm(w, m.lastIncludedTerm, 'InstallSnapshot.lastIncludedTerm');
+      const json = encodeJson(m.data, 'InstallSnapshot.data');
+      w.uint(json.length, 'InstallSnapshot.data length');
+      w.bytes(json);
+      return;
+    }
+    case 'InstallSnapshotReply':
+      w.uint(m.matchIndex, 'InstallSnapshotReply.matchIndex');
       return;
   }
 }
@@ -148,6 +172,21 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
         conflictTerm: readTerm(r, 'AppendEntriesReply.conflictTerm'),
         conflictIndex: r.uint('AppendEntriesReply.conflictIndex'),
       };
+      return m;
+    }
+    case 'InstallSnapshot': {
+      const leaderId = r.uint('InstallSnapshot.leaderId');
+      checkServerId(r, leaderId, 'InstallSnapshot.leaderId', ctx);
+      if (leaderId !== from) throw r.error(`InstallSnapshot.leaderId is ${leaderId}, not its sender ${from}`);
+      const lastIncludedIndex = r.uint('InstallSnapshot.lastIncludedIndex');
+      const lastIncludedTerm = readTerm(r, 'InstallSnapshot.lastIncludedTerm');
+      const length = r.uint('InstallSnapshot.data length');
+      const data = decodeJson(r.bytes(length, 'InstallSnapshot.data'), 'InstallSnapshot.data');
+      const m: InstallSnapshotArgs = { type, from, to, term, leaderId, lastIncludedIndex, lastIncludedTerm, data };
+      return m;
+    }
+    case 'InstallSnapshotReply': {
+      const m: InstallSnapshotReply = { type, from, to, term, matchIndex: r.uint('InstallSnapshotReply.matchIndex') };
       return m;
     }
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { MAX_TERM, type AppendEntriesArgs, type Message } from '../../../src/core/index.js';
 import {
-  ByteWriter, decodeMessageBytes, decodePeerFrame, encodeMessageBytes, encodePeerFrame,
+  ByteWriter, DEFAULT_MAX_FRAME_BYTES, decodeMessageBytes, decodePeerFrame, encodeMessageBytes, encodePeerFrame,
   EncodeError, MAX_JSON_DEPTH, WireError, type DecodeContext,
 } from '../../../src/runtime/net/index.js';
 import { contextAndMessageArb } from './arbitraries.js';
@@ -66,6 +66,23 @@ describe('codec: round trip', () => {
     expect(encodeMessageBytes({ type: 'RequestVote', from: 1, to: 0, term: 4, candidateId: 1, lastLogIndex: 7, lastLogTerm: 3 }).length).toBe(7);
     expect(encodeMessageBytes({ type: 'AppendEntriesReply', from: 0, to: 1, term: 3, success: true, matchIndex: 6, conflictTerm: 0, conflictIndex: 0 }).length).toBe(8);
   });
+
+  test('an InstallSnapshot is its header and its data as JSON; its reply 5 bytes', () => {
+    const data = { list: [1, 2, 3] };
+    const m: Message = { type: 'InstallSnapshot', from: 1, to: 0, term: 3, leaderId: 1, lastIncludedIndex: 9, lastIncludedTerm: 2, data };
+    expect(encodeMessageBytes(m).length).toBe(8 + JSON.stringify(data).length);
+    expect(decodeMessageBytes(encodeMessageBytes(m), ctx)).toEqual(m);
+    expect(encodeMessageBytes({ type: 'InstallSnapshotReply', from: 0, to: 1, term: 3, matchIndex: 9 }).length).toBe(5);
+  });
+
+  test('a snapshot of a few MiB round-trips in one message (the frame cap is 64 MiB)', () => {
+    const data = Array.from({ length: 200_000 }, (_, i) => `command ${i}`);
+    const m: Message = { type: 'InstallSnapshot', from: 1, to: 0, term: 3, leaderId: 1, lastIncludedIndex: 200_000, lastIncludedTerm: 2, data };
+    const bytes = encodeMessageBytes(m);
+    expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(bytes.length).toBeLessThan(DEFAULT_MAX_FRAME_BYTES);
+    expect(decodeMessageBytes(bytes, ctx)).toEqual(m);
+  });
 });
 
 describe('codec: every malformed message is rejected with a one-line reason', () => {
@@ -82,7 +99,12 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
   const cases: [string, Buffer, RegExp][] = [
     ['empty', raw(), /truncated in message type/],
     ['type byte 0', raw([0], 1, 0, 1), /bad message type byte 0x00/],
-    ['type byte 5', raw([5], 1, 0, 1), /bad message type byte 0x05/],
+    ['type byte 7', raw([7], 1, 0, 1), /bad message type byte 0x07/],
+    ['InstallSnapshot leaderId not the sender', raw([5], 1, 0, 1, 2, 0, 0, 2, '{}'), /InstallSnapshot\.leaderId is 2, not its sender 1/],
+    ['InstallSnapshot data longer than the message', raw([5], 1, 0, 1, 1, 4, 1, 40, '{}'), /InstallSnapshot\.data: 40 bytes declared, 2 left/],
+    ['InstallSnapshot data that is not JSON', raw([5], 1, 0, 1, 1, 4, 1, 3, '[1,'), /InstallSnapshot\.data is not valid JSON/],
+    ['InstallSnapshot data JSON cannot give back', raw([5], 1, 0, 1, 1, 4, 1, 7, '[1e999]'), /InstallSnapshot\.data\[0\] is the number Infinity/],
+    ['InstallSnapshotReply with trailing bytes', raw([6], 1, 0, 1, 4, [0]), /1 trailing bytes?/],
     ['type byte 0xff', raw([0xff]), /bad message type byte 0xff/],
     ['trailing bytes', Buffer.concat([encodeMessageBytes(heartbeat), Buffer.from([0, 0])]), /2 trailing bytes/],
     ['from out of range', raw([2], 3, 0, 1, [1]), /RequestVoteReply\.from is 3, outside 0\.\.2/],
@@ -141,6 +163,7 @@ describe('codec: no term beyond MAX_TERM crosses the wire', () => {
     ['prevLogTerm', raw([3], 1, 0, 1, 1, 0, t, 0, 0), /AppendEntries\.prevLogTerm is \d+, beyond MAX_TERM/],
     ['an entry term', raw([3], 1, 0, 2, 1, 0, 0, 0, 1, t, 2, '{}'), /AppendEntries\.entries\[0\]\.term is \d+, beyond MAX_TERM/],
     ['conflictTerm', raw([4], 1, 0, 1, [0], 0, t, 0), /AppendEntriesReply\.conflictTerm is \d+, beyond MAX_TERM/],
+    ['lastIncludedTerm', raw([5], 1, 0, 1, 1, 4, t, 1, '0'), /InstallSnapshot\.lastIncludedTerm is \d+, beyond MAX_TERM/],
   ];
 
   test.each(beyond.flatMap((t) => inRange(t).map(([field, bytes, reason]) => [`${field} ${t}`, bytes, reason] as const)))(
@@ -160,6 +183,7 @@ describe('codec: no term beyond MAX_TERM crosses the wire', () => {
     ['prevLogTerm', { ...heartbeat, prevLogTerm: t }],
     ['an entry term', { ...heartbeat, entries: [{ term: t, command: 1 }] }],
     ['conflictTerm', { type: 'AppendEntriesReply', from: 1, to: 0, term: 1, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: 1 }],
+    ['lastIncludedTerm', { type: 'InstallSnapshot', from: 1, to: 0, term: 1, leaderId: 1, lastIncludedIndex: 4, lastIncludedTerm: t, data: [1] }],
   ];
 
   test.each(beyond.flatMap((t) => withTerm(t).map(([field, m]) => [`${field} ${t}`, m] as const)))(
@@ -187,6 +211,8 @@ describe('codec: what the wire cannot carry is an EncodeError', () => {
     ['an unsafe integer', { ...heartbeat, leaderCommit: 2 ** 53 }, /leaderCommit is 9007199254740992/],
     ['a command nested past the limit', withCommand(JSON.parse('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1))), /command nests deeper than 512 levels/],
     ['a cyclic command', withCommand((() => { const o: Record<string, unknown> = {}; o['self'] = o; return o; })()), /command nests deeper than 512 levels \(or is cyclic\)/],
+    ['snapshot data that is undefined', { type: 'InstallSnapshot', from: 1, to: 0, term: 1, leaderId: 1, lastIncludedIndex: 4, lastIncludedTerm: 1, data: undefined }, /InstallSnapshot\.data is undefined/],
+    ['snapshot data holding NaN', { type: 'InstallSnapshot', from: 1, to: 0, term: 1, leaderId: 1, lastIncludedIndex: 4, lastIncludedTerm: 1, data: { n: NaN } }, /InstallSnapshot\.data\.n is the number NaN/],
     ['a non-boolean', { type: 'RequestVoteReply', from: 1, to: 0, term: 1, voteGranted: 1 as unknown as boolean }, /voteGranted is number, not a boolean/],
   ];
   test.each(cases)('%s', (_name, m, reason) => {

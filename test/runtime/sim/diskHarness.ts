@@ -1,24 +1,30 @@
 /**
- * The storage fault harness: a one-server RaftNode on the real DiskPersister on the simulated
- * file system, under load, crashed at seeded points, restarted, with bit flips between crashes.
- * Everything is drawn from the seed (virtual clock, seeded random sources), so a failing seed
- * replays.
+ * The storage fault harness: a one-server Raft (the core's `step`, its persist effects saved in
+ * order without waiting, as a node's group commit does) on the real DiskPersister on the
+ * simulated file system, under load, taking snapshots (the core's Snapshot input through its
+ * lastApplied, every `snapshotEvery` commands) when asked, crashed at seeded points, restarted,
+ * with bit flips between crashes. Everything is drawn from the seed, so a failing seed replays.
+ * (The core is stepped directly rather than through a RaftNode so that the Snapshot input can
+ * be given; the node's own disk path is tested in diskPersister.test.ts and the cluster tests.)
  *
  * "Acknowledged" is a save whose promise resolved (the node applies an entry only after that).
  * After every restart the loaded state must be the last acknowledged one or a later saved one
  * (group commit writes several saves as one record, and a whole record past the seal is kept):
- * anything else is a loss. Or the open refuses with a one-line DiskPersisterError: expected
- * after a bit flip in the log's sealed part (and required: a missed flip is counted) or in the
- * seal file (a refusal when no slot is left naming the log), a spurious refusal otherwise
- * (counted apart: a start stricter than it need be).
+ * anything else (a shorter log, another snapshot, a snapshot with a log of another history) is a
+ * loss. Or the open refuses with a one-line DiskPersisterError: expected after a bit flip in the
+ * log's sealed part or the snapshot file (and required: a missed flip is counted) or in the seal
+ * file (a refusal when no slot is left naming the log), a spurious refusal otherwise (counted
+ * apart: a start stricter than it need be).
  */
 import { join } from 'node:path';
-import type { LogEntry, PersistEffect, PersistentState } from '../../../src/core/index.js';
 import {
-  DiskPersister, DiskPersisterError, LOG_FILE, SEAL_FILE, VirtualClock, make, seededRandom,
-  type DiskFs, type Persister, type RandomSource,
+  EMPTY_PERSISTENT_STATE, restore, step, type Input, type LogEntry, type PersistEffect, type PersistentState, type RaftState,
+} from '../../../src/core/index.js';
+import {
+  DiskPersister, DiskPersisterError, LOG_FILE, RUNTIME_STEP_CONFIG, SEAL_FILE, SNAPSHOT_FILE, seededRandom,
+  type DiskFs, type RandomSource,
 } from '../../../src/runtime/index.js';
-import { currentSeal, readHeader, readSealSlots } from '../../../src/runtime/diskFormat.js';
+import { currentSeal, readHeader, readSealSlots, snapshotId } from '../../../src/runtime/diskFormat.js';
 import { SimFs } from '../../../src/runtime/sim/fs.js';
 
 export interface HarnessFigures {
@@ -36,6 +42,10 @@ export interface HarnessFigures {
   acknowledgedSaves: number;
   tornBytesDropped: number;
   compactions: number;
+  /** Snapshot files written (each with a new log generation). */
+  snapshots: number;
+  /** Restarts that loaded a snapshot. */
+  snapshotRestarts: number;
   /** The first few losses, for the failure message. */
   lossNotes: string[];
 }
@@ -46,6 +56,8 @@ export interface HarnessOptions {
   readonly rounds: number;
   /** Wraps the file system each process sees (e.g. to drop its fsyncs). */
   readonly wrapFs?: (fs: DiskFs) => DiskFs;
+  /** Take a snapshot every this many applied commands (0 or absent: never). */
+  readonly snapshotEvery?: number;
 }
 
 const DIR = '/data/node0';
@@ -53,7 +65,7 @@ const DIR = '/data/node0';
 export async function runHarness(options: HarnessOptions): Promise<HarnessFigures> {
   const figures: HarnessFigures = {
     seeds: 0, crashes: 0, restarts: 0, refusals: 0, spuriousRefusals: 0, flipsMissed: 0, losses: 0,
-    acknowledgedSaves: 0, tornBytesDropped: 0, compactions: 0, lossNotes: [],
+    acknowledgedSaves: 0, tornBytesDropped: 0, compactions: 0, snapshots: 0, snapshotRestarts: 0, lossNotes: [],
   };
   for (const seed of options.seeds) {
     await runSeed(seed, options, figures);
@@ -65,10 +77,11 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessFigure
 async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFigures): Promise<void> {
   const random = seededRandom(seed);
   const fs = new SimFs(seededRandom(seed ^ 0x5eed_f00d));
+  const snapshotEvery = options.snapshotEvery ?? 0;
   let dir = DIR;
   /** The last acknowledged state and every state saved after it: what a restart may load. */
-  let candidates: PersistentState[] = [{ currentTerm: 0, votedFor: null, log: [] }];
-  /** The media fault since the last start: a bit in the log's sealed part, or in the seal file. */
+  let candidates: PersistentState[] = [EMPTY_PERSISTENT_STATE];
+  /** The media fault since the last start: a bit in the log's sealed part or the snapshot, or in the seal file. */
   let flipped: 'none' | 'log' | 'seal' = 'none';
   let command = 0;
 
@@ -93,7 +106,7 @@ async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFi
       // The operator's way out is `pure-raft repair`; here, a fresh directory and history.
       fs.crashAfter(null);
       dir = `${DIR}-${round}`;
-      candidates = [{ currentTerm: 0, votedFor: null, log: [] }];
+      candidates = [EMPTY_PERSISTENT_STATE];
       flipped = 'none';
       continue;
     }
@@ -101,64 +114,95 @@ async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFi
     if (flipped === 'log') figures.flipsMissed++;
     flipped = 'none';
     figures.tornBytesDropped += disk.stats.tornBytesDiscarded;
-    const loaded = disk.load() ?? { currentTerm: 0, votedFor: null, log: [] };
+    const loaded = disk.load() ?? EMPTY_PERSISTENT_STATE;
+    if (loaded.lastIncludedIndex > 0) figures.snapshotRestarts++;
     if (!candidates.some((c) => sameState(c, loaded))) {
       figures.losses++;
       if (figures.lossNotes.length < 5) {
         const acked = candidates[0]!;
-        figures.lossNotes.push(`seed ${seed} round ${round}: loaded term ${loaded.currentTerm} log ${loaded.log.length}, acknowledged term ${acked.currentTerm} log ${acked.log.length}`);
+        figures.lossNotes.push(`seed ${seed} round ${round}: loaded ${describe(loaded)}, acknowledged ${describe(acked)}`);
       }
     }
     candidates = [loaded];
 
-    const tracked: Persister = {
-      load: () => disk.load(),
-      save: (effect: PersistEffect) => {
-        const state: PersistentState = { currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log };
-        candidates.push(state);
-        return disk.save(effect).then(() => {
-          figures.acknowledgedSaves++;
-          const at = candidates.indexOf(state);
-          if (at > 0) candidates = candidates.slice(at);
-        });
-      },
+    const save = (effect: PersistEffect): void => {
+      const state: PersistentState = {
+        currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log,
+        lastIncludedIndex: effect.lastIncludedIndex, lastIncludedTerm: effect.lastIncludedTerm, snapshot: effect.snapshot,
+      };
+      candidates.push(state);
+      disk.save(effect).then(() => {
+        figures.acknowledgedSaves++;
+        const at = candidates.indexOf(state);
+        if (at > 0) candidates = candidates.slice(at);
+      }, () => undefined); // a crash: the harness sees it in fs.stats
     };
-    const clock = new VirtualClock();
-    const node = make({ clusterSize: 1, send: () => undefined }, 0, tracked, () => undefined, { clock, random: seededRandom(random.int(2 ** 32)) });
-    await clock.sleep(900); // an election timeout: the one server leads
+    // The service: the sum of the commands applied, snapshotted with the index it covers.
+    let raft: RaftState = restore(0, 1, loaded);
+    let applied = raft.lastIncludedIndex;
+    let sum = loaded.lastIncludedIndex > 0 ? (loaded.snapshot as { sum: number }).sum : 0;
+    let sinceSnapshot = 0;
+    const input = (i: Input): void => {
+      const result = step(raft, i, RUNTIME_STEP_CONFIG);
+      raft = result.state;
+      if (result.persist) save(result.persist);
+      for (const m of result.apply) {
+        if (!('commandValid' in m)) continue;
+        applied = m.commandIndex;
+        for (const c of m.command as { c: number }[]) sum += c.c;
+        sinceSnapshot++;
+      }
+    };
+    input({ type: 'ElectionTimeout' }); // the one server leads
     for (let i = 0; i < 60 && fs.stats.crashes === crashesBefore; i++) {
       const burst = 1 + random.int(4);
-      for (let k = 0; k < burst; k++) node.start({ c: ++command, pad: 'x'.repeat(random.int(8)) });
-      await clock.sleep(random.int(3) * 5);
+      for (let k = 0; k < burst; k++) input({ type: 'Start', command: [{ c: ++command, pad: 'x'.repeat(random.int(8)) }] });
+      if (snapshotEvery > 0 && sinceSnapshot >= snapshotEvery) {
+        input({ type: 'Snapshot', index: applied, snapshot: { sum, through: applied, pad: 'y'.repeat(random.int(200)) } });
+        sinceSnapshot = 0;
+      }
+      for (let t = random.int(3); t > 0; t--) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (fs.stats.crashes === crashesBefore) fs.crash(); // not yet crashed: crash now, writes in flight
-    node.kill();
-    clock.stop();
     figures.crashes++;
     figures.compactions += disk.stats.compactions;
+    figures.snapshots += disk.stats.snapshots;
 
-    // Media faults between crashes: a bit in the sealed part of the log (must be refused), or
-    // in the seal file (must not lose anything).
+    // Media faults between crashes: a bit in the sealed part of the log or in the snapshot file
+    // (must be refused), or in the seal file (must not lose anything).
     if (random.next() < 0.25) flipped = (await flipSealedBit(fs, dir, random)) ? 'log' : 'none';
     else if (random.next() < 0.1) flipped = flipSealBit(fs, dir, random) ? 'seal' : 'none';
   }
   fs.crashAfter(null);
 }
 
+function describe(s: PersistentState): string {
+  return `term ${s.currentTerm} snapshot ${s.lastIncludedIndex} log ${s.lastIncludedIndex + 1}..${s.lastIncludedIndex + s.log.length}`;
+}
+
+/** A flip in what the next start holds sealed: the log up to its sealed end, or (a third of the time) the snapshot file the seal names. */
 async function flipSealedBit(fs: SimFs, dir: string, random: RandomSource): Promise<boolean> {
   const logPath = join(dir, LOG_FILE);
   const sealPath = join(dir, SEAL_FILE);
+  const snapshotPath = join(dir, SNAPSHOT_FILE);
   if (fs.size(logPath) === null || fs.size(sealPath) === null) return false;
   const log = await fs.readFile(logPath);
   let generation: number;
   try {
-    generation = readHeader(log, logPath);
+    generation = readHeader(log, logPath).generation;
   } catch {
     return false;
   }
   // What the next start will hold sealed: the current seal for the log's generation.
   const current = currentSeal(readSealSlots(await fs.readFile(sealPath)), generation);
   if (current === null || current.seal.end > log.length) return false;
+  // The snapshot file only when it is the one the seal names (not an older one a sealed temp file will replace).
+  const snapshot = fs.size(snapshotPath) === null ? null : await fs.readFile(snapshotPath);
+  const named = current.seal.snapshot;
+  if (snapshot !== null && named.bytes > 0 && snapshotId(snapshot, named.lastIncludedIndex, named.lastIncludedTerm).crc === named.crc && random.next() < 1 / 3) {
+    fs.flipBit(snapshotPath, random.int(snapshot.length), random.int(8));
+    return true;
+  }
   fs.flipBit(logPath, random.int(current.seal.end), random.int(8));
   return true;
 }
@@ -173,7 +217,9 @@ function flipSealBit(fs: SimFs, dir: string, random: RandomSource): boolean {
 }
 
 function sameState(a: PersistentState, b: PersistentState): boolean {
-  return a.currentTerm === b.currentTerm && a.votedFor === b.votedFor && sameLog(a.log, b.log);
+  return a.currentTerm === b.currentTerm && a.votedFor === b.votedFor && sameLog(a.log, b.log) &&
+    a.lastIncludedIndex === b.lastIncludedIndex && a.lastIncludedTerm === b.lastIncludedTerm &&
+    JSON.stringify(a.snapshot) === JSON.stringify(b.snapshot);
 }
 
 function sameLog(a: readonly LogEntry[], b: readonly LogEntry[]): boolean {
