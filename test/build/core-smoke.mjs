@@ -28,7 +28,10 @@ export function smoke(core) {
     core.runOperations(core.operations(r), (op) => {
       switch (op.kind) {
         case 'persist':
-          persisted[id] = { currentTerm: op.persist.currentTerm, votedFor: op.persist.votedFor, log: op.persist.log };
+          persisted[id] = {
+            currentTerm: op.persist.currentTerm, votedFor: op.persist.votedFor, log: op.persist.log,
+            lastIncludedIndex: op.persist.lastIncludedIndex, lastIncludedTerm: op.persist.lastIncludedTerm, snapshot: op.persist.snapshot,
+          };
           lines.push(`  persist term ${op.persist.currentTerm} votedFor ${op.persist.votedFor} log ${op.persist.log.length} from ${op.persist.logChangedFrom}`);
           break;
         case 'send':
