@@ -8,8 +8,8 @@ import type { SystemState } from '../../model/raft/system.js';
 import { foldPersist } from '../../model/raft/transitions.js';
 
 describe('snapshots in the Raft model', () => {
-  it('with --max-snapshots 0 the default bounds give exactly the counts of the model before snapshots', { timeout: 120_000 }, async () => {
-    const model = createModel({ bounds: { maxSnapshots: 0 } });
+  it('with --max-snapshots 0 --dup the default bounds give exactly the counts of the model before snapshots', { timeout: 120_000 }, async () => {
+    const model = createModel({ bounds: { maxSnapshots: 0, duplicate: true } });
     const r = await explore<SystemState, RaftAction>(model, {});
     expect(r.result).toBe('ok');
     expect([r.distinctStates, r.generatedStates, r.depth]).toEqual([1_504_204, 5_382_310, 43]);
@@ -27,7 +27,7 @@ describe('snapshots in the Raft model', () => {
   });
 
   describe('one path: elect, commit, snapshot, crash, restart', () => {
-    const model = createModel({ bounds: { maxTerm: 1, maxCrashes: 1, maxMessages: 8, maxSnapshots: 1 }, symmetry: false, memo: false });
+    const model = createModel({ bounds: { maxTerm: 2, maxCrashes: 1, maxMessages: 16, maxSnapshots: 1 }, symmetry: false, memo: false });
     const take = (s: SystemState, f: (a: RaftAction) => boolean): SystemState => {
       const a = model.actions(s).find(f);
       if (!a) throw new Error(`action not enabled among ${model.actions(s).map(model.formatAction).join(', ')}`);
@@ -75,6 +75,28 @@ describe('snapshots in the Raft model', () => {
       expect(up.servers[0]!.state).toMatchObject({ role: 'follower', lastIncludedIndex: 1, commitIndex: 1, lastApplied: 1, log: [] });
       expect(up.restartedFromSnapshot).toBe(1);
       expect(model.invariants.map((i) => i.check(up))).toEqual(model.invariants.map(() => null));
+    });
+
+    it('a server restarted from its snapshot commits again under the next leader (the goal CommitAfterRestartFromSnapshot)', () => {
+      let t = take(take(take(committed, snapshotOf(0)), (a) => a.kind === 'Crash' && a.server === 0), (a) => a.kind === 'Restart' && a.server === 0);
+      const goal = model.goals.find((g) => g.name === 'CommitAfterRestartFromSnapshot')!;
+      t = take(t, (a) => a.kind === 'Timeout' && a.server === 1 && !a.crashMidStep);
+      t = take(t, (a) => receive('RequestVote', 0)(a) && a.kind === 'Receive' && a.message.term === 2);
+      t = take(t, (a) => receive('RequestVoteReply', 1)(a) && a.kind === 'Receive' && a.message.term === 2);
+      expect(t.servers[1]!.state).toMatchObject({ role: 'leader', currentTerm: 2 });
+      t = take(t, (a) => a.kind === 'ClientRequest' && a.server === 1 && !a.crashMidStep);
+      const appendTo0 = (a: RaftAction): boolean => a.kind === 'Receive' && a.message.type === 'AppendEntries' && a.message.to === 0 && a.message.term === 2 && a.message.entries.length === 1 && !a.crashMidStep;
+      t = take(t, appendTo0);
+      expect(t.servers[0]!.state).toMatchObject({ lastIncludedIndex: 1, log: [{ term: 2, command: 2 }], commitIndex: 1 });
+      t = take(t, (a) => receive('AppendEntriesReply', 1)(a) && a.kind === 'Receive' && a.message.term === 2 && a.message.success);
+      expect(t.servers[1]!.state!.commitIndex).toBe(2);
+      expect(goal.holds(t)).toBe(false);
+      t = take(t, (a) => a.kind === 'Heartbeat' && a.server === 1 && !a.crashMidStep);
+      t = take(t, (a) => a.kind === 'Receive' && a.message.type === 'AppendEntries' && a.message.to === 0 && a.message.leaderCommit === 2 && !a.crashMidStep);
+      expect(t.servers[0]!.state).toMatchObject({ commitIndex: 2, lastApplied: 2 });
+      expect(goal.holds(t)).toBe(true);
+      expect(t.restartedFromSnapshot).toBe(0);
+      expect(model.invariants.map((i) => i.check(t))).toEqual(model.invariants.map(() => null));
     });
 
     it('a follower behind the snapshot is sent InstallSnapshot, delivered like any message, and applies it', () => {
