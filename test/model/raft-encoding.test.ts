@@ -9,10 +9,10 @@ import { createModel } from '../../model/raft/model.js';
 import type { SystemState } from '../../model/raft/system.js';
 
 /** Counts at a small bound, as the hand-written key and hash gave them before the one encoding (and before snapshots). */
-const BOUNDS = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2, maxSnapshots: 0 };
+const BOUNDS = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2, maxSnapshots: 0, duplicate: true };
 
 /** A small bound with snapshots, InstallSnapshot and a restart from a snapshot. */
-const SNAPSHOT_BOUNDS = { maxTerm: 2, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 1, maxSnapshots: 1 };
+const SNAPSHOT_BOUNDS = { maxTerm: 1, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 2, maxSnapshots: 1, crashMidStep: false };
 
 /** Every state the BFS generates at `bounds` (duplicates included). */
 async function generated(symmetry: boolean, bounds: Partial<Bounds> = BOUNDS): Promise<{ states: SystemState[]; distinct: number; total: number; depth: number }> {

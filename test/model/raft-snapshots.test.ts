@@ -27,7 +27,7 @@ describe('snapshots in the Raft model', () => {
   });
 
   describe('one path: elect, commit, snapshot, crash, restart', () => {
-    const model = createModel({ bounds: { maxTerm: 2, maxCrashes: 1, maxMessages: 16, maxSnapshots: 1 }, symmetry: false, memo: false });
+    const model = createModel({ bounds: { maxTerm: 2, maxCrashes: 1, maxMessages: 16, maxSnapshots: 1, duplicate: true }, symmetry: false, memo: false });
     const take = (s: SystemState, f: (a: RaftAction) => boolean): SystemState => {
       const a = model.actions(s).find(f);
       if (!a) throw new Error(`action not enabled among ${model.actions(s).map(model.formatAction).join(', ')}`);
