@@ -17,7 +17,7 @@ export const installDiscardsMatchingSuffix: Mutant = {
   description:
     'A follower installing a snapshot discards its whole log even when it holds the snapshot\'s last entry (same index and ' +
     'term): Figure 13 step 6 (retain the entries that follow it) skipped, so entries it acknowledged are gone.',
-  breaks: 'LeaderMatchIndexIsSound',
+  breaks: 'CommittedSurvivesCrash',
   bounds: SNAPSHOT_BOUNDS,
   reducer: withStep((state, input) => {
     const r = step(state, input);
