@@ -6,6 +6,7 @@ import { DEFAULT_BOUNDS, formatBounds, validateBounds } from '../../model/raft/b
 import { createModel } from '../../model/raft/model.js';
 import type { SystemState } from '../../model/raft/system.js';
 import { foldPersist } from '../../model/raft/transitions.js';
+import { randomCheck } from '../../model/random/random-check.js';
 
 describe('snapshots in the Raft model', () => {
   it('with --max-snapshots 0 --dup the default bounds give exactly the counts of the model before snapshots', { timeout: 120_000 }, async () => {
@@ -88,7 +89,7 @@ describe('snapshots in the Raft model', () => {
       const appendTo0 = (a: RaftAction): boolean => a.kind === 'Receive' && a.message.type === 'AppendEntries' && a.message.to === 0 && a.message.term === 2 && a.message.entries.length === 1 && !a.crashMidStep;
       t = take(t, appendTo0);
       expect(t.servers[0]!.state).toMatchObject({ lastIncludedIndex: 1, log: [{ term: 2, command: 2 }], commitIndex: 1 });
-      t = take(t, (a) => receive('AppendEntriesReply', 1)(a) && a.kind === 'Receive' && a.message.term === 2 && a.message.success);
+      t = take(t, (a) => receive('AppendEntriesReply', 1)(a) && a.kind === 'Receive' && a.message.term === 2 && a.message.type === 'AppendEntriesReply' && a.message.success);
       expect(t.servers[1]!.state!.commitIndex).toBe(2);
       expect(goal.holds(t)).toBe(false);
       t = take(t, (a) => a.kind === 'Heartbeat' && a.server === 1 && !a.crashMidStep);
@@ -113,6 +114,12 @@ describe('snapshots in the Raft model', () => {
       expect(model.goals.find((g) => g.name === 'FollowerCaughtUpByInstallSnapshot')!.holds(caughtUp)).toBe(true);
       expect(model.invariants.map((i) => i.check(caughtUp))).toEqual(model.invariants.map(() => null));
     });
+  });
+
+  it('the randomized checker draws snapshots too, and reaches both snapshot goals at its bounds', { timeout: 120_000 }, () => {
+    const r = randomCheck({ runs: 300, seed: 13, timeLimitMs: 60_000 });
+    expect(r.result).toBe('ok');
+    expect(r.goalsReached).toEqual(expect.arrayContaining(['FollowerCaughtUpByInstallSnapshot', 'CommitAfterRestartFromSnapshot']));
   });
 
   describe('the disk folds a snapshot as a persister writes it', () => {
