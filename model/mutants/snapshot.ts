@@ -2,7 +2,7 @@ import { produce } from 'immer';
 import { lastLogIndex, step, type Message } from '../../src/core/index.js';
 import { snapshotThrough } from '../raft/snapshot-data.js';
 import type { Mutant } from './mutant.js';
-import { received, repersist, stepFrom, withStep } from './wrap.js';
+import { received, repersist, rewritingReceived, stepFrom, withStep } from './wrap.js';
 
 /**
  * Log compaction bugs (section 7 of the extended Raft paper, Figure 13), each the real core with
@@ -91,4 +91,16 @@ export const appendEntriesBelowSnapshot: Mutant = {
     });
     return { ...r, messages };
   }),
+};
+
+export const upToDateIgnoresSnapshot: Mutant = {
+  name: 'up-to-date-check-ignores-snapshot',
+  description:
+    'A voter compares the candidate\'s last log index with the length of its log array, forgetting the entries its snapshot ' +
+    'holds (a position read as an index), so it votes for a candidate that lacks entries it has compacted (§5.4.1).',
+  breaks: 'LeaderCompleteness',
+  bounds: SNAPSHOT_BOUNDS,
+  // Seen by the real check, that is the candidate's lastLogIndex raised by the voter's lastIncludedIndex.
+  reducer: rewritingReceived((m, state) =>
+    (m.type === 'RequestVote' && state.lastIncludedIndex > 0 ? { ...m, lastLogIndex: m.lastLogIndex + state.lastIncludedIndex } : null)),
 };
