@@ -52,8 +52,7 @@ export const snapshotBeyondLastApplied: Mutant = {
     const last = lastLogIndex(state);
     if (input.type !== 'Snapshot' || last <= state.lastApplied) return step(state, input);
     // The core ignores a snapshot past lastApplied: show it a server that applied its whole log.
-    const r = stepFrom(state, { ...state, lastApplied: last }, { type: 'Snapshot', index: last, snapshot: snapshotThrough(state, last) });
-    return r;
+    return stepFrom(state, { ...state, lastApplied: last }, { type: 'Snapshot', index: last, snapshot: snapshotThrough(state, last) });
   }),
 };
 
