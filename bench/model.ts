@@ -4,11 +4,12 @@
  * memo on and off, as medians over runs. A script, not a test: no assertion on time.
  *
  *   npm run bench                       (after bench/core-step.ts)
- *   npx tsx bench/model.ts [--runs 3] [--time-limit 60] [--max-states N] [--max-messages 2]
+ *   npx tsx bench/model.ts [--runs 3] [--time-limit 60] [--max-states N] [--max-messages 2] [--max-snapshots 0]
  *                          [--workers 1,2] [--memo on,off] [--symmetry off]
  *
  * The reference bound: 3 servers, max term 2, max log 2, 2 client commands, 1 crash (mid-step
- * crashes, drop and duplication on), at most 2 messages in flight: 1,504,204 distinct states
+ * crashes, drop and duplication on), at most 2 messages in flight, no snapshots (as before they
+ * existed, so the figures compare across versions; --max-snapshots N adds them): 1,504,204 distinct states
  * (5,382,310 generated) with symmetry, explored exhaustively unless --time-limit (60 s) or
  * --max-states (none by default) stops the run first; states/s are reported either way (the
  * table's last column says how each run ended). Every run is a fresh child process (cold caches, fresh memo), and
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       'time-limit': { type: 'string', default: '60' },
       'max-states': { type: 'string', default: '0' },
       'max-messages': { type: 'string', default: '2' },
+      'max-snapshots': { type: 'string', default: '0' },
       workers: { type: 'string', default: '1,2' },
       memo: { type: 'string', default: 'on,off' },
       symmetry: { type: 'string', default: 'on' },
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
   });
   if (args.child !== undefined) return child(JSON.parse(args.child) as RunSpec);
 
-  const bounds = { servers: 3, maxTerm: 2, maxLog: 2, maxCommands: 2, maxCrashes: 1, maxMessages: Number(args['max-messages']) };
+  const bounds = { servers: 3, maxTerm: 2, maxLog: 2, maxCommands: 2, maxCrashes: 1, maxMessages: Number(args['max-messages']), maxSnapshots: Number(args['max-snapshots']) };
   const symmetry = args.symmetry !== 'off';
   const runs = Number(args.runs);
   const configs = args.workers.split(',').flatMap((w) =>

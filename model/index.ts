@@ -12,7 +12,7 @@ export { actionKey, formatAction, formatMessage, type RaftAction, type ServerSte
 export { firstViolation, INVARIANTS, type RaftInvariant } from './raft/invariants.js';
 export type { Finding, FindingField, FindingPlace } from './raft/finding.js';
 export { STEP_PROPERTIES, stepFinding, type ServerStep, type StepProperty } from './raft/step-properties.js';
-export { GOALS } from './raft/goals.js';
+export { GOALS, goalsFor } from './raft/goals.js';
 export { initialSystem, type CommittedEntry, type ServerSlot, type SystemState } from './raft/system.js';
 export { replayTrace, type RecordedTrace, type ReplayOutcome } from './raft/replay-trace.js';
 export { MUTANTS, mutantOptions, mutantVariant, type Mutant } from './mutants/index.js';

@@ -4,7 +4,7 @@ import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunSummary, writeSummary } from '../report/summary.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { INVARIANTS } from '../raft/invariants.js';
-import { GOALS } from '../raft/goals.js';
+import { goalsFor } from '../raft/goals.js';
 import { mutantOptions } from '../mutants/index.js';
 import { type CheckConfig, UsageError } from './args.js';
 import { report } from './print-summary.js';
@@ -71,7 +71,8 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     if (paths.svgError) notes.push(`trace.svg not rendered: ${paths.svgError}`);
     if (paths.htmlError) notes.push(paths.htmlError); // 'index.html not written: <why>'
   }
-  const missed = GOALS.filter((g) => !r.goalsReached.includes(g.name));
+  const goals = goalsFor(c.bounds);
+  const missed = goals.filter((g) => !r.goalsReached.includes(g.name));
   const result = r.result === 'violation' ? 'violation' : missed.length > 0 ? 'vacuous' : 'ok';
   const summary: RunSummary = {
     mode: 'random',
@@ -86,7 +87,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     stepsPerSecond: Math.round(r.steps / Math.max(r.seconds, 1e-3)),
     seed: r.seed,
     invariants: INVARIANTS.map((i) => i.name),
-    goals: GOALS.map((g) => ({ name: g.name, reached: r.goalsReached.includes(g.name) })),
+    goals: goals.map((g) => ({ name: g.name, reached: r.goalsReached.includes(g.name) })),
     ...(violation ? { violation } : {}),
     reportDir: dir,
     notes,

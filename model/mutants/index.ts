@@ -4,6 +4,7 @@ import type { ReducerVariant } from '../raft/reducer.js';
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
+import { appendEntriesBelowSnapshot, installDiscardsMatchingSuffix, snapshotBeyondLastApplied, snapshotNotPersisted, staleInstallRollsBack, upToDateIgnoresSnapshot } from './snapshot.js';
 
 export type { Mutant } from './mutant.js';
 
@@ -17,6 +18,9 @@ export const MUTANTS: readonly Mutant[] = [
   commitPreviousTermByCounting, applyBeyondCommitIndex,
   // persistence and effect order
   currentTermNotPersisted, votedForNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist,
+  // log compaction (snapshots, InstallSnapshot)
+  installDiscardsMatchingSuffix, staleInstallRollsBack, snapshotBeyondLastApplied, snapshotNotPersisted, appendEntriesBelowSnapshot,
+  upToDateIgnoresSnapshot,
 ];
 
 /** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */

@@ -62,17 +62,14 @@ export const AppliedCommandsAgree: StepProperty = {
       }
       const i = entry.commandIndex;
       const cmd = entry.command;
-      if (i !== next) {
-        return finding('StateMachineSafety', [{ server, field: 'commitIndex' }, { server, field: 'log', index: i }], [],
-          `${sn(server)} applied index ${i} next, after index ${next - 1}`);
-      }
+      const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];
+      if (i > n + 1) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} before any server applied index ${n + 1}`);
+      if (i !== next) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} next, after index ${next - 1}`);
       next++;
       if (i === n + 1) {
         n++;
         continue;
       }
-      const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];
-      if (i > n + 1) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} before any server applied index ${n + 1}`);
       if (applied[i - 1] !== cmd) {
         return finding('StateMachineSafety', places, [], `${sn(server)} applied ${formatCommand(cmd)} at index ${i}, where ${formatCommand(applied[i - 1])} was applied before`);
       }

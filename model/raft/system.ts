@@ -41,14 +41,15 @@ export interface SystemState {
   readonly applied: readonly unknown[];
   /** Set once an entry commits after some server has crashed and restarted. */
   readonly committedAfterRestart: boolean;
-  /** Set once a follower has installed a leader's snapshot (InstallSnapshot) and applied it. */
-  readonly installedSnapshot: boolean;
   /**
-   * Bitmask of the servers whose current life began with a restart from a snapshot, until one of
-   * them raises its commitIndex: then 0 for good, and committedAfterSnapshotRestart is set.
+   * Goal witnesses of the step that led here, false after any other step (a flag kept for good
+   * would double every state after it): a follower installed a leader's snapshot
+   * (InstallSnapshot) and applied it; a server restarted from a snapshot raised its commitIndex.
    */
-  readonly restartedFromSnapshot: number;
+  readonly installedSnapshot: boolean;
   readonly committedAfterSnapshotRestart: boolean;
+  /** Bitmask of the servers whose current life began with a restart from a snapshot and that have not raised their commitIndex since. */
+  readonly restartedFromSnapshot: number;
   /**
    * The first safety rule a transition broke (not visible in one state alone), as its step
    * property found it: the invariant of that name reports it. Only `invariant` is part of the key.

@@ -131,7 +131,7 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
       const slot = s.servers[a.server]!;
       const servers = s.servers.slice();
       servers[a.server] = { state: restored(a.server, s.servers.length, slot.persisted), persisted: slot.persisted };
-      const fromSnapshot = slot.persisted.lastIncludedIndex > 0 && !s.committedAfterSnapshotRestart;
+      const fromSnapshot = slot.persisted.lastIncludedIndex > 0;
       next = system(s, servers, s.network, s.crashes, s.restarts + 1, fromSnapshot ? s.restartedFromSnapshot | (1 << a.server) : s.restartedFromSnapshot);
       break;
     }
@@ -154,9 +154,9 @@ function system(s: SystemState, servers: readonly ServerSlot[], network: readonl
     committed: s.committed,
     applied: s.applied,
     committedAfterRestart: s.committedAfterRestart,
-    installedSnapshot: s.installedSnapshot,
+    installedSnapshot: false,
     restartedFromSnapshot,
-    committedAfterSnapshotRestart: s.committedAfterSnapshotRestart,
+    committedAfterSnapshotRestart: false,
     breach: s.breach,
   };
 }
@@ -383,11 +383,12 @@ const hist = {
 
 /** Ghost bookkeeping for the history invariants and goals: who was elected when, what committed when. */
 function recordHistory(s: SystemState, server: number, before: RaftState, after: RaftState, installed: boolean): typeof hist {
-  let { candidates, elected, committed, committedAfterRestart, installedSnapshot, restartedFromSnapshot, committedAfterSnapshotRestart } = s;
-  if (installed && after.role === 'follower') installedSnapshot = true;
+  let { candidates, elected, committed, committedAfterRestart, restartedFromSnapshot } = s;
+  const installedSnapshot = installed && after.role === 'follower';
+  let committedAfterSnapshotRestart = false;
   if ((restartedFromSnapshot & (1 << server)) !== 0 && after.commitIndex > before.commitIndex) {
     committedAfterSnapshotRestart = true;
-    restartedFromSnapshot = 0;
+    restartedFromSnapshot &= ~(1 << server);
   }
   if (after.votedFor === server && after.currentTerm > 0 && !((candidates[after.currentTerm] ?? 0) & (1 << server))) {
     const grown = candidates.slice();

@@ -15,7 +15,7 @@ const scratch = (): string => mkdtempSync(join(tmpdir(), 'pure-raft-check-'));
 const TINY = ['--servers', '3', '--max-term', '1', '--max-log', '1', '--max-crashes', '0', '--max-messages', '2'];
 
 describe('npm run check: the command line', () => {
-  for (const bad of [['--servers', '0'], ['--max-term', '-1'], ['--bogus'], ['--servers', 'three'], ['--workers'], ['--mutant', 'no-such-bug']]) {
+  for (const bad of [['--servers', '0'], ['--max-term', '-1'], ['--bogus'], ['--servers', 'three'], ['--workers'], ['--mutant', 'no-such-bug'], ['--max-snapshots', '21']]) {
     it(`refuses ${bad.join(' ')} with one clear line and exit 2`, () => {
       const r = check(...bad);
       expect(r.code).toBe(2);
@@ -40,6 +40,13 @@ describe('npm run check: the command line', () => {
     expect(existsSync(join(out, 'summary.json'))).toBe(true);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/never reached/);
     expect(r.stderr).toMatch(/servers=3 max-term=1/); // the bounds are printed with every run
+  });
+
+  it('--max-snapshots and --dup are bounds: printed with the run and recorded in its summary', () => {
+    const out = scratch();
+    const r = check(...TINY, '--max-snapshots', '2', '--dup', '--json', '--out', out);
+    expect(JSON.parse(r.stdout)).toMatchObject({ bounds: { maxSnapshots: 2, duplicate: true } });
+    expect(r.stderr).toMatch(/max-messages=2 max-snapshots=2 drop=on dup=on/);
   });
 
   it('a state limit makes the run incomplete: exit 3', () => {

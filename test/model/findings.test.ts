@@ -84,6 +84,25 @@ describe('step properties: rules only a transition can break', () => {
     });
     const gap = AppliedCommandsAgree.check(stepOf({ system, before, result: result(before, [{ commandValid: true, command: 3, commandIndex: 3 }]) }));
     expect(gap?.sentence).toBe('s1 applied index 3 before any server applied index 2');
+    // Its own stream goes on from its lastApplied: the same command again is no news either.
+    const applied1 = { ...before, commitIndex: 1, lastApplied: 1 };
+    const again = AppliedCommandsAgree.check(stepOf({ system, before: applied1, result: result(applied1, [{ commandValid: true, command: 1, commandIndex: 1 }]) }));
+    expect(again?.sentence).toBe('s1 applied index 1 next, after index 1');
+  });
+
+  it('AppliedCommandsAgree: a snapshot applied only past lastApplied, holding what was applied there', () => {
+    const system = { ...initialSystem(3), applied: [1, 2] };
+    const before = { ...initialState(1, 3), log: [e(1, 1), e(1, 2)], commitIndex: 1, lastApplied: 1 };
+    const install = (index: number, snapshot: readonly LogEntry[]): ApplyMsg => ({ snapshotValid: true, snapshot, snapshotTerm: 1, snapshotIndex: index });
+    const back = AppliedCommandsAgree.check(stepOf({ system, before, result: result(before, [install(1, [e(1, 1)])]) }));
+    expect(back?.sentence).toBe('s1 applied a snapshot through index 1 after applying index 1');
+    const other = AppliedCommandsAgree.check(stepOf({ system, before, result: result(before, [install(2, [e(1, 1), e(1, 9)])]) }));
+    expect(other?.sentence).toBe('s1 applied a snapshot holding 1:9 at index 2, where 2 was applied before');
+    const fine = AppliedCommandsAgree.check(stepOf({ system, before, result: result(before, [install(2, [e(1, 1), e(1, 2)])]) }));
+    expect(fine).toBeNull();
+    // After a snapshot through 2, the next command is 3.
+    const skip = AppliedCommandsAgree.check(stepOf({ system: { ...system, applied: [1, 2, 3, 4] }, before, result: result(before, [install(2, [e(1, 1), e(1, 2)]), { commandValid: true, command: 4, commandIndex: 4 }]) }));
+    expect(skip?.sentence).toBe('s1 applied index 4 next, after index 2');
   });
 
   it('CommittedEntriesAgree: a leader committing another entry at an index committed before', () => {

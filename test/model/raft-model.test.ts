@@ -15,7 +15,7 @@ async function check(options: RaftModelOptions) {
 
 describe('the Raft model on the production core', () => {
   it('holds every invariant and reaches every goal at small bounds (with a crash and restart)', async () => {
-    const { result } = await check({ bounds: { maxTerm: 2, maxLog: 1, maxCrashes: 1, maxMessages: 2 } });
+    const { result } = await check({ bounds: { maxTerm: 2, maxLog: 1, maxCrashes: 1, maxMessages: 2, maxSnapshots: 0, duplicate: true } });
     expect(result.result).toBe('ok');
     expect(result.goals.filter((g) => !g.reached).map((g) => g.name)).toEqual([]);
     expect(result.distinctStates).toBeGreaterThan(10_000);
@@ -47,7 +47,7 @@ describe('the Raft model with the core capping entries per AppendEntries', () =>
     const capped = await check({ bounds: { ...bounds, maxEntriesPerAppend: 1 } });
     const uncapped = await check({ bounds });
     expect(capped.result.result).toBe('ok');
-    expect(capped.result.goals.filter((g) => !g.reached).map((g) => g.name)).toEqual(['CommitAfterCrashRestart']); // no crashes here
+    expect(capped.result.goals.filter((g) => !g.reached).map((g) => g.name)).toEqual(['CommitAfterCrashRestart', 'CommitAfterRestartFromSnapshot']); // no crashes here
     expect(capped.result.distinctStates).not.toBe(uncapped.result.distinctStates);
   });
 

@@ -107,7 +107,7 @@ function pickedTrace(options: { mutant?: string; bounds: Partial<Bounds> }, pick
  * forgotten its vote, and votes for s2 in the same term: two leaders in term 1.
  */
 function doubleVoteTrace(): TraceFile {
-  return pickedTrace({ mutant: 'votedFor-not-persisted', bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 6 } }, [
+  return pickedTrace({ mutant: 'votedFor-not-persisted', bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 6, maxSnapshots: 0, duplicate: true } }, [
     { kind: 'Timeout', server: 0 },
     { kind: 'DuplicateMessage', type: 'RequestVote', from: 0, to: 1 },
     { kind: 'Receive', type: 'RequestVote', from: 0, to: 1 },
@@ -124,7 +124,7 @@ function doubleVoteTrace(): TraceFile {
 
 /** The production core: s0 is elected, then crashes in the middle of a ClientRequest (after persisting). */
 function crashMidStepTrace(): TraceFile {
-  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1 } }, [
+  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1, maxSnapshots: 0, duplicate: true } }, [
     { kind: 'Timeout', server: 0 },
     { kind: 'Receive', type: 'RequestVote', from: 0, to: 1 },
     { kind: 'Receive', type: 'RequestVoteReply', from: 1, to: 0 },
@@ -198,7 +198,7 @@ const finalState = (trace: TraceFile): SystemState => trace.steps[trace.steps.le
 
 describe('lane diagram of a counterexample found by BFS (no-up-to-date-check)', () => {
   const trace = shortestCounterexample('no-up-to-date-check', {
-    servers: 3, maxTerm: 2, maxLog: 1, maxCommands: 1, maxCrashes: 0, maxMessages: 3, drop: false, duplicate: false, crashMidStep: false,
+    servers: 3, maxTerm: 2, maxLog: 1, maxCommands: 1, maxCrashes: 0, maxMessages: 3, maxSnapshots: 0, drop: false, duplicate: false, crashMidStep: false,
   });
   const dot = traceToDot(trace);
 
@@ -259,7 +259,7 @@ describe('lane diagram of a counterexample found by BFS (no-up-to-date-check)', 
     expect(lastEvent?.line).toContain('color="#d00000"');
     expect(dot).toContain(`Counterexample: LeaderCompleteness violated after ${last} steps`);
     expect(dot).toContain('model raft[mutant no-up-to-date-check], symmetry off');
-    expect(dot).toContain('bounds: servers=3 max-term=2 max-log=1 max-commands=1 max-crashes=0 max-messages=3 drop=off dup=off crash-mid-step=off');
+    expect(dot).toContain('bounds: servers=3 max-term=2 max-log=1 max-commands=1 max-crashes=0 max-messages=3 max-snapshots=0 drop=off dup=off crash-mid-step=off');
   });
 
   it('renders to an SVG that names the invariant', async () => {
