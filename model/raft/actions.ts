@@ -30,6 +30,10 @@ export function formatMessage(m: Message): string {
     case 'AppendEntriesReply':
       return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
         (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
+    case 'PreVote':
+      return `PreVote ${m.from}->${m.to} term=${m.term} lastLogIndex=${m.lastLogIndex} lastLogTerm=${m.lastLogTerm}`;
+    case 'PreVoteReply':
+      return `PreVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
   }
 }
 

@@ -27,7 +27,7 @@ export function encodeLog(log: readonly LogEntry[], sink: Sink): void {
   sink.list(log, null, encodeEntry);
 }
 
-const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2 };
+const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2, preCandidate: 3 };
 
 export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void {
   sink.int(ROLES[s.role]);
@@ -39,6 +39,8 @@ export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void 
   sink.byId(s.votesGranted, r, null, bool);
   sink.byId(s.nextIndex, r, null, int);
   sink.byId(s.matchIndex, r, null, int);
+  sink.int(s.heardFromLeader ? 1 : 0);
+  sink.byId(s.recentActive, r, null, bool);
 }
 
 function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
@@ -47,8 +49,8 @@ function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
   sink.part(d.log, encodeLog);
 }
 
-/** In the order of the type names, so that plain message keys sort by type first. */
-const MESSAGE_TYPES: Record<Message['type'], number> = { AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3 };
+/** In the order of the type names, so that plain message keys sort by type first (the pre-vote pair, added later, last). */
+const MESSAGE_TYPES: Record<Message['type'], number> = { AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3, PreVote: 4, PreVoteReply: 5 };
 
 export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
   sink.int(MESSAGE_TYPES[m.type]);
@@ -57,10 +59,12 @@ export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
   sink.int(m.term);
   switch (m.type) {
     case 'RequestVote':
+    case 'PreVote':
       sink.int(m.lastLogIndex);
       sink.int(m.lastLogTerm);
       return;
     case 'RequestVoteReply':
+    case 'PreVoteReply':
       sink.int(m.voteGranted ? 1 : 0);
       return;
     case 'AppendEntries':

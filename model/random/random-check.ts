@@ -41,7 +41,7 @@ export interface Swarm {
 }
 
 export type MoveKind =
-  | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply'
+  | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply' | 'PreVote' | 'PreVoteReply'
   | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
 
 export function moveKind(a: RaftAction): MoveKind {
@@ -62,7 +62,7 @@ function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
     crash: fc.boolean(),
     crashMidStep: fc.boolean(),
     weights: fc.record({
-      RequestVote: level, RequestVoteReply: level, AppendEntries: level, AppendEntriesReply: level,
+      RequestVote: level, RequestVoteReply: level, AppendEntries: level, AppendEntriesReply: level, PreVote: level, PreVoteReply: level,
       Timeout: fc.constantFrom(1, 2, 8), Heartbeat: fc.constantFrom(1, 4), ClientRequest: fc.constantFrom(4, 12),
       DropMessage: fc.constantFrom(1, 2), DuplicateMessage: fc.constantFrom(1, 2), Crash: fc.constant(1),
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),

@@ -146,7 +146,7 @@ function persistentLine(p: PersistentState): string {
 function stateLines(s: RaftState, disk: PersistentState): string[] {
   const out = [`${s.role} t${s.currentTerm} voted ${voted(s.votedFor)}`, `log ${formatLog(s.log)} commit ${s.commitIndex}`];
   if (s.role === 'leader') out.push(`next [${s.nextIndex.join(',')}] match [${s.matchIndex.join(',')}]`);
-  if (s.role === 'candidate') {
+  if (s.role === 'candidate' || s.role === 'preCandidate') {
     const votes = s.votesGranted.flatMap((g, i) => (g ? [`s${i}`] : []));
     out.push(`votes ${votes.length > 0 ? votes.join(',') : '-'}`);
   }
@@ -167,6 +167,10 @@ export function shortMessage(m: Message): string {
       return `AppendEntries t${m.term} prev ${m.prevLogIndex}@t${m.prevLogTerm} ${formatLog(m.entries)} commit ${m.leaderCommit}`;
     case 'AppendEntriesReply':
       return m.success ? `AE ok t${m.term} match ${m.matchIndex}` : `AE rejected t${m.term} conflict ${m.conflictIndex}@t${m.conflictTerm}`;
+    case 'PreVote':
+      return `PreVote t${m.term} last ${m.lastLogIndex}@t${m.lastLogTerm}`;
+    case 'PreVoteReply':
+      return `pre-vote ${m.voteGranted ? 'granted' : 'refused'} t${m.term}`;
   }
 }
 
@@ -175,6 +179,8 @@ const MESSAGE_COLOUR: Record<Message['type'], string> = {
   RequestVoteReply: '#6a8fd0',
   AppendEntries: '#1d7a3a',
   AppendEntriesReply: '#6aa872',
+  PreVote: '#7a4fbf',
+  PreVoteReply: '#a58fd0',
 };
 
 // ---- the title ---------------------------------------------------------------------------------
@@ -221,7 +227,7 @@ function attrs(a: Attrs): string {
 
 const INVISIBLE: Attrs = { shape: 'point', width: 0.01, height: 0.01, style: 'invis', label: '' };
 
-const ROLE_FILL: Record<RaftState['role'], string> = { follower: '#ffffff', candidate: '#fff1d6', leader: '#fff7a8' };
+const ROLE_FILL: Record<RaftState['role'], string> = { follower: '#ffffff', preCandidate: '#f7f0e4', candidate: '#fff1d6', leader: '#fff7a8' };
 
 /** "(from s0, #6)": who sent a copy, and in which step. */
 const sentBy = (f: MessageFlow): string => `(from s${f.message.from}, #${f.sentAt})`;

@@ -18,10 +18,10 @@ import type { LogEntry, LogIndex, RaftState } from './types.js';
  * matchIndex/nextIndex many times and edits them rarely, so reading them plain and replacing
  * them whole keeps each step to the one root draft, whose changed scalars immer finalizes.
  */
-export type ArrayField = 'log' | 'votesGranted' | 'nextIndex' | 'matchIndex';
+export type ArrayField = 'log' | 'votesGranted' | 'nextIndex' | 'matchIndex' | 'recentActive';
 export type ServerDraft = Omit<Draft<RaftState>, ArrayField>;
 
-/** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex. */
+/** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex, recentActive. */
 export type PerServerField = Exclude<ArrayField, 'log'>;
 
 type Arrays = { -readonly [K in ArrayField]: RaftState[K] };
@@ -47,7 +47,7 @@ export interface ServerEdit {
 export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerEdit {
   return {
     draft,
-    arrays: { log: base.log, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex },
+    arrays: { log: base.log, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex, recentActive: base.recentActive },
     logRewrittenFrom: Infinity,
   };
 }
@@ -78,6 +78,7 @@ function assign<K extends ArrayField>(e: ServerEdit, field: K, value: Arrays[K])
     case 'votesGranted': draft.votesGranted = value as Arrays['votesGranted']; break;
     case 'nextIndex': draft.nextIndex = value as Arrays['nextIndex']; break;
     case 'matchIndex': draft.matchIndex = value as Arrays['matchIndex']; break;
+    case 'recentActive': draft.recentActive = value as Arrays['recentActive']; break;
   }
 }
 

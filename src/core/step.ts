@@ -5,6 +5,8 @@ import { handleElectionTimeout, handleHeartbeatTick, handleStart } from './event
 import { firstDifference } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
+import { carriesProposedTerm, handlePreVote, handlePreVoteReply } from './preVote.js';
+import { noteRecentActive } from './checkQuorum.js';
 import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
 import { newServerEdit, type ServerEdit } from './draft.js';
@@ -57,14 +59,18 @@ function dispatch(e: ServerEdit, input: Input, out: Outbox): void {
   }
 }
 
-/** All servers: a message with a higher term makes the receiver a follower of that term first. */
+/**
+ * All servers: a message with a higher term makes the receiver a follower of that term first;
+ * not a PreVote or a granted PreVoteReply, whose term is only proposed (thesis §9.6).
+ */
 function receive(e: ServerEdit, m: Message, out: Outbox): void {
   const s = e.draft;
   if (m.to !== s.id) return; // misaddressed: not ours to act on
   // Malformed (the codec refuses it first; this is defence in depth): adopting such a term would
   // persist a term no reader accepts, and leave no term to campaign for.
   if (!isTerm(m.term)) return;
-  if (m.term > s.currentTerm) becomeFollower(e, m.term, out);
+  if (m.term > s.currentTerm && !carriesProposedTerm(m)) becomeFollower(e, m.term, out);
+  if (out.config.checkQuorum) noteRecentActive(e, m);
   switch (m.type) {
     case 'RequestVote':
       return handleRequestVote(e, m, out);
@@ -74,6 +80,10 @@ function receive(e: ServerEdit, m: Message, out: Outbox): void {
       return handleAppendEntries(e, m, out);
     case 'AppendEntriesReply':
       return handleAppendEntriesReply(e, m, out);
+    case 'PreVote':
+      return handlePreVote(e, m, out);
+    case 'PreVoteReply':
+      return handlePreVoteReply(e, m, out);
   }
 }
 

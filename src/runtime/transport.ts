@@ -1,4 +1,4 @@
-import type { AppendEntriesArgs, AppendEntriesReply, Message, RequestVoteArgs, RequestVoteReply } from '../core/index.js';
+import type { AppendEntriesArgs, AppendEntriesReply, Message, PreVoteArgs, PreVoteReply, RequestVoteArgs, RequestVoteReply } from '../core/index.js';
 
 /**
  * The seam between a node and the world is messages both ways, as the core's is: a node sends
@@ -19,9 +19,9 @@ export interface Receiver {
 }
 
 /** The messages that open an exchange; a network's fault model may treat them apart (the lab's does). */
-export type RequestMessage = RequestVoteArgs | AppendEntriesArgs;
-export type ReplyMessage = RequestVoteReply | AppendEntriesReply;
+export type RequestMessage = RequestVoteArgs | AppendEntriesArgs | PreVoteArgs;
+export type ReplyMessage = RequestVoteReply | AppendEntriesReply | PreVoteReply;
 
 export function isRequest(m: Message): m is RequestMessage {
-  return m.type === 'RequestVote' || m.type === 'AppendEntries';
+  return m.type === 'RequestVote' || m.type === 'AppendEntries' || m.type === 'PreVote';
 }

@@ -1,14 +1,14 @@
 import {
   MAX_TERM,
-  type AppendEntriesArgs, type AppendEntriesReply, type LogEntry, type Message, type MessageType, type RequestVoteArgs,
-  type RequestVoteReply, type ServerId, type Term,
+  type AppendEntriesArgs, type AppendEntriesReply, type LogEntry, type Message, type MessageType, type PreVoteArgs,
+  type PreVoteReply, type RequestVoteArgs, type RequestVoteReply, type ServerId, type Term,
 } from '../../core/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { EncodeError } from './errors.js';
 import { decodeJson, encodeJson } from './json.js';
 
 /**
- * The binary codec of the four Raft RPC messages (Figure 2). A message is a type byte, then
+ * The binary codec of the Raft RPC messages (Figure 2, and PreVote of thesis §9.6). A message is a type byte, then
  * its fields in the order below, each id, term, index and count an unsigned varint, each
  * boolean one byte (0 or 1). An entry is its term, then its command as length-prefixed UTF-8
  * JSON.
@@ -17,6 +17,8 @@ import { decodeJson, encodeJson } from './json.js';
  *   2 RequestVoteReply    from to term voteGranted
  *   3 AppendEntries       from to term leaderId prevLogIndex prevLogTerm leaderCommit n entry*n
  *   4 AppendEntriesReply  from to term success matchIndex conflictTerm conflictIndex
+ *   5 PreVote             from to term candidateId lastLogIndex lastLogTerm
+ *   6 PreVoteReply        from to term voteGranted
  *
  * Decoding validates everything the types promise and everything the connection knows: ids in
  * 0..clusterSize-1, `from` the authenticated peer, `to` this node, candidateId and leaderId the
@@ -29,9 +31,11 @@ export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
   RequestVoteReply: 2,
   AppendEntries: 3,
   AppendEntriesReply: 4,
+  PreVote: 5,
+  PreVoteReply: 6,
 };
 
-const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply'];
+const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply', 'PreVote', 'PreVoteReply'];
 
 /** What a receiver knows about the connection a message came in on. */
 export interface DecodeContext {
@@ -71,6 +75,14 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
       w.uint(m.matchIndex, 'AppendEntriesReply.matchIndex');
       writeTerm(w, m.conflictTerm, 'AppendEntriesReply.conflictTerm');
       w.uint(m.conflictIndex, 'AppendEntriesReply.conflictIndex');
+      return;
+    case 'PreVote':
+      w.uint(m.candidateId, 'PreVote.candidateId');
+      w.uint(m.lastLogIndex, 'PreVote.lastLogIndex');
+      writeTerm(w, m.lastLogTerm, 'PreVote.lastLogTerm');
+      return;
+    case 'PreVoteReply':
+      w.bool(m.voteGranted, 'PreVoteReply.voteGranted');
       return;
   }
 }
@@ -148,6 +160,21 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
         conflictTerm: readTerm(r, 'AppendEntriesReply.conflictTerm'),
         conflictIndex: r.uint('AppendEntriesReply.conflictIndex'),
       };
+      return m;
+    }
+    case 'PreVote': {
+      const candidateId = r.uint('PreVote.candidateId');
+      checkServerId(r, candidateId, 'PreVote.candidateId', ctx);
+      if (candidateId !== from) throw r.error(`PreVote.candidateId is ${candidateId}, not its sender ${from}`);
+      const m: PreVoteArgs = {
+        type, from, to, term, candidateId,
+        lastLogIndex: r.uint('PreVote.lastLogIndex'),
+        lastLogTerm: readTerm(r, 'PreVote.lastLogTerm'),
+      };
+      return m;
+    }
+    case 'PreVoteReply': {
+      const m: PreVoteReply = { type, from, to, term, voteGranted: r.bool('PreVoteReply.voteGranted') };
       return m;
     }
   }

@@ -42,6 +42,7 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
 
 /** The reply a Raft server would give, from the request alone. */
 export function echoReply(request: RequestMessage): ReplyMessage {
+  if (request.type === 'PreVote') return { type: 'PreVoteReply', from: request.to, to: request.from, term: request.term, voteGranted: request.lastLogIndex % 2 === 0 };
   return request.type === 'RequestVote'
     ? { type: 'RequestVoteReply', from: request.to, to: request.from, term: request.term, voteGranted: request.lastLogIndex % 2 === 0 }
     : { type: 'AppendEntriesReply', from: request.to, to: request.from, term: request.term, success: true, matchIndex: request.prevLogIndex + request.entries.length, conflictTerm: 0, conflictIndex: 0 };
