@@ -23,7 +23,7 @@ export const commandArb: fc.Arbitrary<unknown> = fc.jsonValue().map((v) => JSON.
 
 export const entryArb: fc.Arbitrary<LogEntry> = fc.record({ term: termArb, command: commandArb });
 
-/** Any of the four messages, from the context's peer to its node. */
+/** Any of the six messages, from the context's peer to its node. */
 export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
   const from = ctx.peer;
   const to = ctx.me;
@@ -42,6 +42,11 @@ export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
       type: fc.constant('AppendEntriesReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
       success: fc.boolean(), matchIndex: uintArb, conflictTerm: termArb, conflictIndex: uintArb,
     }),
+    fc.record({
+      type: fc.constant('PreVote' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
+      candidateId: fc.constant(from), lastLogIndex: uintArb, lastLogTerm: termArb,
+    }),
+    fc.record({ type: fc.constant('PreVoteReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb, voteGranted: fc.boolean() }),
   );
 }
 
