@@ -20,6 +20,13 @@ export interface Bounds {
    * default). Not a bound on the search but part of what is checked, so traces record it.
    */
   readonly maxEntriesPerAppend?: number;
+  /**
+   * The core's StepConfig.preVote and .checkQuorum for every server (absent: off, the plain
+   * algorithm, as in traces written before they existed). Like the cap, part of what is checked.
+   * With checkQuorum a leader's election timeout is enabled (it is the quorum check).
+   */
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
 }
 
 export const DEFAULT_BOUNDS: Bounds = {
@@ -32,6 +39,8 @@ export const DEFAULT_BOUNDS: Bounds = {
   drop: true,
   duplicate: true,
   crashMidStep: true,
+  preVote: true,
+  checkQuorum: true,
 };
 
 export function formatBounds(b: Bounds): string {
@@ -40,6 +49,7 @@ export function formatBounds(b: Bounds): string {
     `max-crashes=${b.maxCrashes}`, `max-messages=${b.maxMessages}`, `drop=${b.drop ? 'on' : 'off'}`,
     `dup=${b.duplicate ? 'on' : 'off'}`, `crash-mid-step=${b.crashMidStep ? 'on' : 'off'}`,
     ...(b.maxEntriesPerAppend !== undefined ? [`max-entries-per-append=${b.maxEntriesPerAppend}`] : []),
+    `prevote=${b.preVote === true ? 'on' : 'off'}`, `check-quorum=${b.checkQuorum === true ? 'on' : 'off'}`,
   ].join(' ');
 }
 

@@ -123,6 +123,7 @@ export function encodeSystem(s: SystemState, r: Relabelling, sink: Sink): void {
   sink.part(s.committed, encodeCommitted);
   sink.part(s.applied, encodeApplied);
   sink.int(s.committedAfterRestart ? 1 : 0);
+  sink.byId(s.quorumHeard, r, r, candidateMask); // bitmasks of ids, in relabelled order
   if (s.breach === null) sink.int(0);
   else {
     sink.int(1);

@@ -2,6 +2,7 @@ import { majority, type LogEntry } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
 import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, sameEntry, serverName as sn } from './finding.js';
+import { OPTION_INVARIANTS } from './option-properties.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -246,6 +247,7 @@ export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
   LeaderMatchIndexIsSound, StaleRepliesIgnored,
+  ...OPTION_INVARIANTS, // PreVote and CheckQuorum
 ];
 
 /** The first invariant `s` breaks, with its finding; null when all hold. */

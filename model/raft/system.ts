@@ -40,6 +40,12 @@ export interface SystemState {
   /** Set once an entry commits after some server has crashed and restarted. */
   readonly committedAfterRestart: boolean;
   /**
+   * CheckQuorum's ghost (all 0 unless bounds.checkQuorum), indexed by server: quorumHeard[i] is
+   * the bitmask of the peers whose AppendEntriesReply of its term leader i received since its
+   * election or its last election timeout (its quorum check). Meaningful only while i leads.
+   */
+  readonly quorumHeard: readonly number[];
+  /**
    * The first safety rule a transition broke (not visible in one state alone), as its step
    * property found it: the invariant of that name reports it. Only `invariant` is part of the key.
    */
@@ -58,6 +64,7 @@ export function initialSystem(servers: number): SystemState {
     committed: [],
     applied: [],
     committedAfterRestart: false,
+    quorumHeard: Array.from({ length: servers }, () => 0),
     breach: null,
   };
 }

@@ -63,7 +63,9 @@ export function enabledActions(s: SystemState, b: Bounds): RaftAction[] {
       out.push(t[RESTART]!);
       continue;
     }
-    if (st.role !== 'leader' && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
+    // A leader times out only with checkQuorum (its quorum check). As every election timeout, not
+    // at maxTerm: the bound ends the run's elections there, and a leader's step-down starts one.
+    if ((st.role !== 'leader' || b.checkQuorum === true) && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
     if (st.role === 'leader') {
       pushStep(out, t, HEARTBEAT, mid);
       if (s.commandsIssued < b.maxCommands && st.log.length < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
@@ -90,19 +92,19 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
   let next: SystemState | null;
   switch (a.kind) {
     case 'Timeout':
-      next = serverStep(s, a.server, ELECTION_TIMEOUT, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
+      next = serverStep(s, a.server, ELECTION_TIMEOUT, a.crashMidStep, reducer, s.network, s.commandsIssued, b);
       break;
     case 'Heartbeat':
-      next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
+      next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b);
       break;
     case 'ClientRequest': {
       const issued = s.commandsIssued + 1;
-      next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b.maxMessages);
+      next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b);
       break;
     }
     case 'Receive': {
       const network = removeMessage(s.network, a.message);
-      next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b.maxMessages) : null;
+      next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b) : null;
       break;
     }
     case 'DropMessage': {
@@ -141,6 +143,7 @@ function system(s: SystemState, servers: readonly ServerSlot[], network: readonl
     committed: s.committed,
     applied: s.applied,
     committedAfterRestart: s.committedAfterRestart,
+    quorumHeard: s.quorumHeard,
     breach: s.breach,
   };
 }
@@ -168,7 +171,7 @@ function restored(server: number, clusterSize: number, persisted: PersistentStat
 function crash(s: SystemState, server: number): SystemState {
   const servers = s.servers.slice();
   servers[server] = { state: null, persisted: s.servers[server]!.persisted };
-  return system(s, servers, s.network, s.crashes + 1, s.restarts);
+  return { ...system(s, servers, s.network, s.crashes + 1, s.restarts), quorumHeard: withQuorumHeard(s.quorumHeard, server, 0) };
 }
 
 /**
@@ -240,7 +243,7 @@ function serverStep(
   reducer: Reducer,
   network: readonly Message[],
   commandsIssued: number,
-  maxMessages: number,
+  b: Bounds,
 ): SystemState | null {
   const slot = s.servers[server]!;
   const before = slot.state;
@@ -257,7 +260,7 @@ function serverStep(
   const persisted = fx.persisted;
   const applied = fx.applied;
   const out = fx.network;
-  if (out.length > maxMessages) return null; // nextState would drop it anyway
+  if (out.length > b.maxMessages) return null; // nextState would drop it anyway
 
   const after = result.state;
   // The first rule a transition broke stays recorded; a step breaks one only when none is yet.
@@ -276,6 +279,7 @@ function serverStep(
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
   const h = recordHistory(s, server, before, after);
+  const heard = b.checkQuorum === true ? quorumHeardAfter(s.quorumHeard[server] ?? 0, input, before, crashMidStep ? null : after) : 0;
   const servers = s.servers.slice();
   let crashes = s.crashes;
   if (crashMidStep) {
@@ -297,8 +301,28 @@ function serverStep(
     committed: h.committed,
     applied,
     committedAfterRestart: h.committedAfterRestart,
+    quorumHeard: withQuorumHeard(s.quorumHeard, server, heard),
     breach,
   };
+}
+
+/**
+ * CheckQuorum's ghost after a step of a server (`after` null: it crashed): cleared unless it
+ * leads on in the same term, cleared by its quorum check (election timeout), and added to by an
+ * AppendEntriesReply of its term.
+ */
+function quorumHeardAfter(heard: number, input: Input, before: RaftState, after: RaftState | null): number {
+  if (after === null || after.role !== 'leader' || before.role !== 'leader' || before.currentTerm !== after.currentTerm) return 0;
+  if (input.type === 'ElectionTimeout') return 0;
+  if (input.type === 'Receive' && input.message.type === 'AppendEntriesReply' && input.message.term === after.currentTerm) return heard | (1 << input.message.from);
+  return heard;
+}
+
+function withQuorumHeard(list: readonly number[], server: number, heard: number): readonly number[] {
+  if (list[server] === heard) return list;
+  const next = list.slice();
+  next[server] = heard;
+  return next;
 }
 
 /** The step the step properties judge (scratch, filled per step: serverStep is never re-entered). */
