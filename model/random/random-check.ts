@@ -19,6 +19,8 @@ export const RANDOM_BOUNDS: Bounds = {
   drop: true,
   duplicate: true,
   crashMidStep: true,
+  preVote: true,
+  checkQuorum: true,
 };
 
 /** Swarm testing: each run draws its cluster size, the kinds of fault it may use, and how eagerly each kind of move is picked. */

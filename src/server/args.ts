@@ -14,12 +14,16 @@ export interface NodeConfig {
   readonly secretFile?: string;
   /** The cluster's name; absent means defaultClusterId(peers, secret). */
   readonly clusterId?: string;
+  /** StepConfig.preVote and .checkQuorum (both on unless --no-prevote / --no-check-quorum). */
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
 }
 
 /** A bad command line: printed on one line, exit 2. */
 export class UsageError extends Error {}
 
 export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME]
+                 [--no-prevote] [--no-check-quorum]
   --id          this server's index in --peers (0-based)
   --peers       every server of the cluster, in id order, this one included (3 or more is usual)
   --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused,
@@ -28,6 +32,10 @@ export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:P
   --cluster-id  the cluster's name (letters, digits, . _ -; up to 64), the same on every server;
                 default: derived from --peers and the secret. Give each new cluster its own when
                 it reuses the addresses and the secret of an old one
+  --no-prevote  turn PreVote off: a server whose timer fires stands at once, raising the term
+                (on, a server cut off from the leader asks first and raises no term in vain)
+  --no-check-quorum  turn CheckQuorum off: a leader no longer steps down when it has not heard
+                from a majority within an election timeout (give both flags alike on every server)
 exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
 
 /** The transport's own HOST:PORT grammar (so what passes here, the transport takes), port 1..65535. */
@@ -48,6 +56,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let dataDir: string | undefined;
   let secretFile: string | undefined;
   let clusterId: string | undefined;
+  let preVote = true;
+  let checkQuorum = true;
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
@@ -75,6 +85,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
         if (problem !== null) throw new UsageError(`--cluster-id: ${problem}`);
         break;
       }
+      case '--no-prevote': preVote = false; break;
+      case '--no-check-quorum': checkQuorum = false; break;
       case '--help': case '-h': return 'help';
       default: throw new UsageError(`unknown flag '${flag}'`);
     }
@@ -89,7 +101,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
     if (seen.has(key)) throw new UsageError(`--peers lists ${key} twice`);
     seen.add(key);
   }
-  return { id, peers, dataDir, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
+  return { id, peers, dataDir, preVote, checkQuorum, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { happenings, type Sim } from './sim.js';
  * bounds the model accepts; the trace records the tight ones, so `--replay` prints what the
  * run really used.
  */
-export function boundsUsed(servers: number, states: readonly SystemState[]): Bounds {
+export function boundsUsed(servers: number, states: readonly SystemState[], options: Pick<Bounds, 'preVote' | 'checkQuorum'> = {}): Bounds {
   let maxTerm = 0;
   let maxLog = 0;
   let maxMessages = 0;
@@ -25,7 +25,8 @@ export function boundsUsed(servers: number, states: readonly SystemState[]): Bou
     commands = Math.max(commands, s.commandsIssued);
     crashes = Math.max(crashes, s.crashes);
   }
-  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, drop: true, duplicate: false, crashMidStep: false };
+  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, drop: true, duplicate: false, crashMidStep: false,
+    ...(options.preVote !== undefined ? { preVote: options.preVote } : {}), ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}) };
 }
 
 /** The run so far as a 'pure-raft-trace/1' file: `npm run check -- --replay <file>` re-runs it through the core. */
@@ -38,7 +39,7 @@ export function exportTrace(sim: Sim): TraceFile {
   return {
     format: 'pure-raft-trace/1',
     model: 'raft',
-    bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)]),
+    bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)], sim.bounds),
     symmetry: false,
     invariant: broken?.invariant ?? null,
     ...(broken !== null ? { finding: broken } : {}),
