@@ -12,6 +12,7 @@
  * printed here replays exactly with --seed and --test.
  */
 import { parseArgs } from 'node:util';
+import { RUNTIME_STEP_CONFIG } from '../src/runtime/index.js';
 import { envFor, runLabTest } from '../test/lab/harness/runner.js';
 import { LAB_2A } from '../test/lab/suite/lab2A.js';
 import { LAB_2B } from '../test/lab/suite/lab2B.js';
@@ -35,7 +36,7 @@ if (cap !== undefined && !(Number.isInteger(Number(cap)) && Number(cap) >= 1)) {
   console.error(`sim: --max-entries-per-append must be a positive integer, got '${cap}'`);
   process.exit(2);
 }
-const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: Number(cap) };
+const stepConfig = cap === undefined ? undefined : { ...RUNTIME_STEP_CONFIG, maxEntriesPerAppend: Number(cap) };
 
 const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C];
 const filters = values.test ?? [];

@@ -10,7 +10,8 @@ import { happenings, type Sim } from './sim.js';
  * bounds the model accepts; the trace records the tight ones, so `--replay` prints what the
  * run really used.
  */
-export function boundsUsed(servers: number, states: readonly SystemState[], options: Pick<Bounds, 'preVote' | 'checkQuorum'> = {}): Bounds {
+export function boundsUsed(servers: number, initial: SystemState, steps: readonly TraceStepRecord[], options: Pick<Bounds, 'preVote' | 'checkQuorum'> = {}): Bounds {
+  const states = [initial, ...steps.map((s) => s.state)];
   let maxTerm = 0;
   let maxLog = 0;
   let maxMessages = 0;
@@ -25,6 +26,13 @@ export function boundsUsed(servers: number, states: readonly SystemState[], opti
     commands = Math.max(commands, s.commandsIssued);
     crashes = Math.max(crashes, s.crashes);
   }
+  // A leader's quorum check (its Timeout, with checkQuorum) is enabled only below max-term.
+  const checkedAtTop = steps.some((st, i) => {
+    const a = st.action;
+    const before = a.kind === 'Timeout' ? states[i]!.servers[a.server]!.state : null;
+    return before?.role === 'leader' && before.currentTerm === maxTerm;
+  });
+  if (checkedAtTop) maxTerm++;
   return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, drop: true, duplicate: false, crashMidStep: false,
     ...(options.preVote !== undefined ? { preVote: options.preVote } : {}), ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}) };
 }
@@ -39,7 +47,7 @@ export function exportTrace(sim: Sim): TraceFile {
   return {
     format: 'pure-raft-trace/1',
     model: 'raft',
-    bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)], sim.bounds),
+    bounds: boundsUsed(sim.servers, initial, steps, sim.bounds),
     symmetry: false,
     invariant: broken?.invariant ?? null,
     ...(broken !== null ? { finding: broken } : {}),
