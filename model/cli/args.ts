@@ -28,7 +28,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run check -- [flags]
   bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
-            --max-crashes N (1) --max-messages N (2) --no-drop --no-dup --no-crash-mid-step
+            --max-crashes N (1) --max-messages N (2) --no-drop --dup|--no-dup (off) --no-crash-mid-step
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
   core:     --no-prevote --no-check-quorum (StepConfig.preVote and .checkQuorum, both on by default;
             a --mutant runs the options it was written for)
@@ -90,6 +90,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     switch (flag) {
       case '--no-drop': bounds['drop'] = false; break;
       case '--no-dup': bounds['duplicate'] = false; break;
+      case '--dup': bounds['duplicate'] = true; break;
       case '--no-crash-mid-step': bounds['crashMidStep'] = false; break;
       case '--no-prevote': bounds['preVote'] = false; break;
       case '--no-check-quorum': bounds['checkQuorum'] = false; break;
