@@ -1,8 +1,8 @@
-import { isAtLeastAsUpToDate, lastLogIndex, lastLogTerm } from './log.js';
-import { majority, peersOf } from './cluster.js';
+import { isAtLeastAsUpToDate } from './log.js';
+import { majority } from './cluster.js';
 import { empty, read, write, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
-import { becomeCandidate, countVotes } from './roles.js';
+import { askForVotes, becomeCandidate, countVotes } from './roles.js';
 import type { Message, PreVoteArgs, PreVoteReply } from './types.js';
 
 /**
@@ -22,18 +22,7 @@ export function becomePreCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'matchIndex');
   empty(e, 'recentActive');
   setTimer(out, 'resetElectionTimer');
-  const log = read(e, 'log');
-  for (const peer of peersOf(id, clusterSize)) {
-    out.messages.push({
-      type: 'PreVote',
-      from: id,
-      to: peer,
-      term: s.currentTerm + 1,
-      candidateId: id,
-      lastLogIndex: lastLogIndex(log),
-      lastLogTerm: lastLogTerm(log),
-    });
-  }
+  askForVotes(e, 'PreVote', s.currentTerm + 1, out);
   if (countVotes(e) >= majority(clusterSize)) becomeCandidate(e, out);
 }
 

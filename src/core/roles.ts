@@ -39,19 +39,17 @@ export function becomeCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'nextIndex');
   empty(e, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
+  askForVotes(e, 'RequestVote', s.currentTerm, out);
+  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
+}
+
+/** RequestVote (or, with preVote, PreVote) for `term` to every peer, with this server's last log entry. */
+export function askForVotes(e: ServerEdit, type: 'RequestVote' | 'PreVote', term: Term, out: Outbox): void {
+  const { id, clusterSize } = e.draft;
   const log = read(e, 'log');
   for (const peer of peersOf(id, clusterSize)) {
-    out.messages.push({
-      type: 'RequestVote',
-      from: id,
-      to: peer,
-      term: s.currentTerm,
-      candidateId: id,
-      lastLogIndex: lastLogIndex(log),
-      lastLogTerm: lastLogTerm(log),
-    });
+    out.messages.push({ type, from: id, to: peer, term, candidateId: id, lastLogIndex: lastLogIndex(log), lastLogTerm: lastLogTerm(log) });
   }
-  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
 }
 
 export function countVotes(e: ServerEdit): number {
