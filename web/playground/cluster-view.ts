@@ -171,7 +171,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       n.caption.setAttribute('font-weight', role === 'leader' ? '700' : '400');
       const onDisk = sim.system.servers[i]!.persisted.log.length;
       if (!st) n.caption2.textContent = onDisk > 0 ? `disk: ${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}` : '';
-      else if (st.role === 'candidate') n.caption2.textContent = `votes ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
+      else if (st.role === 'candidate' || st.role === 'preCandidate') n.caption2.textContent = `${st.role === 'candidate' ? 'votes' : 'pre-votes'} ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
       else n.caption2.textContent = `voted ${st.votedFor === null ? '—' : serverName(st.votedFor)}`;
     }
     const showTimer = st !== null && st.role !== 'leader' && clock.electionAt !== null;

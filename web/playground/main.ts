@@ -269,7 +269,7 @@ function start(): void {
     h('div', { class: 'pg-key' }, legendGlyph('RequestVoteReply', false), 'vote granted', legendGlyph('RequestVoteReply', true), 'refused'),
     h('div', { class: 'pg-key' }, legendGlyph('AppendEntries', false), 'heartbeat', legendGlyph('AppendEntries', false, 2), 'with 2 entries'),
     h('div', { class: 'pg-key' }, legendGlyph('AppendEntriesReply', false), 'append ok', legendGlyph('AppendEntriesReply', true), 'rejected'),
-    h('div', { class: 'pg-key' }, swatch('follower', 'follower'), swatch('candidate', 'candidate'), swatch('leader', 'leader ★'), swatch('down', 'crashed')));
+    h('div', { class: 'pg-key' }, swatch('follower', 'follower'), swatch('preCandidate', 'pre-candidate'), swatch('candidate', 'candidate'), swatch('leader', 'leader ★'), swatch('down', 'crashed')));
 
   const page = h('div', { class: 'pg-app' },
     h('header', { class: 'pg-header' },
