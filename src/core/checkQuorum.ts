@@ -1,7 +1,6 @@
 import { majority } from './cluster.js';
 import { read, write, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
-import { becomeFollower } from './roles.js';
 import type { Message } from './types.js';
 
 /**
@@ -30,14 +29,16 @@ export function noteRecentActive(e: ServerEdit, m: Message): void {
 }
 
 /**
- * Leader's election timeout: step down (same term, so its vote stands) without a majority heard;
- * else the next period starts (the timer that fired is re-armed by the runtime's timer rule).
+ * Leader's election timeout, the quorum check: true when a majority (itself included) was heard
+ * since the last one, and the next period starts (the timer that fired is re-armed by the
+ * runtime's timer rule); false when the leader must step down (its caller does it: becomeFollower
+ * is in roles.ts, which imports this module).
  */
-export function checkQuorum(e: ServerEdit, out: Outbox): void {
-  const s = e.draft;
+export function quorumCheckPasses(e: ServerEdit): boolean {
   const recentActive = read(e, 'recentActive');
   let active = 0;
   for (let i = 0; i < recentActive.length; i++) if (recentActive[i]) active++;
-  if (active < majority(s.clusterSize)) becomeFollower(e, s.currentTerm, out);
-  else onlySelfActive(e);
+  if (active < majority(e.draft.clusterSize)) return false;
+  onlySelfActive(e);
+  return true;
 }

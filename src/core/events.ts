@@ -5,7 +5,7 @@ import type { Outbox } from './outbox.js';
 import { MAX_TERM } from './limits.js';
 import { becomeCandidate, becomeFollower } from './roles.js';
 import { broadcastAppendEntries } from './send.js';
-import { checkQuorum } from './checkQuorum.js';
+import { quorumCheckPasses } from './checkQuorum.js';
 import { becomePreCandidate } from './preVote.js';
 
 /**
@@ -23,7 +23,8 @@ import { becomePreCandidate } from './preVote.js';
 export function handleElectionTimeout(e: ServerEdit, out: Outbox): void {
   const s = e.draft;
   if (s.role === 'leader') {
-    if (out.config.checkQuorum) checkQuorum(e, out);
+    // CheckQuorum: without a majority heard, step down in the same term (its vote stands).
+    if (out.config.checkQuorum && !quorumCheckPasses(e)) becomeFollower(e, s.currentTerm, out);
     return; // otherwise a leader's authority is renewed by its own heartbeats
   }
   if (out.config.preVote) s.heardFromLeader = false;
