@@ -4,15 +4,18 @@ import { explore } from '../../model/engine/index.js';
 import { relabellings, type Relabelling } from '../../model/engine/relabelling.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { plainMessageKey } from '../../model/raft/keys.js';
+import type { Bounds } from '../../model/raft/bounds.js';
 import { createModel } from '../../model/raft/model.js';
 import type { SystemState } from '../../model/raft/system.js';
 
-/** Counts at a small bound, as the hand-written key and hash gave them before the one encoding. */
-const BOUNDS = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2 };
+/** Counts at a small bound, as the hand-written key and hash gave them before the one encoding (the plain algorithm, duplication on). */
+const BOUNDS: Partial<Bounds> = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2, duplicate: true, preVote: false, checkQuorum: false };
+/** The same with PreVote and CheckQuorum on: their state (heardFromLeader, recentActive, the quorumHeard ghost) and messages. */
+const OPTION_BOUNDS: Partial<Bounds> = { ...BOUNDS, preVote: true, checkQuorum: true };
 
-/** Every state the BFS generates at BOUNDS (duplicates included). */
-async function generated(symmetry: boolean): Promise<{ states: SystemState[]; distinct: number; total: number; depth: number }> {
-  const model = createModel({ bounds: BOUNDS, symmetry });
+/** Every state the BFS generates at `bounds` (duplicates included). */
+async function generated(symmetry: boolean, bounds = BOUNDS): Promise<{ states: SystemState[]; distinct: number; total: number; depth: number }> {
+  const model = createModel({ bounds, symmetry });
   const states: SystemState[] = [];
   const recording = { ...model, fingerprint: (s: SystemState, out: { hi: number; lo: number }) => (states.push(s), model.fingerprint!(s, out)) };
   const r = await explore<SystemState, RaftAction>(recording, {});
@@ -26,14 +29,16 @@ function relabel(s: SystemState, r: Relabelling): SystemState {
   const vote = (x: number | null): number | null => (x === null ? null : id(x));
   const message = (m: Message): Message => {
     const envelope = { ...m, from: id(m.from), to: id(m.to) };
-    if (m.type === 'RequestVote') return { ...envelope, type: m.type, candidateId: id(m.candidateId) } as Message;
+    if (m.type === 'RequestVote' || m.type === 'PreVote') return { ...envelope, type: m.type, candidateId: id(m.candidateId) } as Message;
     if (m.type === 'AppendEntries') return { ...envelope, type: m.type, leaderId: id(m.leaderId) } as Message;
     return envelope as Message;
   };
   const state = (st: RaftState, j: number): RaftState => ({
     ...st, id: j, votedFor: vote(st.votedFor),
     votesGranted: r.reorder(st.votesGranted), nextIndex: r.reorder(st.nextIndex), matchIndex: r.reorder(st.matchIndex),
+    recentActive: r.reorder(st.recentActive),
   });
+  const mask = (m: number): number => s.servers.reduce((out, _, i) => (m & (1 << i) ? out | (1 << id(i)) : out), 0);
   return {
     ...s,
     servers: s.servers.map((_, j) => {
@@ -41,8 +46,9 @@ function relabel(s: SystemState, r: Relabelling): SystemState {
       return { state: slot.state === null ? null : state(slot.state, j), persisted: { ...slot.persisted, votedFor: vote(slot.persisted.votedFor) } };
     }),
     network: s.network.map(message),
-    candidates: s.candidates.map((mask) => s.servers.reduce((out, _, i) => (mask & (1 << i) ? out | (1 << id(i)) : out), 0)),
+    candidates: s.candidates.map(mask),
     elected: s.elected.map((e) => (e < 0 ? e : id(e))),
+    quorumHeard: r.reorder(s.quorumHeard).map(mask),
   };
 }
 
@@ -54,10 +60,11 @@ describe('the Raft model\'s one encoding', () => {
     expect([plain.distinct, plain.total, plain.depth]).toEqual([5384, 15277, 21]);
   });
 
-  it('key and fingerprint draw the same classes, and every relabelling of a state stays in its class', async () => {
-    const { states } = await generated(false);
+  it.each([['the plain algorithm', BOUNDS], ['PreVote and CheckQuorum on', OPTION_BOUNDS]] as const)('key and fingerprint draw the same classes, and every relabelling of a state stays in its class (%s)', async (_, bounds) => {
+    const { states } = await generated(false, bounds);
+    const classes = bounds === BOUNDS ? { true: 909, false: 5384 } : { true: (await generated(true, bounds)).distinct, false: new Set(states.map((x) => createModel({ bounds, symmetry: false }).canonicalKey(x))).size };
     for (const symmetry of [true, false]) {
-      const model = createModel({ bounds: BOUNDS, symmetry });
+      const model = createModel({ bounds, symmetry });
       const out = { hi: 0, lo: 0 };
       const fingerprintOf = (s: SystemState): string => (model.fingerprint!(s, out), `${out.hi}:${out.lo}`);
       const byKey = new Map<string, string>();
@@ -70,7 +77,7 @@ describe('the Raft model\'s one encoding', () => {
         byKey.set(key, fp);
         byFingerprint.set(fp, key);
       }
-      expect(byKey.size).toBe(symmetry ? 909 : 5384);
+      expect(byKey.size).toBe(classes[symmetry ? 'true' : 'false']);
       // Relabelled by hand, a state is the same class under symmetry; without, the identity keeps
       // its key and some other relabellings give another.
       let moved = 0;

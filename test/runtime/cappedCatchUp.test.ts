@@ -5,7 +5,7 @@
  * path). The model checks the same code at caps of 1..50 for safety; this is its liveness.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { RUNTIME_STEP_CONFIG, SimNetwork } from '../../src/runtime/index.js';
+import { SimNetwork } from '../../src/runtime/index.js';
 import { envFor, runLabTest } from '../lab/harness/runner.js';
 import { LAB_2B } from '../lab/suite/lab2B.js';
 import { LAB_2C } from '../lab/suite/lab2C.js';
@@ -34,7 +34,9 @@ describe(`lab tests on the virtual clock with maxEntriesPerAppend ${CAP}`, () =>
         },
       };
     });
-    await runLabTest(t, envFor(t, 'sim', seed, undefined, { ...RUNTIME_STEP_CONFIG, maxEntriesPerAppend: CAP }));
+    // The plain algorithm (PreVote and CheckQuorum off): its needless elections leave followers
+    // far enough behind for catch-up to fill whole capped requests, which is what this checks.
+    await runLabTest(t, envFor(t, 'sim', seed, undefined, { maxEntriesPerAppend: CAP }));
     expect(appends).toBeGreaterThan(0);
     expect(full, 'requests that carried the whole cap').toBeGreaterThan(10);
   });
