@@ -107,7 +107,7 @@ function pickedTrace(options: { mutant?: string; bounds: Partial<Bounds> }, pick
  * forgotten its vote, and votes for s2 in the same term: two leaders in term 1.
  */
 function doubleVoteTrace(): TraceFile {
-  return pickedTrace({ mutant: 'votedFor-not-persisted', bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 6 } }, [
+  return pickedTrace({ mutant: 'votedFor-not-persisted', bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 6, duplicate: true } }, [
     { kind: 'Timeout', server: 0 },
     { kind: 'DuplicateMessage', type: 'RequestVote', from: 0, to: 1 },
     { kind: 'Receive', type: 'RequestVote', from: 0, to: 1 },
@@ -124,7 +124,7 @@ function doubleVoteTrace(): TraceFile {
 
 /** The production core: s0 is elected, then crashes in the middle of a ClientRequest (after persisting). */
 function crashMidStepTrace(): TraceFile {
-  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1 } }, [
+  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1, duplicate: true, preVote: false, checkQuorum: false } }, [
     { kind: 'Timeout', server: 0 },
     { kind: 'Receive', type: 'RequestVote', from: 0, to: 1 },
     { kind: 'Receive', type: 'RequestVoteReply', from: 1, to: 0 },
