@@ -13,6 +13,7 @@
  * line and exit 2.
  */
 import { parseArgs } from 'node:util';
+import { RUNTIME_STEP_CONFIG } from '../src/runtime/index.js';
 import { envFor, runLabTest } from '../test/lab/harness/runner.js';
 import { LAB_2A } from '../test/lab/suite/lab2A.js';
 import { LAB_2B } from '../test/lab/suite/lab2B.js';
@@ -70,7 +71,7 @@ function wholeNumber(flag: string, text: string, min: number): number {
 }
 
 const cap = values['max-entries-per-append'];
-const stepConfig = cap === undefined ? undefined : { maxEntriesPerAppend: wholeNumber('--max-entries-per-append', cap, 1) };
+const stepConfig = cap === undefined ? undefined : { ...RUNTIME_STEP_CONFIG, maxEntriesPerAppend: wholeNumber('--max-entries-per-append', cap, 1) };
 if (values.seed !== undefined && (values.seeds !== undefined || values.from !== undefined)) usageError('--seed runs one seed: give it without --seeds and --from');
 
 const ALL: readonly LabTest[] = [...LAB_2A, ...LAB_2B, ...LAB_2C, ...LAB_2D];

@@ -30,6 +30,8 @@ export const USAGE = `usage: npm run check -- [flags]
   bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
             --max-crashes N (1) --max-messages N (2) --max-snapshots N (1) --no-drop --dup|--no-dup (off) --no-crash-mid-step
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
+  core:     --no-prevote --no-check-quorum (StepConfig.preVote and .checkQuorum, both on by default;
+            a --mutant runs the options it was written for)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-states N --time-limit SECONDS --no-memo
   random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
@@ -91,6 +93,8 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--no-dup': bounds['duplicate'] = false; break;
       case '--dup': bounds['duplicate'] = true; break;
       case '--no-crash-mid-step': bounds['crashMidStep'] = false; break;
+      case '--no-prevote': bounds['preVote'] = false; break;
+      case '--no-check-quorum': bounds['checkQuorum'] = false; break;
       case '--symmetry': c.symmetry = true; break;
       case '--no-symmetry': c.symmetry = false; break;
       case '--no-memo': c.memo = false; break;

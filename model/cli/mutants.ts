@@ -19,7 +19,7 @@ import type { RaftAction } from '../raft/actions.js';
 import { DEFAULT_BOUNDS, formatBounds, type Bounds } from '../raft/bounds.js';
 import { createModel } from '../raft/model.js';
 import type { SystemState } from '../raft/system.js';
-import { MUTANTS, mutantVariant, type Mutant } from '../mutants/index.js';
+import { MUTANTS, mutantBounds, mutantVariant, type Mutant } from '../mutants/index.js';
 import { randomCheck } from '../random/random-check.js';
 import { type TracePaths, toTraceFile, writeTrace } from '../report/write-trace.js';
 
@@ -94,7 +94,7 @@ function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
 }
 
 async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise<Checked> {
-  const bounds: Bounds = { ...DEFAULT_BOUNDS, ...m.bounds };
+  const bounds: Bounds = mutantBounds(m);
   const model = createModel({ variant: mutantVariant(m.name), bounds });
   const r = await explore<SystemState, RaftAction>(model, { timeLimitMs });
   if (!r.violation) {
@@ -180,7 +180,7 @@ async function main(): Promise<number> {
       name: m.name,
       description: m.description,
       expected: m.breaks,
-      bounds: m.bounds ? formatBounds({ ...DEFAULT_BOUNDS, ...m.bounds }) : 'default',
+      bounds: formatBounds(mutantBounds(m)),
       exhaustive: ex,
       random: rnd,
     });

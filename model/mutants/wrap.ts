@@ -1,5 +1,5 @@
 import { produce } from 'immer';
-import { entryAt, lastLogIndex, operations, step, type ApplyMsg, type Input, type Message, type PersistEffect, type RaftState, type StepResult } from '../../src/core/index.js';
+import { entryAt, lastLogIndex, operations, step, type ApplyMsg, type Input, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from '../../src/core/index.js';
 import type { Reducer } from '../raft/reducer.js';
 
 /**
@@ -49,8 +49,8 @@ export function repersist(before: RaftState, r: StepResult): StepResult {
 }
 
 /** Steps `edited` (a changed view of `state`) and reports persistence relative to `state`. */
-export function stepFrom(state: RaftState, edited: RaftState, input: Input): StepResult {
-  return repersist(state, step(edited, input));
+export function stepFrom(state: RaftState, edited: RaftState, input: Input, config?: StepConfig): StepResult {
+  return repersist(state, step(edited, input, config));
 }
 
 /** Sets commitIndex to `n` (when higher) and applies everything up to lastApplied = `upTo`. */

@@ -36,6 +36,10 @@ export function formatMessage(m: Message): string {
       return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}`;
     case 'InstallSnapshotReply':
       return `InstallSnapshotReply ${m.from}->${m.to} term=${m.term} matchIndex=${m.matchIndex}`;
+    case 'PreVote':
+      return `PreVote ${m.from}->${m.to} term=${m.term} lastLogIndex=${m.lastLogIndex} lastLogTerm=${m.lastLogTerm}`;
+    case 'PreVoteReply':
+      return `PreVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
   }
 }
 

@@ -28,7 +28,7 @@ export function encodeLog(log: readonly LogEntry[], sink: Sink): void {
   sink.list(log, null, encodeEntry);
 }
 
-const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2 };
+const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2, preCandidate: 3 };
 
 /** lastIncludedIndex, lastIncludedTerm and the snapshot's entries (a part: shared by servers, disks and messages). */
 function encodeSnapshot(lastIncludedIndex: number, lastIncludedTerm: number, data: unknown, sink: Sink): void {
@@ -49,6 +49,8 @@ export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void 
   sink.byId(s.votesGranted, r, null, bool);
   sink.byId(s.nextIndex, r, null, int);
   sink.byId(s.matchIndex, r, null, int);
+  sink.int(s.heardFromLeader ? 1 : 0);
+  sink.byId(s.recentActive, r, null, bool);
 }
 
 function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
@@ -58,9 +60,10 @@ function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
   sink.part(d.log, encodeLog);
 }
 
-/** Plain message keys sort by type first: Figure 2's in the order of their names, then Figure 13's. */
+/** Plain message keys sort by type first: Figure 2's in the order of their names, then Figure 13's, then the pre-vote pair. */
 const MESSAGE_TYPES: Record<Message['type'], number> = {
   AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3, InstallSnapshot: 4, InstallSnapshotReply: 5,
+  PreVote: 6, PreVoteReply: 7,
 };
 
 export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
@@ -70,10 +73,12 @@ export function encodeMessage(m: Message, r: Relabelling, sink: Sink): void {
   sink.int(m.term);
   switch (m.type) {
     case 'RequestVote':
+    case 'PreVote':
       sink.int(m.lastLogIndex);
       sink.int(m.lastLogTerm);
       return;
     case 'RequestVoteReply':
+    case 'PreVoteReply':
       sink.int(m.voteGranted ? 1 : 0);
       return;
     case 'AppendEntries':
@@ -142,6 +147,7 @@ export function encodeSystem(s: SystemState, r: Relabelling, sink: Sink): void {
   sink.int(s.installedSnapshot ? 1 : 0);
   candidateMask(s.restartedFromSnapshot, r, sink);
   sink.int(s.committedAfterSnapshotRestart ? 1 : 0);
+  sink.byId(s.quorumHeard, r, r, candidateMask); // bitmasks of ids, in relabelled order
   if (s.breach === null) sink.int(0);
   else {
     sink.int(1);

@@ -1,8 +1,9 @@
 import { lastLogIndex, majority, type LogEntry, type PersistentState } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
-import { entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
+import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
 import { knownEntry, snapshotEntries } from './snapshot-data.js';
+import { OPTION_INVARIANTS } from './option-properties.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -295,6 +296,7 @@ export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
   LeaderMatchIndexIsSound, StaleRepliesIgnored,
+  ...OPTION_INVARIANTS, // PreVote and CheckQuorum
 ];
 
 /** The first invariant `s` breaks, with its finding; null when all hold. */

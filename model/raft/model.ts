@@ -4,6 +4,7 @@ import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
+import { optionGoals } from './option-goals.js';
 import { INVARIANTS } from './invariants.js';
 import { Canonicaliser } from '../engine/symmetry.js';
 import { plainMessageKey, plainRaftStateKey } from './keys.js';
@@ -66,11 +67,14 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
 }
 
 export function createModel(options: RaftModelOptions = {}): RaftModel {
-  const bounds = validateBounds({ ...DEFAULT_BOUNDS, ...options.bounds });
   const { variant } = options;
-  // A variant wraps the core's step with its default config, so a cap would not reach it.
+  // A variant runs the options it was written for (its own, or off), whatever the bounds ask: so
+  // that what is printed and what the transitions enable is what its reducer does.
+  const asked = { ...DEFAULT_BOUNDS, ...options.bounds };
+  const bounds = validateBounds(variant ? { ...asked, preVote: variant.preVote === true, checkQuorum: variant.checkQuorum === true } : asked);
+  // A variant wraps the core's step with its own config, so a cap would not reach it.
   if (variant && bounds.maxEntriesPerAppend !== undefined) throw new RangeError(`--max-entries-per-append is not supported with ${variant.name}`);
-  const base = variant?.reducer ?? productionReducer(bounds.maxEntriesPerAppend);
+  const base = variant?.reducer ?? productionReducer(bounds);
   const reducer = options.memo === false ? base : memoised(base);
   // The engine picks each state's representative; the caches live in this model's canonicaliser.
   const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false);
@@ -82,7 +86,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
-    goals: goalsFor(bounds),
+    goals: [...goalsFor(bounds), ...optionGoals(bounds)],
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
     formatAction,

@@ -1,4 +1,4 @@
-import { operations, step, type Operation, type RaftState, type Input, type StepResult } from '../../src/core/index.js';
+import { DEFAULT_STEP_CONFIG, operations, step, type Operation, type RaftState, type Input, type StepConfig, type StepResult } from '../../src/core/index.js';
 
 /**
  * What the model runs for each server: the core's `step` and its effect order. The production
@@ -14,13 +14,24 @@ export interface Reducer {
 export interface ReducerVariant {
   readonly name: string;
   readonly reducer: Reducer;
+  /** The preVote/checkQuorum options the variant's reducer runs with (absent: off); the model's bounds take them. */
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
 }
 
 export const PRODUCTION: Reducer = { step, operations };
 
-/** The production core with StepConfig.maxEntriesPerAppend (absent: the core's default, no cap). */
-export function productionReducer(maxEntriesPerAppend?: number): Reducer {
-  if (maxEntriesPerAppend === undefined) return PRODUCTION;
-  const config = { maxEntriesPerAppend };
+/** The core options a model run checks: absent ones are the core's defaults (no cap, preVote and checkQuorum off). */
+export interface CoreOptions {
+  readonly maxEntriesPerAppend?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+}
+
+/** The production core with those StepConfig options (none given: PRODUCTION itself). */
+export function productionReducer(options: CoreOptions = {}): Reducer {
+  const { maxEntriesPerAppend, preVote = false, checkQuorum = false } = options;
+  if (maxEntriesPerAppend === undefined && !preVote && !checkQuorum) return PRODUCTION;
+  const config: StepConfig = { ...DEFAULT_STEP_CONFIG, ...(maxEntriesPerAppend !== undefined ? { maxEntriesPerAppend } : {}), preVote, checkQuorum };
   return { step: (state, input) => step(state, input, config), operations };
 }

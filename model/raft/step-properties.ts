@@ -4,6 +4,8 @@ import { entryText, type Finding, finding, knownEntryText, sameEntry, serverName
 import { plainRaftStateKey } from './keys.js';
 import { dataEntries, knownEntry } from './snapshot-data.js';
 import type { SystemState } from './system.js';
+import { OPTION_STEP_PROPERTIES } from './option-properties.js';
+import type { ServerStep, StepProperty } from './server-step.js';
 
 /**
  * Rules that only a transition can break, as named step properties: each judges one server step
@@ -12,30 +14,9 @@ import type { SystemState } from './system.js';
  * ghost, part of the state's key) and the invariant of the same rule reports it there.
  */
 
-/** One server step as the transition carried it out. */
-export interface ServerStep {
-  /** The system before the step (its ghosts: who was elected, what committed and applied). */
-  readonly system: SystemState;
-  readonly server: number;
-  readonly input: Input;
-  readonly before: RaftState;
-  /** What the reducer returned: the state after, the messages and the effects. */
-  readonly result: StepResult;
-  /** The step's operations, of which the first `carried` were carried out (fewer on a crash mid-step). */
-  readonly operations: readonly Operation[];
-  readonly carried: number;
-  /** The applied ghost after the operations carried out. */
-  readonly applied: readonly unknown[];
-}
+export type { ServerStep, StepProperty } from './server-step.js';
 
-export interface StepProperty {
-  readonly name: string;
-  /** The invariant a finding of this property breaks. */
-  readonly invariant: string;
-  readonly check: (step: ServerStep) => Finding | null;
-}
-
-const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply' || m.type === 'InstallSnapshotReply';
+const isReply = (m: Message): boolean => m.type === 'RequestVoteReply' || m.type === 'AppendEntriesReply' || m.type === 'InstallSnapshotReply' || m.type === 'PreVoteReply';
 
 /**
  * No server applies, at an index, anything but the first command applied there, nor skips an
@@ -97,13 +78,17 @@ function snapshotApplyDisagrees(server: number, index: number, term: number, sna
   return null;
 }
 
-/** Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. */
+/**
+ * Figure 2, all servers: a request or reply with term T > currentTerm sets currentTerm = T. Not a
+ * PreVote or a granted PreVoteReply (thesis §9.6): their term is proposed, not held by anyone.
+ */
 export const HigherTermAdopted: StepProperty = {
   name: 'HigherTermAdopted',
   invariant: 'HigherTermAdopted',
   check: ({ server, input, result }) => {
     if (input.type !== 'Receive' || result.state.currentTerm >= input.message.term) return null;
     const m = input.message;
+    if (m.type === 'PreVote' || (m.type === 'PreVoteReply' && m.voteGranted)) return null;
     return finding('HigherTermAdopted', [{ server, field: 'currentTerm' }], [m.term, result.state.currentTerm],
       `${sn(server)} received ${m.type} of term ${m.term} from ${sn(m.from)} and stayed in term ${result.state.currentTerm}`, [server, m.from]);
   },
@@ -181,6 +166,7 @@ export const CommittedEntriesAgree: StepProperty = {
 /** In the order a step's findings are recorded (the first wins). */
 export const STEP_PROPERTIES: readonly StepProperty[] = [
   AppliedCommandsAgree, HigherTermAdopted, StaleRepliesIgnored, OneLeaderElectedPerTerm, LeaderAppendOnly, CommittedEntriesAgree,
+  ...OPTION_STEP_PROPERTIES,
 ];
 
 /**
@@ -188,14 +174,17 @@ export const STEP_PROPERTIES: readonly StepProperty[] = [
  * leader that is new (or of a new term), that changed its log or that raised its commitIndex
  * (the union of the three leader properties' own early returns); and it received no message of
  * a term above its new one or below its old one. Most steps are such, a leader's heartbeats and
- * most replies among them; the transition skips the properties for them (the hot path).
+ * most replies among them; the transition skips the properties for them (the hot path). Pre-vote
+ * messages and a leader's election timeout always go to the option properties.
  */
 export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
   const after = result.state;
   if (result.apply.length > 0) return true;
   if (after.role === 'leader' &&
     (before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log !== before.log || after.commitIndex > before.commitIndex)) return true;
-  return input.type === 'Receive' && (input.message.term > after.currentTerm || input.message.term < before.currentTerm);
+  if (input.type === 'ElectionTimeout') return before.role === 'leader';
+  return input.type === 'Receive' && (input.message.term > after.currentTerm || input.message.term < before.currentTerm ||
+    input.message.type === 'PreVote' || input.message.type === 'PreVoteReply');
 }
 
 /** The first finding of a step, or null when it breaks no step property. */

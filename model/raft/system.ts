@@ -51,6 +51,12 @@ export interface SystemState {
   /** Bitmask of the servers whose current life began with a restart from a snapshot and that have not raised their commitIndex since. */
   readonly restartedFromSnapshot: number;
   /**
+   * CheckQuorum's ghost (all 0 unless bounds.checkQuorum), indexed by server: quorumHeard[i] is
+   * the bitmask of the peers whose AppendEntriesReply of its term leader i received since its
+   * election or its last election timeout (its quorum check). Meaningful only while i leads.
+   */
+  readonly quorumHeard: readonly number[];
+  /**
    * The first safety rule a transition broke (not visible in one state alone), as its step
    * property found it: the invariant of that name reports it. Only `invariant` is part of the key.
    */
@@ -73,6 +79,7 @@ export function initialSystem(servers: number): SystemState {
     installedSnapshot: false,
     restartedFromSnapshot: 0,
     committedAfterSnapshotRestart: false,
+    quorumHeard: Array.from({ length: servers }, () => 0),
     breach: null,
   };
 }

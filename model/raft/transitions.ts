@@ -65,7 +65,9 @@ export function enabledActions(s: SystemState, b: Bounds): RaftAction[] {
       out.push(t[RESTART]!);
       continue;
     }
-    if (st.role !== 'leader' && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
+    // A leader times out only with checkQuorum (its quorum check). As every election timeout, not
+    // at maxTerm: the bound ends the run's elections there, and a leader's step-down starts one.
+    if ((st.role !== 'leader' || b.checkQuorum === true) && st.currentTerm < b.maxTerm) pushStep(out, t, TIMEOUT, mid);
     if (st.role === 'leader') {
       pushStep(out, t, HEARTBEAT, mid);
       if (s.commandsIssued < b.maxCommands && lastLogIndex(st) < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
@@ -96,24 +98,24 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
   let next: SystemState | null;
   switch (a.kind) {
     case 'Timeout':
-      next = serverStep(s, a.server, ELECTION_TIMEOUT, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
+      next = serverStep(s, a.server, ELECTION_TIMEOUT, a.crashMidStep, reducer, s.network, s.commandsIssued, b);
       break;
     case 'Heartbeat':
-      next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages);
+      next = serverStep(s, a.server, HEARTBEAT_TICK, a.crashMidStep, reducer, s.network, s.commandsIssued, b);
       break;
     case 'Snapshot': {
       const st = s.servers[a.server]!.state;
-      next = st ? serverStep(s, a.server, snapshotInput(st), a.crashMidStep, reducer, s.network, s.commandsIssued, b.maxMessages, s.snapshots + 1) : null;
+      next = st ? serverStep(s, a.server, snapshotInput(st), a.crashMidStep, reducer, s.network, s.commandsIssued, b, s.snapshots + 1) : null;
       break;
     }
     case 'ClientRequest': {
       const issued = s.commandsIssued + 1;
-      next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b.maxMessages);
+      next = serverStep(s, a.server, { type: 'Start', command: issued }, a.crashMidStep, reducer, s.network, issued, b);
       break;
     }
     case 'Receive': {
       const network = removeMessage(s.network, a.message);
-      next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b.maxMessages) : null;
+      next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b) : null;
       break;
     }
     case 'DropMessage': {
@@ -157,6 +159,7 @@ function system(s: SystemState, servers: readonly ServerSlot[], network: readonl
     installedSnapshot: false,
     restartedFromSnapshot,
     committedAfterSnapshotRestart: false,
+    quorumHeard: s.quorumHeard,
     breach: s.breach,
   };
 }
@@ -195,8 +198,8 @@ function restored(server: number, clusterSize: number, persisted: PersistentStat
 function crash(s: SystemState, server: number): SystemState {
   const servers = s.servers.slice();
   servers[server] = { state: null, persisted: s.servers[server]!.persisted };
-  // A crash ends the life that began with a restart from a snapshot.
-  return system(s, servers, s.network, s.crashes + 1, s.restarts, s.restartedFromSnapshot & ~(1 << server));
+  // A crash ends the life that began with a restart from a snapshot, and a leader's quorum check.
+  return { ...system(s, servers, s.network, s.crashes + 1, s.restarts, s.restartedFromSnapshot & ~(1 << server)), quorumHeard: withQuorumHeard(s.quorumHeard, server, 0) };
 }
 
 /**
@@ -290,7 +293,7 @@ function serverStep(
   reducer: Reducer,
   network: readonly Message[],
   commandsIssued: number,
-  maxMessages: number,
+  b: Bounds,
   snapshots = s.snapshots,
 ): SystemState | null {
   const slot = s.servers[server]!;
@@ -309,7 +312,7 @@ function serverStep(
   const persisted = fx.persisted;
   const applied = fx.applied;
   const out = fx.network;
-  if (out.length > maxMessages) return null; // nextState would drop it anyway
+  if (out.length > b.maxMessages) return null; // nextState would drop it anyway
 
   const after = result.state;
   // The first rule a transition broke stays recorded; a step breaks one only when none is yet.
@@ -328,6 +331,7 @@ function serverStep(
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
   const h = recordHistory(s, server, before, after, fx.installed);
+  const heard = b.checkQuorum === true ? quorumHeardAfter(s.quorumHeard[server] ?? 0, input, before, crashMidStep ? null : after) : 0;
   const servers = s.servers.slice();
   let crashes = s.crashes;
   if (crashMidStep) {
@@ -354,8 +358,29 @@ function serverStep(
     installedSnapshot: h.installedSnapshot,
     restartedFromSnapshot: h.restartedFromSnapshot,
     committedAfterSnapshotRestart: h.committedAfterSnapshotRestart,
+    quorumHeard: withQuorumHeard(s.quorumHeard, server, heard),
     breach,
   };
+}
+
+/**
+ * CheckQuorum's ghost after a step of a server (`after` null: it crashed): cleared unless it
+ * leads on in the same term, cleared by its quorum check (election timeout), and added to by an
+ * AppendEntriesReply of its term.
+ */
+function quorumHeardAfter(heard: number, input: Input, before: RaftState, after: RaftState | null): number {
+  if (after === null || after.role !== 'leader' || before.role !== 'leader' || before.currentTerm !== after.currentTerm) return 0;
+  if (input.type === 'ElectionTimeout') return 0;
+  const m = input.type === 'Receive' ? input.message : null;
+  if (m !== null && (m.type === 'AppendEntriesReply' || m.type === 'InstallSnapshotReply') && m.term === after.currentTerm) return heard | (1 << m.from);
+  return heard;
+}
+
+function withQuorumHeard(list: readonly number[], server: number, heard: number): readonly number[] {
+  if (list[server] === heard) return list;
+  const next = list.slice();
+  next[server] = heard;
+  return next;
 }
 
 /** The step the step properties judge (scratch, filled per step: serverStep is never re-entered). */

@@ -20,6 +20,8 @@ export const RANDOM_BOUNDS: Bounds = {
   drop: true,
   duplicate: true,
   crashMidStep: true,
+  preVote: true,
+  checkQuorum: true,
 };
 
 /** Swarm testing: each run draws its cluster size, the kinds of fault it may use, and how eagerly each kind of move is picked. */
@@ -43,6 +45,7 @@ export interface Swarm {
 
 export type MoveKind =
   | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply' | 'InstallSnapshot' | 'InstallSnapshotReply'
+  | 'PreVote' | 'PreVoteReply'
   | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'Snapshot' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
 
 /** The snapshot moves' weights (Figure 13): drawn like the others' for the production core. */
@@ -69,7 +72,7 @@ function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
     crash: fc.boolean(),
     crashMidStep: fc.boolean(),
     weights: fc.record({
-      RequestVote: level, RequestVoteReply: level, AppendEntries: level, AppendEntriesReply: level,
+      RequestVote: level, RequestVoteReply: level, AppendEntries: level, AppendEntriesReply: level, PreVote: level, PreVoteReply: level,
       Timeout: fc.constantFrom(1, 2, 8), Heartbeat: fc.constantFrom(1, 4), ClientRequest: fc.constantFrom(4, 12),
       DropMessage: fc.constantFrom(1, 2), DuplicateMessage: fc.constantFrom(1, 2), Crash: fc.constant(1),
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),

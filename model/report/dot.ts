@@ -148,7 +148,7 @@ function persistentLine(p: PersistentState): string {
 function stateLines(s: RaftState, disk: PersistentState): string[] {
   const out = [`${s.role} t${s.currentTerm} voted ${voted(s.votedFor)}`, `log ${formatLogView(s)} commit ${s.commitIndex}`];
   if (s.role === 'leader') out.push(`next [${s.nextIndex.join(',')}] match [${s.matchIndex.join(',')}]`);
-  if (s.role === 'candidate') {
+  if (s.role === 'candidate' || s.role === 'preCandidate') {
     const votes = s.votesGranted.flatMap((g, i) => (g ? [`s${i}`] : []));
     out.push(`votes ${votes.length > 0 ? votes.join(',') : '-'}`);
   }
@@ -173,6 +173,10 @@ export function shortMessage(m: Message): string {
       return `InstallSnapshot t${m.term} snap ${m.lastIncludedIndex}@t${m.lastIncludedTerm}`;
     case 'InstallSnapshotReply':
       return `IS ack t${m.term} match ${m.matchIndex}`;
+    case 'PreVote':
+      return `PreVote t${m.term} last ${m.lastLogIndex}@t${m.lastLogTerm}`;
+    case 'PreVoteReply':
+      return `pre-vote ${m.voteGranted ? 'granted' : 'refused'} t${m.term}`;
   }
 }
 
@@ -181,8 +185,10 @@ const MESSAGE_COLOUR: Record<Message['type'], string> = {
   RequestVoteReply: '#6a8fd0',
   AppendEntries: '#1d7a3a',
   AppendEntriesReply: '#6aa872',
-  InstallSnapshot: '#8a4fbf',
-  InstallSnapshotReply: '#b38fd6',
+  InstallSnapshot: '#9a4a0c',
+  InstallSnapshotReply: '#c98a55',
+  PreVote: '#7a4fbf',
+  PreVoteReply: '#a58fd0',
 };
 
 // ---- the title ---------------------------------------------------------------------------------
@@ -229,7 +235,7 @@ function attrs(a: Attrs): string {
 
 const INVISIBLE: Attrs = { shape: 'point', width: 0.01, height: 0.01, style: 'invis', label: '' };
 
-const ROLE_FILL: Record<RaftState['role'], string> = { follower: '#ffffff', candidate: '#fff1d6', leader: '#fff7a8' };
+const ROLE_FILL: Record<RaftState['role'], string> = { follower: '#ffffff', preCandidate: '#f7f0e4', candidate: '#fff1d6', leader: '#fff7a8' };
 
 /** "(from s0, #6)": who sent a copy, and in which step. */
 const sentBy = (f: MessageFlow): string => `(from s${f.message.from}, #${f.sentAt})`;

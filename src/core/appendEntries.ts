@@ -26,6 +26,7 @@ export function handleAppendEntries(e: ServerEdit, args: AppendEntriesArgs, out:
   // A current-term AppendEntries comes from the legitimate leader: candidates yield to it.
   if (s.role !== 'follower') becomeFollower(e, args.term, out);
   setTimer(out, 'resetElectionTimer');
+  if (out.config.preVote) s.heardFromLeader = true; // leader stickiness (preVote.ts)
 
   const log = logOf(e);
   const last = lastLogIndex(log);

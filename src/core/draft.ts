@@ -20,10 +20,10 @@ import type { LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
  * matchIndex/nextIndex many times and edits them rarely, so reading them plain and replacing
  * them whole keeps each step to the one root draft, whose changed scalars immer finalizes.
  */
-export type PlainField = 'log' | 'snapshot' | 'votesGranted' | 'nextIndex' | 'matchIndex';
+export type PlainField = 'log' | 'snapshot' | 'votesGranted' | 'nextIndex' | 'matchIndex' | 'recentActive';
 export type ServerDraft = Omit<Draft<RaftState>, PlainField>;
 
-/** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex. */
+/** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex, recentActive. */
 export type PerServerField = Exclude<PlainField, 'log' | 'snapshot'>;
 
 type Arrays = { -readonly [K in PlainField]: RaftState[K] };
@@ -54,7 +54,7 @@ export interface ServerEdit {
 export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerEdit {
   return {
     draft,
-    arrays: { log: base.log, snapshot: base.snapshot, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex },
+    arrays: { log: base.log, snapshot: base.snapshot, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex, recentActive: base.recentActive },
     logView: base,
     logRewrittenFrom: Infinity,
   };
@@ -92,6 +92,7 @@ function assign<K extends PlainField>(e: ServerEdit, field: K, value: Arrays[K])
     case 'votesGranted': draft.votesGranted = value as Arrays['votesGranted']; break;
     case 'nextIndex': draft.nextIndex = value as Arrays['nextIndex']; break;
     case 'matchIndex': draft.matchIndex = value as Arrays['matchIndex']; break;
+    case 'recentActive': draft.recentActive = value as Arrays['recentActive']; break;
   }
 }
 

@@ -5,9 +5,14 @@ import type { Outbox } from './outbox.js';
 import { MAX_TERM } from './limits.js';
 import { becomeCandidate, becomeFollower } from './roles.js';
 import { broadcastAppendEntries } from './send.js';
+import { quorumCheckPasses } from './checkQuorum.js';
+import { becomePreCandidate } from './preVote.js';
 
 /**
- * Followers and candidates: no word from a leader and no vote granted for a whole timeout.
+ * Followers and candidates: no word from a leader and no vote granted for a whole timeout. With
+ * preVote the server first asks for pre-votes (a preCandidate) and, as the timeout also ends
+ * leader stickiness, forgets the leader it heard. A leader ignores it, but with checkQuorum it
+ * is the leader's quorum check.
  *
  * At MAX_TERM there is no next term to campaign for: the server stays (or becomes) a follower of
  * MAX_TERM and keeps its vote. Safety holds, since no term is ever reused: a leader of MAX_TERM
@@ -17,12 +22,18 @@ import { broadcastAppendEntries } from './send.js';
  */
 export function handleElectionTimeout(e: ServerEdit, out: Outbox): void {
   const s = e.draft;
-  if (s.role === 'leader') return; // a leader's authority is renewed by its own heartbeats
+  if (s.role === 'leader') {
+    // CheckQuorum: without a majority heard, step down in the same term (its vote stands).
+    if (out.config.checkQuorum && !quorumCheckPasses(e)) becomeFollower(e, s.currentTerm, out);
+    return; // otherwise a leader's authority is renewed by its own heartbeats
+  }
+  if (out.config.preVote) s.heardFromLeader = false;
   if (s.currentTerm >= MAX_TERM) {
-    if (s.role === 'candidate') becomeFollower(e, s.currentTerm, out);
+    if (s.role === 'candidate' || s.role === 'preCandidate') becomeFollower(e, s.currentTerm, out);
     return;
   }
-  becomeCandidate(e, out);
+  if (out.config.preVote) becomePreCandidate(e, out);
+  else becomeCandidate(e, out);
 }
 
 /** Leader: AppendEntries to every peer (heartbeat, carrying any entries the peer lacks). */

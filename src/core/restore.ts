@@ -29,6 +29,8 @@ export function restore(id: ServerId, clusterSize: number, persisted: Persistent
     votesGranted: [],
     nextIndex: [],
     matchIndex: [],
+    heardFromLeader: false,
+    recentActive: [],
   };
 }
 

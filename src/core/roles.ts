@@ -3,6 +3,7 @@ import { majority, peersOf } from './cluster.js';
 import { empty, logOf, read, write, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
+import { startQuorumCheck } from './checkQuorum.js';
 import type { Term } from './types.js';
 
 /**
@@ -18,11 +19,13 @@ export function becomeFollower(e: ServerEdit, term: Term, out: Outbox): void {
   if (term > s.currentTerm) {
     s.currentTerm = term;
     s.votedFor = null;
+    s.heardFromLeader = false; // a leader of an older term is no current leader
   }
   if (role !== 'follower') s.role = 'follower';
   empty(e, 'votesGranted');
   empty(e, 'nextIndex');
   empty(e, 'matchIndex');
+  empty(e, 'recentActive');
 }
 
 /** Election timeout: a new term, a vote for self, RequestVote to every peer. */
@@ -36,19 +39,17 @@ export function becomeCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'nextIndex');
   empty(e, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
+  askForVotes(e, 'RequestVote', s.currentTerm, out);
+  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
+}
+
+/** RequestVote (or, with preVote, PreVote) for `term` to every peer, with this server's last log entry. */
+export function askForVotes(e: ServerEdit, type: 'RequestVote' | 'PreVote', term: Term, out: Outbox): void {
+  const { id, clusterSize } = e.draft;
   const log = logOf(e);
   for (const peer of peersOf(id, clusterSize)) {
-    out.messages.push({
-      type: 'RequestVote',
-      from: id,
-      to: peer,
-      term: s.currentTerm,
-      candidateId: id,
-      lastLogIndex: lastLogIndex(log),
-      lastLogTerm: lastLogTerm(log),
-    });
+    out.messages.push({ type, from: id, to: peer, term, candidateId: id, lastLogIndex: lastLogIndex(log), lastLogTerm: lastLogTerm(log) });
   }
-  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
 }
 
 export function countVotes(e: ServerEdit): number {
@@ -68,5 +69,6 @@ export function becomeLeader(e: ServerEdit, out: Outbox): void {
   write(e, 'nextIndex', Array.from({ length: clusterSize }, () => next));
   write(e, 'matchIndex', Array.from({ length: clusterSize }, (_, i) => (i === id ? next - 1 : 0)));
   setTimer(out, 'startHeartbeat');
+  if (out.config.checkQuorum) startQuorumCheck(e, out);
   broadcastAppendEntries(e, out);
 }

@@ -6,6 +6,8 @@ import { firstDifference, lastLogIndex } from './log.js';
 import { newOutbox, type Outbox } from './outbox.js';
 import { handleRequestVote, handleRequestVoteReply } from './requestVote.js';
 import { handleInstallSnapshot, handleInstallSnapshotReply, handleSnapshot } from './snapshot.js';
+import { carriesProposedTerm, handlePreVote, handlePreVoteReply } from './preVote.js';
+import { noteRecentActive } from './checkQuorum.js';
 import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
 import { newServerEdit, type ServerEdit } from './draft.js';
@@ -60,14 +62,18 @@ function dispatch(e: ServerEdit, input: Input, out: Outbox): void {
   }
 }
 
-/** All servers: a message with a higher term makes the receiver a follower of that term first. */
+/**
+ * All servers: a message with a higher term makes the receiver a follower of that term first;
+ * not a PreVote or a granted PreVoteReply, whose term is only proposed (thesis §9.6).
+ */
 function receive(e: ServerEdit, m: Message, out: Outbox): void {
   const s = e.draft;
   if (m.to !== s.id) return; // misaddressed: not ours to act on
   // Malformed (the codec refuses it first; this is defence in depth): adopting such a term would
   // persist a term no reader accepts, and leave no term to campaign for.
   if (!isTerm(m.term)) return;
-  if (m.term > s.currentTerm) becomeFollower(e, m.term, out);
+  if (m.term > s.currentTerm && !carriesProposedTerm(m)) becomeFollower(e, m.term, out);
+  if (out.config.checkQuorum) noteRecentActive(e, m);
   switch (m.type) {
     case 'RequestVote':
       return handleRequestVote(e, m, out);
@@ -81,6 +87,10 @@ function receive(e: ServerEdit, m: Message, out: Outbox): void {
       return handleInstallSnapshot(e, m, out);
     case 'InstallSnapshotReply':
       return handleInstallSnapshotReply(e, m, out);
+    case 'PreVote':
+      return handlePreVote(e, m, out);
+    case 'PreVoteReply':
+      return handlePreVoteReply(e, m, out);
   }
 }
 

@@ -18,7 +18,8 @@ export interface LogEntry {
   readonly command: unknown;
 }
 
-export type Role = 'follower' | 'candidate' | 'leader';
+/** 'preCandidate': asking for pre-votes before standing (StepConfig.preVote; thesis §9.6). */
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 
 /**
  * A log as the helpers of log.ts read it: the entries after the snapshot, and the index and
@@ -56,11 +57,26 @@ export interface RaftState extends PersistentState {
   /** Volatile state on all servers. */
   readonly commitIndex: LogIndex;
   readonly lastApplied: LogIndex;
-  /** Candidate only: votesGranted[i] when server i granted its vote in currentTerm (empty otherwise). */
+  /**
+   * Candidate: votesGranted[i] when server i granted its vote in currentTerm; preCandidate: when
+   * server i granted its pre-vote for currentTerm + 1 (empty otherwise).
+   */
   readonly votesGranted: readonly boolean[];
   /** Volatile state on leaders (empty otherwise), indexed by server id; the leader's own slot tracks its log. */
   readonly nextIndex: readonly LogIndex[];
   readonly matchIndex: readonly LogIndex[];
+  /**
+   * PreVote's leader stickiness (StepConfig.preVote; false otherwise): a current-term
+   * AppendEntries arrived since this server's last election timeout, so a leader is alive and
+   * pre-votes are refused. Volatile: false after a restart.
+   */
+  readonly heardFromLeader: boolean;
+  /**
+   * CheckQuorum (StepConfig.checkQuorum, leaders only; empty otherwise), indexed by server id:
+   * recentActive[i] when server i answered an AppendEntries of currentTerm since the last quorum
+   * check (the leader's own slot is always true). Named as etcd-io/raft's Progress.RecentActive.
+   */
+  readonly recentActive: readonly boolean[];
 }
 
 // ---- RPCs, as messages -----------------------------------------------------------------------
@@ -128,9 +144,34 @@ export interface InstallSnapshotReply extends Envelope {
   readonly matchIndex: LogIndex;
 }
 
+
+/**
+ * PreVote (thesis §9.6): "would you vote for me in term `term`?", asked with term = the asker's
+ * currentTerm + 1 and answered without changing the receiver's term or vote. Types of their own
+ * rather than RequestVote with a flag (etcd-io/raft also has MsgPreVote/MsgPreVoteResp): the
+ * receiver's rules differ (no term rule, nothing recorded), and every switch over message types
+ * must then decide about pre-votes explicitly, so no RequestVote rule can apply to one unnoticed.
+ */
+export interface PreVoteArgs extends Envelope {
+  readonly type: 'PreVote';
+  readonly candidateId: ServerId;
+  readonly lastLogIndex: LogIndex;
+  readonly lastLogTerm: Term;
+}
+
+/**
+ * Granted: term is the request's (the asker's currentTerm + 1), so the asker counts it for that
+ * round only. Refused: term is the receiver's currentTerm, a real term the asker adopts when higher.
+ */
+export interface PreVoteReply extends Envelope {
+  readonly type: 'PreVoteReply';
+  readonly voteGranted: boolean;
+}
+
+
 export type Message =
   | RequestVoteArgs | RequestVoteReply | AppendEntriesArgs | AppendEntriesReply
-  | InstallSnapshotArgs | InstallSnapshotReply;
+  | InstallSnapshotArgs | InstallSnapshotReply | PreVoteArgs | PreVoteReply;
 export type MessageType = Message['type'];
 
 // ---- Inputs ----------------------------------------------------------------------------------
@@ -203,6 +244,19 @@ export interface StartResult {
 export interface StepConfig {
   readonly maxEntriesPerAppend: number;
   readonly autoFreeze?: boolean;
+  /**
+   * PreVote (thesis §9.6; absent: off): a server whose election timer fires first asks for
+   * pre-votes for currentTerm + 1 and stands only with a majority of them, so a server that
+   * cannot win (partitioned, or behind) never raises the cluster's term; a pre-vote is refused
+   * while a leader is heard (leader stickiness).
+   */
+  readonly preVote?: boolean;
+  /**
+   * CheckQuorum (thesis §6.2 and §9.6; absent: off): a leader whose election timer fires and that
+   * heard from no majority (itself included) since the last firing steps down, so a leader cut
+   * off from a majority (a deaf one, too) stops holding the cluster.
+   */
+  readonly checkQuorum?: boolean;
 }
 
 export const DEFAULT_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: Infinity, autoFreeze: true };

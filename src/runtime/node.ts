@@ -34,8 +34,10 @@ export interface NodeEnvironment {
  * The model accepts caps of 1..50 (`--max-entries-per-append`); its tests check a cap of 1
  * exhaustively and the random checker draws 1, 2 or 5. test/runtime/cappedCatchUp.test.ts runs
  * lab tests at a cap of 64 on the virtual clock, where the cap is reached.
+ * PreVote and CheckQuorum are on (README, "PreVote and CheckQuorum"): a server cut off one way
+ * raises no term, and a leader that hears no majority steps down.
  */
-export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024 };
+export const RUNTIME_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: 1024, preVote: true, checkQuorum: true };
 
 /**
  * A live Raft server: the core's `step`, unchanged, driven by timers, a transport and a
@@ -86,6 +88,7 @@ export class RaftNode implements Receiver {
       () => this.state.role,
       () => this.input({ type: 'ElectionTimeout' }),
       () => this.input({ type: 'HeartbeatTick' }),
+      this.stepConfig.checkQuorum === true,
     );
     const { lastIncludedIndex, lastIncludedTerm, snapshot } = this.state;
     if (lastIncludedIndex > 0) {

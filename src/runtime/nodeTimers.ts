@@ -8,7 +8,7 @@ import type { Timing } from './timing.js';
  * A node's two timers on a clock, carrying out the core's timer directives. What they are is
  * the timer rule's bookkeeping (timerRule.ts `timersOn`, the playground's too): the election
  * timer always runs, re-armed whenever it fires or the core says 'resetElectionTimer', and its
- * firing is an election timeout unless the node leads (`role` is read at the firing); the
+ * firing is an election timeout unless the node leads without checkQuorum (`role` is read at the firing); the
  * heartbeat ticks every interval between 'startHeartbeat' and 'stopHeartbeat'. This class only
  * keeps one clock timer per timer at the time the bookkeeping says.
  */
@@ -24,6 +24,8 @@ export class NodeTimers {
     private readonly role: () => Role,
     private readonly onElectionTimeout: () => void,
     private readonly onHeartbeatTick: () => void,
+    /** StepConfig.checkQuorum: a leader's firing is its quorum check, so it is fed to the core too. */
+    private readonly checkQuorum = false,
   ) {
     this.on('start');
   }
@@ -44,7 +46,7 @@ export class NodeTimers {
       this.election?.cancel();
       this.election = timers.electionAt === null ? null : this.clock.setTimeout(() => {
         this.on('electionFired');
-        if (timesOutOnElectionTimer(this.role())) this.onElectionTimeout();
+        if (timesOutOnElectionTimer(this.role(), { checkQuorum: this.checkQuorum })) this.onElectionTimeout();
       }, timers.electionAt - now);
     }
     if (heartbeatChanged(changed)) {

@@ -1,18 +1,19 @@
-import type { Role, TimerDirective } from '../core/index.js';
+import type { Role, StepConfig, TimerDirective } from '../core/index.js';
 import type { Timing } from './timing.js';
 
 /**
  * The timer rule and its bookkeeping, written once for the live node (nodeTimers.ts) and the
  * playground (web/playground/sim.ts): a server's election timer always runs. Whenever it fires it is
  * re-armed at once with a fresh random timeout (as on 'resetElectionTimer'), and the server
- * times out (stands for election) unless it leads: a leader ignores it, as the core does.
+ * times out (stands for election) unless it leads: a leader ignores it, as the core does, except
+ * with StepConfig.checkQuorum, where each firing is the leader's quorum check (as in etcd-io/raft).
  *
  * Why it keeps running: the core says only 'stopHeartbeat' when a leader steps down, so a timer
  * that stopped on firing would leave a deposed leader that hears from no new leader unable ever
  * to stand again. No Node API here: the playground bundles this file.
  */
-export function timesOutOnElectionTimer(role: Role): boolean {
-  return role !== 'leader';
+export function timesOutOnElectionTimer(role: Role, config: Pick<StepConfig, 'checkQuorum'>): boolean {
+  return role !== 'leader' || config.checkQuorum === true;
 }
 
 /** A fresh election timeout: uniform in [min, max) ms, from a uniform draw in [0, 1). */
@@ -53,13 +54,17 @@ export interface TimersStep {
  * 'resetElectionTimer' (whether the firing is a timeout is `timesOutOnElectionTimer`'s to say).
  * The heartbeat ticks every interval from 'startHeartbeat' (the first tick one interval on: a
  * new leader's step already broadcast) to 'stopHeartbeat'. Once stopped, nothing but 'start'
- * moves them. `uniform` is drawn once per arming of the election timer, and only then, so a
+ * moves them. `uniform` is drawn once per arming of a non-leader's election timer, and only then, so a
  * seeded run draws the same numbers however its timers are kept.
  */
 export function timersOn(timers: ServerTimers, event: TimerEvent, now: number, timing: Timing, uniform: () => number): TimersStep {
   const running = timers.electionAt !== null;
+  // A leader (its heartbeat ticks) arms a fixed electionTimeoutMinMs, drawing nothing: with
+  // checkQuorum each firing is its quorum check, every minimum election timeout as in etcd-io/raft,
+  // so a leader that hears no majority steps down within two of them (and followers, whose
+  // timeouts are at least that, have not yet stood). Without checkQuorum a leader ignores it.
   const armElection = (heartbeatAt: number | null): ServerTimers =>
-    ({ electionAt: now + electionTimeoutMs(timing, uniform()), electionArmedAt: now, heartbeatAt });
+    ({ electionAt: now + (heartbeatAt !== null ? timing.electionTimeoutMinMs : electionTimeoutMs(timing, uniform())), electionArmedAt: now, heartbeatAt });
   switch (event) {
     case 'start':
       return { timers: armElection(null), changed: 'both' };

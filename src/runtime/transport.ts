@@ -1,5 +1,6 @@
 import type {
-  AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, Message, RequestVoteArgs, RequestVoteReply,
+  AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, Message, PreVoteArgs, PreVoteReply,
+  RequestVoteArgs, RequestVoteReply,
 } from '../core/index.js';
 
 /**
@@ -21,9 +22,9 @@ export interface Receiver {
 }
 
 /** The messages that open an exchange; a network's fault model may treat them apart (the lab's does). */
-export type RequestMessage = RequestVoteArgs | AppendEntriesArgs | InstallSnapshotArgs;
-export type ReplyMessage = RequestVoteReply | AppendEntriesReply | InstallSnapshotReply;
+export type RequestMessage = RequestVoteArgs | AppendEntriesArgs | InstallSnapshotArgs | PreVoteArgs;
+export type ReplyMessage = RequestVoteReply | AppendEntriesReply | InstallSnapshotReply | PreVoteReply;
 
 export function isRequest(m: Message): m is RequestMessage {
-  return m.type === 'RequestVote' || m.type === 'AppendEntries' || m.type === 'InstallSnapshot';
+  return m.type === 'RequestVote' || m.type === 'AppendEntries' || m.type === 'InstallSnapshot' || m.type === 'PreVote';
 }

@@ -17,6 +17,9 @@ export interface NodeConfig {
   readonly clusterId?: string;
   /** When the replicated list is snapshotted (--snapshot-entries, --snapshot-bytes). */
   readonly snapshots: SnapshotPolicy;
+  /** StepConfig.preVote and .checkQuorum (both on unless --no-prevote / --no-check-quorum). */
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
 }
 
 /** A bad command line: printed on one line, exit 2. */
@@ -24,6 +27,7 @@ export class UsageError extends Error {}
 
 export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME]
                       [--snapshot-entries N] [--snapshot-bytes B]
+                      [--no-prevote] [--no-check-quorum]
   --id          this server's index in --peers (0-based)
   --peers       every server of the cluster, in id order, this one included (3 or more is usual)
   --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused,
@@ -36,6 +40,10 @@ export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:P
                 snapshot (default ${DEFAULT_SNAPSHOT_POLICY.entries}; 0: not by count)
   --snapshot-bytes    ... or after B bytes of commands applied since it, whichever comes first
                 (default ${DEFAULT_SNAPSHOT_POLICY.bytes}; 0: not by size; both 0: no snapshots)
+  --no-prevote  turn PreVote off: a server whose timer fires stands at once, raising the term
+                (on, a server cut off from the leader asks first and raises no term in vain)
+  --no-check-quorum  turn CheckQuorum off: a leader no longer steps down when it has not heard
+                from a majority within an election timeout (give both flags alike on every server)
 exit: 0 stopped by SIGTERM/SIGINT; 1 could not start (bad data directory, port in use); 2 bad flags`;
 
 /** The transport's own HOST:PORT grammar (so what passes here, the transport takes), port 1..65535. */
@@ -57,6 +65,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let secretFile: string | undefined;
   let clusterId: string | undefined;
   let snapshots: SnapshotPolicy = DEFAULT_SNAPSHOT_POLICY;
+  let preVote = true;
+  let checkQuorum = true;
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
@@ -86,6 +96,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
       }
       case '--snapshot-entries': snapshots = { ...snapshots, entries: count(flag, value()) }; break;
       case '--snapshot-bytes': snapshots = { ...snapshots, bytes: count(flag, value()) }; break;
+      case '--no-prevote': preVote = false; break;
+      case '--no-check-quorum': checkQuorum = false; break;
       case '--help': case '-h': return 'help';
       default: throw new UsageError(`unknown flag '${flag}'`);
     }
@@ -100,7 +112,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
     if (seen.has(key)) throw new UsageError(`--peers lists ${key} twice`);
     seen.add(key);
   }
-  return { id, peers, dataDir, snapshots, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
+  return { id, peers, dataDir, snapshots, preVote, checkQuorum, ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}) };
 }
 
 /** A count flag's value: a non-negative safe integer written in decimal digits. */

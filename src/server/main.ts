@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
-import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
+import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, RUNTIME_STEP_CONFIG, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
 import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { answerClient } from './clientApi.js';
@@ -126,6 +126,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   node = make(transport, me, nodePersister, (msg) => app.apply(msg), {
     clock: realClock,
     random: seededRandom(freshSeed()),
+    stepConfig: { ...RUNTIME_STEP_CONFIG, preVote: config.preVote, checkQuorum: config.checkQuorum },
     observe: (before, after) => {
       const line = roleChangeLine(before, after);
       if (line) log(line);

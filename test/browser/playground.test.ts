@@ -109,13 +109,13 @@ describe('the Raft playground in Chromium', () => {
     await page.getByTestId('link-2-3').click({ force: true }); // heal one link of the isolated server
     expect(await attr(page, 'link-2-3', 'data-cut')).toBe('false');
 
-    await page.getByTestId('timeout-0').click(); // s0 stands now: four RequestVotes in flight
-    expect(await row(page, '0').getAttribute('data-role')).toBe('candidate');
-    const votes = page.locator('[data-testid="message"][data-type="RequestVote"]');
+    await page.getByTestId('timeout-0').click(); // s0 asks for pre-votes now (PreVote is on): four PreVotes in flight
+    expect(await row(page, '0').getAttribute('data-role')).toBe('preCandidate');
+    const votes = page.locator('[data-testid="message"][data-type="PreVote"]');
     expect(await votes.count()).toBe(4);
     await votes.first().click({ force: true });
     expect(await votes.count()).toBe(3);
-    expect(await page.locator('[data-testid="event"]').first().textContent()).toMatch(/DropMessage RequestVote 0->/);
+    expect(await page.locator('[data-testid="event"]').first().textContent()).toMatch(/DropMessage PreVote 0->/);
 
     await advanceUntil(page, async () => (await leader(page)) !== '');
     const steps = await page.getByTestId('step-count').textContent();
@@ -138,7 +138,7 @@ describe('the Raft playground in Chromium', () => {
     await page.goto(`${file}?servers=5&seed=3&paused=1`);
     expect(await page.getByTestId('server-row').count()).toBe(5);
     await page.getByTestId('timeout-1').click();
-    expect(await row(page, '1').getAttribute('data-role')).toBe('candidate');
+    expect(await row(page, '1').getAttribute('data-role')).toBe('preCandidate');
     await page.getByTestId('advance-1000').click();
     expect(await leader(page)).not.toBe('');
     expect(requests).toEqual([`${file}?servers=5&seed=3&paused=1`]);

@@ -12,7 +12,7 @@ describe('restore(id, clusterSize, persisted)', () => {
     expect(s).toEqual({
       id: 1, clusterSize: 5, role: 'follower',
       currentTerm: 7, votedFor: 2, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, log: log(1, 5, 7),
-      commitIndex: 0, lastApplied: 0, votesGranted: [], nextIndex: [], matchIndex: [],
+      commitIndex: 0, lastApplied: 0, votesGranted: [], nextIndex: [], matchIndex: [], heardFromLeader: false, recentActive: [],
     });
     expect(s.log).toBe(persisted.log);
   });

@@ -5,8 +5,8 @@
  * Messages are written by the model's `formatMessage`, the one message formatter of the project.
  */
 import {
-  operations, restore, runOperations, initialState,
-  type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId,
+  DEFAULT_STEP_CONFIG, operations, restore, runOperations, initialState,
+  type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
 } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
 import { stepChecked } from './helpers.js';
@@ -39,9 +39,11 @@ export function formatState(s: RaftState): string {
   const ids = (flags: readonly boolean[]): string => `[${flags.flatMap((f, i) => (f ? [i] : [])).join(',')}]`;
   const role =
     s.role === 'leader' ? ` nextIndex=[${s.nextIndex.join(',')}] matchIndex=[${s.matchIndex.join(',')}]`
-    : s.role === 'candidate' ? ` votesGranted=${ids(s.votesGranted)}`
+    : s.role === 'candidate' || s.role === 'preCandidate' ? ` votesGranted=${ids(s.votesGranted)}`
     : '';
-  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'}${formatSnapshot(s)} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${role}`;
+  // The options' state, shown only when it says something (never with the options off).
+  const options = (s.heardFromLeader ? ' heardFromLeader' : '') + (s.recentActive.length > 0 ? ` recentActive=${ids(s.recentActive)}` : '');
+  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'}${formatSnapshot(s)} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${role}${options}`;
 }
 
 export class Cluster {
@@ -51,7 +53,7 @@ export class Cluster {
   /** Messages sent and not yet delivered or dropped, in send order. */
   private inFlight: Message[] = [];
 
-  constructor(readonly size: number) {
+  constructor(readonly size: number, private readonly config: StepConfig = DEFAULT_STEP_CONFIG) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a cluster needs a positive whole number of servers, got ${size}`);
     this.nodes = Array.from({ length: size }, (_, id) => initialState(id, size));
     this.disk = this.nodes.map((s) => persistentPart(s));
@@ -129,7 +131,7 @@ export class Cluster {
 
   private step(id: ServerId, input: Input): string[] {
     this.check(id);
-    const r = stepChecked(this.nodes[id]!, input);
+    const r = stepChecked(this.nodes[id]!, input, this.config);
     this.nodes[id] = r.state;
     // The answer to Start goes back to the client at once, before the step's operations.
     const lines = r.start ? [`${id}: start index=${r.start.index} term=${r.start.term} isLeader=${r.start.isLeader}`] : [];

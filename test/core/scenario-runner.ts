@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { EMPTY_PERSISTENT_STATE, type LogEntry, type PersistentState, type ServerId } from '../../src/core/index.js';
+import { DEFAULT_STEP_CONFIG, EMPTY_PERSISTENT_STATE, type LogEntry, type PersistentState, type ServerId } from '../../src/core/index.js';
 import { Cluster } from './scenario-cluster.js';
 
 export const SEPARATOR = '----';
@@ -62,8 +62,10 @@ function expectWords(args: readonly string[], count: number, usage: string): voi
 function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster; output: string[] } {
   const [command, ...args] = words(line);
   if (command === 'cluster') {
-    expectWords(args, 1, 'cluster <size>');
-    const c = new Cluster(wholeNumber(args[0], 'the cluster size'));
+    const options = args.slice(1);
+    const unknown = options.find((o) => o !== 'preVote' && o !== 'checkQuorum');
+    if (args.length < 1 || unknown !== undefined) throw new Error('usage: cluster <size> [preVote] [checkQuorum]');
+    const c = new Cluster(wholeNumber(args[0], 'the cluster size'), { ...DEFAULT_STEP_CONFIG, preVote: options.includes('preVote'), checkQuorum: options.includes('checkQuorum') });
     return { cluster: c, output: c.show([]) };
   }
   if (cluster === undefined) throw new Error('no cluster yet: a scenario begins with `cluster <size>`');

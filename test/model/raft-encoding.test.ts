@@ -8,11 +8,14 @@ import { plainMessageKey } from '../../model/raft/keys.js';
 import { createModel } from '../../model/raft/model.js';
 import type { SystemState } from '../../model/raft/system.js';
 
-/** Counts at a small bound, as the hand-written key and hash gave them before the one encoding (and before snapshots). */
-const BOUNDS = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2, maxSnapshots: 0, duplicate: true };
+/** Counts at a small bound, as the hand-written key and hash gave them before the one encoding (the plain algorithm, duplication on, no snapshots). */
+const BOUNDS: Partial<Bounds> = { maxTerm: 1, maxLog: 1, maxCrashes: 0, maxMessages: 2, maxSnapshots: 0, duplicate: true, preVote: false, checkQuorum: false };
 
 /** A small bound with snapshots, InstallSnapshot and a restart from a snapshot. */
-const SNAPSHOT_BOUNDS = { maxTerm: 1, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 2, maxSnapshots: 1, crashMidStep: false };
+const SNAPSHOT_BOUNDS: Partial<Bounds> = { maxTerm: 1, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 2, maxSnapshots: 1, crashMidStep: false, preVote: false, checkQuorum: false };
+
+/** BOUNDS with PreVote and CheckQuorum on: their state (heardFromLeader, recentActive, the quorumHeard ghost) and messages. */
+const OPTION_BOUNDS: Partial<Bounds> = { ...BOUNDS, preVote: true, checkQuorum: true };
 
 /** Every state the BFS generates at `bounds` (duplicates included). */
 async function generated(symmetry: boolean, bounds: Partial<Bounds> = BOUNDS): Promise<{ states: SystemState[]; distinct: number; total: number; depth: number }> {
@@ -30,14 +33,16 @@ function relabel(s: SystemState, r: Relabelling): SystemState {
   const vote = (x: number | null): number | null => (x === null ? null : id(x));
   const message = (m: Message): Message => {
     const envelope = { ...m, from: id(m.from), to: id(m.to) };
-    if (m.type === 'RequestVote') return { ...envelope, type: m.type, candidateId: id(m.candidateId) } as Message;
+    if (m.type === 'RequestVote' || m.type === 'PreVote') return { ...envelope, type: m.type, candidateId: id(m.candidateId) } as Message;
     if (m.type === 'AppendEntries' || m.type === 'InstallSnapshot') return { ...envelope, type: m.type, leaderId: id(m.leaderId) } as Message;
     return envelope as Message;
   };
   const state = (st: RaftState, j: number): RaftState => ({
     ...st, id: j, votedFor: vote(st.votedFor),
     votesGranted: r.reorder(st.votesGranted), nextIndex: r.reorder(st.nextIndex), matchIndex: r.reorder(st.matchIndex),
+    recentActive: r.reorder(st.recentActive),
   });
+  const mask = (m: number): number => s.servers.reduce((out, _, i) => (m & (1 << i) ? out | (1 << id(i)) : out), 0);
   return {
     ...s,
     servers: s.servers.map((_, j) => {
@@ -45,9 +50,10 @@ function relabel(s: SystemState, r: Relabelling): SystemState {
       return { state: slot.state === null ? null : state(slot.state, j), persisted: { ...slot.persisted, votedFor: vote(slot.persisted.votedFor) } };
     }),
     network: s.network.map(message),
-    candidates: s.candidates.map((mask) => s.servers.reduce((out, _, i) => (mask & (1 << i) ? out | (1 << id(i)) : out), 0)),
+    candidates: s.candidates.map(mask),
     elected: s.elected.map((e) => (e < 0 ? e : id(e))),
     restartedFromSnapshot: s.servers.reduce((out, _, i) => (s.restartedFromSnapshot & (1 << i) ? out | (1 << id(i)) : out), 0),
+    quorumHeard: r.reorder(s.quorumHeard).map(mask),
   };
 }
 
@@ -59,7 +65,7 @@ describe('the Raft model\'s one encoding', () => {
     expect([plain.distinct, plain.total, plain.depth]).toEqual([5384, 15277, 21]);
   });
 
-  for (const [what, bounds] of [['before snapshots', BOUNDS], ['with snapshots', SNAPSHOT_BOUNDS]] as const) {
+  for (const [what, bounds] of [['the plain algorithm', BOUNDS], ['with snapshots', SNAPSHOT_BOUNDS], ['PreVote and CheckQuorum on', OPTION_BOUNDS]] as const) {
   it(`key and fingerprint draw the same classes, and every relabelling of a state stays in its class (${what})`, async () => {
     const { states, distinct } = await generated(false, bounds);
     const classes = (await generated(true, bounds)).distinct;

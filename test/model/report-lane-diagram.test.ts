@@ -124,7 +124,7 @@ function doubleVoteTrace(): TraceFile {
 
 /** The production core: s0 is elected, then crashes in the middle of a ClientRequest (after persisting). */
 function crashMidStepTrace(): TraceFile {
-  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1, maxSnapshots: 0, duplicate: true } }, [
+  return pickedTrace({ bounds: { servers: 3, maxTerm: 1, maxCrashes: 1, maxMessages: 4, maxCommands: 1, maxLog: 1, maxSnapshots: 0, duplicate: true, preVote: false, checkQuorum: false } }, [
     { kind: 'Timeout', server: 0 },
     { kind: 'Receive', type: 'RequestVote', from: 0, to: 1 },
     { kind: 'Receive', type: 'RequestVoteReply', from: 1, to: 0 },

@@ -34,6 +34,8 @@ describe(`lab tests on the virtual clock with maxEntriesPerAppend ${CAP}`, () =>
         },
       };
     });
+    // The plain algorithm (PreVote and CheckQuorum off): its needless elections leave followers
+    // far enough behind for catch-up to fill whole capped requests, which is what this checks.
     await runLabTest(t, envFor(t, 'sim', seed, undefined, { maxEntriesPerAppend: CAP }));
     expect(appends).toBeGreaterThan(0);
     expect(full, 'requests that carried the whole cap').toBeGreaterThan(10);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { ApplyMsg, Message, PersistEffect, PersistentState } from '../../src/core/index.js';
+import type { ApplyMsg, Message, PersistEffect, PersistentState, StepConfig } from '../../src/core/index.js';
 import {
-  MemoryPersister, make, seededRandom,
+  MemoryPersister, make, RUNTIME_STEP_CONFIG, seededRandom,
   type Persister, type Transport,
 } from '../../src/runtime/index.js';
 import { ManualClock } from './manualClock.js';
@@ -59,7 +59,12 @@ function recordingTransport(clusterSize: number, events: string[], sent: Message
 /** The AppendEntries among the messages sent. */
 const appends = (sent: readonly Message[]) => sent.flatMap((m) => (m.type === 'AppendEntries' ? [m] : []));
 
-const env = (clock: ManualClock) => ({ clock, random: seededRandom(1) });
+/**
+ * These tests follow a step's effects through an election timeout's save and RequestVote, so they
+ * run the plain algorithm: with PreVote a timeout saves nothing (it asks for pre-votes first).
+ */
+const PLAIN: StepConfig = { ...RUNTIME_STEP_CONFIG, preVote: false, checkQuorum: false };
+const env = (clock: ManualClock) => ({ clock, random: seededRandom(1), stepConfig: PLAIN });
 
 describe('RaftNode', () => {
   test('carries out a step in the core order: save (awaited), then send', async () => {

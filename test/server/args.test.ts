@@ -6,7 +6,7 @@ describe('node flags', () => {
   const peers = ['--peers', 'localhost:1,localhost:2,[::1]:3'];
   test('a full command line', () => {
     expect(parseNodeArgs(['--id', '2', ...peers, '--data-dir', '/tmp/x', '--secret-file', 's'])).toEqual({
-      id: 2, dataDir: '/tmp/x', secretFile: 's', snapshots: DEFAULT_SNAPSHOT_POLICY,
+      id: 2, dataDir: '/tmp/x', secretFile: 's', snapshots: DEFAULT_SNAPSHOT_POLICY, preVote: true, checkQuorum: true,
       peers: [{ host: 'localhost', port: 1 }, { host: 'localhost', port: 2 }, { host: '::1', port: 3 }],
     });
   });
@@ -19,6 +19,12 @@ describe('node flags', () => {
     }
     expect(() => parseNodeArgs([...base, '--snapshot-bytes'])).toThrow(/^--snapshot-bytes needs a value$/);
     expect(() => parseNodeArgs([...base, '--snapshot-bytes', '1', '--snapshot-bytes', '2'])).toThrow(/^--snapshot-bytes is given twice$/);
+  });
+  test('PreVote and CheckQuorum are on unless turned off, each by its own flag', () => {
+    const base = ['--id', '0', ...peers, '--data-dir', 'd'];
+    expect(parseNodeArgs([...base, '--no-prevote'])).toMatchObject({ preVote: false, checkQuorum: true });
+    expect(parseNodeArgs([...base, '--no-check-quorum'])).toMatchObject({ preVote: true, checkQuorum: false });
+    expect(() => parseNodeArgs([...base, '--no-prevote', '--no-prevote'])).toThrow(/given twice/);
   });
   test('duplicate addresses are refused', () => {
     expect(() => parseNodeArgs(['--id', '0', '--peers', 'a:1,a:1', '--data-dir', 'd'])).toThrow(UsageError);

@@ -188,7 +188,7 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       const onDisk = disk.log.length;
       const entries = `${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}`;
       if (!st) n.caption2.textContent = disk.lastIncludedIndex > 0 ? `disk: snapshot ${snapshotExtent(disk.lastIncludedIndex, disk.lastIncludedTerm)} + ${entries}` : onDisk > 0 ? `disk: ${entries}` : '';
-      else if (st.role === 'candidate') n.caption2.textContent = `votes ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
+      else if (st.role === 'candidate' || st.role === 'preCandidate') n.caption2.textContent = `${st.role === 'candidate' ? 'votes' : 'pre-votes'} ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
       else n.caption2.textContent = `voted ${st.votedFor === null ? '—' : serverName(st.votedFor)}`;
     }
     const showTimer = st !== null && st.role !== 'leader' && clock.electionAt !== null;

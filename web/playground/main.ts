@@ -300,7 +300,7 @@ function start(): void {
     h('div', { class: 'pg-key' }, legendGlyph('AppendEntriesReply', false), 'append ok', legendGlyph('AppendEntriesReply', true), 'rejected'),
     h('div', { class: 'pg-key' }, legendGlyph('InstallSnapshot', false), 'InstallSnapshot'),
     h('div', { class: 'pg-key' }, legendGlyph('InstallSnapshotReply', false), 'installed', legendGlyph('InstallSnapshotReply', true), 'stale'),
-    h('div', { class: 'pg-key' }, swatch('follower', 'follower'), swatch('candidate', 'candidate'), swatch('leader', 'leader ★'), swatch('down', 'crashed')));
+    h('div', { class: 'pg-key' }, swatch('follower', 'follower'), swatch('preCandidate', 'pre-candidate'), swatch('candidate', 'candidate'), swatch('leader', 'leader ★'), swatch('down', 'crashed')));
 
   const page = h('div', { class: 'pg-app' },
     h('header', { class: 'pg-header' },

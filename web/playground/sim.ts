@@ -2,7 +2,7 @@ import type { Message, StepResult, TimerDirective } from '../../src/core/index.j
 import { actionKey, formatAction, type RaftAction } from '../../model/raft/actions.js';
 import type { Bounds } from '../../model/raft/bounds.js';
 import { plainMessageKey } from '../../model/raft/keys.js';
-import { PRODUCTION, type Reducer } from '../../model/raft/reducer.js';
+import { productionReducer, type Reducer } from '../../model/raft/reducer.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
 import { enabledActions, nextState } from '../../model/raft/transitions.js';
 import { allConnected, isCut as linkIsCut, isIsolated as linkIsIsolated, noneCut, withBothWays, type Links } from '../../src/runtime/sim/links.js';
@@ -59,10 +59,10 @@ export const PLAYGROUND_TIMING: Timing = {
  * The bounds the playground runs under: the largest the model accepts (validateBounds), so a
  * move the simulation takes is one the model enables, and the exported trace can record bounds
  * just large enough for it. Drop on (cut links lose messages), duplication and mid-step crashes
- * off (the playground never takes those moves).
+ * off (the playground never takes those moves). PreVote and CheckQuorum on, as in the runtime.
  */
 export function playgroundBounds(servers: number): Bounds {
-  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, maxSnapshots: 20, drop: true, duplicate: false, crashMidStep: false };
+  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, maxSnapshots: 20, drop: true, duplicate: false, crashMidStep: false, preVote: true, checkQuorum: true };
 }
 
 /** The service snapshots every this many applied entries unless told otherwise (0: never). */
@@ -225,11 +225,11 @@ function fire(sim: Sim, e: SimEvent): Sim {
   }
 }
 
-/** The timer rule: the timer is re-armed first (it always runs); a leader ignores it, anyone else stands. */
+/** The timer rule: the timer is re-armed first (it always runs); a leader ignores it (without checkQuorum), anyone else stands. */
 function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
   const s = onTimers(sim, server, 'electionFired');
   const role = s.system.servers[server]!.state?.role;
-  if (role !== undefined && !timesOutOnElectionTimer(role)) return s;
+  if (role !== undefined && !timesOutOnElectionTimer(role, s.bounds)) return s;
   return take(s, by, { kind: 'Timeout', server, crashMidStep: false });
 }
 
@@ -237,15 +237,15 @@ function electionTimerFires(sim: Sim, server: number, by: Cause): Sim {
 
 /** Captures the core's step result inside the model's transition (timers and sends are read off it). */
 let captured: StepResult | null = null;
-const capturing: Reducer = {
-  step: (state, input) => (captured = PRODUCTION.step(state, input)),
-  operations: PRODUCTION.operations,
-};
+function capturing(bounds: Bounds): Reducer {
+  const core = productionReducer(bounds);
+  return { step: (state, input) => (captured = core.step(state, input)), operations: core.operations };
+}
 
 /** The model's transition, and the core's step result inside it (null for moves that are no server's step). */
 function transition(s: SystemState, action: RaftAction, bounds: Bounds): { readonly system: SystemState | null; readonly result: StepResult | null } {
   captured = null;
-  const system = nextState(s, action, bounds, capturing);
+  const system = nextState(s, action, bounds, capturing(bounds));
   const result = captured as StepResult | null;
   captured = null;
   return { system, result };
@@ -323,7 +323,7 @@ function whyNotEnabled(sim: Sim, a: RaftAction): string {
       return ` (the leader's log holds the ${sim.bounds.maxLog} entries the model allows)`;
     case 'Timeout':
       if (!st) return ' (the server is down)';
-      if (st.role === 'leader') return ' (a leader does not time out)';
+      if (st.role === 'leader' && sim.bounds.checkQuorum !== true) return ' (a leader does not time out)';
       return ` (term ${st.currentTerm} is the model's largest)`;
     case 'Crash':
       if (!st) return ' (the server is already down)';
@@ -406,7 +406,7 @@ export function restart(sim: Sim, server: number): Sim {
 export function timeoutNow(sim: Sim, server: number): Sim {
   const s: Sim = { ...sim, refusal: null };
   if (s.system.servers[server]!.state === null) return refuse(s, `Timeout(${server}): not enabled in the model here (the server is down)`);
-  if (s.system.servers[server]!.state!.role === 'leader') return refuse(s, `Timeout(${server}): not enabled in the model here (a leader does not time out)`);
+  if (s.system.servers[server]!.state!.role === 'leader' && s.bounds.checkQuorum !== true) return refuse(s, `Timeout(${server}): not enabled in the model here (a leader does not time out)`);
   return electionTimerFires(s, server, 'user');
 }
 

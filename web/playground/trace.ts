@@ -11,7 +11,8 @@ import { happenings, type Sim } from './sim.js';
  * bounds the model accepts; the trace records the tight ones, so `--replay` prints what the
  * run really used.
  */
-export function boundsUsed(servers: number, states: readonly SystemState[]): Bounds {
+export function boundsUsed(servers: number, initial: SystemState, steps: readonly TraceStepRecord[], options: Pick<Bounds, 'preVote' | 'checkQuorum'> = {}): Bounds {
+  const states = [initial, ...steps.map((s) => s.state)];
   let maxTerm = 0;
   let maxLog = 0;
   let maxMessages = 0;
@@ -28,7 +29,15 @@ export function boundsUsed(servers: number, states: readonly SystemState[]): Bou
     crashes = Math.max(crashes, s.crashes);
     snapshots = Math.max(snapshots, s.snapshots);
   }
-  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, maxSnapshots: snapshots, drop: true, duplicate: false, crashMidStep: false };
+  // A leader's quorum check (its Timeout, with checkQuorum) is enabled only below max-term.
+  const checkedAtTop = steps.some((st, i) => {
+    const a = st.action;
+    const before = a.kind === 'Timeout' ? states[i]!.servers[a.server]!.state : null;
+    return before?.role === 'leader' && before.currentTerm === maxTerm;
+  });
+  if (checkedAtTop) maxTerm++;
+  return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, maxSnapshots: snapshots, drop: true, duplicate: false, crashMidStep: false,
+    ...(options.preVote !== undefined ? { preVote: options.preVote } : {}), ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}) };
 }
 
 /** The run so far as a 'pure-raft-trace/1' file: `npm run check -- --replay <file>` re-runs it through the core. */
@@ -41,7 +50,7 @@ export function exportTrace(sim: Sim): TraceFile {
   return {
     format: 'pure-raft-trace/1',
     model: 'raft',
-    bounds: boundsUsed(sim.servers, [initial, ...steps.map((s) => s.state)]),
+    bounds: boundsUsed(sim.servers, initial, steps, sim.bounds),
     symmetry: false,
     invariant: broken?.invariant ?? null,
     ...(broken !== null ? { finding: broken } : {}),

@@ -42,6 +42,7 @@ export function termStyle(term: number): string {
 
 export const ROLE_COLOUR: Readonly<Record<Role | 'down', Swatch>> = {
   follower: { bg: '#f3f4f6', fg: '#374151', border: '#9ca3af' },
+  preCandidate: { bg: '#fdf6ea', fg: '#8a4b00', border: '#f0c080' },
   candidate: { bg: '#fff1d6', fg: '#8a4b00', border: '#f0a030' },
   leader: { bg: '#fff3a3', fg: '#6b5600', border: '#d4a800' },
   down: { bg: '#fde0e0', fg: '#9b1c1c', border: '#e05252' },
@@ -59,6 +60,8 @@ export const MESSAGE_COLOUR: Readonly<Record<MessageType, string>> = {
   AppendEntriesReply: '#5fa468',
   InstallSnapshot: '#9a4a0c',
   InstallSnapshotReply: '#c98a55',
+  PreVote: '#7a4fbf',
+  PreVoteReply: '#a58fd0',
 };
 
 /** The compacted prefix of a log (the snapshot block before its entries). */

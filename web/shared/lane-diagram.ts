@@ -12,7 +12,7 @@ import { h, s } from './dom.js';
  * them from a trace, a live view from what it has seen so far).
  */
 
-export type LaneState = 'follower' | 'candidate' | 'leader' | 'down';
+export type LaneState = 'follower' | 'preCandidate' | 'candidate' | 'leader' | 'down';
 
 export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'snapshot' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
 
@@ -83,6 +83,7 @@ const MARK_R = 7;
 
 const LANE_STYLE: Record<LaneState, { stroke: string; width: number; dash?: string }> = {
   follower: { stroke: '#b8bec8', width: 2 },
+  preCandidate: { stroke: '#f0a030', width: 3, dash: '6 3' },
   candidate: { stroke: '#f0a030', width: 4 },
   leader: { stroke: '#d4a800', width: 7 },
   down: { stroke: '#d64545', width: 2, dash: '2 4' },
@@ -285,7 +286,7 @@ export function laneLegend(): HTMLElement {
     [arrow(MESSAGE_COLOUR.InstallSnapshot, null), 'InstallSnapshot and its reply'],
     [arrow('#7a3db8', '6 3'), 'a duplicated copy'], [arrow('#8a8a8a', '2 3'), 'lost in a crash, or still in flight'],
     [glyph('drop'), 'dropped'], [glyph('duplicate'), 'duplicated'], [glyph('crash'), 'crash'], [glyph('restart'), 'restart from disk'],
-    [lane('leader'), 'leader'], [lane('candidate'), 'candidate'], [lane('follower'), 'follower'], [lane('down'), 'down'],
+    [lane('leader'), 'leader'], [lane('candidate'), 'candidate'], [lane('preCandidate'), 'pre-candidate'], [lane('follower'), 'follower'], [lane('down'), 'down'],
   ];
   return h('ul', { class: 'pr-legend', 'data-testid': 'lane-legend' }, items.map(([sym, text]) => h('li', {}, sym, text)));
 }

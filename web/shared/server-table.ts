@@ -58,10 +58,11 @@ function peerList(testid: string, id: number, values: readonly number[], blamedP
 function roleBadge(st: RaftState | null): HTMLElement {
   const role = st?.role ?? 'down';
   const c = ROLE_COLOUR[role];
-  const votes = st?.role === 'candidate' ? st.votesGranted.flatMap((g, i) => (g ? [serverName(i)] : [])) : [];
+  const asking = st?.role === 'candidate' || st?.role === 'preCandidate';
+  const votes = asking ? st.votesGranted.flatMap((g, i) => (g ? [serverName(i)] : [])) : [];
   return h('span', { class: `pr-role pr-role-${role}`, style: `background:${c.bg};color:${c.fg};border-color:${c.border}` },
     role === 'down' ? 'DOWN' : role,
-    st?.role === 'candidate' ? h('span', { class: 'pr-votes', title: 'votes granted in this term' }, ` votes ${votes.length > 0 ? votes.join(',') : '—'}`) : null);
+    asking ? h('span', { class: 'pr-votes', title: st.role === 'candidate' ? 'votes granted in this term' : 'pre-votes granted for the next term' }, ` ${st.role === 'candidate' ? 'votes' : 'pre-votes'} ${votes.length > 0 ? votes.join(',') : '—'}`) : null);
 }
 
 function diskView(row: ServerRow): HTMLElement | string {

@@ -1,14 +1,14 @@
 import {
   MAX_TERM,
   type AppendEntriesArgs, type AppendEntriesReply, type InstallSnapshotArgs, type InstallSnapshotReply, type LogEntry,
-  type Message, type MessageType, type RequestVoteArgs, type RequestVoteReply, type ServerId, type Term,
+  type Message, type MessageType, type PreVoteArgs, type PreVoteReply, type RequestVoteArgs, type RequestVoteReply, type ServerId, type Term,
 } from '../../core/index.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { EncodeError } from './errors.js';
 import { decodeJson, encodeJson } from './json.js';
 
 /**
- * The binary codec of the Raft RPC messages (Figures 2 and 13). A message is a type byte, then
+ * The binary codec of the Raft RPC messages (Figures 2 and 13, and PreVote of thesis §9.6). A message is a type byte, then
  * its fields in the order below, each id, term, index and count an unsigned varint, each
  * boolean one byte (0 or 1). An entry is its term, then its command as length-prefixed UTF-8
  * JSON.
@@ -19,6 +19,8 @@ import { decodeJson, encodeJson } from './json.js';
  *   4 AppendEntriesReply  from to term success matchIndex conflictTerm conflictIndex
  *   5 InstallSnapshot     from to term leaderId lastIncludedIndex lastIncludedTerm data
  *   6 InstallSnapshotReply from to term matchIndex
+ *   7 PreVote             from to term candidateId lastLogIndex lastLogTerm
+ *   8 PreVoteReply        from to term voteGranted
  *
  * The snapshot's data is length-prefixed UTF-8 JSON under the same rule as a command (a JSON
  * value that JSON gives back unchanged, nested at most MAX_JSON_DEPTH deep). It is sent whole
@@ -39,10 +41,13 @@ export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
   AppendEntriesReply: 4,
   InstallSnapshot: 5,
   InstallSnapshotReply: 6,
+  PreVote: 7,
+  PreVoteReply: 8,
 };
 
 const TYPE_OF_BYTE: readonly (MessageType | undefined)[] = [
   undefined, 'RequestVote', 'RequestVoteReply', 'AppendEntries', 'AppendEntriesReply', 'InstallSnapshot', 'InstallSnapshotReply',
+  'PreVote', 'PreVoteReply',
 ];
 
 /** What a receiver knows about the connection a message came in on. */
@@ -95,6 +100,14 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
     }
     case 'InstallSnapshotReply':
       w.uint(m.matchIndex, 'InstallSnapshotReply.matchIndex');
+      return;
+    case 'PreVote':
+      w.uint(m.candidateId, 'PreVote.candidateId');
+      w.uint(m.lastLogIndex, 'PreVote.lastLogIndex');
+      writeTerm(w, m.lastLogTerm, 'PreVote.lastLogTerm');
+      return;
+    case 'PreVoteReply':
+      w.bool(m.voteGranted, 'PreVoteReply.voteGranted');
       return;
   }
 }
@@ -187,6 +200,21 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
     }
     case 'InstallSnapshotReply': {
       const m: InstallSnapshotReply = { type, from, to, term, matchIndex: r.uint('InstallSnapshotReply.matchIndex') };
+      return m;
+    }
+    case 'PreVote': {
+      const candidateId = r.uint('PreVote.candidateId');
+      checkServerId(r, candidateId, 'PreVote.candidateId', ctx);
+      if (candidateId !== from) throw r.error(`PreVote.candidateId is ${candidateId}, not its sender ${from}`);
+      const m: PreVoteArgs = {
+        type, from, to, term, candidateId,
+        lastLogIndex: r.uint('PreVote.lastLogIndex'),
+        lastLogTerm: readTerm(r, 'PreVote.lastLogTerm'),
+      };
+      return m;
+    }
+    case 'PreVoteReply': {
+      const m: PreVoteReply = { type, from, to, term, voteGranted: r.bool('PreVoteReply.voteGranted') };
       return m;
     }
   }

@@ -47,6 +47,11 @@ export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
       leaderId: fc.constant(from), lastIncludedIndex: uintArb, lastIncludedTerm: termArb, data: commandArb,
     }),
     fc.record({ type: fc.constant('InstallSnapshotReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb, matchIndex: uintArb }),
+    fc.record({
+      type: fc.constant('PreVote' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
+      candidateId: fc.constant(from), lastLogIndex: uintArb, lastLogTerm: termArb,
+    }),
+    fc.record({ type: fc.constant('PreVoteReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb, voteGranted: fc.boolean() }),
   );
 }
 

@@ -99,7 +99,7 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
   const cases: [string, Buffer, RegExp][] = [
     ['empty', raw(), /truncated in message type/],
     ['type byte 0', raw([0], 1, 0, 1), /bad message type byte 0x00/],
-    ['type byte 7', raw([7], 1, 0, 1), /bad message type byte 0x07/],
+    ['type byte 9', raw([9], 1, 0, 1), /bad message type byte 0x09/],
     ['InstallSnapshot leaderId not the sender', raw([5], 1, 0, 1, 2, 0, 0, 2, '{}'), /InstallSnapshot\.leaderId is 2, not its sender 1/],
     ['InstallSnapshot data longer than the message', raw([5], 1, 0, 1, 1, 4, 1, 40, '{}'), /InstallSnapshot\.data: 40 bytes declared, 2 left/],
     ['InstallSnapshot data that is not JSON', raw([5], 1, 0, 1, 1, 4, 1, 3, '[1,'), /InstallSnapshot\.data is not valid JSON/],
@@ -113,6 +113,7 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
     ['to not this node', raw([2], 1, 2, 1, [1]), /to is 2, not this node \(0\)/],
     ['candidateId out of range', raw([1], 1, 0, 1, 9, 0, 0), /candidateId is 9, outside 0\.\.2/],
     ['candidateId not the sender', raw([1], 1, 0, 1, 2, 0, 0), /candidateId is 2, not its sender 1/],
+    ['PreVote.candidateId not the sender', raw([7], 1, 0, 1, 2, 0, 0), /PreVote.candidateId is 2, not its sender 1/],
     ['leaderId out of range', raw([3], 1, 0, 1, 3, 0, 0, 0, 0), /leaderId is 3, outside/],
     ['leaderId not the sender', raw([3], 1, 0, 1, 2, 0, 0, 0, 0), /leaderId is 2, not its sender 1/],
     ['term above 2^53-1', raw([2], 1, 0, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10], [1]), /term exceeds 2\^53-1/],

@@ -43,6 +43,8 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
 /** The reply a Raft server would give, from the request alone. */
 export function echoReply(request: RequestMessage): ReplyMessage {
   switch (request.type) {
+    case 'PreVote':
+      return { type: 'PreVoteReply', from: request.to, to: request.from, term: request.term, voteGranted: request.lastLogIndex % 2 === 0 };
     case 'RequestVote':
       return { type: 'RequestVoteReply', from: request.to, to: request.from, term: request.term, voteGranted: request.lastLogIndex % 2 === 0 };
     case 'AppendEntries':

@@ -1,0 +1,44 @@
+import { majority } from './cluster.js';
+import { read, write, writeAt, type ServerEdit } from './draft.js';
+import { type Outbox, setTimer } from './outbox.js';
+import type { Message } from './types.js';
+
+/**
+ * CheckQuorum (Raft thesis §6.2, §9.6; etcd-io/raft's checkQuorum), with StepConfig.checkQuorum.
+ * A leader keeps its election timer; each firing is a quorum check: unless a majority (itself
+ * included) answered an AppendEntries of its term since the previous check, it steps down. Time
+ * reaches the core only as that ElectionTimeout input, never as a clock.
+ */
+
+/** A new leader starts its first check period: only itself heard, and a full timeout ahead. */
+export function startQuorumCheck(e: ServerEdit, out: Outbox): void {
+  onlySelfActive(e);
+  setTimer(out, 'resetElectionTimer');
+}
+
+function onlySelfActive(e: ServerEdit): void {
+  const { id, clusterSize } = e.draft;
+  write(e, 'recentActive', Array.from({ length: clusterSize }, (_, i) => i === id));
+}
+
+/** Leader: a reply of its term to its AppendEntries shows the sender is live and reachable both ways. */
+export function noteRecentActive(e: ServerEdit, m: Message): void {
+  const s = e.draft;
+  if (s.role !== 'leader' || m.type !== 'AppendEntriesReply' || m.term !== s.currentTerm) return;
+  writeAt(e, 'recentActive', m.from, true);
+}
+
+/**
+ * Leader's election timeout, the quorum check: true when a majority (itself included) was heard
+ * since the last one, and the next period starts (the timer that fired is re-armed by the
+ * runtime's timer rule); false when the leader must step down (its caller does it: becomeFollower
+ * is in roles.ts, which imports this module).
+ */
+export function quorumCheckPasses(e: ServerEdit): boolean {
+  const recentActive = read(e, 'recentActive');
+  let active = 0;
+  for (let i = 0; i < recentActive.length; i++) if (recentActive[i]) active++;
+  if (active < majority(e.draft.clusterSize)) return false;
+  onlySelfActive(e);
+  return true;
+}
