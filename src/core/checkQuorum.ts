@@ -21,10 +21,13 @@ function onlySelfActive(e: ServerEdit): void {
   write(e, 'recentActive', Array.from({ length: clusterSize }, (_, i) => i === id));
 }
 
-/** Leader: a reply of its term to its AppendEntries shows the sender is live and reachable both ways. */
+/**
+ * Leader: a reply of its term to its AppendEntries or InstallSnapshot shows the sender is live and
+ * reachable both ways.
+ */
 export function noteRecentActive(e: ServerEdit, m: Message): void {
   const s = e.draft;
-  if (s.role !== 'leader' || m.type !== 'AppendEntriesReply' || m.term !== s.currentTerm) return;
+  if (s.role !== 'leader' || (m.type !== 'AppendEntriesReply' && m.type !== 'InstallSnapshotReply') || m.term !== s.currentTerm) return;
   writeAt(e, 'recentActive', m.from, true);
 }
 

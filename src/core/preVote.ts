@@ -1,6 +1,6 @@
 import { isAtLeastAsUpToDate } from './log.js';
 import { majority } from './cluster.js';
-import { empty, read, write, writeAt, type ServerEdit } from './draft.js';
+import { empty, logOf, write, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { askForVotes, becomeCandidate, countVotes } from './roles.js';
 import type { Message, PreVoteArgs, PreVoteReply } from './types.js';
@@ -38,7 +38,7 @@ export function handlePreVote(e: ServerEdit, args: PreVoteArgs, out: Outbox): vo
     args.term > s.currentTerm &&
     s.role !== 'leader' &&
     !s.heardFromLeader &&
-    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, read(e, 'log'));
+    isAtLeastAsUpToDate(args.lastLogTerm, args.lastLogIndex, logOf(e));
   out.messages.push({ type: 'PreVoteReply', from: s.id, to: args.from, term: voteGranted ? args.term : s.currentTerm, voteGranted });
 }
 

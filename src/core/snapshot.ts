@@ -42,6 +42,7 @@ export function handleInstallSnapshot(e: ServerEdit, args: InstallSnapshotArgs, 
   // A current-term InstallSnapshot comes from the legitimate leader, as an AppendEntries does.
   if (s.role !== 'follower') becomeFollower(e, args.term, out);
   setTimer(out, 'resetElectionTimer');
+  if (out.config.preVote) s.heardFromLeader = true; // leader stickiness (preVote.ts)
 
   const index = args.lastIncludedIndex;
   if (index <= s.commitIndex) return sendReply(e, args, out);

@@ -40,7 +40,7 @@ export class NodeTimers {
 
   private on(event: TimerEvent): void {
     const now = this.clock.now();
-    const { timers, changed } = timersOn(this.timers, event, now, this.timing, () => this.random.next());
+    const { timers, changed } = timersOn(this.timers, event, now, this.timing, () => this.random.next(), { checkQuorum: this.checkQuorum });
     this.timers = timers;
     if (electionChanged(changed)) {
       this.election?.cancel();

@@ -54,17 +54,19 @@ export interface TimersStep {
  * 'resetElectionTimer' (whether the firing is a timeout is `timesOutOnElectionTimer`'s to say).
  * The heartbeat ticks every interval from 'startHeartbeat' (the first tick one interval on: a
  * new leader's step already broadcast) to 'stopHeartbeat'. Once stopped, nothing but 'start'
- * moves them. `uniform` is drawn once per arming of a non-leader's election timer, and only then, so a
+ * moves them. `uniform` is drawn once per arming of the election timer (with checkQuorum: of a non-leader's), and only then, so a
  * seeded run draws the same numbers however its timers are kept.
  */
-export function timersOn(timers: ServerTimers, event: TimerEvent, now: number, timing: Timing, uniform: () => number): TimersStep {
+export function timersOn(timers: ServerTimers, event: TimerEvent, now: number, timing: Timing, uniform: () => number, config: Pick<StepConfig, 'checkQuorum'> = {}): TimersStep {
   const running = timers.electionAt !== null;
-  // A leader (its heartbeat ticks) arms a fixed electionTimeoutMinMs, drawing nothing: with
-  // checkQuorum each firing is its quorum check, every minimum election timeout as in etcd-io/raft,
+  // With checkQuorum a leader (its heartbeat ticks) arms a fixed electionTimeoutMinMs, drawing
+  // nothing: each firing is its quorum check, every minimum election timeout as in etcd-io/raft,
   // so a leader that hears no majority steps down within two of them (and followers, whose
-  // timeouts are at least that, have not yet stood). Without checkQuorum a leader ignores it.
+  // timeouts are at least that, have not yet stood). Without checkQuorum a leader ignores its
+  // timer, which is drawn as before (so a seeded run of the plain algorithm draws what it always did).
+  const fixed = config.checkQuorum === true;
   const armElection = (heartbeatAt: number | null): ServerTimers =>
-    ({ electionAt: now + (heartbeatAt !== null ? timing.electionTimeoutMinMs : electionTimeoutMs(timing, uniform())), electionArmedAt: now, heartbeatAt });
+    ({ electionAt: now + (fixed && heartbeatAt !== null ? timing.electionTimeoutMinMs : electionTimeoutMs(timing, uniform())), electionArmedAt: now, heartbeatAt });
   switch (event) {
     case 'start':
       return { timers: armElection(null), changed: 'both' };

@@ -360,7 +360,7 @@ function launch(sim: Sim, message: Message): Sim {
 /** The server's timers after `event` (the runtime's bookkeeping), their firings rescheduled on the timeline. */
 function onTimers(sim: Sim, server: number, event: TimerEvent): Sim {
   const rng = drawing(sim.rng);
-  const { timers, changed } = timersOn(sim.clocks[server]!, event, sim.timeline.now, sim.timing, rng.uniform);
+  const { timers, changed } = timersOn(sim.clocks[server]!, event, sim.timeline.now, sim.timing, rng.uniform, sim.bounds);
   let timeline = sim.timeline;
   const reschedule = (kind: 'election' | 'heartbeat', at: number | null): void => {
     timeline = cancelWhere(timeline, (e) => e.kind === kind && e.server === server);

@@ -27,6 +27,7 @@ export class PartitionCluster {
     this.net = this.world.network(SERVERS);
     for (let id = 0; id < SERVERS; id++) {
       const node = make(this.net.attach(id, { onReceive: (m) => node.onReceive(m) }), id, new MemoryPersister(), (msg) => {
+        if (!('commandValid' in msg)) return; // no snapshots are taken here
         if (msg.commandIndex > this.highest) {
           this.highest = msg.commandIndex;
           this.commits.push({ at: this.now(), index: msg.commandIndex });
