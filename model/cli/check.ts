@@ -24,6 +24,7 @@ import { progressReporter } from './progress.js';
 import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
+import { runDefaultPair } from './default-pair.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
@@ -137,7 +138,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  // No flags at all: the default check, its two passes side by side (default-pair.ts).
+  (argv.length === 0 ? runDefaultPair(process.argv[1]) : main(argv)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`check: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
