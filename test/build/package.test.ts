@@ -159,7 +159,7 @@ describe('npm pack of a clean checkout, installed into an empty project', () => 
     const write = `
       import { DiskPersister } from '${pkg.name}/runtime';
       const p = await DiskPersister.open(${JSON.stringify(dir)});
-      await p.save({ currentTerm: 2, votedFor: 1, log: [{ term: 1, command: 'x' }, { term: 2, command: 'y' }], logChangedFrom: 1 });
+      await p.save({ currentTerm: 2, votedFor: 1, log: [{ term: 1, command: 'x' }, { term: 2, command: 'y' }], logChangedFrom: 1, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, snapshotChanged: false });
       await p.close();`;
     const w = run(process.execPath, ['--input-type=module', '-e', write]);
     expect(w.status, w.stderr).toBe(0);

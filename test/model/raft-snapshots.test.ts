@@ -10,7 +10,7 @@ import { randomCheck } from '../../model/random/random-check.js';
 
 describe('snapshots in the Raft model', () => {
   it('with --max-snapshots 0 --dup the default bounds give exactly the counts of the model before snapshots', { timeout: 120_000 }, async () => {
-    const model = createModel({ bounds: { maxSnapshots: 0, duplicate: true } });
+    const model = createModel({ bounds: { maxSnapshots: 0, duplicate: true, preVote: false, checkQuorum: false } });
     const r = await explore<SystemState, RaftAction>(model, {});
     expect(r.result).toBe('ok');
     expect([r.distinctStates, r.generatedStates, r.depth]).toEqual([1_504_204, 5_382_310, 43]);
@@ -28,7 +28,7 @@ describe('snapshots in the Raft model', () => {
   });
 
   describe('one path: elect, commit, snapshot, crash, restart', () => {
-    const model = createModel({ bounds: { maxTerm: 2, maxCrashes: 1, maxMessages: 16, maxSnapshots: 1, duplicate: true }, symmetry: false, memo: false });
+    const model = createModel({ bounds: { maxTerm: 2, maxCrashes: 1, maxMessages: 16, maxSnapshots: 1, duplicate: true, preVote: false, checkQuorum: false }, symmetry: false, memo: false });
     const take = (s: SystemState, f: (a: RaftAction) => boolean): SystemState => {
       const a = model.actions(s).find(f);
       if (!a) throw new Error(`action not enabled among ${model.actions(s).map(model.formatAction).join(', ')}`);
@@ -117,7 +117,7 @@ describe('snapshots in the Raft model', () => {
   });
 
   it('the randomized checker draws snapshots too, and reaches both snapshot goals at its bounds', { timeout: 120_000 }, () => {
-    const r = randomCheck({ runs: 300, seed: 13, timeLimitMs: 60_000 });
+    const r = randomCheck({ runs: 2000, seed: 13, timeLimitMs: 60_000 });
     expect(r.result).toBe('ok');
     expect(r.goalsReached).toEqual(expect.arrayContaining(['FollowerCaughtUpByInstallSnapshot', 'CommitAfterRestartFromSnapshot']));
   });
