@@ -1,11 +1,9 @@
 /**
- * The storage fault harness: a one-server Raft (the core's `step`, its persist effects saved in
- * order without waiting, as a node's group commit does) on the real DiskPersister on the
- * simulated file system, under load, taking snapshots (the core's Snapshot input through its
- * lastApplied, every `snapshotEvery` commands) when asked, crashed at seeded points, restarted,
- * with bit flips between crashes. Everything is drawn from the seed, so a failing seed replays.
- * (The core is stepped directly rather than through a RaftNode so that the Snapshot input can
- * be given; the node's own disk path is tested in diskPersister.test.ts and the cluster tests.)
+ * The storage fault harness: a one-server RaftNode on the real DiskPersister on the simulated
+ * file system, under load, its service taking snapshots (`node.snapshot` through what it
+ * applied, every `snapshotEvery` commands) when asked, crashed at seeded points, restarted (the
+ * node hands its service the snapshot first), with bit flips between crashes. Everything is
+ * drawn from the seed (virtual clock, seeded random sources), so a failing seed replays.
  *
  * "Acknowledged" is a save whose promise resolved (the node applies an entry only after that).
  * After every restart the loaded state must be the last acknowledged one or a later saved one
@@ -17,12 +15,10 @@
  * apart: a start stricter than it need be).
  */
 import { join } from 'node:path';
+import { EMPTY_PERSISTENT_STATE, type ApplyMsg, type LogEntry, type PersistEffect, type PersistentState } from '../../../src/core/index.js';
 import {
-  EMPTY_PERSISTENT_STATE, restore, step, type Input, type LogEntry, type PersistEffect, type PersistentState, type RaftState,
-} from '../../../src/core/index.js';
-import {
-  DiskPersister, DiskPersisterError, LOG_FILE, RUNTIME_STEP_CONFIG, SEAL_FILE, SNAPSHOT_FILE, seededRandom,
-  type DiskFs, type RandomSource,
+  DiskPersister, DiskPersisterError, LOG_FILE, SEAL_FILE, SNAPSHOT_FILE, VirtualClock, make, seededRandom,
+  type DiskFs, type Persister, type RandomSource,
 } from '../../../src/runtime/index.js';
 import { currentSeal, readHeader, readSealSlots, snapshotId } from '../../../src/runtime/diskFormat.js';
 import { SimFs } from '../../../src/runtime/sim/fs.js';
@@ -125,45 +121,52 @@ async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFi
     }
     candidates = [loaded];
 
-    const save = (effect: PersistEffect): void => {
-      const state: PersistentState = {
-        currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log,
-        lastIncludedIndex: effect.lastIncludedIndex, lastIncludedTerm: effect.lastIncludedTerm, snapshot: effect.snapshot,
-      };
-      candidates.push(state);
-      disk.save(effect).then(() => {
-        figures.acknowledgedSaves++;
-        const at = candidates.indexOf(state);
-        if (at > 0) candidates = candidates.slice(at);
-      }, () => undefined); // a crash: the harness sees it in fs.stats
+    const tracked: Persister = {
+      load: () => disk.load(),
+      save: (effect: PersistEffect) => {
+        const state: PersistentState = {
+          currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log,
+          lastIncludedIndex: effect.lastIncludedIndex, lastIncludedTerm: effect.lastIncludedTerm, snapshot: effect.snapshot,
+        };
+        candidates.push(state);
+        return disk.save(effect).then(() => {
+          figures.acknowledgedSaves++;
+          const at = candidates.indexOf(state);
+          if (at > 0) candidates = candidates.slice(at);
+        });
+      },
     };
-    // The service: the sum of the commands applied, snapshotted with the index it covers.
-    let raft: RaftState = restore(0, 1, loaded);
-    let applied = raft.lastIncludedIndex;
-    let sum = loaded.lastIncludedIndex > 0 ? (loaded.snapshot as { sum: number }).sum : 0;
+    // The service: the sum of the commands applied, snapshotted with the index it covers; a
+    // restarted node hands it its snapshot first.
+    let applied = 0;
+    let sum = 0;
     let sinceSnapshot = 0;
-    const input = (i: Input): void => {
-      const result = step(raft, i, RUNTIME_STEP_CONFIG);
-      raft = result.state;
-      if (result.persist) save(result.persist);
-      for (const m of result.apply) {
-        if (!('commandValid' in m)) continue;
-        applied = m.commandIndex;
-        for (const c of m.command as { c: number }[]) sum += c.c;
-        sinceSnapshot++;
+    const onApply = (m: ApplyMsg): void => {
+      if ('snapshotValid' in m) {
+        applied = m.snapshotIndex;
+        sum = (m.snapshot as { sum: number }).sum;
+        return;
       }
+      applied = m.commandIndex;
+      sum += (m.command as { c: number }).c;
+      sinceSnapshot++;
     };
-    input({ type: 'ElectionTimeout' }); // the one server leads
+    const clock = new VirtualClock();
+    const node = make({ clusterSize: 1, send: () => undefined }, 0, tracked, onApply, { clock, random: seededRandom(random.int(2 ** 32)) });
+    if (applied !== loaded.lastIncludedIndex) throw new Error(`seed ${seed} round ${round}: the node handed its service index ${applied}, not its snapshot's ${loaded.lastIncludedIndex}`);
+    await clock.sleep(900); // an election timeout: the one server leads
     for (let i = 0; i < 60 && fs.stats.crashes === crashesBefore; i++) {
       const burst = 1 + random.int(4);
-      for (let k = 0; k < burst; k++) input({ type: 'Start', command: [{ c: ++command, pad: 'x'.repeat(random.int(8)) }] });
+      for (let k = 0; k < burst; k++) node.start({ c: ++command, pad: 'x'.repeat(random.int(8)) });
       if (snapshotEvery > 0 && sinceSnapshot >= snapshotEvery) {
-        input({ type: 'Snapshot', index: applied, snapshot: { sum, through: applied, pad: 'y'.repeat(random.int(200)) } });
+        node.snapshot(applied, { sum, through: applied, pad: 'y'.repeat(random.int(200)) });
         sinceSnapshot = 0;
       }
-      for (let t = random.int(3); t > 0; t--) await new Promise<void>((resolve) => setImmediate(resolve));
+      await clock.sleep(random.int(3) * 5);
     }
     if (fs.stats.crashes === crashesBefore) fs.crash(); // not yet crashed: crash now, writes in flight
+    node.kill();
+    clock.stop();
     figures.crashes++;
     figures.compactions += disk.stats.compactions;
     figures.snapshots += disk.stats.snapshots;
