@@ -41,7 +41,11 @@ export async function runDefaultPair(entry: string): Promise<number> {
     const child = spawn(process.execPath, [...process.execArgv, entry, ...pass.flags, '--out', join(root, pass.name)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const label = `[${pass.name.padEnd(width)}] `;
     for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) prefixLines(from, to, label);
-    return { pass, child, done: new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 3 : 70)))) };
+    const done = new Promise<number>((resolve) => {
+      child.on('error', (e) => { process.stderr.write(`${label}check: could not start the pass: ${e.message}\n`); resolve(2); });
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 3 : 70)));
+    });
+    return { pass, child, done };
   });
   const forward = (signal: NodeJS.Signals): void => { for (const c of children) c.child.kill(signal); };
   process.on('SIGINT', forward);

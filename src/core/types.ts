@@ -44,7 +44,10 @@ export interface PersistentState extends LogView {
   readonly votedFor: ServerId | null;
   /**
    * The service's snapshot of every entry up to lastIncludedIndex, opaque to Raft (null without a
-   * snapshot). Never edited: a new snapshot is a new value.
+   * snapshot). Never edited: a new snapshot is a new value. Part of the state, so with
+   * StepConfig.autoFreeze (the default) a plain object or array given as a snapshot is
+   * deep-frozen, and the one a SnapshotApplyMsg hands the service is frozen too: a service
+   * passes a copy of its live state and copies what it installs before changing it.
    */
   readonly snapshot: unknown;
 }

@@ -193,6 +193,9 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
       if (leaderId !== from) throw r.error(`InstallSnapshot.leaderId is ${leaderId}, not its sender ${from}`);
       const lastIncludedIndex = r.uint('InstallSnapshot.lastIncludedIndex');
       const lastIncludedTerm = readTerm(r, 'InstallSnapshot.lastIncludedTerm');
+      // What restore and the disk format accept: both 0 or neither, and no term past the sender's.
+      if ((lastIncludedIndex === 0) !== (lastIncludedTerm === 0)) throw r.error(`InstallSnapshot.lastIncludedIndex ${lastIncludedIndex} with lastIncludedTerm ${lastIncludedTerm}: both 0 or neither`);
+      if (lastIncludedTerm > term) throw r.error(`InstallSnapshot.lastIncludedTerm ${lastIncludedTerm} is past its term ${term}`);
       const length = r.uint('InstallSnapshot.data length');
       const data = decodeJson(r.bytes(length, 'InstallSnapshot.data'), 'InstallSnapshot.data');
       const m: InstallSnapshotArgs = { type, from, to, term, leaderId, lastIncludedIndex, lastIncludedTerm, data };

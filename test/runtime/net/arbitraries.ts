@@ -42,9 +42,10 @@ export function messageArb(ctx: DecodeContext): fc.Arbitrary<Message> {
       type: fc.constant('AppendEntriesReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
       success: fc.boolean(), matchIndex: uintArb, conflictTerm: termArb, conflictIndex: uintArb,
     }),
-    fc.record({
-      type: fc.constant('InstallSnapshot' as const), from: fc.constant(from), to: fc.constant(to), term: termArb,
-      leaderId: fc.constant(from), lastIncludedIndex: uintArb, lastIncludedTerm: termArb, data: commandArb,
+    // A snapshot the codec accepts: index and term both 0 or neither, the term at most the message's.
+    fc.tuple(termArb, uintArb, termArb, commandArb).map(([term, index, t, data]) => {
+      const lastIncludedTerm = index === 0 ? 0 : Math.max(1, Math.min(t, term));
+      return { type: 'InstallSnapshot' as const, from, to, term: index > 0 && term === 0 ? 1 : term, leaderId: from, lastIncludedIndex: lastIncludedTerm === 0 ? 0 : index, lastIncludedTerm, data };
     }),
     fc.record({ type: fc.constant('InstallSnapshotReply' as const), from: fc.constant(from), to: fc.constant(to), term: termArb, matchIndex: uintArb }),
     fc.record({

@@ -104,6 +104,9 @@ describe('codec: every malformed message is rejected with a one-line reason', ()
     ['InstallSnapshot data longer than the message', raw([5], 1, 0, 1, 1, 4, 1, 40, '{}'), /InstallSnapshot\.data: 40 bytes declared, 2 left/],
     ['InstallSnapshot data that is not JSON', raw([5], 1, 0, 1, 1, 4, 1, 3, '[1,'), /InstallSnapshot\.data is not valid JSON/],
     ['InstallSnapshot data JSON cannot give back', raw([5], 1, 0, 1, 1, 4, 1, 7, '[1e999]'), /InstallSnapshot\.data\[0\] is the number Infinity/],
+    ['InstallSnapshot with an index but no term', raw([5], 1, 0, 1, 1, 4, 0, 2, '{}'), /InstallSnapshot\.lastIncludedIndex 4 with lastIncludedTerm 0: both 0 or neither/],
+    ['InstallSnapshot with a term but no index', raw([5], 1, 0, 1, 1, 0, 1, 2, '{}'), /InstallSnapshot\.lastIncludedIndex 0 with lastIncludedTerm 1: both 0 or neither/],
+    ['InstallSnapshot whose last term is past its own', raw([5], 1, 0, 1, 1, 4, 2, 2, '{}'), /InstallSnapshot\.lastIncludedTerm 2 is past its term 1/],
     ['InstallSnapshotReply with trailing bytes', raw([6], 1, 0, 1, 4, [0]), /1 trailing bytes?/],
     ['type byte 0xff', raw([0xff]), /bad message type byte 0xff/],
     ['trailing bytes', Buffer.concat([encodeMessageBytes(heartbeat), Buffer.from([0, 0])]), /2 trailing bytes/],
@@ -164,7 +167,7 @@ describe('codec: no term beyond MAX_TERM crosses the wire', () => {
     ['prevLogTerm', raw([3], 1, 0, 1, 1, 0, t, 0, 0), /AppendEntries\.prevLogTerm is \d+, beyond MAX_TERM/],
     ['an entry term', raw([3], 1, 0, 2, 1, 0, 0, 0, 1, t, 2, '{}'), /AppendEntries\.entries\[0\]\.term is \d+, beyond MAX_TERM/],
     ['conflictTerm', raw([4], 1, 0, 1, [0], 0, t, 0), /AppendEntriesReply\.conflictTerm is \d+, beyond MAX_TERM/],
-    ['lastIncludedTerm', raw([5], 1, 0, 1, 1, 4, t, 1, '0'), /InstallSnapshot\.lastIncludedTerm is \d+, beyond MAX_TERM/],
+    ['lastIncludedTerm', raw([5], 1, 0, MAX_TERM, 1, 4, t, 1, '0'), /InstallSnapshot\.lastIncludedTerm is \d+, beyond MAX_TERM/],
   ];
 
   test.each(beyond.flatMap((t) => inRange(t).map(([field, bytes, reason]) => [`${field} ${t}`, bytes, reason] as const)))(
@@ -184,7 +187,7 @@ describe('codec: no term beyond MAX_TERM crosses the wire', () => {
     ['prevLogTerm', { ...heartbeat, prevLogTerm: t }],
     ['an entry term', { ...heartbeat, entries: [{ term: t, command: 1 }] }],
     ['conflictTerm', { type: 'AppendEntriesReply', from: 1, to: 0, term: 1, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: 1 }],
-    ['lastIncludedTerm', { type: 'InstallSnapshot', from: 1, to: 0, term: 1, leaderId: 1, lastIncludedIndex: 4, lastIncludedTerm: t, data: [1] }],
+    ['lastIncludedTerm', { type: 'InstallSnapshot', from: 1, to: 0, term: MAX_TERM, leaderId: 1, lastIncludedIndex: 4, lastIncludedTerm: t, data: [1] }],
   ];
 
   test.each(beyond.flatMap((t) => withTerm(t).map(([field, m]) => [`${field} ${t}`, m] as const)))(

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   FrameOpener, FrameSealer, InitiatorHandshake, ResponderHandshake, secretBytes, WireError, type Identity,
 } from '../../../src/runtime/net/index.js';
+import { HANDSHAKE_VERSION } from '../../../src/runtime/net/handshake.js';
 
 const secret = secretBytes('cluster secret');
 const other = secretBytes('another secret');
@@ -93,7 +94,7 @@ describe('handshake: the cluster id', () => {
     head.writeUInt8(4, 8);
     head.write('blue', 9, 'latin1');
     randomBytes(32).copy(head, 73);
-    const proof = createHmac('sha256', secret).update('pure-raft/2 responder proof\0').update(initiator.hello()).update(head).digest();
+    const proof = createHmac('sha256', secret).update(`pure-raft/${HANDSHAKE_VERSION} responder proof\0`).update(initiator.hello()).update(head).digest();
     expect(authFailure(() => initiator.onChallenge(Buffer.concat([head, proof])))).toBe('auth: handshake: server 0 is in cluster blue, this node is in cluster green');
   });
 
