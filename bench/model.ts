@@ -106,7 +106,12 @@ async function main(): Promise<void> {
   });
   if (args.child !== undefined) return child(JSON.parse(args.child) as RunSpec);
 
-  const bounds = { servers: 3, maxTerm: 2, maxLog: 2, maxCommands: 2, maxCrashes: 1, maxMessages: Number(args['max-messages']), maxSnapshots: Number(args['max-snapshots']) };
+  // The reference bound of before snapshots and the options (1,504,204 states), pinned so the
+  // figures compare across versions: duplication on, PreVote and CheckQuorum off, no snapshots.
+  const bounds = {
+    servers: 3, maxTerm: 2, maxLog: 2, maxCommands: 2, maxCrashes: 1, maxMessages: Number(args['max-messages']), maxSnapshots: Number(args['max-snapshots']),
+    duplicate: true, preVote: false, checkQuorum: false,
+  };
   const symmetry = args.symmetry !== 'off';
   const runs = Number(args.runs);
   const configs = args.workers.split(',').flatMap((w) =>
