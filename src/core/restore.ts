@@ -3,6 +3,15 @@ import type { PersistentState, RaftState, ServerId } from './types.js';
 export const EMPTY_PERSISTENT_STATE: PersistentState = { currentTerm: 0, votedFor: null, lastIncludedIndex: 0, lastIncludedTerm: 0, snapshot: null, log: [] };
 
 /**
+ * Only the persistent fields of `p` (a state, a persist effect, or a persisted state): what a
+ * persister keeps, and all a restart may use.
+ */
+export function persistentPart(p: PersistentState): PersistentState {
+  const { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log } = p;
+  return { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log };
+}
+
+/**
  * A server's state after a crash, built from what it persisted and nothing else: a follower with
  * the persistent fields exactly as written, and commitIndex = lastApplied = lastIncludedIndex (a
  * snapshot holds only committed entries, and the service restarts from it).

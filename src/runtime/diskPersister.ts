@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { lastLogIndex, type LogEntry, type PersistEffect, type PersistentState, type ServerId, type Term } from '../core/index.js';
+import { lastLogIndex, persistentPart, type LogEntry, type PersistEffect, type PersistentState, type ServerId, type Term } from '../core/index.js';
 import { MAX_TERM } from '../core/limits.js';
 import {
   DiskPersisterError, HEADER_SIZE, NO_SNAPSHOT, RecordProblem, RecordType, appendOp, currentSeal, decodeRecord, encodeEntry,
@@ -358,10 +358,7 @@ export class DiskPersister implements Persister {
       this.entrySizes.push(bytes);
       this.liveEntryBytes += bytes;
     }
-    const state: PersistentState = {
-      currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log,
-      lastIncludedIndex: base, lastIncludedTerm: effect.lastIncludedTerm, snapshot: effect.snapshot,
-    };
+    const state = persistentPart(effect);
     this.latest = state;
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ ops, state, snapshotFile, resolve, reject });

@@ -1,4 +1,4 @@
-import type { PersistEffect, PersistentState } from '../core/index.js';
+import { persistentPart, type PersistEffect, type PersistentState } from '../core/index.js';
 import type { Persister } from './persister.js';
 
 /**
@@ -19,8 +19,7 @@ export class MemoryPersister implements Persister {
   }
 
   save(effect: PersistEffect): void {
-    const { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log } = effect;
-    this.state = { currentTerm, votedFor, lastIncludedIndex, lastIncludedTerm, snapshot, log };
+    this.state = persistentPart(effect);
   }
 
   load(): PersistentState | null {

@@ -5,7 +5,7 @@
  * Messages are written by the model's `formatMessage`, the one message formatter of the project.
  */
 import {
-  DEFAULT_STEP_CONFIG, operations, restore, runOperations, initialState,
+  DEFAULT_STEP_CONFIG, operations, persistentPart, restore, runOperations, initialState,
   type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
 } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
@@ -145,10 +145,3 @@ export class Cluster {
   }
 }
 
-/** The persistent fields of a state or a persist effect: what a disk holds. */
-function persistentPart(p: PersistentState): PersistentState {
-  return {
-    currentTerm: p.currentTerm, votedFor: p.votedFor,
-    lastIncludedIndex: p.lastIncludedIndex, lastIncludedTerm: p.lastIncludedTerm, snapshot: p.snapshot, log: p.log,
-  };
-}

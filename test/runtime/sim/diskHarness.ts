@@ -15,7 +15,7 @@
  * apart: a start stricter than it need be).
  */
 import { join } from 'node:path';
-import { EMPTY_PERSISTENT_STATE, type ApplyMsg, type LogEntry, type PersistEffect, type PersistentState } from '../../../src/core/index.js';
+import { EMPTY_PERSISTENT_STATE, persistentPart, type ApplyMsg, type LogEntry, type PersistEffect, type PersistentState } from '../../../src/core/index.js';
 import {
   DiskPersister, DiskPersisterError, LOG_FILE, SEAL_FILE, SNAPSHOT_FILE, VirtualClock, make, seededRandom,
   type DiskFs, type Persister, type RandomSource,
@@ -124,10 +124,7 @@ async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFi
     const tracked: Persister = {
       load: () => disk.load(),
       save: (effect: PersistEffect) => {
-        const state: PersistentState = {
-          currentTerm: effect.currentTerm, votedFor: effect.votedFor, log: effect.log,
-          lastIncludedIndex: effect.lastIncludedIndex, lastIncludedTerm: effect.lastIncludedTerm, snapshot: effect.snapshot,
-        };
+        const state = persistentPart(effect);
         candidates.push(state);
         return disk.save(effect).then(() => {
           figures.acknowledgedSaves++;
