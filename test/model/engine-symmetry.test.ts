@@ -131,6 +131,22 @@ describe('symmetry in the engine, on a toy with interchangeable ids', () => {
     }
   });
 
+  test('fingerprints of classes with many relabellings spread over the whole hi word (the set slots by its top bits)', () => {
+    // 5 ids, no signature: every state tries all 120 relabellings, and the least of 120 hashes
+    // has hi below 2^32 / 8 nearly always; the fingerprint must not (expected share: 1/8).
+    const c = new Canonicaliser(leaderEncoding(4, false), true);
+    const out = { hi: 0, lo: 0 };
+    const his = new Set<number>();
+    for (const s of allStates(5, 4)) {
+      c.fingerprint(s, out);
+      his.add(out.hi >>> 0);
+    }
+    const low = [...his].filter((hi) => hi < 2 ** 29).length / his.size;
+    expect(his.size).toBe(reducedCount(5, 4));
+    expect(low).toBeGreaterThan(0.08);
+    expect(low).toBeLessThan(0.17);
+  });
+
   test('without symmetry every state is its own class, and the key is the plain one', () => {
     const c = new Canonicaliser(leaderEncoding(m, true), false);
     const states = allStates(k, m);
