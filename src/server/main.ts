@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, RUNTIME_STEP_CONFIG, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
-import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { defaultClusterId, readSecret } from './clusterIdentity.js';
 import { answerClient } from './clientApi.js';
 import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
@@ -10,21 +10,6 @@ import { roleChangeLine } from './roleLog.js';
 /** One line on stdout, time-stamped: the process's whole user interface. */
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-function readSecret(config: NodeConfig): string {
-  if (config.secretFile === undefined) {
-    const fromEnv = process.env['PURE_RAFT_SECRET'];
-    if (fromEnv === undefined) throw new UsageError('no cluster secret: give --secret-file FILE or set PURE_RAFT_SECRET');
-    return checkSecret(fromEnv, 'PURE_RAFT_SECRET');
-  }
-  let raw: string;
-  try {
-    raw = readFileSync(config.secretFile, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --secret-file ${config.secretFile}: ${(error as Error).message}`);
-  }
-  return checkSecret(raw, config.secretFile);
 }
 
 /**
@@ -50,7 +35,7 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
       return 0;
     }
     config = parsed;
-    secret = readSecret(config);
+    secret = readSecret(config.secretFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pure-raft node: ${error.message} (pure-raft node --help)\n`);
