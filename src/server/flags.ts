@@ -9,28 +9,44 @@ export class UsageError extends Error {}
  * one wins", and a flag's value is never empty nor another flag.
  */
 export class FlagReader {
-  private readonly args: readonly string[];
   private index = 0;
   private readonly given = new Set<string>();
+  /** The value of the last `--flag=value`, until value() takes it. */
+  private inline: { readonly flag: string; readonly value: string } | null = null;
 
-  constructor(argv: readonly string[]) {
-    this.args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
-  }
+  constructor(private readonly args: readonly string[]) {}
 
-  /** The next argument (a flag or not), or undefined after the last. */
+  /** The next argument (a flag, without any `=value`, or not), or undefined after the last. */
   next(): string | undefined {
-    const arg = this.args[this.index++];
-    if (arg !== undefined && arg.startsWith('--') && arg !== '--') {
-      if (this.given.has(arg)) throw new UsageError(`${arg} is given twice`);
-      this.given.add(arg);
+    if (this.inline !== null) throw new UsageError(`${this.inline.flag} takes no value`);
+    let arg = this.args[this.index++];
+    if (arg === undefined || !arg.startsWith('--') || arg === '--') return arg;
+    const eq = arg.indexOf('=');
+    if (eq >= 0) {
+      this.inline = { flag: arg.slice(0, eq), value: arg.slice(eq + 1) };
+      arg = this.inline.flag;
     }
+    if (this.given.has(arg)) throw new UsageError(`${arg} is given twice`);
+    this.given.add(arg);
     return arg;
   }
 
-  /** The value of `flag`, the argument after it. */
+  /** The next argument as it is, flag-like or not (what follows `--`). */
+  verbatim(): string | undefined {
+    return this.args[this.index++];
+  }
+
+  /** The value of `flag`: from `--flag=value`, else the argument after it. */
   value(flag: string): string {
-    const raw = this.args[this.index++];
-    if (raw === undefined || raw.startsWith('--') || raw === '') throw new UsageError(`${flag} needs a value`);
+    let raw: string | undefined;
+    if (this.inline !== null) {
+      raw = this.inline.value;
+      this.inline = null;
+    } else {
+      raw = this.args[this.index++];
+      if (raw?.startsWith('--')) raw = undefined;
+    }
+    if (raw === undefined || raw === '') throw new UsageError(`${flag} needs a value`);
     return raw;
   }
 }
