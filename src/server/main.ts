@@ -1,9 +1,10 @@
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, RUNTIME_STEP_CONFIG, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
-import { formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { formatAddress, isLoopbackHost, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { defaultClusterId, readSecret } from './clusterIdentity.js';
 import { answerClient } from './clientApi.js';
+import { httpListeningLine, startHttpApi, type HttpApi } from './httpApi.js';
 import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
 
@@ -138,6 +139,19 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     process.stderr.write(`pure-raft node ${me}: cannot listen on ${formatAddress(config.peers[me]!)}: ${(error as Error).message}\n`);
     return 1;
   }
+  let http: HttpApi | null = null;
+  if (config.http !== undefined) {
+    try {
+      http = await startHttpApi(config.http, (payload) => answerClient(payload, node, app));
+    } catch (error) {
+      node.kill();
+      await transport.close();
+      await persister.close().catch(() => undefined);
+      process.stderr.write(`pure-raft node ${me}: cannot listen for HTTP on ${formatAddress(config.http)}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    log(`node ${me}: ${httpListeningLine(http.address, isLoopbackHost(config.http.host))}`);
+  }
   log(`node ${me}: listening on ${formatAddress(config.peers[me]!)}`);
 
   const outcome = await new Promise<number>((resolve) => {
@@ -156,6 +170,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     watch.unref();
   });
   node.kill();
+  await http?.close();
   await transport.close();
   await persister.close().catch(() => undefined);
   return outcome;
