@@ -9,8 +9,9 @@ import { MAX_COMMAND_BYTES, type ClientReply } from './clientApi.js';
  *
  *   POST /commands          body: one JSON command (at most 16 KiB)
  *     200 {index, term, position}   committed and applied
- *     421 {error:'not-leader', leader: null}   a follower (Misdirected Request: try another server;
- *                                   a node knows no other server's HTTP address)
+ *     421 {error:'not-leader', leaderId}   not the leader (Misdirected Request): leaderId is the
+ *                                   leader's index in --peers if this server knows it, else null
+ *                                   (a node knows no other server's HTTP address: map the id)
  *     409 {error:'lost'}            a new leader overwrote its entry: not committed
  *     504 {error:'unknown'}         not applied within the wait, or a snapshot replaced its entry
  *                                   unapplied: it may have committed (never retried for you)
@@ -94,7 +95,12 @@ async function submit(request: IncomingMessage, answer: Answer, submitTimeoutMs:
     timer = setTimeout(() => resolve(error(504, 'unknown', { reason: `not applied within ${submitTimeoutMs} ms; it may yet commit` })), submitTimeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve(answer({ op: 'submit', command })).then(replied), timedOut]);
+    const applied = Promise.resolve(answer({ op: 'submit', command })).then(async (reply) => {
+      if (reply.ok || reply.error !== 'not-leader') return replied(reply);
+      const status = await answer({ op: 'status' });
+      return error(421, 'not-leader', { leaderId: status.ok && 'leaderId' in status ? status.leaderId : null });
+    });
+    return await Promise.race([applied, timedOut]);
   } finally {
     clearTimeout(timer);
   }
@@ -118,7 +124,7 @@ function replied(reply: ClientReply): Response {
     return { status: 200, body };
   }
   switch (reply.error) {
-    case 'not-leader': return error(421, 'not-leader', { leader: null });
+    case 'not-leader': return error(421, 'not-leader', { leaderId: null });
     case 'lost': return error(409, 'lost', { index: reply.index ?? null, term: reply.term ?? null });
     case 'unknown': return error(504, 'unknown', { reason: 'a snapshot replaced its entry before this server applied it; it may have committed' });
     case 'bad-request': return error(400, 'bad-request', { reason: reply.reason });

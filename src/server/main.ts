@@ -4,6 +4,7 @@ import { TcpTransport } from '../runtime/net/index.js';
 import { formatAddress, isLoopbackHost, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
 import { defaultClusterId, readSecret } from './clusterIdentity.js';
 import { answerClient } from './clientApi.js';
+import { LeaderHint } from './leaderHint.js';
 import { httpListeningLine, startHttpApi, type HttpApi } from './httpApi.js';
 import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
@@ -102,6 +103,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     policy: config.snapshots,
     snapshot: (index, snapshot) => node.snapshot(index, snapshot),
   });
+  const hint = new LeaderHint();
   const transport = new TcpTransport({
     me,
     addresses: config.peers.map(formatAddress),
@@ -119,7 +121,8 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     },
   });
   try {
-    await transport.listen(node, (payload, respond) => {
+    // Each arriving message is seen by the leader hint, then stepped by the node.
+    await transport.listen({ onReceive: (message) => { hint.observe(message); node.onReceive(message); } }, (payload, respond) => {
       // A reply that cannot be encoded is answered with an error, never thrown into the socket.
       const answer = (reply: unknown): void => {
         try {
@@ -129,7 +132,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
           respond({ ok: false, error: 'internal', reason: 'the reply could not be encoded' });
         }
       };
-      const reply = answerClient(payload, node, app);
+      const reply = answerClient(payload, node, app, hint);
       if (reply instanceof Promise) void reply.then(answer);
       else answer(reply);
     });
@@ -142,7 +145,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
   let http: HttpApi | null = null;
   if (config.http !== undefined) {
     try {
-      http = await startHttpApi(config.http, (payload) => answerClient(payload, node, app));
+      http = await startHttpApi(config.http, (payload) => answerClient(payload, node, app, hint));
     } catch (error) {
       node.kill();
       await transport.close();

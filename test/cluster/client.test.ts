@@ -143,11 +143,12 @@ describe('the HTTP API (--http)', () => {
     expect(read.stdout).toBe(`${position} {"via":"http"}\n`);
   });
 
-  test('a follower answers 421 not-leader, and appends nothing', async () => {
+  test('a follower answers 421 not-leader naming the leader, and appends nothing', async () => {
     const follower = (leader + 1) % 3;
     const r = await fetch(url(follower, '/commands'), { method: 'POST', body: '"to a follower"' });
     expect(r.status).toBe(421);
-    expect(await r.json()).toEqual({ error: 'not-leader', leader: null });
+    expect(await r.json()).toEqual({ error: 'not-leader', leaderId: leader });
+    expect(await (await fetch(url(follower, '/status'))).json()).toMatchObject({ role: 'follower', leaderId: leader });
     const all = (await (await fetch(url(leader, '/commands'))).json()) as { commands: unknown[] };
     expect(all.commands).not.toContain('to a follower');
   });

@@ -27,13 +27,21 @@ describe('the HTTP API: a request is one client request, a reply one status code
     expect(await http('/commands', { method: 'POST', body: '{"k":1}' })).toEqual({ status: 200, body: { index: 5, term: 2, position: 9 } });
     expect(asked).toEqual([{ op: 'submit', command: { k: 1 } }]);
     reply = { ok: false, error: 'not-leader' };
-    expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 421, body: { error: 'not-leader', leader: null } });
+    expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 421, body: { error: 'not-leader', leaderId: null } });
+    expect(asked.at(-1)).toEqual({ op: 'status' }); // asked who leads: a reply without leaderId is null
     reply = { ok: false, error: 'lost', index: 5, term: 2 };
     expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 409, body: { error: 'lost', index: 5, term: 2 } });
     reply = { ok: false, error: 'unknown' };
     expect(await http('/commands', { method: 'POST', body: '1' })).toMatchObject({ status: 504, body: { error: 'unknown' } });
     reply = { ok: false, error: 'bad-request', reason: 'why' };
     expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 400, body: { error: 'bad-request', reason: 'why' } });
+  });
+
+  test('not-leader names the leader the node knows of (its status\'s leaderId)', async () => {
+    const http = await serve((payload) => ((payload as { op: string }).op === 'status'
+      ? { ok: true, id: 0, currentTerm: 4, role: 'follower', votedFor: 2, leaderId: 2, logLength: 0, lastIncludedIndex: 0, commitIndex: 0, lastApplied: 0, appliedCommands: 0, pendingSubmits: 0 }
+      : { ok: false, error: 'not-leader' }));
+    expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 421, body: { error: 'not-leader', leaderId: 2 } });
   });
 
   test('a submit not applied within the wait is 504 unknown (it may yet commit)', async () => {
