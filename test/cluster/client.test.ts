@@ -4,6 +4,7 @@
  * per result, a follower's not-leader, and the HTTP limits (413, 400).
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,5 +189,31 @@ describe('an unreachable cluster', () => {
     expect(read.stderr).toBe('pure-raft read: no leader answered within 1 s\n');
     // within the timeout: a second of trying, plus the process's own start-up (tsx)
     for (const r of [status, submit, read]) expect(r.ms).toBeLessThan(10_000);
+  });
+});
+
+describe('--http beyond loopback, and closing with the node', () => {
+  let single: LocalCluster | undefined;
+  afterAll(async () => { await single?.killAll(); });
+
+  test('a host given explicitly is listened on, and the log line says UNAUTHENTICATED; SIGTERM closes it', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    const seen: string[] = [];
+    single = await LocalCluster.create({ size: 1, dir: join(dir, 'wide'), nodeFlags: ['--http', `0.0.0.0:${port}`], onLine: (_, line) => seen.push(line) });
+    await single.start(0);
+    expect(seen.some((l) => l.endsWith(`node 0: HTTP API on http://0.0.0.0:${port}: UNAUTHENTICATED, anyone who reaches this address can submit commands`)), seen.join('\n')).toBe(true);
+    const committed = await until('a one-server cluster commits over HTTP', async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/commands`, { method: 'POST', body: '"wide"' });
+      return r.status === 200 ? ((await r.json()) as { position: number }) : undefined;
+    });
+    expect(committed.position).toBe(1);
+    // The process ends on its own after SIGTERM only if the HTTP server was closed (an open one keeps it alive).
+    expect(await single.stop(0)).toEqual({ code: 0, signal: null });
+    await expect(fetch(`http://127.0.0.1:${port}/status`)).rejects.toThrow();
   });
 });
