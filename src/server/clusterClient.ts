@@ -1,5 +1,5 @@
 import { ClientRequestError, TcpClient } from '../runtime/net/index.js';
-import { SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
+import { commandProblem, SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
 import type { SubmitReply } from './replicatedLog.js';
 
 /**
@@ -140,6 +140,9 @@ export class ClusterClient {
    * may yet commit): the outcome then says `committed: false`, meaning unknown.
    */
   async submit(command: unknown, deadlineMs = 10_000): Promise<SubmitOutcome> {
+    // Refused here, alone: in a submit-many with others it would refuse them all.
+    const problem = commandProblem(command);
+    if (problem !== null) return { committed: false, fate: 'refused', server: this.leader, attempts: 0, reason: problem };
     const until = Date.now() + deadlineMs;
     let attempts = 0;
     let server = this.leader;
