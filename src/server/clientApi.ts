@@ -1,5 +1,6 @@
 import { lastLogIndex, type RaftState } from '../core/index.js';
 import { nestsDeeperThan } from '../runtime/net/index.js';
+import type { LeaderHint } from './leaderHint.js';
 import type { ReplicatedLog, SubmitReply } from './replicatedLog.js';
 
 /**
@@ -22,6 +23,8 @@ export interface NodeStatus {
   readonly currentTerm: number;
   readonly role: RaftState['role'];
   readonly votedFor: number | null;
+  /** The leader of currentTerm as this server knows it (itself, or the one it heard from), else null. */
+  readonly leaderId: number | null;
   /** The index of the last log entry (absolute), and of the last one the snapshot replaced (0: none). */
   readonly logLength: number;
   readonly lastIncludedIndex: number;
@@ -107,11 +110,12 @@ export function parseClientRequest(payload: unknown): ClientRequest | BadRequest
   }
 }
 
-/** Answers one client request against the running node and its replicated log. */
+/** Answers one client request against the running node and its replicated log (and who leads, given a hint). */
 export function answerClient(
   payload: unknown,
   node: { readonly raftState: RaftState },
   app: ReplicatedLog,
+  hint: LeaderHint | null = null,
 ): ClientReply | Promise<ClientReply> {
   const request = parseClientRequest(payload);
   if ('ok' in request) return request;
@@ -123,7 +127,7 @@ export function answerClient(
     case 'status': {
       const s = node.raftState;
       return {
-        ok: true, id: s.id, currentTerm: s.currentTerm, role: s.role, votedFor: s.votedFor,
+        ok: true, id: s.id, currentTerm: s.currentTerm, role: s.role, votedFor: s.votedFor, leaderId: hint?.leaderId(s) ?? (s.role === 'leader' ? s.id : null),
         logLength: lastLogIndex(s), lastIncludedIndex: s.lastIncludedIndex, commitIndex: s.commitIndex, lastApplied: app.lastApplied, appliedCommands: app.length, pendingSubmits: app.pending,
       };
     }

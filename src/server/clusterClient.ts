@@ -1,16 +1,29 @@
 import { ClientRequestError, TcpClient } from '../runtime/net/index.js';
-import { SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
+import { commandProblem, SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
 import type { SubmitReply } from './replicatedLog.js';
+
+/**
+ * What became of a submit: `committed` (acknowledged); `lost` (a new leader overwrote its entry:
+ * not committed); `unknown` (it may have committed: the request timed out or broke after it was
+ * sent, or a snapshot replaced its entry before the server applied it); `no-leader` (never
+ * appended: no server took it before the deadline); `refused` (a bad request, see `reason`).
+ */
+export type SubmitFate = 'committed' | 'lost' | 'unknown' | 'no-leader' | 'refused';
 
 export interface SubmitOutcome {
   /** Acknowledged: the command is committed in the entry at Raft `index` and applied by the node that answered. */
   readonly committed: boolean;
+  readonly fate: SubmitFate;
+  /** The entry's Raft log index and term (committed), or what the server said of it. */
   readonly index?: number;
+  readonly term?: number;
   /** Its place (1-based) in the replicated list of commands. */
   readonly position?: number;
   /** Which server answered last, and how many servers were tried. */
   readonly server: number;
   readonly attempts: number;
+  /** Why, for a refused or unknown outcome. */
+  readonly reason?: string;
 }
 
 /** The server could not be reached: the request was never sent, so it is safe to send elsewhere. */
@@ -127,6 +140,9 @@ export class ClusterClient {
    * may yet commit): the outcome then says `committed: false`, meaning unknown.
    */
   async submit(command: unknown, deadlineMs = 10_000): Promise<SubmitOutcome> {
+    // Refused here, alone: in a submit-many with others it would refuse them all.
+    const problem = commandProblem(command);
+    if (problem !== null) return { committed: false, fate: 'refused', server: this.leader, attempts: 0, reason: problem };
     const until = Date.now() + deadlineMs;
     let attempts = 0;
     let server = this.leader;
@@ -144,17 +160,17 @@ export class ClusterClient {
         }
         // the command may have been appended before the failure: its fate is unknown
         this.leader = (server + 1) % this.addresses.length;
-        return { committed: false, server, attempts };
+        return { committed: false, fate: 'unknown', server, attempts, reason: (error as Error).message };
       }
       if (reply.ok) {
         this.leader = server;
-        return { committed: true, index: reply.index, position: reply.position, server, attempts };
+        return { committed: true, fate: 'committed', index: reply.index, term: reply.term, position: reply.position, server, attempts };
       }
-      if (reply.error !== 'not-leader') return { committed: false, server, attempts }; // lost, or refused as a bad request
+      if (reply.error !== 'not-leader') return failed(reply, server, attempts);
       server = (server + 1) % this.addresses.length; // not-leader: it never appended the command
       if (server === this.leader) await sleep(50); // a full round without a leader: an election is on
     }
-    return { committed: false, server, attempts };
+    return { committed: false, fate: 'no-leader', server, attempts };
   }
 
   status(server: number, timeoutMs?: number): Promise<NodeStatus> {
@@ -184,6 +200,14 @@ export class ClusterClient {
     this.closed = true;
     for (let i = 0; i < this.connections.length; i++) this.drop(i);
   }
+}
+
+/** A reply that is neither an acknowledgement nor not-leader. */
+function failed(reply: { readonly error?: unknown; readonly reason?: unknown; readonly index?: number; readonly term?: number }, server: number, attempts: number): SubmitOutcome {
+  const where = { ...(reply.index !== undefined ? { index: reply.index } : {}), ...(reply.term !== undefined ? { term: reply.term } : {}) };
+  if (reply.error === 'lost') return { committed: false, fate: 'lost', ...where, server, attempts };
+  if (reply.error === 'unknown') return { committed: false, fate: 'unknown', ...where, server, attempts, reason: 'a snapshot replaced its entry before the server applied it' };
+  return { committed: false, fate: 'refused', server, attempts, reason: typeof reply.reason === 'string' ? reply.reason : JSON.stringify(reply) };
 }
 
 function sleep(ms: number): Promise<void> {

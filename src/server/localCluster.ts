@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   readonly onLine?: (id: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** More `pure-raft node` flags for every node (e.g. `--snapshot-entries 20`). */
   readonly nodeFlags?: readonly string[];
+  /** Give every node an HTTP API (`--http 127.0.0.1:PORT`, a free port each): see httpAddresses. */
+  readonly http?: boolean;
 }
 
 export interface NodeExit {
@@ -30,6 +32,8 @@ export interface NodeExit {
  */
 export class LocalCluster {
   readonly addresses: string[] = [];
+  /** Each node's HTTP API, host:port (empty unless the `http` option). */
+  readonly httpAddresses: string[] = [];
   readonly secret = randomBytes(24).toString('hex');
   /** Fresh for every local cluster, so that no two ever take in each other's nodes or directories. */
   readonly clusterId = `local-${randomBytes(8).toString('hex')}`;
@@ -37,19 +41,20 @@ export class LocalCluster {
   private readonly processes: (ChildProcess | null)[];
   private readonly exits: (Promise<NodeExit> | null)[];
 
-  private constructor(private readonly options: LocalClusterOptions, ports: number[]) {
+  private constructor(private readonly options: LocalClusterOptions, ports: number[], httpPorts: number[]) {
     mkdirSync(options.dir, { recursive: true });
     this.secretFile = join(options.dir, 'secret');
     writeFileSync(this.secretFile, this.secret + '\n', { mode: 0o600 });
     this.addresses = ports.map((p) => `127.0.0.1:${p}`);
+    this.httpAddresses = httpPorts.map((p) => `127.0.0.1:${p}`);
     this.processes = ports.map(() => null);
     this.exits = ports.map(() => null);
   }
 
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
     const ports: number[] = [];
-    for (let i = 0; i < options.size; i++) ports.push(await freePort());
-    return new LocalCluster(options, ports);
+    for (let i = 0; i < options.size * (options.http ? 2 : 1); i++) ports.push(await freePort());
+    return new LocalCluster(options, ports.slice(0, options.size), ports.slice(options.size));
   }
 
   dataDir(id: number): string {
@@ -60,7 +65,7 @@ export class LocalCluster {
   nodeArgs(id: number): string[] {
     return [
       'node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
-      '--cluster-id', this.clusterId, ...(this.options.nodeFlags ?? []),
+      '--cluster-id', this.clusterId, ...(this.options.http ? ['--http', this.httpAddresses[id]!] : []), ...(this.options.nodeFlags ?? []),
     ];
   }
 

@@ -1,30 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { DirectoryError, ensureDirectory } from '../fs/ensureDirectory.js';
 import { claimDataDir, DataDirIdentityError, DataDirLock, DataDirLockError, DiskPersister, DiskPersisterError, freshSeed, make, realClock, RUNTIME_STEP_CONFIG, seededRandom, type Persister, type RaftNode } from '../runtime/index.js';
 import { TcpTransport } from '../runtime/net/index.js';
-import { checkSecret, defaultClusterId, formatAddress, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { formatAddress, isLoopbackHost, NODE_USAGE, parseNodeArgs, UsageError, type NodeConfig } from './args.js';
+import { defaultClusterId, readSecret } from './clusterIdentity.js';
 import { answerClient } from './clientApi.js';
+import { LeaderHint } from './leaderHint.js';
+import { httpListeningLine, startHttpApi, type HttpApi } from './httpApi.js';
 import { ReplicatedLog, termOfEntry } from './replicatedLog.js';
 import { roleChangeLine } from './roleLog.js';
 
 /** One line on stdout, time-stamped: the process's whole user interface. */
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-function readSecret(config: NodeConfig): string {
-  if (config.secretFile === undefined) {
-    const fromEnv = process.env['PURE_RAFT_SECRET'];
-    if (fromEnv === undefined) throw new UsageError('no cluster secret: give --secret-file FILE or set PURE_RAFT_SECRET');
-    return checkSecret(fromEnv, 'PURE_RAFT_SECRET');
-  }
-  let raw: string;
-  try {
-    raw = readFileSync(config.secretFile, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --secret-file ${config.secretFile}: ${(error as Error).message}`);
-  }
-  return checkSecret(raw, config.secretFile);
 }
 
 /**
@@ -50,7 +37,7 @@ export async function runNode(argv: readonly string[], hooks: NodeHooks = {}): P
       return 0;
     }
     config = parsed;
-    secret = readSecret(config);
+    secret = readSecret(config.secretFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pure-raft node: ${error.message} (pure-raft node --help)\n`);
@@ -116,6 +103,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     policy: config.snapshots,
     snapshot: (index, snapshot) => node.snapshot(index, snapshot),
   });
+  const hint = new LeaderHint();
   const transport = new TcpTransport({
     me,
     addresses: config.peers.map(formatAddress),
@@ -133,7 +121,8 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     },
   });
   try {
-    await transport.listen(node, (payload, respond) => {
+    // Each arriving message is seen by the leader hint, then stepped by the node.
+    await transport.listen({ onReceive: (message) => { hint.observe(message); node.onReceive(message); } }, (payload, respond) => {
       // A reply that cannot be encoded is answered with an error, never thrown into the socket.
       const answer = (reply: unknown): void => {
         try {
@@ -143,7 +132,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
           respond({ ok: false, error: 'internal', reason: 'the reply could not be encoded' });
         }
       };
-      const reply = answerClient(payload, node, app);
+      const reply = answerClient(payload, node, app, hint);
       if (reply instanceof Promise) void reply.then(answer);
       else answer(reply);
     });
@@ -152,6 +141,19 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     await persister.close().catch(() => undefined);
     process.stderr.write(`pure-raft node ${me}: cannot listen on ${formatAddress(config.peers[me]!)}: ${(error as Error).message}\n`);
     return 1;
+  }
+  let http: HttpApi | null = null;
+  if (config.http !== undefined) {
+    try {
+      http = await startHttpApi(config.http, (payload) => answerClient(payload, node, app, hint));
+    } catch (error) {
+      node.kill();
+      await transport.close();
+      await persister.close().catch(() => undefined);
+      process.stderr.write(`pure-raft node ${me}: cannot listen for HTTP on ${formatAddress(config.http)}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    log(`node ${me}: ${httpListeningLine(http.address, isLoopbackHost(config.http.host))}`);
   }
   log(`node ${me}: listening on ${formatAddress(config.peers[me]!)}`);
 
@@ -171,6 +173,7 @@ async function runLocked(config: NodeConfig, secret: string, hooks: NodeHooks, r
     watch.unref();
   });
   node.kill();
+  await http?.close();
   await transport.close();
   await persister.close().catch(() => undefined);
   return outcome;

@@ -120,12 +120,13 @@ describe('npm pack of a clean checkout, installed into an empty project', () => 
     expect(out.exports['./core/browser']).toEqual(out.exports['.']);
     expect(out.exports['./runtime']).toEqual(expect.arrayContaining(['RaftNode', 'SimNetwork', 'MemoryPersister', 'DiskPersister']));
     expect(out.exports['./model']).toEqual(expect.arrayContaining(['explore', 'createModel', 'replayTrace', 'INVARIANTS', 'MUTANTS', 'traceToDot']));
+    expect(out.exports['./client']).toEqual(['ClusterClient', 'NotSentError']);
     const expected = smoke(source);
     expect(out.core).toEqual(expected);
     expect(out.browser).toEqual(expected);
   });
 
-  it("the core's declarations type-check in a strict consumer with nothing but the package", () => {
+  it("the core's and the client's declarations type-check in a strict consumer with nothing but the package", () => {
     writeFileSync(join(app, 'use.ts'), [
       `import { initialState, step, type RaftState, type StepResult } from '${pkg.name}/core';`,
       `import * as browser from '${pkg.name}/core/browser';`,
@@ -144,12 +145,18 @@ describe('npm pack of a clean checkout, installed into an empty project', () => 
     expect(run(process.execPath, [tsc, '-p', '.']).status).not.toBe(0);
   });
 
-  it('the bin runs from dist: --help, a bad command (exit 2, one line), and repair of a data directory the packaged DiskPersister wrote', () => {
+  it('the bin runs from dist: --help, status --help, a bad command and a client without --peers (exit 2, one line), and repair of a data directory the packaged DiskPersister wrote', () => {
     const bin = join(app, 'node_modules/.bin/pure-raft');
     const help = run(bin, ['--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^usage: pure-raft node /);
     expect(help.stdout).toContain('pure-raft repair --data-dir DIR');
+    const status = run(bin, ['status', '--help']);
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^usage: pure-raft status --peers HOST:PORT,\.\.\. /);
+    const noPeers = run(bin, ['submit', 'x']);
+    expect(noPeers.status).toBe(2);
+    expect(noPeers.stderr).toBe('pure-raft submit: --peers is required (pure-raft submit --help)\n');
 
     const bad = run(bin, ['no-such-command']);
     expect(bad.status).toBe(2);

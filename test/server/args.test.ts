@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseNodeArgs, UsageError } from '../../src/server/args.js';
+import { isLoopbackHost, parseNodeArgs, UsageError } from '../../src/server/args.js';
 import { DEFAULT_SNAPSHOT_POLICY } from '../../src/server/replicatedLog.js';
 
 describe('node flags', () => {
@@ -25,6 +25,20 @@ describe('node flags', () => {
     expect(parseNodeArgs([...base, '--no-prevote'])).toMatchObject({ preVote: false, checkQuorum: true });
     expect(parseNodeArgs([...base, '--no-check-quorum'])).toMatchObject({ preVote: true, checkQuorum: false });
     expect(() => parseNodeArgs([...base, '--no-prevote', '--no-prevote'])).toThrow(/given twice/);
+  });
+  test('--http: a port alone is on 127.0.0.1; another host only when given', () => {
+    const base = ['--id', '0', ...peers, '--data-dir', 'd'];
+    expect(parseNodeArgs(base)).not.toHaveProperty('http');
+    expect(parseNodeArgs([...base, '--http', '8080'])).toMatchObject({ http: { host: '127.0.0.1', port: 8080 } });
+    expect(parseNodeArgs([...base, '--http=0.0.0.0:8080'])).toMatchObject({ http: { host: '0.0.0.0', port: 8080 } });
+    expect(parseNodeArgs([...base, '--http', '[::1]:8080'])).toMatchObject({ http: { host: '::1', port: 8080 } });
+    expect(() => parseNodeArgs([...base, '--http', '70000'])).toThrow(/^bad address '127.0.0.1:70000': port must be 1..65535$/);
+    expect(() => parseNodeArgs([...base, '--http', 'host'])).toThrow(/^bad address 'host'/);
+    expect(() => parseNodeArgs([...base, '--http'])).toThrow(/^--http needs a value$/);
+  });
+  test('loopback hosts: 127.0.0.0/8, ::1, localhost; nothing else', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '10.0.0.1', '::', 'example.com', '128.0.0.1', '127.0.0.1.example.com']) expect(isLoopbackHost(host), host).toBe(false);
   });
   test('duplicate addresses are refused', () => {
     expect(() => parseNodeArgs(['--id', '0', '--peers', 'a:1,a:1', '--data-dir', 'd'])).toThrow(UsageError);
