@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { LevelExpander } from './level-expander.js';
+import { batchSize, batchTransfer, type Batch } from './level-queue.js';
 import { loadModel } from './load-model.js';
 import { ParentLinks } from './parent-links.js';
 import {
@@ -9,14 +10,13 @@ import {
   STAT_QUEUE,
   STATS_WORDS,
   type FromWorker,
-  type HandOver,
   type ToWorker,
   type WorkerInit,
 } from './parallel-protocol.js';
 
 /**
- * One BFS worker. It keeps the states it discovered as its share of the next level (so states
- * never cross threads), inserts into the shared fingerprint set, and records parent links for its
+ * One BFS worker. It keeps the states it discovered as its share of the next level (they cross
+ * threads only when the coordinator evens the shares out: packed, by moving their buffers), inserts into the shared fingerprint set, and records parent links for its
  * own states under global ids local * workers + index. The coordinator drives it level by level.
  */
 const init = workerData as WorkerInit;
@@ -65,9 +65,9 @@ try {
 
   // States handed over by a peer join this worker's next level; the coordinator awaits the 'took'.
   init.peers.forEach((peer) =>
-    peer?.on('message', (h: HandOver) => {
-      ex.receive(h.states, h.ids);
-      post({ type: 'took', count: h.states.length });
+    peer?.on('message', (batch: Batch) => {
+      ex.receive(batch);
+      post({ type: 'took', count: batchSize(batch) });
     }),
   );
 
@@ -81,8 +81,8 @@ try {
         if (msg.advance) ex.advance();
         return report(ex.expandLevel(msg.depth, msg.probeOnly));
       case 'give': {
-        const h: HandOver = ex.handOver(msg.count);
-        init.peers[msg.to]?.postMessage(h);
+        const batch = ex.handOver(msg.count);
+        init.peers[msg.to]?.postMessage(batch, batchTransfer(batch));
         return post({ type: 'gave' });
       }
       case 'links': {

@@ -15,14 +15,8 @@ export interface WorkerInit {
   readonly maxStates: number;
   readonly deadline: number;
   readonly stopOnViolation: boolean;
-  /** peers[j]: a port to worker j (undefined at this worker's own index), for handing over states. */
+  /** peers[j]: a port to worker j (undefined at this worker's own index), for handing over states (a Batch, level-queue.ts). */
   readonly peers: readonly (MessagePort | undefined)[];
-}
-
-/** States handed from one worker to another over their port, with their global ids. */
-export interface HandOver {
-  readonly states: unknown[];
-  readonly ids: number[];
 }
 
 export const STATS_WORDS = 3;
