@@ -1,6 +1,6 @@
 import { fingerprintState, fp } from './fingerprint.js';
 import { FULL, INSERTED, type FingerprintSet } from './fingerprint-set.js';
-import { levelQueue, type Batch, type LevelQueue } from './level-queue.js';
+import { levelQueue, sharedLevelQueue, type LevelChunks, type LevelQueue, type LevelReader, type PackedQueue } from './level-queue.js';
 import type { Model } from './model.js';
 import { ROOT, type ParentLinks } from './parent-links.js';
 
@@ -36,7 +36,10 @@ export interface ExpanderConfig {
   readonly deadline: number;
   /** Global id of local id `local` (workers interleave ids: local * workers + index). */
   readonly globalId: (local: number) => number;
-  /** When set, a full fingerprint set is replaced at once (in-thread); otherwise inserts are deferred. */
+  /**
+   * In-thread: a full fingerprint set is replaced at once, levels are the model's (level-queue.ts).
+   * Otherwise (a worker) inserts into a full set are deferred, and levels are written to shared chunks.
+   */
   readonly growInPlace: boolean;
   /** Set by another thread to halt this one; word 0 non-zero means stop. */
   readonly halt?: Int32Array;
@@ -48,7 +51,7 @@ const TICK = 256;
 
 export class LevelExpander<S, A> {
   /** The level being expanded (taken from as it goes: the level may be interrupted and resumed). */
-  frontier: LevelQueue<S>;
+  frontier: LevelReader<S>;
   /** The level being found. */
   next: LevelQueue<S>;
   generated = 0;
@@ -72,8 +75,12 @@ export class LevelExpander<S, A> {
     this.invariantOpen = new Uint8Array(model.invariants.length).fill(1);
     this.goalOpen = new Uint8Array(model.goals.length).fill(1);
     this.goalsOpen = model.goals.length;
-    this.frontier = levelQueue(model);
-    this.next = levelQueue(model);
+    this.frontier = this.newLevel();
+    this.next = this.newLevel();
+  }
+
+  private newLevel(): LevelQueue<S> {
+    return this.config.growInPlace ? levelQueue(this.model) : sharedLevelQueue(this.model);
   }
 
   /** Inserts the chosen initial states as level 0, into `next` (advance() makes them the frontier). */
@@ -88,20 +95,15 @@ export class LevelExpander<S, A> {
     }
   }
 
-  /** Moves to the next level: its states become the frontier. */
-  advance(): void {
-    this.frontier = this.next;
-    this.next = levelQueue(this.model);
+  /** Moves to the next level: its states (or, in a worker, the whole level all workers share) become the frontier. */
+  advance(frontier: LevelReader<S> = this.next): void {
+    this.frontier = frontier;
+    this.next = this.newLevel();
   }
 
-  /** Adds states handed over by another worker to the next level. */
-  receive(batch: Batch): void {
-    this.next.receive(batch);
-  }
-
-  /** Removes up to `count` states from the end of the next level, to hand over. */
-  handOver(count: number): Batch {
-    return this.next.handOver(count);
+  /** A worker's part of the next level, handed over whole (the worker's next level is empty afterwards). */
+  nextChunks(): LevelChunks {
+    return (this.next as PackedQueue<S>).chunksOut();
   }
 
   get remaining(): number {
@@ -122,9 +124,10 @@ export class LevelExpander<S, A> {
     if (!this.retryDeferred(depth + 1)) return 'stopped';
     if (this.deferred.length > 0) return 'full';
     const { model, frontier } = this;
-    while (frontier.length > 0) {
+    for (;;) {
       if ((this.expanded++ & (TICK - 1)) === 0 && !this.checkLimits()) return 'stopped';
-      const state = frontier.shift() as S;
+      const state = frontier.shift();
+      if (state === undefined) break;
       const id = frontier.id;
       const actions = model.actions(state);
       for (let i = 0; i < actions.length; i++) {
