@@ -1,23 +1,27 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import { LevelExpander } from './level-expander.js';
+import { sharedLevel } from './level-queue.js';
 import { loadModel } from './load-model.js';
 import { ParentLinks } from './parent-links.js';
 import {
+  CONTROL_CLAIM,
+  CONTROL_HALT,
   STAT_GENERATED,
   STAT_HEAP,
   STAT_QUEUE,
   STATS_WORDS,
   type FromWorker,
-  type HandOver,
   type ToWorker,
   type WorkerInit,
 } from './parallel-protocol.js';
 
 /**
- * One BFS worker. It keeps the states it discovered as its share of the next level (so states
- * never cross threads), inserts into the shared fingerprint set, and records parent links for its
- * own states under global ids local * workers + index. The coordinator drives it level by level.
+ * One BFS worker. It writes the states it discovers to shared chunks, which the coordinator
+ * gathers into the next level; every worker then claims that level's chunks one by one, so no
+ * state is copied between threads and no worker idles while another has chunks left. It
+ * inserts into the shared fingerprint set, and records parent links for its own states under
+ * global ids local * workers + index. The coordinator drives it level by level.
  */
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -26,7 +30,8 @@ const post = (msg: FromWorker): void => port.postMessage(msg);
 
 try {
   const model = await loadModel(init.source);
-  const halt = new Int32Array(init.control);
+  const control = new Int32Array(init.control);
+  const halt = new Int32Array(init.control, CONTROL_HALT * 4, 1);
   const stats = new Float64Array(init.stats, init.index * STATS_WORDS * 8, STATS_WORDS);
   const links = new ParentLinks();
   let heapAt = 0;
@@ -57,19 +62,12 @@ try {
       outcome,
       stopReason: ex.stopReason,
       discovered: ex.next.length,
+      ...(outcome === 'full' ? {} : { next: ex.nextChunks() }),
       generated: ex.generated,
       violations: [...ex.violations],
       goals: [...ex.goals],
     });
   };
-
-  // States handed over by a peer join this worker's next level; the coordinator awaits the 'took'.
-  init.peers.forEach((peer) =>
-    peer?.on('message', (h: HandOver) => {
-      ex.receive(h.states, h.ids);
-      post({ type: 'took', count: h.states.length });
-    }),
-  );
 
   port.on('message', (msg: ToWorker) => {
     switch (msg.type) {
@@ -78,13 +76,11 @@ try {
         return report(ex.stopReason === null ? 'done' : 'stopped');
       case 'expand':
         if (msg.setBuffer !== undefined) ex.set = new FingerprintSet(msg.setBuffer);
-        if (msg.advance) ex.advance();
+        if (msg.level !== undefined) ex.advance(sharedLevel(model, msg.level, control, CONTROL_CLAIM));
         return report(ex.expandLevel(msg.depth, msg.probeOnly));
-      case 'give': {
-        const h: HandOver = ex.handOver(msg.count);
-        init.peers[msg.to]?.postMessage(h);
-        return post({ type: 'gave' });
-      }
+      case 'rehash':
+        new FingerprintSet(msg.from).copyInto(new FingerprintSet(msg.to), msg.part, msg.parts);
+        return post({ type: 'rehashed' });
       case 'links': {
         const { parents, actions } = links.snapshot();
         return port.postMessage({ type: 'links', parents, actions } satisfies FromWorker, [parents.buffer, actions.buffer]);

@@ -2,8 +2,9 @@
  * A set of 64-bit fingerprints in one Int32Array: open addressing with linear probing, 8 bytes a
  * slot, kept at most 80% full and grown by 1.5x, so it holds 10-15 bytes per state. The buffer may
  * be a SharedArrayBuffer: insertion claims a slot's first word with Atomics.compareExchange, so
- * several worker threads can insert into one set with no lock. Growth is not concurrent: the
- * owner rehashes into a new buffer while no thread inserts (between BFS rounds).
+ * several worker threads can insert into one set with no lock. Growth is not concurrent with
+ * inserts: between BFS rounds, while no thread inserts, the fingerprints are copied into a new
+ * buffer (by every worker at once, each a range of slots: copyInto).
  *
  * Layout: word 0 is the count of claimed slots, word 1 is padding, then (hi, lo) pairs. A slot is
  * empty while hi is 0; fingerprints never have a 0 word (see fingerprint.ts).
@@ -108,14 +109,29 @@ export class FingerprintSet {
 
   /** A set 1.5x larger (or large enough for `extra` more) holding the same fingerprints. */
   grown(extra = 0): FingerprintSet {
-    const need = Math.max(this.capacity * GROWTH, (this.size + extra) / MAX_LOAD + 1);
-    const next = FingerprintSet.create(need, this.buffer instanceof SharedArrayBuffer);
-    const w = this.words;
-    for (let at = HEADER_WORDS; at < w.length; at += 2) {
-      const hi = w[at] ?? 0;
-      if (hi !== 0) next.insert(hi >>> 0, (w[at + 1] ?? 0) >>> 0);
-    }
+    const next = this.larger(extra);
+    this.copyInto(next, 0, 1);
     return next;
+  }
+
+  /** An empty set 1.5x larger, or large enough for `extra` more than this one holds. */
+  larger(extra = 0): FingerprintSet {
+    const need = Math.max(this.capacity * GROWTH, (this.size + extra) / MAX_LOAD + 1);
+    return FingerprintSet.create(need, this.buffer instanceof SharedArrayBuffer);
+  }
+
+  /**
+   * Inserts the fingerprints of part `part` of `parts` (a range of slots) into `target`: the
+   * parts can be copied by several threads at once (inserts are lock-free), while none inserts here.
+   */
+  copyInto(target: FingerprintSet, part: number, parts: number): void {
+    const w = this.words;
+    const from = HEADER_WORDS + 2 * Math.floor((this.capacity * part) / parts);
+    const to = HEADER_WORDS + 2 * Math.floor((this.capacity * (part + 1)) / parts);
+    for (let at = from; at < to; at += 2) {
+      const hi = w[at] ?? 0;
+      if (hi !== 0) target.insert(hi >>> 0, (w[at + 1] ?? 0) >>> 0);
+    }
   }
 
   /** The lo word of a claimed slot; its claimer may not have stored it yet, so wait for it. */

@@ -1,5 +1,6 @@
 import { fingerprintState, fp } from './fingerprint.js';
 import { FULL, INSERTED, type FingerprintSet } from './fingerprint-set.js';
+import { levelQueue, sharedLevelQueue, type LevelChunks, type LevelQueue, type LevelReader, type PackedQueue } from './level-queue.js';
 import type { Model } from './model.js';
 import { ROOT, type ParentLinks } from './parent-links.js';
 
@@ -8,7 +9,8 @@ import { ROOT, type ParentLinks } from './parent-links.js';
  * every state of the current level, keep the successors whose fingerprint is new as the next
  * level, record their parent links, and check invariants and goals on each new state. Because a
  * state is only ever inserted while its level's predecessors are expanded, its parent link is
- * one level up and the path it gives is a shortest one, also with several workers.
+ * one level up and the path it gives is a shortest one, also with several workers. The levels
+ * are LevelQueues: bytes when the model packs its states, objects otherwise.
  */
 
 export type StopReason = 'violation' | 'maxStates' | 'timeLimit' | 'maxDepth' | 'halted';
@@ -34,7 +36,10 @@ export interface ExpanderConfig {
   readonly deadline: number;
   /** Global id of local id `local` (workers interleave ids: local * workers + index). */
   readonly globalId: (local: number) => number;
-  /** When set, a full fingerprint set is replaced at once (in-thread); otherwise inserts are deferred. */
+  /**
+   * In-thread: a full fingerprint set is replaced at once, levels are the model's (level-queue.ts).
+   * Otherwise (a worker) inserts into a full set are deferred, and levels are written to shared chunks.
+   */
   readonly growInPlace: boolean;
   /** Set by another thread to halt this one; word 0 non-zero means stop. */
   readonly halt?: Int32Array;
@@ -45,17 +50,17 @@ export interface ExpanderConfig {
 const TICK = 256;
 
 export class LevelExpander<S, A> {
-  frontier: S[] = [];
-  frontierIds: number[] = [];
-  next: S[] = [];
-  nextIds: number[] = [];
-  /** Next index of `frontier` to expand: the level may be interrupted and resumed. */
-  pos = 0;
+  /** The level being expanded (taken from as it goes: the level may be interrupted and resumed). */
+  frontier: LevelReader<S>;
+  /** The level being found. */
+  next: LevelQueue<S>;
   generated = 0;
   stopReason: StopReason | null = null;
   readonly violations = new Map<string, Found>();
   readonly goals = new Map<string, Found>();
   private deferred: Deferred<S>[] = [];
+  /** States expanded so far (limits are checked every TICK of them). */
+  private expanded = 0;
   /** Per invariant / goal: 1 while it has not been seen violated / reached. */
   private readonly invariantOpen: Uint8Array;
   private readonly goalOpen: Uint8Array;
@@ -70,6 +75,12 @@ export class LevelExpander<S, A> {
     this.invariantOpen = new Uint8Array(model.invariants.length).fill(1);
     this.goalOpen = new Uint8Array(model.goals.length).fill(1);
     this.goalsOpen = model.goals.length;
+    this.frontier = this.newLevel();
+    this.next = this.newLevel();
+  }
+
+  private newLevel(): LevelQueue<S> {
+    return this.config.growInPlace ? levelQueue(this.model) : sharedLevelQueue(this.model);
   }
 
   /** Inserts the chosen initial states as level 0, into `next` (advance() makes them the frontier). */
@@ -84,29 +95,19 @@ export class LevelExpander<S, A> {
     }
   }
 
-  /** Moves to the next level: its states become the frontier. */
-  advance(): void {
-    this.frontier = this.next;
-    this.frontierIds = this.nextIds;
-    this.next = [];
-    this.nextIds = [];
-    this.pos = 0;
+  /** Moves to the next level: its states (or, in a worker, the whole level all workers share) become the frontier. */
+  advance(frontier: LevelReader<S> = this.next): void {
+    this.frontier = frontier;
+    this.next = this.newLevel();
   }
 
-  /** Adds states handed over by another worker to the next level. */
-  receive(states: readonly S[], ids: readonly number[]): void {
-    for (const s of states) this.next.push(s);
-    for (const id of ids) this.nextIds.push(id);
-  }
-
-  /** Removes up to `count` states from the end of the next level, to hand over. */
-  handOver(count: number): { states: S[]; ids: number[] } {
-    const n = Math.max(0, Math.min(count, this.next.length));
-    return { states: this.next.splice(this.next.length - n, n), ids: this.nextIds.splice(this.nextIds.length - n, n) };
+  /** A worker's part of the next level, handed over whole (the worker's next level is empty afterwards). */
+  nextChunks(): LevelChunks {
+    return (this.next as PackedQueue<S>).chunksOut();
   }
 
   get remaining(): number {
-    return this.frontier.length - this.pos;
+    return this.frontier.length;
   }
 
   get hasDeferred(): boolean {
@@ -114,7 +115,7 @@ export class LevelExpander<S, A> {
   }
 
   /**
-   * Expands the frontier states at `depth` from `pos` on. Returns 'done' when the level is
+   * Expands the frontier states at `depth` not yet expanded. Returns 'done' when the level is
    * finished, 'full' when inserts were deferred for a full shared set (grow it, then call again),
    * or 'stopped' (see stopReason). With `probeOnly` (the depth bound) nothing is inserted: the
    * level only tells whether any successor is new, which makes the run incomplete.
@@ -122,12 +123,12 @@ export class LevelExpander<S, A> {
   expandLevel(depth: number, probeOnly = false): 'done' | 'full' | 'stopped' {
     if (!this.retryDeferred(depth + 1)) return 'stopped';
     if (this.deferred.length > 0) return 'full';
-    const { model } = this;
-    while (this.pos < this.frontier.length) {
-      if ((this.pos & (TICK - 1)) === 0 && !this.checkLimits()) return 'stopped';
-      const state = this.frontier[this.pos] as S;
-      const id = this.frontierIds[this.pos] as number;
-      this.pos++;
+    const { model, frontier } = this;
+    for (;;) {
+      if ((this.expanded++ & (TICK - 1)) === 0 && !this.checkLimits()) return 'stopped';
+      const state = frontier.shift();
+      if (state === undefined) break;
+      const id = frontier.id;
       const actions = model.actions(state);
       for (let i = 0; i < actions.length; i++) {
         const succ = model.next(state, actions[i] as A);
@@ -166,8 +167,7 @@ export class LevelExpander<S, A> {
 
   private discover(state: S, parent: number, action: number, depth: number): void {
     const id = this.config.globalId(this.links.add(parent, action));
-    this.next.push(state);
-    this.nextIds.push(id);
+    this.next.push(state, id);
     // Only the properties not yet settled are evaluated (no map lookup per property and state).
     const invariants = this.model.invariants;
     for (let k = 0; k < invariants.length; k++) {

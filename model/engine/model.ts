@@ -48,6 +48,20 @@ export interface Model<S, A, F = unknown> {
    * and state graphs.
    */
   fingerprint?(state: S, out: { hi: number; lo: number }): void;
+  /**
+   * Optional, for memory: the state as bytes, so that the BFS keeps each level as bytes in large
+   * buffers instead of as objects (and hands them between worker threads without copying). The
+   * result may be a view of a buffer the next call reuses: the engine copies it at once. Give
+   * `pack` and `unpack` together (a Packer from packer.ts, over the model's one Encoding).
+   */
+  pack?(state: S): Uint8Array;
+  /**
+   * The inverse of `pack`: unpack(pack(s)) must be a state equal to s for every purpose of
+   * actions, next, invariants, goals, canonicalKey and fingerprint (the same enabled actions in
+   * the same order, equal successors, the same verdicts and keys). It need not be the same
+   * object, nor share s's sub-objects; `bytes` is a view the engine may reuse after the call.
+   */
+  unpack?(bytes: Uint8Array): S;
   /** Human-readable action, for traces and progress. */
   formatAction(action: A): string;
 }

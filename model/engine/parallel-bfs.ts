@@ -1,10 +1,13 @@
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprint-set.js';
 import type { Found, StopReason } from './level-expander.js';
+import type { LevelChunks } from './level-queue.js';
 import type { Limits } from './limits.js';
 import type { Model, ModelSource } from './model.js';
 import { ROOT, type LinkLookup } from './parent-links.js';
 import {
+  CONTROL_CLAIM,
+  CONTROL_WORDS,
   STAT_GENERATED,
   STAT_HEAP,
   STAT_QUEUE,
@@ -64,36 +67,25 @@ async function reports(handles: readonly WorkerHandle[], msgs: (i: number) => To
   });
 }
 
-/** Below this many states of imbalance a level is not worth rebalancing. */
-const MIN_MOVE = 64;
+/** Every worker copies its part of `set` into one larger set at once; the larger set is returned. */
+async function grow(handles: readonly WorkerHandle[], set: FingerprintSet, extra: number): Promise<FingerprintSet> {
+  const next = set.larger(extra);
+  const from = set.buffer as SharedArrayBuffer;
+  const to = next.buffer as SharedArrayBuffer;
+  const replies = await Promise.all(handles.map((h, part) => h.request({ type: 'rehash', from, to, part, parts: handles.length })));
+  for (const r of replies) if (r.type !== 'rehashed') throw new Error(`expected rehashed, got ${r.type}`);
+  return next;
+}
 
-/**
- * Evens out the next level's shares: states stay with the worker that found them, so without
- * this one worker could hold the whole level (e.g. a single initial state's successors). Greedy:
- * each worker above the mean gives its surplus to those below, directly over their port.
- */
-async function balance(handles: readonly WorkerHandle[], sizes: readonly number[]): Promise<void> {
-  const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
-  const surplus = sizes.map((n) => Math.floor(n - mean));
-  const moves: { from: number; to: number; count: number }[] = [];
-  for (let from = 0; from < surplus.length; from++) {
-    for (let to = 0; to < surplus.length && (surplus[from] ?? 0) >= MIN_MOVE; to++) {
-      const count = Math.min(surplus[from] ?? 0, -(surplus[to] ?? 0));
-      if (count < MIN_MOVE) continue;
-      moves.push({ from, to, count });
-      surplus[from] = (surplus[from] ?? 0) - count;
-      surplus[to] = (surplus[to] ?? 0) + count;
-    }
+/** `level` with the parts of the next level the reports hand over (shared chunks, not copied). */
+function levelOf(reports: readonly LevelReport[], level: LevelChunks): LevelChunks {
+  for (const r of reports) {
+    if (r.next === undefined) continue;
+    level.chunks.push(...r.next.chunks);
+    level.used.push(...r.next.used);
+    level.counts.push(...r.next.counts);
   }
-  await Promise.all(
-    moves.map(async ({ from, to, count }) => {
-      const giver = handles[from];
-      const taker = handles[to];
-      if (giver === undefined || taker === undefined) return;
-      const [gave, took] = await Promise.all([giver.request({ type: 'give', to, count }), taker.request()]);
-      if (gave.type !== 'gave' || took.type !== 'took') throw new Error(`balance: unexpected ${gave.type}/${took.type}`);
-    }),
-  );
+  return level;
 }
 
 /** Keeps the shallowest find per name across workers (ties: the lower worker index). */
@@ -105,10 +97,14 @@ function merge(perWorker: readonly (readonly [string, Found][])[]): Map<string, 
 }
 
 /**
- * Level-synchronous BFS over `workers` threads sharing one lock-free fingerprint set. Each level:
- * every worker expands its own share, inserting successors by compare-exchange; a worker whose
- * insert finds the set at its load limit defers the rest and reports 'full', and the coordinator
- * (this thread) grows the set between rounds. Shortest counterexamples as in the in-thread BFS.
+ * Level-synchronous BFS over `workers` threads sharing one lock-free fingerprint set and each
+ * level's states, packed in shared chunks. Each level: every worker claims the level's chunks
+ * one at a time (an atomic counter) and expands their states, inserting successors by
+ * compare-exchange and writing the new ones to chunks of its own, which make the next level.
+ * Before a level the coordinator (this thread) grows the set to hold what the level is likely to
+ * find; a worker whose insert still finds the set at its load limit defers the rest and reports
+ * 'full', and the set is grown between rounds. The workers copy the set into the larger one
+ * together, each a range of slots. Shortest counterexamples as in the in-thread BFS.
  * Throws if a worker cannot start; explore() then falls back to the in-thread search.
  */
 export async function parallelBfs<S, A, F>(
@@ -120,7 +116,8 @@ export async function parallelBfs<S, A, F>(
   notes: string[] = [],
 ): Promise<ExploreResult<S, A, F>> {
   let set = FingerprintSet.forExpected(Math.max(1 << 16, 2 * model.initialStates().length), true);
-  const control = new SharedArrayBuffer(4);
+  const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+  const claim = new Int32Array(control);
   const stats = new SharedArrayBuffer(workers * STATS_WORDS * 8);
   const handles: WorkerHandle[] = [];
   const meter = new ProgressMeter(onProgress);
@@ -139,18 +136,8 @@ export async function parallelBfs<S, A, F>(
   }, 1000);
   timer.unref();
   try {
-    const peers: (MessagePort | undefined)[][] = Array.from({ length: workers }, () => new Array<MessagePort | undefined>(workers));
-    for (let i = 0; i < workers; i++) {
-      for (let j = i + 1; j < workers; j++) {
-        const { port1, port2 } = new MessageChannel();
-        (peers[i] ?? [])[j] = port1;
-        (peers[j] ?? [])[i] = port2;
-      }
-    }
     for (let index = 0; index < workers; index++) {
-      const ports = peers[index] ?? [];
       const init: WorkerInit = {
-        peers: ports,
         source,
         index,
         workers,
@@ -161,8 +148,7 @@ export async function parallelBfs<S, A, F>(
         deadline: limits.deadline,
         stopOnViolation: limits.stopOnViolation,
       };
-      const transfer = ports.filter((p): p is MessagePort => p !== undefined);
-      handles.push(new WorkerHandle(spawnTsWorker(sibling('./bfs-worker', import.meta.url), init, transfer)));
+      handles.push(new WorkerHandle(spawnTsWorker(sibling('./bfs-worker', import.meta.url), init)));
     }
     for (const h of handles) {
       const ready = await h.request();
@@ -176,21 +162,39 @@ export async function parallelBfs<S, A, F>(
     const stopOf = (rs: readonly LevelReport[]): StopReason | null =>
       rs.map((r) => r.stopReason).find((s) => s !== null && s !== 'halted') ?? null;
     stopReason = stopOf(last);
-    while (stopReason === null && last.some((r) => r.discovered > 0)) {
-      await balance(handles, last.map((r) => r.discovered));
+    // The next level, gathered from every round's reports (a worker hands its part over when done).
+    let next = levelOf(last, { chunks: [], used: [], counts: [] });
+    // New states per state expanded, as the last level found them: to size the set ahead.
+    let found = 1;
+    while (stopReason === null && next.chunks.length > 0) {
+      let level: LevelChunks | undefined = next;
+      next = { chunks: [], used: [], counts: [] };
+      const size = level.counts.reduce((n, c) => n + c, 0);
       const probeOnly = depth >= limits.maxDepth;
+      const expected = Math.ceil(size * found * 1.1);
       let grownBuffer: SharedArrayBuffer | undefined;
-      // Every worker must finish the level before any starts the next: retry rounds resume it.
-      for (let advance = true; ; advance = false) {
-        const buf = grownBuffer;
-        last = await reports(handles, () => ({ type: 'expand', depth, advance, probeOnly, ...(buf ? { setBuffer: buf } : {}) }));
-        if (!last.some((r) => r.outcome === 'full') || stopOf(last) !== null) break;
-        set = set.grown();
+      if (!probeOnly && set.nearlyFull(expected)) {
+        set = await grow(handles, set, expected);
         grownBuffer = set.buffer as SharedArrayBuffer;
       }
+      const before = set.size;
+      Atomics.store(claim, CONTROL_CLAIM, 0);
+      // Every worker must finish the level before any starts the next: retry rounds resume it.
+      for (;;) {
+        const lv = level;
+        const buf = grownBuffer;
+        last = await reports(handles, () => ({ type: 'expand', depth, probeOnly, ...(lv ? { level: lv } : {}), ...(buf ? { setBuffer: buf } : {}) }));
+        level = undefined; // the workers hold the chunks now (each lets a chunk go once it is read)
+        grownBuffer = undefined;
+        next = levelOf(last, next);
+        if (!last.some((r) => r.outcome === 'full') || stopOf(last) !== null) break;
+        set = await grow(handles, set, 0);
+        grownBuffer = set.buffer as SharedArrayBuffer;
+      }
+      found = (set.size - before) / Math.max(1, size);
       stopReason = stopOf(last);
       if (probeOnly) break;
-      if (last.some((r) => r.discovered > 0)) deepest = depth + 1;
+      if (next.chunks.length > 0) deepest = depth + 1;
       depth++;
     }
 

@@ -7,7 +7,9 @@ import type { CommittedEntry, SystemState } from './system.js';
 /**
  * The one encoding of a system state, relabelled by `r` (identity: the state as it is): every
  * field two states must agree on to be one, in a fixed order. The engine runs it into a string
- * (exact keys) or a hash (fingerprints) and takes the least over relabellings for symmetry.
+ * (exact keys) or a hash (fingerprints) and takes the least over relabellings for symmetry, or
+ * into bytes (the packed BFS levels), which decode.ts reads back call for call: whatever is not
+ * written must follow from what is, and a choice between calls is written as an int first.
  *
  * Server ids are written as r.newId[id]; servers, and every array indexed by server id, in the
  * relabelled order. Not written: each server's own id and clusterSize (its position says them),
@@ -28,14 +30,21 @@ export function encodeLog(log: readonly LogEntry[], sink: Sink): void {
   sink.list(log, null, encodeEntry);
 }
 
-const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2, preCandidate: 3 };
+export const ROLES: Record<RaftState['role'], number> = { follower: 0, candidate: 1, leader: 2, preCandidate: 3 };
 
-/** lastIncludedIndex, lastIncludedTerm and the snapshot's entries (a part: shared by servers, disks and messages). */
+/**
+ * lastIncludedIndex, lastIncludedTerm and the snapshot's entries (a part: shared by servers,
+ * disks and messages), after a flag saying whether there are any, so that a reader knows which
+ * call comes next (decode.ts).
+ */
 function encodeSnapshot(lastIncludedIndex: number, lastIncludedTerm: number, data: unknown, sink: Sink): void {
   sink.int(lastIncludedIndex);
   sink.int(lastIncludedTerm);
-  if (data === null) sink.int(-1);
-  else sink.part(dataEntries(data), encodeLog);
+  if (data === null) sink.int(0);
+  else {
+    sink.int(1);
+    sink.part(dataEntries(data), encodeLog);
+  }
 }
 
 export function encodeRaftState(s: RaftState, r: Relabelling, sink: Sink): void {
@@ -61,7 +70,7 @@ function encodeDisk(d: PersistentState, r: Relabelling, sink: Sink): void {
 }
 
 /** Plain message keys sort by type first: Figure 2's in the order of their names, then Figure 13's, then the pre-vote pair. */
-const MESSAGE_TYPES: Record<Message['type'], number> = {
+export const MESSAGE_TYPES: Record<Message['type'], number> = {
   AppendEntries: 0, AppendEntriesReply: 1, RequestVote: 2, RequestVoteReply: 3, InstallSnapshot: 4, InstallSnapshotReply: 5,
   PreVote: 6, PreVoteReply: 7,
 };

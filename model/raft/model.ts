@@ -6,7 +6,9 @@ import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
 import { optionGoals } from './option-goals.js';
 import { INVARIANTS } from './invariants.js';
+import { Packer } from '../engine/packer.js';
 import { Canonicaliser } from '../engine/symmetry.js';
+import { decodeSystem } from './decode.js';
 import { plainMessageKey, plainRaftStateKey } from './keys.js';
 import { productionReducer, type Reducer, type ReducerVariant } from './reducer.js';
 import { RAFT_ENCODING } from './symmetry.js';
@@ -24,6 +26,8 @@ export interface RaftModelOptions {
   readonly variant?: ReducerVariant;
   /** Memoise each server's step on (state, input): safe because the core is pure. */
   readonly memo?: boolean;
+  /** Default true: the BFS keeps its levels as packed bytes (encode.ts, read back by decode.ts), not objects. */
+  readonly pack?: boolean;
 }
 
 export type RaftModel = Model<SystemState, RaftAction, Finding> & { readonly bounds: Bounds; readonly reducer: Reducer };
@@ -78,6 +82,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
   const reducer = options.memo === false ? base : memoised(base);
   // The engine picks each state's representative; the caches live in this model's canonicaliser.
   const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false);
+  const packer = options.pack === false ? null : new Packer(RAFT_ENCODING, decodeSystem);
   return {
     name: variant ? `raft[${variant.name}]` : 'raft',
     bounds,
@@ -89,6 +94,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     goals: [...goalsFor(bounds), ...optionGoals(bounds)],
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
+    ...(packer === null ? {} : { pack: (s: SystemState) => packer.pack(s), unpack: (b: Uint8Array) => packer.unpack(b) }),
     formatAction,
   };
 }
