@@ -71,8 +71,7 @@ function sendReply(
 /**
  * Leader: a reply from the current term moves matchIndex (never backwards) and nextIndex, then
  * commitIndex may advance. A rejection jumps nextIndex back past the conflicting term at once
- * (fast backup) and retries. Replies from older terms, and rejections of requests from older
- * terms (conflictIndex 0), are ignored.
+ * (fast backup) and retries. Replies from older terms are ignored.
  */
 export function handleAppendEntriesReply(e: ServerEdit, reply: AppendEntriesReply, out: Outbox): void {
   const s = e.draft;
@@ -87,9 +86,6 @@ export function handleAppendEntriesReply(e: ServerEdit, reply: AppendEntriesRepl
     if (lastLogIndex(logOf(e)) - read(e, 'matchIndex')[peer]! >= out.config.maxEntriesPerAppend) sendAppendEntries(e, peer, out);
     return;
   }
-  // conflictIndex 0 marks the rejection of a request from an older term (rule 1 above): the
-  // follower's term may equal ours when we were re-elected, yet it says nothing of our log.
-  if (reply.conflictIndex === 0) return;
   const log = logOf(e);
   let next = reply.conflictIndex;
   if (reply.conflictTerm > 0) {

@@ -119,8 +119,7 @@ export interface AppendEntriesReply extends Envelope {
   /**
    * On rejection (fast backup): the term of the follower's conflicting entry at prevLogIndex
    * (0 when the follower's log is too short) and the first index the follower holds for that
-   * term (or its lastLogIndex + 1 when too short). Both 0 when the request's term was older
-   * than the follower's: that rejection says nothing of the log, and the leader ignores it.
+   * term (or its lastLogIndex + 1 when too short).
    */
   readonly conflictTerm: Term;
   readonly conflictIndex: LogIndex;

@@ -38,15 +38,6 @@ describe('Fast backup: the leader', () => {
     expect(sent(r, 'AppendEntries')).toMatchObject([{ to: 1, prevLogIndex: 1, prevLogTerm: 1 }]);
   });
 
-  it('a rejection of an older term\'s request (conflictIndex 0) is ignored, even in the leader\'s term', () => {
-    // Re-elected in term 4, the leader still gets the reply to a request it sent in term 3: the
-    // follower, already in term 4, refused it by rule 1 and answers in term 4.
-    const leader = { ...electedLeader(0, 4, log(1, 1, 3, 3)), matchIndex: [4, 0, 0], nextIndex: [5, 5, 5] };
-    const r = stepChecked(leader, receive(rejected(1, 0, 4, { term: 0, index: 0 })));
-    expect(r.state.nextIndex[1]).toBe(5);
-    expect(r.messages).toEqual([]);
-  });
-
   it('follower too short: nextIndex = conflictIndex', () => {
     const leader = electedLeader(0, 4, log(1, 1, 3, 3));
     const r = stepChecked(leader, receive(rejected(1, 0, 4, { term: 0, index: 2 })));
