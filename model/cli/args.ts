@@ -9,6 +9,8 @@ export interface CheckConfig {
   readonly workers: number;
   readonly strategy: 'bfs' | 'dfs';
   readonly maxStates?: number;
+  /** A bound on the search: behaviours of at most this many steps (states deeper are not explored). */
+  readonly maxDepth?: number;
   readonly timeLimitSeconds?: number;
   readonly json: boolean;
   readonly memo: boolean;
@@ -27,12 +29,14 @@ export interface CheckConfig {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run check -- [flags]
+  (no flags: the default check, 6 passes two at a time; --deep alone: those and a 4-term pass)
   bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
             --max-crashes N (1) --max-messages N (2) --max-snapshots N (1) --no-drop --dup|--no-dup (off) --no-crash-mid-step
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
   core:     --no-prevote --no-check-quorum (StepConfig.preVote and .checkQuorum, both on by default;
             a --mutant runs the options it was written for)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
+            --max-depth N (every behaviour of at most N steps: a bound, reported as such)
             --max-states N --time-limit SECONDS --no-memo
   random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
@@ -106,6 +110,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         break;
       }
       case '--max-states': c.maxStates = integer(flag, value(), 1); break;
+      case '--max-depth': c.maxDepth = integer(flag, value(), 1); break;
       case '--time-limit': c.timeLimitSeconds = integer(flag, value(), 1); break;
       case '--json': c.json = true; break;
       case '--mutant': c.mutant = text(flag, value()); break;
@@ -129,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         break;
       }
       case '--help': case '-h': c.mode = 'help'; break;
+      case '--deep': throw new UsageError('--deep runs the default passes and one more: give it alone');
       default:
         throw new UsageError(flag.startsWith('-') ? `unknown flag ${flag}` : `unexpected argument '${flag}'`);
     }

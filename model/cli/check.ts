@@ -24,7 +24,7 @@ import { progressReporter } from './progress.js';
 import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
-import { runDefaultPair } from './default-pair.js';
+import { DEEP_PASSES, runDefaultPasses } from './default-passes.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
@@ -36,7 +36,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   // Where the results go is checked before the search too: an hour of search must not end in EACCES.
   const dir = runDirectory(c.out, c.mutant ?? 'raft');
   if (c.dumpGraph !== undefined) ensureDirectory(dirname(c.dumpGraph), '--dump-graph\'s folder');
-  process.stderr.write(`check: ${model.name}, exhaustive ${c.strategy.toUpperCase()}, ${formatBounds(model.bounds)}, symmetry=${c.symmetry ? 'on' : 'off'}, workers=${c.workers}\n`);
+  process.stderr.write(`check: ${model.name}, exhaustive ${c.strategy.toUpperCase()}, ${formatBounds(model.bounds)}${c.maxDepth !== undefined ? ` max-depth=${c.maxDepth}` : ''}, symmetry=${c.symmetry ? 'on' : 'off'}, workers=${c.workers}\n`);
   const startedAt = Date.now();
   const progress = progressReporter(process.stderr, startedAt);
   const r = await explore<SystemState, RaftAction>(
@@ -45,13 +45,18 @@ async function exhaustive(c: CheckConfig): Promise<number> {
       strategy: c.strategy,
       workers: c.workers,
       ...(c.maxStates !== undefined ? { maxStates: c.maxStates } : {}),
+      ...(c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {}),
       ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
       onProgress: (p) => progress.update(p),
     },
   );
   progress.done();
   const vacuous = r.goals.some((g) => !g.reached);
-  const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
+  // --max-depth is a bound the user chose: a search that stopped only there explored every
+  // behaviour of at most that many steps, which is what was asked (the note says deeper ones exist).
+  const depthBound = r.result === 'incomplete' && r.stoppedBy === 'maxDepth' && c.maxDepth !== undefined;
+  if (depthBound) r.notes.push(`exhaustive to depth ${c.maxDepth} (--max-depth): longer behaviours exist and were not explored`);
+  const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' && !depthBound ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
   let violation: RunSummary['violation'];
   if (r.violation) {
     const trace = toTraceFile(model, c.mutant, c.symmetry, r.violation.invariant, r.violation.trace);
@@ -85,7 +90,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     seconds: r.seconds,
     statesPerSecond: Math.round(r.distinctStates / Math.max(r.seconds, 1e-3)),
     fingerprintBytesPerState: r.bytesPerState,
-    ...(r.stoppedBy !== undefined ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.stoppedBy !== undefined && !depthBound ? { stoppedBy: r.stoppedBy } : {}),
     invariants: model.invariants.map((i) => i.name),
     goals: r.goals.map((g) => ({ name: g.name, reached: g.reached })),
     ...(violation ? { violation } : {}),
@@ -139,8 +144,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
-  // No flags at all: the default check, its two passes side by side (default-pair.ts).
-  (argv.length === 0 ? runDefaultPair(process.argv[1]) : main(argv)).then(
+  // No flags at all: the default check, its passes two at a time (default-passes.ts); --deep alone: those and figure8.
+  const passes = argv.length === 0 ? [] : argv.length === 1 && argv[0] === '--deep' ? DEEP_PASSES : null;
+  (passes === null ? main(argv) : passes.length === 0 ? runDefaultPasses(process.argv[1]) : runDefaultPasses(process.argv[1], passes)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`check: internal error: ${e instanceof Error ? e.message : String(e)}\n`);

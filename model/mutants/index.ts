@@ -6,6 +6,7 @@ import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { checkQuorumKeepsStaleActivity, leaderNeverStepsDown, preVoteBumpsTerm, preVoteIgnoresLeader } from './preVoteCheckQuorum.js';
 import { acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
+import { overwriteWithoutTruncating, upToDateTermOrLength, voteMajorityByHalf } from './bigger-bounds.js';
 import { appendEntriesBelowSnapshot, installDiscardsMatchingSuffix, snapshotBeyondLastApplied, snapshotNotPersisted, staleInstallRollsBack, upToDateIgnoresSnapshot } from './snapshot.js';
 
 export type { Mutant } from './mutant.js';
@@ -25,6 +26,8 @@ export const MUTANTS: readonly Mutant[] = [
   upToDateIgnoresSnapshot,
   // PreVote and CheckQuorum
   preVoteBumpsTerm, preVoteIgnoresLeader, checkQuorumKeepsStaleActivity, leaderNeverStepsDown,
+  // past the old default bound (3 servers, 2 terms, 2 commands): a third term, a third command, a fourth server
+  upToDateTermOrLength, overwriteWithoutTruncating, voteMajorityByHalf,
 ];
 
 /** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */

@@ -292,10 +292,36 @@ export const StaleRepliesIgnored: RaftInvariant = {
   check: (s) => recorded(s, 'StaleRepliesIgnored'),
 };
 
+/**
+ * The terms along a log never fall: a leader appends only entries of its own term, the highest it
+ * has seen, and a follower takes a leader's entries only after a matching prefix, dropping what
+ * follows. So each log's terms, after its snapshot's lastIncludedTerm, are non-decreasing, in
+ * memory and on disk (a standard invariant of the TLA+ specifications of Raft). A follower that
+ * overwrites entries in place and keeps a stale tail breaks it before anything else does.
+ */
+export const LogTermsNonDecreasing: RaftInvariant = {
+  name: 'LogTermsNonDecreasing',
+  check: (s) => {
+    for (const { server, field, log } of allLogs(s)) {
+      let previous = log.lastIncludedTerm;
+      for (let k = 0; k < log.log.length; k++) {
+        const term = log.log[k]!.term;
+        if (term < previous) {
+          const index = log.lastIncludedIndex + k + 1;
+          return finding('LogTermsNonDecreasing', [{ server, field, index: index - 1 }, { server, field, index }], [previous, term],
+            `${sn(server)}'s ${field} holds an entry of term ${term} at index ${index}, after one of term ${previous}`);
+        }
+        previous = term;
+      }
+    }
+    return null;
+  },
+};
+
 export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
-  LeaderMatchIndexIsSound, StaleRepliesIgnored,
+  LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing,
   ...OPTION_INVARIANTS, // PreVote and CheckQuorum
 ];
 
