@@ -27,7 +27,7 @@ import { runRandom } from './random.js';
 import { DEEP_PASSES, runDefaultPasses } from './default-passes.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
-  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
+  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.pack ? {} : { pack: false }), ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
 }
 
 async function exhaustive(c: CheckConfig): Promise<number> {

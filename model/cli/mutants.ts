@@ -22,6 +22,7 @@ import type { SystemState } from '../raft/system.js';
 import { MUTANTS, mutantBounds, mutantVariant, type Mutant } from '../mutants/index.js';
 import { randomCheck } from '../random/random-check.js';
 import { type TracePaths, toTraceFile, writeTrace } from '../report/write-trace.js';
+import { runDefaultSweep } from './default-sweep.js';
 
 interface CheckerOutcome {
   readonly caught: boolean;
@@ -66,21 +67,29 @@ const USAGE = `usage: npm run mutants [-- --update | NAME...]
   (no argument)  every mutant through both checkers; the catalog goes to a scratch folder, reports/<time>-mutants/
   NAME...        only these mutants (scratch folder too)
   --update       every mutant, written over the committed catalog: reports/mutants.md, reports/mutants.json, reports/mutants/
+  --default      through the passes of the default check (and --deep's) instead: which pass catches each one;
+                 reports/<time>-mutants-default/default-check.md, or reports/default-check.md with --update
 mutants: ${MUTANTS.map((m) => m.name).join(', ')}`;
 
 class UsageError extends Error {}
 
 interface MutantsArgs {
   readonly update: boolean;
+  /** --default: through the default check's passes instead (default-sweep.ts). */
+  readonly defaultCheck: boolean;
   readonly names: readonly string[];
 }
 
 function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
   let update = false;
+  let defaultCheck = false;
   const names: string[] = [];
   for (const a of argv) {
     if (a === '--help' || a === '-h') return 'help';
-    if (a === '--update') {
+    if (a === '--default') {
+      if (defaultCheck) throw new UsageError('--default is given twice');
+      defaultCheck = true;
+    } else if (a === '--update') {
       if (update) throw new UsageError('--update is given twice');
       update = true;
     } else if (a.startsWith('-')) {
@@ -90,7 +99,7 @@ function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
     }
   }
   if (update && names.length > 0) throw new UsageError('--update rewrites the whole committed catalog, so it runs every mutant and takes no names');
-  return { update, names };
+  return { update, defaultCheck, names };
 }
 
 async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise<Checked> {
@@ -164,6 +173,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const only = args.names;
+  if (args.defaultCheck) {
+    const scratch = runDirectory(undefined, 'mutants-default');
+    return runDefaultSweep(MUTANTS.filter((x) => only.length === 0 || only.includes(x.name)), args.update ? REPORTS : scratch, scratch);
+  }
   const root = args.update ? REPORTS : runDirectory(undefined, 'mutants');
   for (const m of MUTANTS.filter((x) => only.length === 0 || only.includes(x.name))) {
     process.stderr.write(`mutant ${m.name}: exhaustive ... `);
