@@ -12,6 +12,8 @@ export interface CheckConfig {
   readonly timeLimitSeconds?: number;
   readonly json: boolean;
   readonly memo: boolean;
+  /** Partial-order reduction (sleep sets, engine/por.ts): --por on|off, off by default. */
+  readonly partialOrder: boolean;
   readonly mutant?: string;
   readonly replay?: string;
   readonly dumpGraph?: string;
@@ -33,7 +35,7 @@ export const USAGE = `usage: npm run check -- [flags]
   core:     --no-prevote --no-check-quorum (StepConfig.preVote and .checkQuorum, both on by default;
             a --mutant runs the options it was written for)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
-            --max-states N --time-limit SECONDS --no-memo
+            --max-states N --time-limit SECONDS --no-memo --por on|off (off; partial-order reduction, one thread)
   random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
@@ -73,7 +75,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true,
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, partialOrder: false,
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -98,6 +100,12 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--symmetry': c.symmetry = true; break;
       case '--no-symmetry': c.symmetry = false; break;
       case '--no-memo': c.memo = false; break;
+      case '--por': {
+        const s = text(flag, value());
+        if (s !== 'on' && s !== 'off') throw new UsageError(`--por must be on or off, got '${s}'`);
+        c.partialOrder = s === 'on';
+        break;
+      }
       case '--workers': c.workers = integer(flag, value(), 1); break;
       case '--strategy': {
         const s = text(flag, value());

@@ -122,7 +122,7 @@ export class SleepSets<S, A> {
       for (let j = 0; j < n; j++) {
         if (j === i || !(sleeping[j] || (j < i && succs[j] !== null))) continue;
         const a = actions[j]!;
-        let sa = succs[j]!;
+        let sa = succs[j] as S | null | typeof NOT_YET;
         if (sa === NOT_YET) succs[j] = sa = model.next(q, a);
         if (sa === null) continue;
         if (order.independent(q, a, u, sa, succ)) keys.add(order.key(a, rel));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../../model/cli/args.js';
 import { explore } from '../../model/engine/index.js';
 import type { RaftAction } from '../../model/raft/actions.js';
 import { createModel } from '../../model/raft/model.js';
@@ -41,4 +42,11 @@ describe('partial-order reduction on the Raft model', () => {
       expect(replayTrace(JSON.parse(JSON.stringify(trace)), mutantVariant(m.name))).toMatchObject({ ok: true, invariantBroken: m.breaks });
     });
   }
+
+  it('check --por on|off: off by default, anything else a usage error', () => {
+    expect(parseArgs([]).partialOrder).toBe(false);
+    expect(parseArgs(['--por', 'on']).partialOrder).toBe(true);
+    expect(parseArgs(['--por=off']).partialOrder).toBe(false);
+    expect(() => parseArgs(['--por', 'maybe'])).toThrow(UsageError);
+  });
 });
