@@ -57,12 +57,15 @@ export interface SuccessorSink<S> {
   readonly stopReason: unknown;
 }
 
-type Key = string | number;
-
-/** A state's sleep set: action keys in the canonical frame, and the relabelling to read its own actions' keys through. */
+/**
+ * A state's sleep set: action keys in the canonical frame (interned as small numbers), and the
+ * relabelling to read its own actions' keys through; chained when two states share `hi`.
+ */
 interface Sleep {
   readonly rel: Relabelling | undefined;
-  readonly keys: Set<Key>;
+  keys: number[];
+  readonly lo: number;
+  other: Sleep | null;
 }
 
 const NOT_YET = Symbol('not computed');
@@ -72,9 +75,11 @@ export class SleepSets<S, A> {
   asleep = 0;
   /** The frontier's non-empty sleep sets, by global id (an absent one is empty). */
   private current = new Map<number, Sleep>();
-  /** The next level's, by global id and by fingerprint (to intersect on a second arrival). */
+  /** The next level's, by global id and by fingerprint's hi word (to intersect on a second arrival). */
   private next = new Map<number, Sleep>();
-  private byFingerprint = new Map<string, Sleep>();
+  private byFingerprint = new Map<number, Sleep>();
+  /** Every action key met, as a number (keys are compared many times, written once). */
+  private readonly interned = new Map<string | number, number>();
   private readonly succs: (S | null | typeof NOT_YET)[] = [];
   private readonly sleeping: boolean[] = [];
 
@@ -90,6 +95,18 @@ export class SleepSets<S, A> {
     this.byFingerprint = new Map();
   }
 
+  private intern(action: A, rel: Relabelling | undefined): number {
+    const k = this.order.key(action, rel);
+    let id = this.interned.get(k);
+    if (id === undefined) this.interned.set(k, (id = this.interned.size));
+    return id;
+  }
+
+  private lookup(hi: number, lo: number): Sleep | undefined {
+    for (let e = this.byFingerprint.get(hi); e !== undefined && e !== null; e = e.other) if (e.lo === lo) return e;
+    return undefined;
+  }
+
   /** Expands frontier state `q` (global id `id`, at `depth`) into `sink`, leaving its sleeping actions untaken. */
   expand(q: S, id: number, depth: number, sink: SuccessorSink<S>): void {
     const { model, order, succs, sleeping } = this;
@@ -99,7 +116,7 @@ export class SleepSets<S, A> {
     const n = actions.length;
     for (let i = 0; i < n; i++) {
       succs[i] = NOT_YET;
-      sleeping[i] = own !== undefined && own.keys.has(order.key(actions[i]!, own.rel));
+      sleeping[i] = own !== undefined && own.keys.includes(this.intern(actions[i]!, own.rel));
     }
     for (let i = 0; i < n; i++) {
       if (sleeping[i]) {
@@ -114,25 +131,26 @@ export class SleepSets<S, A> {
       const { hi, lo, rel } = fp;
       const found = sink.offerFrom(succ, id, i, hi, lo, depth + 1);
       if (sink.stopReason !== null) return;
-      const fk = `${hi}:${lo}`;
-      const merged = found < 0 ? this.byFingerprint.get(fk) : undefined;
+      const merged = found < 0 ? this.lookup(hi, lo) : undefined;
       // Known from an earlier level, or with an empty sleep set already: nothing to carry.
-      if (found < 0 && (merged === undefined || merged.keys.size === 0)) continue;
-      const keys = new Set<Key>();
+      if (found < 0 && (merged === undefined || merged.keys.length === 0)) continue;
+      // S(q, u): the actions asleep at q or taken before u, independent of u, keyed in succ's frame.
+      const keys: number[] = [];
       for (let j = 0; j < n; j++) {
         if (j === i || !(sleeping[j] || (j < i && succs[j] !== null))) continue;
         const a = actions[j]!;
+        const k = this.intern(a, rel);
+        if (merged !== undefined && !merged.keys.includes(k)) continue; // the intersection drops it anyway
         let sa = succs[j] as S | null | typeof NOT_YET;
         if (sa === NOT_YET) succs[j] = sa = model.next(q, a);
         if (sa === null) continue;
-        if (order.independent(q, a, u, sa, succ)) keys.add(order.key(a, rel));
+        if (order.independent(q, a, u, sa, succ)) keys.push(k);
       }
-      if (merged !== undefined) {
-        for (const k of merged.keys) if (!keys.has(k)) merged.keys.delete(k);
-      } else if (keys.size > 0) {
-        const sleep: Sleep = { rel, keys };
+      if (merged !== undefined) merged.keys = keys;
+      else if (keys.length > 0) {
+        const sleep: Sleep = { rel, keys, lo, other: this.byFingerprint.get(hi) ?? null };
         this.next.set(found, sleep);
-        this.byFingerprint.set(fk, sleep);
+        this.byFingerprint.set(hi, sleep);
       }
     }
   }
