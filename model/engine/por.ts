@@ -103,7 +103,7 @@ export class SleepSets<S, A> {
   }
 
   private lookup(hi: number, lo: number): Sleep | undefined {
-    for (let e = this.byFingerprint.get(hi); e !== undefined && e !== null; e = e.other) if (e.lo === lo) return e;
+    for (let e: Sleep | null = this.byFingerprint.get(hi) ?? null; e !== null; e = e.other) if (e.lo === lo) return e;
     return undefined;
   }
 
