@@ -16,6 +16,8 @@ export interface CheckConfig {
   readonly memo: boolean;
   /** Keep BFS levels as packed bytes (less memory, about 1.2x the CPU a state); --no-pack keeps objects. */
   readonly pack: boolean;
+  /** Partial-order reduction (sleep sets, engine/por.ts): --por on|off, off by default. */
+  readonly partialOrder: boolean;
   readonly mutant?: string;
   readonly replay?: string;
   readonly dumpGraph?: string;
@@ -40,6 +42,7 @@ export const USAGE = `usage: npm run check -- [flags]
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-depth N (every behaviour of at most N steps: a bound, reported as such)
             --max-states N --time-limit SECONDS --no-memo --no-pack (levels as objects: faster, 2-3x the memory)
+            --por on|off (off; partial-order reduction, one thread)
   random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
@@ -79,7 +82,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true,
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false,
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -105,6 +108,12 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--no-symmetry': c.symmetry = false; break;
       case '--no-memo': c.memo = false; break;
       case '--no-pack': c.pack = false; break;
+      case '--por': {
+        const s = text(flag, value());
+        if (s !== 'on' && s !== 'off') throw new UsageError(`--por must be on or off, got '${s}'`);
+        c.partialOrder = s === 'on';
+        break;
+      }
       case '--workers': c.workers = integer(flag, value(), 1); break;
       case '--strategy': {
         const s = text(flag, value());

@@ -44,6 +44,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     {
       strategy: c.strategy,
       workers: c.workers,
+      ...(c.partialOrder ? { partialOrder: true } : {}),
       ...(c.maxStates !== undefined ? { maxStates: c.maxStates } : {}),
       ...(c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {}),
       ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),

@@ -3,6 +3,7 @@ import { LevelExpander } from './level-expander.js';
 import type { Limits } from './limits.js';
 import type { Model } from './model.js';
 import { localLookup, ParentLinks } from './parent-links.js';
+import { SleepSets } from './por.js';
 import { ProgressMeter } from './progress.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
@@ -16,8 +17,11 @@ export function bfs<S, A, F>(
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
+  partialOrder = false,
 ): ExploreResult<S, A, F> {
   const links = new ParentLinks();
+  const order = partialOrder ? model.partialOrder : undefined;
+  const sleep = order === undefined ? undefined : new SleepSets(model, order);
   const meter = new ProgressMeter(onProgress);
   let depth = 0;
   const ex: LevelExpander<S, A> = new LevelExpander(model, FingerprintSet.create(1 << 10, false), links, {
@@ -26,6 +30,7 @@ export function bfs<S, A, F>(
     deadline: limits.deadline,
     globalId: (local) => local,
     growInPlace: true,
+    ...(sleep === undefined ? {} : { sleep: sleep as SleepSets<unknown, unknown> }),
     onTick: () => {
       if (meter.due()) {
         meter.report({ distinctStates: ex.set.size, generatedStates: ex.generated, depth, queue: ex.remaining + ex.next.length });
@@ -41,6 +46,7 @@ export function bfs<S, A, F>(
     if (probeOnly) break;
     if (ex.next.length > 0) deepest = depth + 1;
     ex.advance();
+    sleep?.advance();
     depth++;
   }
   return buildResult(model, {
@@ -56,6 +62,7 @@ export function bfs<S, A, F>(
     fingerprintSetBytes: ex.set.byteLength,
     parentLinkBytes: links.byteLength,
     workers: 1,
+    ...(sleep === undefined ? {} : { asleep: sleep.asleep }),
     notes,
   });
 }

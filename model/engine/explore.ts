@@ -25,7 +25,13 @@ export async function explore<S = unknown, A = unknown, F = unknown>(
   const strategy = options.strategy ?? 'bfs';
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const notes: string[] = [];
-  if (workers > 1) {
+  // Partial-order reduction is the in-thread BFS's (por.ts): it wins over workers when both are asked.
+  const por = options.partialOrder === true && model.partialOrder !== undefined && strategy === 'bfs';
+  if (options.partialOrder === true && !por) {
+    notes.push(`partial-order reduction off: ${strategy !== 'bfs' ? 'BFS only' : 'the model declares no independent actions'}`);
+  }
+  if (por && workers > 1) notes.push(`workers=${workers} ignored: partial-order reduction runs in one thread`);
+  if (workers > 1 && !por) {
     if (strategy !== 'bfs') notes.push(`workers=${workers} ignored: only BFS runs in parallel`);
     else if (!isSource(source)) notes.push(`workers=${workers} ignored: pass a ModelSource so workers can build the model`);
     else {
@@ -38,5 +44,5 @@ export async function explore<S = unknown, A = unknown, F = unknown>(
       }
     }
   }
-  return strategy === 'dfs' ? dfs(model, limits, options.onProgress, notes) : bfs(model, limits, options.onProgress, notes);
+  return strategy === 'dfs' ? dfs(model, limits, options.onProgress, notes) : bfs(model, limits, options.onProgress, notes, por);
 }

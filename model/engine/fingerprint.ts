@@ -5,10 +5,14 @@
  * set uses 0 as its empty-slot marker.
  */
 
-import type { Model } from './model.js';
+import type { FingerprintOut, Model } from './model.js';
 
-/** The two words of the last fingerprint computed; read them right after calling `fingerprint`. */
-export const fp = { hi: 0, lo: 0 };
+/**
+ * The two words of the last fingerprint computed, and the relabelling the model's symmetry took
+ * the state to its representative by (fingerprintState; undefined without one); read them right
+ * after calling `fingerprint`.
+ */
+export const fp: FingerprintOut = { hi: 0, lo: 0, rel: undefined };
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -50,6 +54,7 @@ export function fingerprint(key: string): void {
  * one (made unsigned and non-zero here), else the hash of its canonical key.
  */
 export function fingerprintState<S>(model: Pick<Model<S, unknown>, 'canonicalKey' | 'fingerprint'>, state: S): void {
+  fp.rel = undefined;
   if (model.fingerprint === undefined) return fingerprint(model.canonicalKey(state));
   model.fingerprint(state, fp);
   const hi = fp.hi >>> 0;

@@ -3,6 +3,7 @@ import { FULL, INSERTED, type FingerprintSet } from './fingerprint-set.js';
 import { levelQueue, sharedLevelQueue, type LevelChunks, type LevelQueue, type LevelReader, type PackedQueue } from './level-queue.js';
 import type { Model } from './model.js';
 import { ROOT, type ParentLinks } from './parent-links.js';
+import type { SleepSets, SuccessorSink } from './por.js';
 
 /**
  * The level-synchronous BFS step shared by the in-thread search and each worker thread: expand
@@ -45,11 +46,13 @@ export interface ExpanderConfig {
   readonly halt?: Int32Array;
   /** Called every TICK expansions, for progress reports. */
   readonly onTick?: () => void;
+  /** Partial-order reduction (por.ts): it takes each state's actions, but for the depth bound's probe. */
+  readonly sleep?: SleepSets<unknown, unknown>;
 }
 
 const TICK = 256;
 
-export class LevelExpander<S, A> {
+export class LevelExpander<S, A> implements SuccessorSink<S> {
   /** The level being expanded (taken from as it goes: the level may be interrupted and resumed). */
   frontier: LevelReader<S>;
   /** The level being found. */
@@ -65,6 +68,8 @@ export class LevelExpander<S, A> {
   private readonly invariantOpen: Uint8Array;
   private readonly goalOpen: Uint8Array;
   private goalsOpen: number;
+  /** The global id discover() gave last (offerFrom's answer). */
+  private discovered = -1;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -129,6 +134,11 @@ export class LevelExpander<S, A> {
       const state = frontier.shift();
       if (state === undefined) break;
       const id = frontier.id;
+      if (this.config.sleep !== undefined && !probeOnly) {
+        this.config.sleep.expand(state, id, depth, this as SuccessorSink<unknown>);
+        if (this.stopReason !== null) return 'stopped';
+        continue;
+      }
       const actions = model.actions(state);
       for (let i = 0; i < actions.length; i++) {
         const succ = model.next(state, actions[i] as A);
@@ -145,6 +155,14 @@ export class LevelExpander<S, A> {
       if (this.deferred.length > 0) return 'full';
     }
     return this.stopReason === null ? 'done' : 'stopped';
+  }
+
+  /** A successor from partial-order reduction (por.ts): its global id when new, else -1 (in-thread only: the set grows in place). */
+  offerFrom(state: S, parent: number, action: number, hi: number, lo: number, depth: number): number {
+    this.generated++;
+    this.discovered = -1;
+    this.offer(state, parent, action, hi, lo, depth);
+    return this.discovered;
   }
 
   /** Inserts a reached state's fingerprint; a record is allocated only when it must wait (set full). */
@@ -167,6 +185,7 @@ export class LevelExpander<S, A> {
 
   private discover(state: S, parent: number, action: number, depth: number): void {
     const id = this.config.globalId(this.links.add(parent, action));
+    this.discovered = id;
     this.next.push(state, id);
     // Only the properties not yet settled are evaluated (no map lookup per property and state).
     const invariants = this.model.invariants;

@@ -1,3 +1,5 @@
+import type { Relabelling } from './relabelling.js';
+
 /**
  * The engine's whole view of a system: a protocol-agnostic transition system (cf. Stateright's
  * `Model`). The engine knows nothing of Raft; the Raft system model is one implementation.
@@ -47,7 +49,7 @@ export interface Model<S, A, F = unknown> {
    * the explorers use it instead of hashing canonicalKey, which stays the exact form for tests
    * and state graphs.
    */
-  fingerprint?(state: S, out: { hi: number; lo: number }): void;
+  fingerprint?(state: S, out: FingerprintOut): void;
   /**
    * Optional, for memory: the state as bytes, so that the BFS keeps each level as bytes in large
    * buffers instead of as objects (and hands them between worker threads without copying). The
@@ -62,6 +64,11 @@ export interface Model<S, A, F = unknown> {
    * object, nor share s's sub-objects; `bytes` is a view the engine may reuse after the call.
    */
   unpack?(bytes: Uint8Array): S;
+  /**
+   * Optional: which actions commute, for partial-order reduction (por.ts; ExploreOptions.partialOrder).
+   * Without it the option does nothing (the result says so).
+   */
+  readonly partialOrder?: PartialOrder<S, A>;
   /** Human-readable action, for traces and progress. */
   formatAction(action: A): string;
 }
@@ -73,4 +80,37 @@ export interface Model<S, A, F = unknown> {
 export interface ModelSource {
   readonly module: string; // absolute file URL or path of the module exporting createModel
   readonly options: unknown;
+}
+
+/**
+ * Where a model's fingerprint goes. `rel`: the relabelling the model's symmetry reduction took the
+ * state to its representative by (a Canonicaliser writes it); leave it unset when there is no
+ * symmetry. Partial-order reduction needs it to carry actions across to the representative.
+ */
+export interface FingerprintOut {
+  hi: number;
+  lo: number;
+  rel?: Relabelling | undefined;
+}
+
+/**
+ * A model's independence relation, for partial-order reduction by sleep sets (por.ts). Both
+ * functions must agree with the model's symmetry: relabelling a state relabels its actions' keys
+ * and keeps independence.
+ */
+export interface PartialOrder<S, A> {
+  /**
+   * The identity of an action across states, as it reads in the state relabelled by `r` (the
+   * relabelling the model's fingerprint reported; undefined: as it is). Two actions of two states
+   * share a key exactly when they are the same move (deliver this message, time out this server).
+   */
+  key(action: A, r: Relabelling | undefined): string | number;
+  /**
+   * Conditional independence of two different actions at `state`, both enabled there (`succA` =
+   * next(state, a) and `succB` = next(state, b), neither null). True only if each stays enabled
+   * after the other (b is an action of succA with next(succA, b) not null, and a of succB) and
+   * the two orders end in equal states: next(succA, b) equals next(succB, a) for every purpose of
+   * the model (as states, not only up to symmetry). False is always sound; it only prunes less.
+   */
+  independent(state: S, a: A, b: A, succA: S, succB: S): boolean;
 }

@@ -19,6 +19,8 @@ export interface SearchOutcome {
   readonly fingerprintSetBytes: number;
   readonly parentLinkBytes: number;
   readonly workers: number;
+  /** Set when partial-order reduction ran: the transitions it left asleep. */
+  readonly asleep?: number;
   readonly notes: string[];
 }
 
@@ -55,6 +57,8 @@ export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): E
     bytesPerState: o.distinctStates > 0 ? o.fingerprintSetBytes / o.distinctStates : 0,
     parentLinkBytes: o.parentLinkBytes,
     workers: o.workers,
+    partialOrder: o.asleep !== undefined,
+    asleep: o.asleep ?? 0,
     notes: o.notes,
   };
 }

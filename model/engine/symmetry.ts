@@ -1,5 +1,6 @@
 import { fmix32 } from './fingerprint.js';
 import { HashSink, type Hash64 } from './hash-sink.js';
+import type { FingerprintOut } from './model.js';
 import { MAX_IDS, rankOf, relabellings, type Relabelling } from './relabelling.js';
 import type { Sink } from './sink.js';
 import { StringSink } from './string-sink.js';
@@ -79,19 +80,23 @@ export class Canonicaliser<S> {
    * hash's, and the fingerprint set takes its slot from hi's top bits: unscrambled, the states
    * of a model with many ties (5 servers: up to 120 candidates) crowd into the set's first
    * slots and every insert probes a long run. The scramble is a bijection on the 64 bits, so
-   * it makes no two fingerprints equal that were not.
+   * it makes no two fingerprints equal that were not. `out.rel` is the relabelling that won (the
+   * first of the least, when several give the representative), for partial-order reduction.
    */
-  fingerprint(state: S, out: Hash64): void {
+  fingerprint(state: S, out: FingerprintOut): void {
     const k = this.candidates(state);
     const h = this.h;
     this.hashes.hash(state, this.picked[0]!, this.encode, out);
+    let won = 0;
     for (let i = 1; i < k; i++) {
       this.hashes.hash(state, this.picked[i]!, this.encode, h);
       if (h.hi < out.hi || (h.hi === out.hi && h.lo < out.lo)) {
         out.hi = h.hi;
         out.lo = h.lo;
+        won = i;
       }
     }
+    out.rel = this.picked[won];
     scramble(out);
   }
 

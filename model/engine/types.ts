@@ -27,6 +27,12 @@ export interface ExploreOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Default true: stop at the first violated invariant. */
   readonly stopOnViolation?: boolean;
+  /**
+   * Default false: partial-order reduction by sleep sets (por.ts), when the model declares which
+   * actions are independent (Model.partialOrder). It prunes transitions, never states: the same
+   * distinct states, verdicts and shortest traces, fewer generated states. BFS in one thread only.
+   */
+  readonly partialOrder?: boolean;
 }
 
 export interface Violation<S, A, F = unknown> {
@@ -70,6 +76,10 @@ export interface ExploreResult<S, A, F = unknown> {
   /** Parent links, accounted apart from the set. */
   readonly parentLinkBytes: number;
   readonly workers: number;
+  /** Whether partial-order reduction ran (asked for, and the model declares independence). */
+  readonly partialOrder: boolean;
+  /** Transitions partial-order reduction left unexplored (asleep): 0 without it. */
+  readonly asleep: number;
   /** Anything the caller should know, e.g. why workers were not used. */
   readonly notes: string[];
 }

@@ -4,6 +4,7 @@ import { formatAction, type RaftAction } from './actions.js';
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
+import { raftPartialOrder } from './independence.js';
 import { optionGoals } from './option-goals.js';
 import { INVARIANTS } from './invariants.js';
 import { Packer } from '../engine/packer.js';
@@ -94,6 +95,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     goals: [...goalsFor(bounds), ...optionGoals(bounds)],
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
+    partialOrder: raftPartialOrder(bounds),
     ...(packer === null ? {} : { pack: (s: SystemState) => packer.pack(s), unpack: (b: Uint8Array) => packer.unpack(b) }),
     formatAction,
   };

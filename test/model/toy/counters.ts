@@ -17,12 +17,18 @@ export interface CountersOptions {
   readonly work?: number;
   /** Initial vectors (default: all zero). */
   readonly initial?: readonly (readonly number[])[];
+  /**
+   * Declare the increments independent (Model.partialOrder): increments of different counters
+   * commute and never disable each other, so independence is total.
+   */
+  readonly partialOrder?: boolean;
 }
 
 export type Counters = readonly number[];
 
 export function createModel(options: CountersOptions): Model<Counters, number> {
-  const { k, m, wrap = true, symmetry = false, bad, initial, work = 0 } = options;
+  const { k, m, wrap = true, symmetry = false, bad, initial, work = 0, partialOrder = false } = options;
+  if (partialOrder && symmetry) throw new RangeError('counters: partialOrder needs the ids as they are (this toy reports no relabelling)');
   const badKey = bad?.join(',');
   const indices = Array.from({ length: k }, (_, i) => i);
   return {
@@ -45,6 +51,7 @@ export function createModel(options: CountersOptions): Model<Counters, number> {
       { name: 'Impossible', holds: (s) => s.some((v) => v >= m) },
     ],
     canonicalKey: (s) => (symmetry ? [...s].sort((a, b) => a - b) : s).join(','),
+    ...(partialOrder ? { partialOrder: { key: (i: number) => i, independent: (_: Counters, a: number, b: number) => a !== b } } : {}),
     formatAction: (i) => `Inc(${i})`,
   };
 }

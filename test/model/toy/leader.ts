@@ -17,6 +17,12 @@ export interface LeaderOptions {
   readonly symmetry?: boolean;
   /** Default true: tell the engine each node's relabelling-invariant signature. */
   readonly signature?: boolean;
+  /**
+   * Declare what commutes (Model.partialOrder): an Inc with anything but an Inc of its own node
+   * (it touches only that counter); Elect and Resign write the leader, so they commute with no
+   * other Elect or Resign. Keys name nodes as relabelled, so sleep sets cross symmetry.
+   */
+  readonly partialOrder?: boolean;
 }
 
 export interface LeaderState {
@@ -41,7 +47,7 @@ export function leaderEncoding(m: number, withSignature: boolean): Encoding<Lead
 }
 
 export function createModel(options: LeaderOptions): Model<LeaderState, LeaderAction> {
-  const { k, m, symmetry = false, signature = true } = options;
+  const { k, m, symmetry = false, signature = true, partialOrder = false } = options;
   const canonical = new Canonicaliser(leaderEncoding(m, signature), symmetry);
   const actions: LeaderAction[] = [
     ...Array.from({ length: k }, (_, node) => ({ kind: 'Inc' as const, node })),
@@ -69,6 +75,15 @@ export function createModel(options: LeaderOptions): Model<LeaderState, LeaderAc
     goals: [{ name: 'SomeoneLeads', holds: (s) => s.leader >= 0 }],
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
+    ...(partialOrder
+      ? {
+          partialOrder: {
+            key: (a: LeaderAction, r: Relabelling | undefined) => (a.kind === 'Resign' ? 'R' : `${a.kind}${r === undefined ? a.node : r.newId[a.node]}`),
+            independent: (_: LeaderState, a: LeaderAction, b: LeaderAction) =>
+              a.kind === 'Inc' ? b.kind !== 'Inc' || b.node !== a.node : b.kind === 'Inc',
+          },
+        }
+      : {}),
     formatAction: (a) => (a.kind === 'Resign' ? 'Resign' : `${a.kind}(${a.node})`),
   };
 }
