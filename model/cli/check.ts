@@ -17,6 +17,7 @@ import type { SystemState } from '../raft/system.js';
 import { MUTANTS } from '../mutants/index.js';
 import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunResult, type RunSummary, writeSummary } from '../report/summary.js';
+import type { TraceFile } from '../report/trace-file.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { type CheckConfig, parseArgs, USAGE, UsageError } from './args.js';
 import { type CheckModelOptions, createModel, MODEL_MODULE } from './model.js';
@@ -53,9 +54,11 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   const vacuous = r.goals.some((g) => !g.reached);
   const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
   let violation: RunSummary['violation'];
+  let written: TraceFile | undefined;
   if (r.violation) {
     const trace = toTraceFile(model, c.mutant, c.symmetry, r.violation.invariant, r.violation.trace);
     const paths = await writeTrace(dir, trace);
+    written = trace;
     violation = {
       invariant: r.violation.invariant,
       ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
@@ -93,7 +96,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     notes: r.notes,
   };
   writeSummary(dir, summary);
-  report(c, summary);
+  report(c, summary, written);
   return exitCode(result);
 }
 

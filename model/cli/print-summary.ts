@@ -1,5 +1,7 @@
 import type { RunSummary } from '../report/summary.js';
+import type { TraceFile } from '../report/trace-file.js';
 import type { CheckConfig } from './args.js';
+import { violationLines } from './violation.js';
 
 function say(c: CheckConfig, line: string): void {
   // With --json, stdout carries exactly one JSON object; everything for people goes to stderr.
@@ -7,7 +9,7 @@ function say(c: CheckConfig, line: string): void {
 }
 
 /** The end-of-run summary for people (or the one JSON object with --json). */
-export function report(c: CheckConfig, s: RunSummary): void {
+export function report(c: CheckConfig, s: RunSummary, trace?: TraceFile): void {
   if (c.json) {
     process.stdout.write(JSON.stringify(s) + '\n');
     return;
@@ -21,13 +23,7 @@ export function report(c: CheckConfig, s: RunSummary): void {
   say(c, `invariants: ${s.invariants.join(', ')}`);
   for (const g of s.goals) say(c, `goal ${g.name}: ${g.reached ? 'reached' : 'NEVER REACHED'}`);
   if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
-  if (s.violation) {
-    say(c, `VIOLATION of ${s.violation.invariant} after ${s.violation.traceLength} steps${s.violation.finding ? `: ${s.violation.finding.sentence}` : ''}`);
-    say(c, `trace: ${s.violation.paths.json}`);
-    if (s.violation.paths.svg) say(c, `graph: ${s.violation.paths.svg}`);
-    if (s.violation.paths.html) say(c, `explorer: ${s.violation.paths.html}  (open it in a browser)`);
-    if (s.violation.replay) say(c, `replay: ${s.violation.replay}`);
-  }
+  if (s.violation) for (const line of violationLines(s.violation, trace)) say(c, line);
   for (const note of s.notes) say(c, `note: ${note}`);
   say(c, `report: ${s.reportDir}/summary.md`);
 }

@@ -2,6 +2,7 @@ import { formatBounds } from '../raft/bounds.js';
 import { randomCheck } from '../random/random-check.js';
 import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunSummary, writeSummary } from '../report/summary.js';
+import type { TraceFile } from '../report/trace-file.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { INVARIANTS } from '../raft/invariants.js';
 import { goalsFor } from '../raft/goals.js';
@@ -55,10 +56,12 @@ export async function runRandom(c: CheckConfig): Promise<number> {
   const notes: string[] = [];
   if (r.interrupted) notes.push(`the time limit ended the run after ${r.runs} of ${runs} runs`);
   let violation: RunSummary['violation'];
+  let written: TraceFile | undefined;
   if (r.failure) {
     const f = r.failure;
     const trace = toTraceFile(f.model, c.mutant, false, f.invariant, f.trace);
     const paths = await writeTrace(dir, trace);
+    written = trace;
     const flags = c.mutant !== undefined ? ` --mutant ${c.mutant}` : '';
     violation = {
       invariant: f.invariant,
@@ -93,6 +96,6 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     notes,
   };
   writeSummary(dir, summary);
-  report(c, summary);
+  report(c, summary, written);
   return exitCode(result);
 }

@@ -6,7 +6,7 @@ import { h, replaceChildren, s as svgEl } from '../shared/dom.js';
 import { laneDiagram, laneLegend } from '../shared/lane-diagram.js';
 import { messageList, messageIdentity } from '../shared/message-list.js';
 import { serverTable } from '../shared/server-table.js';
-import { diffStates } from './diff.js';
+import { changePlace, stateChanges } from '../../model/report/state-diff.js';
 import { laneOf, lanesFromTrace } from '../shared/lanes-from-trace.js';
 import { type Replay, replay, shownState } from './replay.js';
 
@@ -191,7 +191,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
 
     if (step?.status === 'differs') {
       disagreementBox.hidden = false;
-      const diffs = step.produced ? diffStates(step.produced, step.recorded) : [];
+      const diffs = step.produced ? stateChanges(step.produced, step.recorded) : [];
       replaceChildren(disagreementBox,
         h('h2', {}, `Step ${i}: the core and the trace disagree`),
         step.produced === null
@@ -199,7 +199,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
           : diffs.length === 0
             ? h('p', {}, r.outcome.ok ? '' : r.outcome.reason)
             : h('table', { class: 'ex-diff' }, h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'core'), h('th', {}, 'trace file'))),
-              h('tbody', {}, diffs.map((d) => h('tr', { 'data-testid': 'diff-row' }, h('td', {}, d.where), h('td', {}, d.core), h('td', {}, d.trace))))));
+              h('tbody', {}, diffs.map((d) => h('tr', { 'data-testid': 'diff-row' }, h('td', {}, changePlace(d)), h('td', {}, d.before), h('td', {}, d.after))))));
     } else {
       disagreementBox.hidden = true;
       replaceChildren(disagreementBox);
