@@ -26,6 +26,8 @@ import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
 import { runDefaultPair } from './default-pair.js';
+import { reportInternalError } from './internal-error.js';
+import { droppedGoals, unreachedHint } from './goal-needs.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
@@ -51,6 +53,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     },
   );
   progress.done();
+  r.notes.unshift(...droppedGoals(model.bounds).map((d) => d.note));
   const vacuous = r.goals.some((g) => !g.reached);
   const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
   let violation: RunSummary['violation'];
@@ -90,7 +93,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     fingerprintBytesPerState: r.bytesPerState,
     ...(r.stoppedBy !== undefined ? { stoppedBy: r.stoppedBy } : {}),
     invariants: model.invariants.map((i) => i.name),
-    goals: r.goals.map((g) => ({ name: g.name, reached: g.reached })),
+    goals: r.goals.map((g) => (g.reached ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: r.result === 'incomplete' ? 'the search stopped before reaching it' : unreachedHint(g.name, model.bounds) })),
     ...(violation ? { violation } : {}),
     reportDir: dir,
     notes: r.notes,
@@ -116,6 +119,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  for (const w of c.warnings) process.stderr.write(`check: ${w}\n`);
   try {
     switch (c.mode) {
       case 'help':
@@ -145,10 +149,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // No flags at all: the default check, its two passes side by side (default-pair.ts).
   (argv.length === 0 ? runDefaultPair(process.argv[1]) : main(argv)).then(
     (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`check: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      if (process.env['PURE_RAFT_DEBUG']) console.error(e);
-      process.exit(70);
-    },
+    (e: unknown) => process.exit(reportInternalError('check', e)),
   );
 }

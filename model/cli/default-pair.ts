@@ -25,7 +25,7 @@ export const DEFAULT_PASSES: readonly { readonly name: string; readonly flags: r
 ];
 
 /** Worst first: a violation outranks an incomplete or vacuous run, which outranks bad input. */
-const SEVERITY = [1, 3, 2, 70];
+const SEVERITY = [1, 3, 2];
 
 export function worstExitCode(codes: readonly number[]): number {
   for (const c of SEVERITY) if (codes.includes(c)) return c;
@@ -43,7 +43,7 @@ export async function runDefaultPair(entry: string): Promise<number> {
     for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) prefixLines(from, to, label);
     const done = new Promise<number>((resolve) => {
       child.on('error', (e) => { process.stderr.write(`${label}check: could not start the pass: ${e.message}\n`); resolve(2); });
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 3 : 70)));
+      child.on('close', (code, signal) => resolve(code ?? 3));
     });
     return { pass, child, done };
   });

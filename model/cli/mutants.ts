@@ -9,6 +9,7 @@
  * every mutant, so it takes no names. Exit 0 when every mutant was caught by at least one checker;
  * 2 on a bad argument (one line).
  */
+import { reportInternalError } from './internal-error.js';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,8 +198,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {
-      process.stderr.write(`mutants: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof DirectoryError ? 2 : 70);
+      if (!(e instanceof DirectoryError)) process.exit(reportInternalError('mutants', e));
+      process.stderr.write(`mutants: ${e.message}\n`);
+      process.exit(2);
     },
   );
 }

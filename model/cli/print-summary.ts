@@ -21,7 +21,7 @@ export function report(c: CheckConfig, s: RunSummary, trace?: TraceFile): void {
     say(c, `${s.result.toUpperCase()}: ${n(s.runs)} runs, ${n(s.steps)} steps, ${s.seconds.toFixed(1)} s (${n(s.stepsPerSecond)} steps/s), seed ${s.seed}`);
   }
   say(c, `invariants: ${s.invariants.join(', ')}`);
-  for (const g of s.goals) say(c, `goal ${g.name}: ${g.reached ? 'reached' : 'NEVER REACHED'}`);
+  for (const g of s.goals) say(c, g.reached ? `goal ${g.name}: reached` : `goal ${g.name} unreached${g.hint ? `: ${g.hint}` : ''}`);
   if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
   if (s.violation) for (const line of violationLines(s.violation, trace)) say(c, line);
   for (const note of s.notes) say(c, `note: ${note}`);

@@ -9,6 +9,7 @@ import { goalsFor } from '../raft/goals.js';
 import { mutantOptions } from '../mutants/index.js';
 import { type CheckConfig, UsageError } from './args.js';
 import { report } from './print-summary.js';
+import { droppedGoals, missingFeature, unreachedHint } from './goal-needs.js';
 
 /**
  * A --path that does not fit its --seed (fast-check: "Unable to replay, got wrong path") is
@@ -74,7 +75,8 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     if (paths.svgError) notes.push(`trace.svg not rendered: ${paths.svgError}`);
     if (paths.htmlError) notes.push(paths.htmlError); // 'index.html not written: <why>'
   }
-  const goals = goalsFor(c.bounds);
+  const goals = goalsFor(c.bounds).filter((g) => missingFeature(g.name, c.bounds) === null);
+  notes.unshift(...droppedGoals(c.bounds).filter((d) => goalsFor(c.bounds).some((g) => g.name === d.name)).map((d) => d.note));
   const missed = goals.filter((g) => !r.goalsReached.includes(g.name));
   const result = r.result === 'violation' ? 'violation' : missed.length > 0 ? 'vacuous' : 'ok';
   const summary: RunSummary = {
@@ -90,7 +92,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     stepsPerSecond: Math.round(r.steps / Math.max(r.seconds, 1e-3)),
     seed: r.seed,
     invariants: INVARIANTS.map((i) => i.name),
-    goals: goals.map((g) => ({ name: g.name, reached: r.goalsReached.includes(g.name) })),
+    goals: goals.map((g) => (r.goalsReached.includes(g.name) ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: unreachedHint(g.name, c.bounds) })),
     ...(violation ? { violation } : {}),
     reportDir: dir,
     notes,

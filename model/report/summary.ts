@@ -28,7 +28,8 @@ export interface RunSummary {
   readonly seed?: number;
   readonly stoppedBy?: string;
   readonly invariants: readonly string[];
-  readonly goals: readonly { readonly name: string; readonly reached: boolean }[];
+  /** An unreached goal's hint says which bound to raise (model/cli/goal-needs.ts). */
+  readonly goals: readonly { readonly name: string; readonly reached: boolean; readonly hint?: string }[];
   readonly violation?: {
     readonly invariant: string;
     /** What the invariant found on the last state; `sentence` is what people read. */
@@ -70,7 +71,7 @@ export function summaryMarkdown(s: RunSummary): string {
   row('fingerprint bytes/state', s.fingerprintBytesPerState?.toFixed(1));
   row('stopped by', s.stoppedBy);
   lines.push('', '## Invariants', '', ...s.invariants.map((i) => `- ${i}${s.violation?.invariant === i ? ' **VIOLATED**' : ''}`));
-  lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : '**never reached**'}`));
+  lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : `**never reached**${g.hint ? ` (${g.hint})` : ''}`}`));
   if (s.violation) {
     lines.push('', '## Counterexample', '', `${s.violation.invariant} breaks after ${s.violation.traceLength} steps.`);
     if (s.violation.finding) lines.push('', s.violation.finding.sentence);
