@@ -68,7 +68,7 @@ export function droppedGoals(b: Bounds): { readonly name: string; readonly note:
 export function unreachedHint(goal: string, b: Bounds): string {
   const g = GOAL_NEEDS[goal];
   if (!g) return 'no hint for this goal';
-  const short = g.needs.filter((n) => b[n.bound] < n.min(b));
+  const short = g.needs.filter((n) => (b[n.bound] ?? 0) < n.min(b));
   if (short.length > 0) {
     const seen = new Set<NumericBound>();
     const parts = short.filter((n) => !seen.has(n.bound) && seen.add(n.bound)).map((n) => `${FLAG[n.bound]} (now ${b[n.bound]}, needs at least ${Math.max(...short.filter((m) => m.bound === n.bound).map((m) => m.min(b)))})`);

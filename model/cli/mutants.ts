@@ -109,7 +109,7 @@ async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise
 }
 
 async function randomized(m: Mutant, root: string, seed: number, timeLimitMs: number): Promise<Checked> {
-  const r = randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
+  const r = await randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(root, 'mutants', m.name, 'random');
   ensureDirectory(dir, 'report directory');

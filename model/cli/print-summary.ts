@@ -1,4 +1,4 @@
-import type { RunSummary } from '../report/summary.js';
+import { coverageText, type RunSummary } from '../report/summary.js';
 import type { TraceFile } from '../report/trace-file.js';
 import type { CheckConfig } from './args.js';
 import { violationLines } from './violation.js';
@@ -22,7 +22,9 @@ export function report(c: CheckConfig, s: RunSummary, trace?: TraceFile): void {
   }
   say(c, `invariants: ${s.invariants.join(', ')}`);
   for (const g of s.goals) say(c, g.reached ? `goal ${g.name}: reached` : `goal ${g.name} unreached${g.hint ? `: ${g.hint}` : ''}`);
-  if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
+  if (s.coverage) say(c, `covered: ${coverageText(s.coverage)}; goals hit: ${s.goals.filter((g) => g.reached).map((g) => g.name).join(', ') || 'none'}`);
+  if (s.stoppedBy === 'SIGINT' || s.stoppedBy === 'SIGTERM') say(c, `interrupted by ${s.stoppedBy}: the search is not exhaustive${s.unexplored !== undefined ? `; ${n(s.unexplored)} states found and not explored (the frontier), depth ${s.depth} reached` : ''}`);
+  else if (s.stoppedBy) say(c, `stopped by the ${s.stoppedBy} limit: the search is not exhaustive`);
   if (s.violation) for (const line of violationLines(s.violation, trace)) say(c, line);
   for (const note of s.notes) say(c, `note: ${note}`);
   say(c, `report: ${s.reportDir}/summary.md`);
