@@ -27,6 +27,7 @@ import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
 import { runDefaultPair } from './default-pair.js';
 import { reportInternalError } from './internal-error.js';
+import { onInterrupt } from './interrupt.js';
 import { droppedGoals, unreachedHint } from './goal-needs.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
@@ -42,6 +43,8 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   process.stderr.write(`check: ${model.name}, exhaustive ${c.strategy.toUpperCase()}, ${formatBounds(model.bounds)}, symmetry=${c.symmetry ? 'on' : 'off'}, workers=${c.workers}\n`);
   const startedAt = Date.now();
   const progress = progressReporter(process.stderr, startedAt);
+  const halt = new Int32Array(new SharedArrayBuffer(4));
+  const interrupt = onInterrupt(() => Atomics.store(halt, 0, 1));
   const r = await explore<SystemState, RaftAction>(
     c.workers > 1 ? { module: MODEL_MODULE, options } : model,
     {
@@ -50,8 +53,10 @@ async function exhaustive(c: CheckConfig): Promise<number> {
       ...(c.maxStates !== undefined ? { maxStates: c.maxStates } : {}),
       ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
       onProgress: (p) => progress.update(p),
+      halt,
     },
   );
+  interrupt.dispose();
   progress.done();
   r.notes.unshift(...droppedGoals(model.bounds).map((d) => d.note));
   const vacuous = r.goals.some((g) => !g.reached);
@@ -91,7 +96,8 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     seconds: r.seconds,
     statesPerSecond: Math.round(r.distinctStates / Math.max(r.seconds, 1e-3)),
     fingerprintBytesPerState: r.bytesPerState,
-    ...(r.stoppedBy !== undefined ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.stoppedBy !== undefined ? { stoppedBy: r.stoppedBy === 'halted' ? (interrupt.signal() ?? 'halted') : r.stoppedBy } : {}),
+    ...(r.unexplored !== undefined ? { unexplored: r.unexplored } : {}),
     invariants: model.invariants.map((i) => i.name),
     goals: r.goals.map((g) => (g.reached ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: r.result === 'incomplete' ? 'the search stopped before reaching it' : unreachedHint(g.name, model.bounds) })),
     ...(violation ? { violation } : {}),
