@@ -42,9 +42,9 @@ export async function runRandom(c: CheckConfig): Promise<number> {
   // The seed is drawn here, not in randomCheck, so that it is on the first line: a run stopped
   // by Ctrl-C (or a crash) can be run again.
   const seed = c.seed ?? ((Date.now() ^ 0x5eed) | 0);
+  const interrupt = onInterrupt(); // before the first line: a signal sent on seeing it must find the handler
   const lasting = timed ? `for ${timeLimitSeconds} s` : `runs=${runs}`;
   process.stderr.write(`check: --random seed=${seed} (again: --seed ${seed}), ${c.mutant ? `raft[mutant ${c.mutant}]` : 'raft'}, randomized (fast-check, swarm), ${formatBounds(c.bounds)}, ${lasting} depth=${depth}\n`);
-  const interrupt = onInterrupt();
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   const r = await replayable(c, () => randomCheck({

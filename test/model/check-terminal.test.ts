@@ -138,3 +138,29 @@ describe('--random in a terminal', () => {
     expect([0, 3]).toContain(r.code);
   });
 });
+
+describe('Ctrl-C and SIGTERM: the partial summary and exit 3', () => {
+  const TINY_PASS = ['--max-snapshots', '0'];
+  for (const [name, args, signal] of [
+    ['the exhaustive search', [...TINY_PASS], 'SIGINT'],
+    ['the exhaustive search with --workers 2', [...TINY_PASS, '--workers', '2'], 'SIGINT'],
+    ['the exhaustive search, SIGTERM', [...TINY_PASS], 'SIGTERM'],
+  ] as const) {
+    it(`${name}: ${signal} after the first progress line`, { timeout: 60_000 }, async () => {
+      const r = await interrupted([...args, '--out', scratch()], /distinct [\d,]+ +generated/, signal);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`check: ${signal}: stopping the search`);
+      expect(r.stdout).toMatch(/^INCOMPLETE: [\d,]+ distinct states, [\d,]+ generated, depth \d+/m);
+      expect(r.stdout).toMatch(new RegExp(`^interrupted by ${signal}: the search is not exhaustive; [\\d,]+ states found and not explored \\(the frontier\\), depth \\d+ reached$`, 'm'));
+    });
+  }
+
+  it('--random: SIGINT after the first line stops it with its seed in the summary', { timeout: 60_000 }, async () => {
+    const r = await interrupted(['--random', '--time', '60', '--out', scratch()], /^check: --random seed=.*\n/, 'SIGINT');
+    expect(r.code, r.stderr).toBe(3);
+    const seed = /seed=(-?\d+)/.exec(r.stderr)![1];
+    expect(r.stdout).toMatch(/^INCOMPLETE: [\d,]+ runs/m);
+    expect(r.stdout).toContain(`note: SIGINT stopped the run after`);
+    expect(r.stdout).toContain(`rerun it with --seed ${seed}`);
+  });
+});
