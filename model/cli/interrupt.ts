@@ -14,9 +14,16 @@ export interface Interrupt {
 
 export function onInterrupt(onHalt: () => void = () => {}): Interrupt {
   let got: NodeJS.Signals | null = null;
+  let at = 0;
   const handler = (signal: NodeJS.Signals): void => {
-    if (got !== null) process.exit(3);
+    // A second signal within a second is the same Ctrl-C arriving twice (from the terminal and
+    // forwarded by the default check's parent), not a request to quit at once.
+    if (got !== null) {
+      if (Date.now() - at >= 1000) process.exit(3);
+      return;
+    }
     got = signal;
+    at = Date.now();
     process.stderr.write(`\ncheck: ${signal}: stopping the search (again to quit at once)\n`);
     onHalt();
   };
