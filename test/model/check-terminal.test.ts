@@ -164,3 +164,30 @@ describe('Ctrl-C and SIGTERM: the partial summary and exit 3', () => {
     expect(r.stdout).toContain(`rerun it with --seed ${seed}`);
   });
 });
+
+describe('the default check and a signal', () => {
+  it('SIGTERM to the default check reaches both passes: each prints its partial summary, and the exit is 3', { timeout: 90_000 }, async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      // No flags: the two passes side by side; their reports go under a scratch reports/.
+      const cwd = scratch();
+      // Through the tsx binary, as `npm run check` runs it: it relays the signal to the check.
+      const child = spawn(TSX, [join(process.cwd(), 'model/cli/check.ts')], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        // Once both passes are searching.
+        if (!sent && /\[snapshots\] \d+s  distinct/.test(stderr) && /\[options  \] \d+s  distinct/.test(stderr)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(3);
+    for (const pass of ['snapshots', 'options  ']) expect(r.stdout).toMatch(new RegExp(`^\\[${pass}\\] interrupted by SIGTERM: the search is not exhaustive`, 'm'));
+    expect(r.stdout).toMatch(/^default check: snapshots exit 3, options exit 3: exit 3$/m);
+  });
+});
