@@ -18,17 +18,27 @@ const check = (...args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-/** Runs the CLI and sends `signal` once stderr shows `ready`; resolves with the exit code and output. */
-function interrupted(args: readonly string[], ready: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI and sends `signal` once stderr shows `ready` (a pattern, or a test of the whole
+ * stderr so far); resolves with the exit code and output. By default node with tsx's loader runs
+ * check.ts here; `via` runs another command line (e.g. the tsx binary) in another folder.
+ */
+function interrupted(
+  args: readonly string[],
+  ready: RegExp | ((stderr: string) => boolean),
+  signal: NodeJS.Signals,
+  via: { readonly command: string; readonly prefix: readonly string[]; readonly cwd?: string } = { command: process.execPath, prefix: ['--import', 'tsx', 'model/cli/check.ts'] },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const isReady = typeof ready === 'function' ? ready : (text: string): boolean => ready.test(text);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'model/cli/check.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(via.command, [...via.prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(via.cwd !== undefined ? { cwd: via.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     let sent = false;
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
-      if (!sent && ready.test(stderr)) {
+      if (!sent && isReady(stderr)) {
         sent = true;
         child.kill(signal);
       }
@@ -167,25 +177,11 @@ describe('Ctrl-C and SIGTERM: the partial summary and exit 3', () => {
 
 describe('the default check and a signal', () => {
   it('SIGTERM to the default check reaches both passes: each prints its partial summary, and the exit is 3', { timeout: 90_000 }, async () => {
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      // No flags: the two passes side by side; their reports go under a scratch reports/.
-      const cwd = scratch();
-      // Through the tsx binary, as `npm run check` runs it: it relays the signal to the check.
-      const child = spawn(TSX, [join(process.cwd(), 'model/cli/check.ts')], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let sent = false;
-      child.stdout.on('data', (d: Buffer) => (stdout += d));
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        // Once both passes are searching.
-        if (!sent && /\[snapshots\] \d+s  distinct/.test(stderr) && /\[options  \] \d+s  distinct/.test(stderr)) {
-          sent = true;
-          child.kill('SIGTERM');
-        }
-      });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    // No flags: the two passes side by side, their reports under a scratch reports/; through the
+    // tsx binary, as `npm run check` runs it (it relays the signal to the check); sent once both
+    // passes are searching.
+    const both = (stderr: string): boolean => /\[snapshots\] \d+s  distinct/.test(stderr) && /\[options  \] \d+s  distinct/.test(stderr);
+    const r = await interrupted([], both, 'SIGTERM', { command: TSX, prefix: [join(process.cwd(), 'model/cli/check.ts')], cwd: scratch() });
     expect(r.code, r.stderr).toBe(3);
     for (const pass of ['snapshots', 'options  ']) expect(r.stdout).toMatch(new RegExp(`^\\[${pass}\\] interrupted by SIGTERM: the search is not exhaustive`, 'm'));
     expect(r.stdout).toMatch(/^default check: snapshots exit 3, options exit 3: exit 3$/m);
