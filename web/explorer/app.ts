@@ -9,6 +9,7 @@ import { serverTable } from '../shared/server-table.js';
 import { changePlace, stateChanges } from '../../model/report/state-diff.js';
 import { laneOf, lanesFromTrace } from '../shared/lanes-from-trace.js';
 import { type Replay, replay, shownState } from './replay.js';
+import { stepFromHash } from './step-hash.js';
 
 /**
  * The explorer page: a trace, replayed through the core, stepped through with a slider or the
@@ -33,10 +34,6 @@ const ICONS = {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function stepFromHash(max: number): number | null {
-  const m = /(?:^#|&)step=(\d+)/.exec(location.hash);
-  return m ? Math.min(max, Number(m[1])) : null;
-}
 
 export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(step: number): void } {
   const { trace } = input;
@@ -226,7 +223,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
     go(to);
   });
 
-  current = stepFromHash(last) ?? 0;
+  current = stepFromHash(location.hash, last) ?? 0;
   render(current);
   return { go };
 }
