@@ -165,8 +165,9 @@ export function runIfMain(moduleUrl: string, name: string, main: (argv: readonly
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
-      process.stderr.write(`${name}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(70);
+      // Exit codes are only 0..3: an error no input explains is a bug, and the run did not complete (3).
+      process.stderr.write(`${name}: internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it)\n`);
+      process.exit(3);
     },
   );
 }

@@ -1,4 +1,5 @@
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from '../raft/bounds.js';
+import { availableParallelism } from 'node:os';
 import { RANDOM_BOUNDS } from '../random/random-check.js';
 
 /** What `npm run check -- [flags]` was asked to do. */
@@ -27,6 +28,10 @@ export interface CheckConfig {
   readonly depth?: number;
   readonly seed?: number;
   readonly path?: string;
+  /** --time: how long the default (timed) random run lasts, in seconds. */
+  readonly timeSeconds?: number;
+  /** One line each, printed before the run (e.g. more workers than cores). */
+  readonly warnings: readonly string[];
 }
 
 /** A bad command line: the CLI prints the message on one line and exits 2. */
@@ -43,12 +48,14 @@ export const USAGE = `usage: npm run check -- [flags]
             --max-depth N (every behaviour of at most N steps: a bound, reported as such)
             --max-states N --time-limit SECONDS --no-memo --no-pack (levels as objects: faster, 2-3x the memory)
             --por on|off (off; partial-order reduction, one thread)
-  random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
-            (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
+  random:   --random [--time S (30)] [--runs N] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
+            (without --runs it runs for --time seconds; bounds flags apply; random defaults: up to 5 servers,
+            max-term 10, max-log 20, 6 crashes; prints its seed on its first line)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
             --dump-graph FILE.dot (tiny bounds only)   --out DIR   --json   --help
 exit: 0 all invariants held and every goal reached; 1 violation; 2 bad arguments;
-      3 incomplete (a limit stopped the search) or vacuous (a goal was never reached)`;
+      3 incomplete (a limit, Ctrl-C or SIGTERM stopped the search), vacuous (a goal was never reached)
+        or an internal error (a bug: the check did not complete)`;
 
 const BOUND_FLAGS: Record<string, keyof Bounds> = {
   '--servers': 'servers',
@@ -82,7 +89,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false,
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, warnings: [],
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -131,6 +138,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--out': c.out = text(flag, value()); break;
       case '--random': c.mode = 'random'; break;
       case '--runs': c.runs = integer(flag, value(), 1); break;
+      case '--time': c.timeSeconds = integer(flag, value(), 1); break;
       case '--depth': c.depth = integer(flag, value(), 1); break;
       case '--seed': {
         const seed = integer(flag, value());
@@ -152,10 +160,12 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     }
   }
   if (c.mutant === 'list') c.mode = 'list-mutants';
+  conflicts(c, given, Object.keys(bounds).length > 0);
+  if (c.workers > availableParallelism()) c.warnings = [`warning: --workers ${c.workers} is more than this machine's ${availableParallelism()} cores: the workers share them and the run is slower, not faster`];
   if (c.path !== undefined) checkPathRange(c.path, c.runs ?? DEFAULT_RANDOM_RUNS);
   if (c.path !== undefined && c.seed === undefined) throw new UsageError('--path needs the --seed it was printed with');
-  if (c.mode !== 'random' && (c.runs !== undefined || c.depth !== undefined || c.seed !== undefined || c.path !== undefined)) {
-    throw new UsageError('--runs, --depth, --seed and --path go with --random');
+  if (c.mode !== 'random' && (c.runs !== undefined || c.depth !== undefined || c.seed !== undefined || c.path !== undefined || c.timeSeconds !== undefined)) {
+    throw new UsageError('--runs, --depth, --seed, --path and --time go with --random');
   }
   if (c.workers > 1 && c.strategy === 'dfs') throw new UsageError('--workers > 1 needs --strategy bfs');
   try {
@@ -164,6 +174,23 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   return c;
+}
+
+/** Flags that cannot mean anything together: one line, exit 2, rather than one of them quietly ignored. */
+function conflicts(c: CheckConfig, given: ReadonlySet<string>, boundsGiven: boolean): void {
+  const both = (a: string, b: string): boolean => given.has(a) && given.has(b);
+  if (both('--random', '--replay')) throw new UsageError('--random and --replay cannot be given together: --replay re-runs one trace file, --random searches');
+  if (c.mode === 'replay') {
+    if (boundsGiven) throw new UsageError('--replay takes its bounds from the trace file: give no bounds flags with it');
+    const search = ['--workers', '--strategy', '--max-states', '--time-limit', '--mutant', '--dump-graph', '--symmetry', '--no-symmetry', '--no-memo', '--json'].find((f) => given.has(f));
+    if (search !== undefined) throw new UsageError(`--replay takes nothing but the trace file: ${search} does not apply`);
+  }
+  if (c.mode === 'random') {
+    const search = ['--workers', '--strategy', '--max-states', '--dump-graph', '--symmetry', '--no-symmetry', '--no-memo'].find((f) => given.has(f));
+    if (search !== undefined) throw new UsageError(`${search} is for the exhaustive search, not --random (which runs in one thread)`);
+    if (both('--time', '--runs')) throw new UsageError('--time runs for a time, --runs for a number of runs: give one');
+    if (both('--time', '--time-limit')) throw new UsageError('--time already says how long --random runs: drop --time-limit');
+  }
 }
 
 /** random.ts's default --runs (the usage says 200). */

@@ -17,6 +17,7 @@ import type { SystemState } from '../raft/system.js';
 import { MUTANTS } from '../mutants/index.js';
 import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunResult, type RunSummary, writeSummary } from '../report/summary.js';
+import type { TraceFile } from '../report/trace-file.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
 import { type CheckConfig, parseArgs, USAGE, UsageError } from './args.js';
 import { type CheckModelOptions, createModel, MODEL_MODULE } from './model.js';
@@ -25,6 +26,9 @@ import { report } from './print-summary.js';
 import { runReplay } from './replay.js';
 import { runRandom } from './random.js';
 import { DEEP_PASSES, runDefaultPasses } from './default-passes.js';
+import { reportInternalError } from './internal-error.js';
+import { onInterrupt } from './interrupt.js';
+import { droppedGoals, unreachedHint } from './goal-needs.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
   return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.pack ? {} : { pack: false }), ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
@@ -36,6 +40,9 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   // Where the results go is checked before the search too: an hour of search must not end in EACCES.
   const dir = runDirectory(c.out, c.mutant ?? 'raft');
   if (c.dumpGraph !== undefined) ensureDirectory(dirname(c.dumpGraph), '--dump-graph\'s folder');
+  const halt = new Int32Array(new SharedArrayBuffer(4));
+  // Before the first line: a signal sent on seeing it must find the handler.
+  const interrupt = onInterrupt(() => Atomics.store(halt, 0, 1));
   process.stderr.write(`check: ${model.name}, exhaustive ${c.strategy.toUpperCase()}, ${formatBounds(model.bounds)}${c.maxDepth !== undefined ? ` max-depth=${c.maxDepth}` : ''}, symmetry=${c.symmetry ? 'on' : 'off'}, workers=${c.workers}\n`);
   const startedAt = Date.now();
   const progress = progressReporter(process.stderr, startedAt);
@@ -49,9 +56,12 @@ async function exhaustive(c: CheckConfig): Promise<number> {
       ...(c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {}),
       ...(c.timeLimitSeconds !== undefined ? { timeLimitMs: c.timeLimitSeconds * 1000 } : {}),
       onProgress: (p) => progress.update(p),
+      halt,
     },
   );
+  interrupt.dispose();
   progress.done();
+  r.notes.unshift(...droppedGoals(model.bounds).map((d) => d.note));
   const vacuous = r.goals.some((g) => !g.reached);
   // --max-depth is a bound the user chose: a search that stopped only there explored every
   // behaviour of at most that many steps, which is what was asked (the note says deeper ones exist).
@@ -59,9 +69,11 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   if (depthBound) r.notes.push(`exhaustive to depth ${c.maxDepth} (--max-depth): longer behaviours exist and were not explored`);
   const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' && !depthBound ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
   let violation: RunSummary['violation'];
+  let written: TraceFile | undefined;
   if (r.violation) {
     const trace = toTraceFile(model, c.mutant, c.symmetry, r.violation.invariant, r.violation.trace);
     const paths = await writeTrace(dir, trace);
+    written = trace;
     violation = {
       invariant: r.violation.invariant,
       ...(trace.finding !== undefined ? { finding: trace.finding } : {}),
@@ -91,15 +103,16 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     seconds: r.seconds,
     statesPerSecond: Math.round(r.distinctStates / Math.max(r.seconds, 1e-3)),
     fingerprintBytesPerState: r.bytesPerState,
-    ...(r.stoppedBy !== undefined && !depthBound ? { stoppedBy: r.stoppedBy } : {}),
+    ...(r.stoppedBy !== undefined && !depthBound ? { stoppedBy: r.stoppedBy === 'halted' ? (interrupt.signal() ?? 'halted') : r.stoppedBy } : {}),
+    ...(r.unexplored !== undefined ? { unexplored: r.unexplored } : {}),
     invariants: model.invariants.map((i) => i.name),
-    goals: r.goals.map((g) => ({ name: g.name, reached: g.reached })),
+    goals: r.goals.map((g) => (g.reached ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: r.result === 'incomplete' ? 'the search stopped before reaching it' : unreachedHint(g.name, model.bounds) })),
     ...(violation ? { violation } : {}),
     reportDir: dir,
     notes: r.notes,
   };
   writeSummary(dir, summary);
-  report(c, summary);
+  report(c, summary, written);
   return exitCode(result);
 }
 
@@ -119,6 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  for (const w of c.warnings) process.stderr.write(`check: ${w}\n`);
   try {
     switch (c.mode) {
       case 'help':
@@ -146,13 +160,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
   // No flags at all: the default check, its passes two at a time (default-passes.ts); --deep alone: those and figure8.
+  // main runs after this module has finished evaluating: a run started while the entry module is
+  // still being evaluated (tsx's loader) never saw its SIGINT/SIGTERM handlers called (measured
+  // with --random: killed by the signal, exit 143, instead of the partial summary and exit 3).
   const passes = argv.length === 0 ? [] : argv.length === 1 && argv[0] === '--deep' ? DEEP_PASSES : null;
-  (passes === null ? main(argv) : passes.length === 0 ? runDefaultPasses(process.argv[1]) : runDefaultPasses(process.argv[1], passes)).then(
+  (passes !== null ? runDefaultPasses(process.argv[1], passes.length === 0 ? undefined : passes) : new Promise<void>((resolve) => setImmediate(resolve)).then(() => main(argv))).then(
     (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`check: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      if (process.env['PURE_RAFT_DEBUG']) console.error(e);
-      process.exit(70);
-    },
+    (e: unknown) => process.exit(reportInternalError('check', e)),
   );
 }

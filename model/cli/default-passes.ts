@@ -66,7 +66,7 @@ export const DEEP_PASSES: readonly Pass[] = [
 ];
 
 /** Worst first: a violation outranks an incomplete or vacuous run, which outranks bad input. */
-const SEVERITY = [1, 3, 2, 70];
+const SEVERITY = [1, 3, 2];
 
 export function worstExitCode(codes: readonly number[]): number {
   for (const c of SEVERITY) if (codes.includes(c)) return c;
@@ -120,7 +120,7 @@ export async function runDefaultPasses(entry: string, passes: readonly Pass[] = 
       resolve({ pass, code, seconds: (Date.now() - started) / 1000, verdict });
     };
     child.on('error', (e) => { process.stderr.write(`${label}check: could not start the pass: ${e.message}\n`); finish(2); });
-    child.on('close', (code, signal) => finish(code ?? (signal ? 3 : 70)));
+    child.on('close', (code, signal) => finish(code ?? 3));
   });
   const worker = async (): Promise<void> => {
     while (!stopping && next < passes.length) {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { sibling } from '../engine/spawn-worker.js';
 import { createModel as createRaftModel, type RaftModel, type RaftModelOptions } from '../raft/model.js';
 import { mutantOptions } from '../mutants/index.js';
+import { missingFeature } from './goal-needs.js';
 
 /**
  * The Raft model as the command line names it: the options name a mutant rather than carry its
@@ -14,7 +15,9 @@ export interface CheckModelOptions extends Omit<RaftModelOptions, 'variant'> {
 
 export function createModel(options: CheckModelOptions): RaftModel {
   const { mutant, ...rest } = options;
-  return createRaftModel({ ...rest, ...mutantOptions(mutant) });
+  const model = createRaftModel({ ...rest, ...mutantOptions(mutant) });
+  // A goal that needs a feature these bounds turn off is dropped (goal-needs.ts), not left unreached.
+  return { ...model, goals: model.goals.filter((g) => missingFeature(g.name, model.bounds) === null) };
 }
 
 /** This module's path (the .ts from sources, the .js from the build), for ModelSource. */

@@ -9,6 +9,7 @@
  * every mutant, so it takes no names. Exit 0 when every mutant was caught by at least one checker;
  * 2 on a bad argument (one line).
  */
+import { reportInternalError } from './internal-error.js';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +118,7 @@ async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise
 }
 
 async function randomized(m: Mutant, root: string, seed: number, timeLimitMs: number): Promise<Checked> {
-  const r = randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
+  const r = await randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(root, 'mutants', m.name, 'random');
   ensureDirectory(dir, 'report directory');
@@ -210,8 +211,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {
-      process.stderr.write(`mutants: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof DirectoryError ? 2 : 70);
+      if (!(e instanceof DirectoryError)) process.exit(reportInternalError('mutants', e));
+      process.stderr.write(`mutants: ${e.message}\n`);
+      process.exit(2);
     },
   );
 }

@@ -8,22 +8,28 @@ import { ProgressMeter } from './progress.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
 
+const SLICE_MS = 50;
+
 /**
  * Breadth-first search in this thread, level by level: the first violation found is at the
  * least depth, and its parent-link path is a shortest counterexample.
  */
-export function bfs<S, A, F>(
+export async function bfs<S, A, F>(
   model: Model<S, A, F>,
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
   partialOrder = false,
-): ExploreResult<S, A, F> {
+): Promise<ExploreResult<S, A, F>> {
   const links = new ParentLinks();
   const order = partialOrder ? model.partialOrder : undefined;
   const sleep = order === undefined ? undefined : new SleepSets(model, order);
   const meter = new ProgressMeter(onProgress);
   let depth = 0;
+  // The expander's halt word ends a time slice: every SLICE_MS the level is paused, the event
+  // loop let in (a signal handler may set limits.halt), and the level resumed unless halted.
+  const slice = new Int32Array(1);
+  let sliceStarted = Date.now();
   const ex: LevelExpander<S, A> = new LevelExpander(model, FingerprintSet.create(1 << 10, false), links, {
     stopOnViolation: limits.stopOnViolation,
     maxStates: limits.maxStates,
@@ -31,7 +37,9 @@ export function bfs<S, A, F>(
     globalId: (local) => local,
     growInPlace: true,
     ...(sleep === undefined ? {} : { sleep: sleep as SleepSets<unknown, unknown> }),
+    halt: slice,
     onTick: () => {
+      if (Date.now() - sliceStarted >= SLICE_MS) Atomics.store(slice, 0, 1);
       if (meter.due()) {
         meter.report({ distinctStates: ex.set.size, generatedStates: ex.generated, depth, queue: ex.remaining + ex.next.length });
       }
@@ -43,6 +51,14 @@ export function bfs<S, A, F>(
   while (ex.stopReason === null && ex.frontier.length > 0) {
     const probeOnly = depth >= limits.maxDepth;
     ex.expandLevel(depth, probeOnly);
+    while (ex.stopReason === 'halted') {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (limits.halt !== undefined && Atomics.load(limits.halt, 0) !== 0) break;
+      ex.stopReason = null; // only the slice ended: resume the level where it paused
+      Atomics.store(slice, 0, 0);
+      sliceStarted = Date.now();
+      ex.expandLevel(depth, probeOnly);
+    }
     if (probeOnly) break;
     if (ex.next.length > 0) deepest = depth + 1;
     ex.advance();
@@ -64,5 +80,6 @@ export function bfs<S, A, F>(
     workers: 1,
     ...(sleep === undefined ? {} : { asleep: sleep.asleep }),
     notes,
+    unexplored: ex.remaining + ex.next.length,
   });
 }

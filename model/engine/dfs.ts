@@ -21,12 +21,13 @@ interface Frame<S, A> {
  * frontier, but counterexamples are not shortest. With maxDepth, a state first met deep is not
  * revisited when met again shallower, so any cut makes the run 'incomplete'.
  */
-export function dfs<S, A, F>(
+export async function dfs<S, A, F>(
   model: Model<S, A, F>,
   limits: Limits,
   onProgress?: (p: Progress) => void,
   notes: string[] = [],
-): ExploreResult<S, A, F> {
+): Promise<ExploreResult<S, A, F>> {
+  let breathed = Date.now();
   let set = FingerprintSet.create(1 << 10, false);
   const links = new ParentLinks();
   const meter = new ProgressMeter(onProgress);
@@ -78,7 +79,14 @@ export function dfs<S, A, F>(
     }
     const i = top.next++;
     if ((++expanded & 255) === 0) {
-      if (Date.now() > limits.deadline) stopReason = 'timeLimit';
+      const now = Date.now();
+      if (now > limits.deadline) stopReason = 'timeLimit';
+      if (now - breathed >= 50) {
+        // Let the event loop in, so that a signal handler can set limits.halt.
+        await new Promise((resolve) => setImmediate(resolve));
+        breathed = Date.now();
+        if (limits.halt !== undefined && Atomics.load(limits.halt, 0) !== 0) stopReason = 'halted';
+      }
       if (meter.due()) meter.report({ distinctStates: set.size, generatedStates: generated, depth: top.depth, queue: stack.length });
     }
     const succ = model.next(top.state, top.actions[i] as A);
@@ -108,5 +116,6 @@ export function dfs<S, A, F>(
     parentLinkBytes: links.byteLength,
     workers: 1,
     notes,
+    unexplored: stack.length,
   });
 }

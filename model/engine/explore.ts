@@ -40,9 +40,9 @@ export async function explore<S = unknown, A = unknown, F = unknown>(
       } catch (err) {
         // Only a failure to start or run workers lands here; model errors in-thread would recur.
         notes.push(`workers failed, searched in-thread instead: ${err instanceof Error ? err.message : String(err)}`);
-        return bfs(model, limitsOf(options), options.onProgress, notes);
+        return await bfs(model, limitsOf(options), options.onProgress, notes);
       }
     }
   }
-  return strategy === 'dfs' ? dfs(model, limits, options.onProgress, notes) : bfs(model, limits, options.onProgress, notes, por);
+  return await (strategy === 'dfs' ? dfs(model, limits, options.onProgress, notes) : bfs(model, limits, options.onProgress, notes, por));
 }

@@ -8,6 +8,8 @@ export interface Limits {
   readonly deadline: number;
   readonly stopOnViolation: boolean;
   readonly startedAt: number;
+  /** ExploreOptions.halt. */
+  readonly halt?: Int32Array;
 }
 
 export function limitsOf(options: ExploreOptions, startedAt = Date.now()): Limits {
@@ -17,5 +19,6 @@ export function limitsOf(options: ExploreOptions, startedAt = Date.now()): Limit
     deadline: options.timeLimitMs === undefined ? Infinity : startedAt + options.timeLimitMs,
     stopOnViolation: options.stopOnViolation ?? true,
     startedAt,
+    ...(options.halt !== undefined ? { halt: options.halt } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { Model, ModelSource } from './model.js';
 import { ROOT, type LinkLookup } from './parent-links.js';
 import {
   CONTROL_CLAIM,
+  CONTROL_HALT,
   CONTROL_WORDS,
   STAT_GENERATED,
   STAT_HEAP,
@@ -135,6 +136,14 @@ export async function parallelBfs<S, A, F>(
     );
   }, 1000);
   timer.unref();
+  // The caller's halt reaches the workers through the shared halt word, which they poll.
+  let halted = false;
+  const haltWatch = setInterval(() => {
+    if (limits.halt !== undefined && Atomics.load(limits.halt, 0) !== 0) {
+      halted = true;
+      Atomics.store(claim, CONTROL_HALT, 1);
+    }
+  }, 50);
   try {
     for (let index = 0; index < workers; index++) {
       const init: WorkerInit = {
@@ -192,7 +201,7 @@ export async function parallelBfs<S, A, F>(
         grownBuffer = set.buffer as SharedArrayBuffer;
       }
       found = (set.size - before) / Math.max(1, size);
-      stopReason = stopOf(last);
+      stopReason = stopOf(last) ?? (halted ? 'halted' : null);
       if (probeOnly) break;
       if (next.chunks.length > 0) deepest = depth + 1;
       depth++;
@@ -226,9 +235,11 @@ export async function parallelBfs<S, A, F>(
       parentLinkBytes: tables.reduce((n, t) => n + t.parents.byteLength + t.actions.byteLength, 0),
       workers,
       notes,
+      unexplored: sumStat(STAT_QUEUE),
     });
   } finally {
     clearInterval(timer);
+    clearInterval(haltWatch);
     await Promise.all(handles.map((h) => h.worker.terminate()));
   }
 }

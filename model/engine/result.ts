@@ -22,6 +22,8 @@ export interface SearchOutcome {
   /** Set when partial-order reduction ran: the transitions it left asleep. */
   readonly asleep?: number;
   readonly notes: string[];
+  /** States found and not expanded, when the search stopped early. */
+  readonly unexplored?: number;
 }
 
 export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): ExploreResult<S, A, F> {
@@ -40,7 +42,7 @@ export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): E
     const { initial, actions } = pathTo(found.id, o.link);
     return { name, reached: true, initial, path: [...actions] };
   });
-  const limited = o.stopReason === 'maxStates' || o.stopReason === 'timeLimit' || o.stopReason === 'maxDepth';
+  const limited = o.stopReason === 'maxStates' || o.stopReason === 'timeLimit' || o.stopReason === 'maxDepth' || o.stopReason === 'halted';
   const first = violations[0];
   return {
     result: first !== undefined ? 'violation' : limited ? 'incomplete' : 'ok',
@@ -53,6 +55,7 @@ export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): E
     violations,
     goals,
     ...(limited ? { stoppedBy: o.stopReason } : {}),
+    ...(limited && o.unexplored !== undefined ? { unexplored: o.unexplored } : {}),
     fingerprintSetBytes: o.fingerprintSetBytes,
     bytesPerState: o.distinctStates > 0 ? o.fingerprintSetBytes / o.distinctStates : 0,
     parentLinkBytes: o.parentLinkBytes,

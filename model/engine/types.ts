@@ -33,6 +33,12 @@ export interface ExploreOptions {
    * distinct states, verdicts and shortest traces, fewer generated states. BFS in one thread only.
    */
   readonly partialOrder?: boolean;
+  /**
+   * Word 0 set non-zero (by a signal handler, say) halts the search: result 'incomplete',
+   * stoppedBy 'halted'. The in-thread searches let the event loop in every 50 ms so that such a
+   * handler runs; with workers the coordinator passes the halt on to them.
+   */
+  readonly halt?: Int32Array;
 }
 
 export interface Violation<S, A, F = unknown> {
@@ -70,7 +76,9 @@ export interface ExploreResult<S, A, F = unknown> {
   readonly violations: Violation<S, A, F>[];
   readonly goals: GoalReport[];
   /** Why the search was incomplete, when it was. */
-  readonly stoppedBy?: 'maxStates' | 'timeLimit' | 'maxDepth';
+  readonly stoppedBy?: 'maxStates' | 'timeLimit' | 'maxDepth' | 'halted';
+  /** States found but not expanded when a limit or a halt stopped the search (BFS: the frontier). */
+  readonly unexplored?: number;
   readonly fingerprintSetBytes: number;
   readonly bytesPerState: number;
   /** Parent links, accounted apart from the set. */

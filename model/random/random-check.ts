@@ -7,6 +7,7 @@ import type { Finding } from '../raft/finding.js';
 import { createModel, type RaftModel } from '../raft/model.js';
 import type { ReducerVariant } from '../raft/reducer.js';
 import type { SystemState } from '../raft/system.js';
+import { type Coverage, CoverageMeter } from './coverage.js';
 
 /** Bounds far past the exhaustive ones: the randomized checker's defaults. */
 export const RANDOM_BOUNDS: Bounds = {
@@ -91,6 +92,8 @@ export interface RandomOptions {
   /** Replays one recorded failure (with its seed). */
   readonly path?: string;
   readonly timeLimitMs?: number;
+  /** Polled between runs (and the event loop is let in every 50 ms, so a signal handler can set it): true ends the search, as a time limit does. */
+  readonly halt?: () => boolean;
   /** How long shrinking a failure may take after the search found it (default 60 s). */
   readonly shrinkTimeLimitMs?: number;
   readonly onProgress?: (p: { runs: number; steps: number; stepsPerSecond: number }) => void;
@@ -104,6 +107,9 @@ export interface RandomResult {
   readonly seed: number;
   readonly interrupted: boolean;
   readonly goalsReached: readonly string[];
+  /** halt() ended it. */
+  readonly halted: boolean;
+  readonly coverage: Coverage;
   readonly failure?: {
     readonly invariant: string;
     readonly finding: Finding;
@@ -117,7 +123,23 @@ export interface RandomResult {
 }
 
 
-export function randomCheck(o: RandomOptions = {}): RandomResult {
+/** Ends the search (as fast-check's own time limit does: an interrupt, not a failure) once halt() says so. */
+function haltWhen<Ts>(halt: () => boolean): fc.Plugin<Ts> {
+  return () => ({ decorateRun: (run) => (value) => (halt() ? new fc.PreconditionFailure(true) : run(value)) });
+}
+
+/** Lets the event loop in (signal handlers, timers) at most every `everyMs`. */
+function breather(everyMs: number): () => Promise<void> | undefined {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    if (now - last < everyMs) return undefined;
+    last = now;
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
+export async function randomCheck(o: RandomOptions = {}): Promise<RandomResult> {
   const base: Bounds = { ...RANDOM_BOUNDS, ...o.bounds };
   const depth = o.depth ?? 300;
   const models = new Map<string, RaftModel>();
@@ -144,12 +166,19 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   let steps = 0;
   let lastProgress = startedAt;
   const goals = new Set<string>();
+  const coverage = new CoverageMeter();
+  const breathe = breather(50);
+  let halted = false;
+  const halt = (): boolean => (halted ||= o.halt?.() === true);
   const weightOf = (w: Swarm) => (a: RaftAction): number => {
     const base = w.weights[moveKind(a)];
     return a.kind === 'Receive' && w.slowSenders[a.message.from] ? Math.max(1, Math.round(base / 24)) : base;
   };
-  const property = fc.property(swarmArb(base.servers, o.variant === undefined && base.maxEntriesPerAppend === undefined), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), (swarm, schedule) => {
-    const r = randomWalk(modelFor(swarm), schedule, { weight: weightOf(swarm) });
+  const property = fc.asyncProperty(swarmArb(base.servers, o.variant === undefined && base.maxEntriesPerAppend === undefined), fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: depth, size: 'max' }), async (swarm, schedule) => {
+    await breathe();
+    const model = modelFor(swarm);
+    const r = randomWalk(model, schedule, { weight: weightOf(swarm) });
+    coverage.run(model, r.trace.map((t) => t.state));
     runs++;
     steps += r.trace.length - 1;
     for (const g of r.goalsReached) goals.add(g);
@@ -164,20 +193,23 @@ export function randomCheck(o: RandomOptions = {}): RandomResult {
   // Search without shrinking under the time limit, then shrink the failure on a budget of its
   // own, starting from it (fast-check replays a path from its seed), so a search that used
   // up its time still ends in a short counterexample.
-  let details = fc.check(property, {
-    numRuns: o.runs ?? 200,
+  const plugins = (limitMs: number | undefined): fc.Plugin<unknown>[] =>
+    [haltWhen(halt), ...(limitMs !== undefined ? [fc.interruptAfterTimeLimit(limitMs)] : [])];
+  let details = await fc.check(property, {
+    // No runs given: as many as the time limit allows (200 without one).
+    numRuns: o.runs ?? (o.timeLimitMs !== undefined ? Number.MAX_SAFE_INTEGER : 200),
     seed,
     endOnFailure: o.path === undefined,
     ...(o.path !== undefined ? { path: o.path } : {}),
-    ...(o.timeLimitMs !== undefined ? { plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs)] } : {}),
+    plugins: plugins(o.timeLimitMs),
   });
   const foundAfterRuns = details.numRuns;
   if (details.failed && o.path === undefined && details.counterexamplePath) {
-    details = fc.check(property, { seed: details.seed, path: details.counterexamplePath, plugins: [fc.interruptAfterTimeLimit(o.shrinkTimeLimitMs ?? 60_000)] });
+    details = await fc.check(property, { seed: details.seed, path: details.counterexamplePath, plugins: plugins(o.shrinkTimeLimitMs ?? 60_000) });
   }
   const seconds = (Date.now() - startedAt) / 1000;
   // fast-check's numRuns counts the runs up to the first failure; our own counters include shrinking.
-  const summary = { runs: details.failed ? foundAfterRuns : runs, steps, seconds, seed: details.seed, interrupted: details.interrupted, goalsReached: [...goals] };
+  const summary = { runs: details.failed ? foundAfterRuns : runs, steps, seconds, seed: details.seed, interrupted: details.interrupted, goalsReached: [...goals], halted, coverage: coverage.value };
   if (!details.failed || !details.counterexample) return { result: 'ok', ...summary };
   const [swarm, schedule] = details.counterexample as [Swarm, number[]];
   const model = modelFor(swarm);

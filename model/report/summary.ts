@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatBounds, type Bounds } from '../raft/bounds.js';
 import type { Finding } from '../raft/finding.js';
+import type { Coverage } from '../random/coverage.js';
 import { reportPath } from './run-dir.js';
 
 export type RunResult = 'ok' | 'violation' | 'incomplete' | 'vacuous';
@@ -26,9 +27,14 @@ export interface RunSummary {
   readonly steps?: number;
   readonly stepsPerSecond?: number;
   readonly seed?: number;
+  /** Randomized runs: how far the walks got (terms, logs, commits, crashes, snapshots, distinct states). */
+  readonly coverage?: Coverage;
   readonly stoppedBy?: string;
+  /** Exhaustive runs stopped early: the states found but not expanded. */
+  readonly unexplored?: number;
   readonly invariants: readonly string[];
-  readonly goals: readonly { readonly name: string; readonly reached: boolean }[];
+  /** An unreached goal's hint says which bound to raise (model/cli/goal-needs.ts). */
+  readonly goals: readonly { readonly name: string; readonly reached: boolean; readonly hint?: string }[];
   readonly violation?: {
     readonly invariant: string;
     /** What the invariant found on the last state; `sentence` is what people read. */
@@ -40,6 +46,13 @@ export interface RunSummary {
   };
   readonly reportDir: string;
   readonly notes: readonly string[];
+}
+
+/** The `covered:` line of a randomized run. */
+export function coverageText(c: Coverage): string {
+  const sizes = Object.entries(c.runsByServers).map(([n, runs]) => `${runs.toLocaleString('en-US')} at ${n} servers`).join(', ');
+  return `runs ${sizes}; ${c.distinctStates.toLocaleString('en-US')} distinct states; max term ${c.maxTerm}, log ${c.maxLog}, commitIndex ${c.maxCommitIndex}; ` +
+    `${c.crashes.toLocaleString('en-US')} crashes (at most ${c.maxCrashesInARun} in a run), ${c.restarts.toLocaleString('en-US')} restarts, ${c.snapshots.toLocaleString('en-US')} snapshots`;
 }
 
 export function exitCode(result: RunResult): number {
@@ -69,8 +82,10 @@ export function summaryMarkdown(s: RunSummary): string {
   row('steps/s', s.stepsPerSecond);
   row('fingerprint bytes/state', s.fingerprintBytesPerState?.toFixed(1));
   row('stopped by', s.stoppedBy);
+  row('left unexplored (frontier)', s.unexplored);
+  if (s.coverage) row('covered', coverageText(s.coverage));
   lines.push('', '## Invariants', '', ...s.invariants.map((i) => `- ${i}${s.violation?.invariant === i ? ' **VIOLATED**' : ''}`));
-  lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : '**never reached**'}`));
+  lines.push('', '## Goals (sometimes)', '', ...s.goals.map((g) => `- ${g.name}: ${g.reached ? 'reached' : `**never reached**${g.hint ? ` (${g.hint})` : ''}`}`));
   if (s.violation) {
     lines.push('', '## Counterexample', '', `${s.violation.invariant} breaks after ${s.violation.traceLength} steps.`);
     if (s.violation.finding) lines.push('', s.violation.finding.sentence);

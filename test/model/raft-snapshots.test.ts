@@ -116,8 +116,8 @@ describe('snapshots in the Raft model', () => {
     });
   });
 
-  it('the randomized checker draws snapshots too, and reaches both snapshot goals at its bounds', { timeout: 120_000 }, () => {
-    const r = randomCheck({ runs: 2000, seed: 13, timeLimitMs: 60_000 });
+  it('the randomized checker draws snapshots too, and reaches both snapshot goals at its bounds', { timeout: 120_000 }, async () => {
+    const r = await randomCheck({ runs: 2000, seed: 13, timeLimitMs: 60_000 });
     expect(r.result).toBe('ok');
     expect(r.goalsReached).toEqual(expect.arrayContaining(['FollowerCaughtUpByInstallSnapshot', 'CommitAfterRestartFromSnapshot']));
   });

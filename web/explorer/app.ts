@@ -6,9 +6,10 @@ import { h, replaceChildren, s as svgEl } from '../shared/dom.js';
 import { laneDiagram, laneLegend } from '../shared/lane-diagram.js';
 import { messageList, messageIdentity } from '../shared/message-list.js';
 import { serverTable } from '../shared/server-table.js';
-import { diffStates } from './diff.js';
+import { changePlace, stateChanges } from '../../model/report/state-diff.js';
 import { laneOf, lanesFromTrace } from '../shared/lanes-from-trace.js';
 import { type Replay, replay, shownState } from './replay.js';
+import { stepFromHash } from './step-hash.js';
 
 /**
  * The explorer page: a trace, replayed through the core, stepped through with a slider or the
@@ -33,10 +34,6 @@ const ICONS = {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function stepFromHash(max: number): number | null {
-  const m = /(?:^#|&)step=(\d+)/.exec(location.hash);
-  return m ? Math.min(max, Number(m[1])) : null;
-}
 
 export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(step: number): void } {
   const { trace } = input;
@@ -191,7 +188,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
 
     if (step?.status === 'differs') {
       disagreementBox.hidden = false;
-      const diffs = step.produced ? diffStates(step.produced, step.recorded) : [];
+      const diffs = step.produced ? stateChanges(step.produced, step.recorded) : [];
       replaceChildren(disagreementBox,
         h('h2', {}, `Step ${i}: the core and the trace disagree`),
         step.produced === null
@@ -199,7 +196,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
           : diffs.length === 0
             ? h('p', {}, r.outcome.ok ? '' : r.outcome.reason)
             : h('table', { class: 'ex-diff' }, h('thead', {}, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'core'), h('th', {}, 'trace file'))),
-              h('tbody', {}, diffs.map((d) => h('tr', { 'data-testid': 'diff-row' }, h('td', {}, d.where), h('td', {}, d.core), h('td', {}, d.trace))))));
+              h('tbody', {}, diffs.map((d) => h('tr', { 'data-testid': 'diff-row' }, h('td', {}, changePlace(d)), h('td', {}, d.before), h('td', {}, d.after))))));
     } else {
       disagreementBox.hidden = true;
       replaceChildren(disagreementBox);
@@ -226,7 +223,7 @@ export function mountExplorer(root: HTMLElement, input: ExplorerInput): { go(ste
     go(to);
   });
 
-  current = stepFromHash(last) ?? 0;
+  current = stepFromHash(location.hash, last) ?? 0;
   render(current);
   return { go };
 }
