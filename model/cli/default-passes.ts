@@ -15,7 +15,7 @@ import { runDirectory } from '../report/run-dir.js';
  *
  *   crashes   a crash (mid-step too) and a restart, a snapshot, InstallSnapshot: 3,430,195
  *   terms     3 servers, 3 terms, 3 client commands, 2 log entries: 3,190,897
- *   stale     3 messages in flight with 3 terms (late replies of an older term), to depth 20: 761,081
+ *   stale     3 messages in flight with 3 terms (late replies of an older term), to depth 19: 529,931
  *   options   PreVote and CheckQuorum: 479,433
  *   servers4  an even cluster (majorities of 4): 298,872
  *   messages  3 messages in flight with 2 entries and a snapshot, to depth 18: 280,670
@@ -44,7 +44,7 @@ export const DEFAULT_PASSES: readonly Pass[] = [
   { name: 'terms', flags: ['--max-term', '3', '--max-commands', '3', '--max-crashes', '0', '--max-snapshots', '0', ...PLAIN], why: '3 terms and 3 client commands' },
   {
     name: 'stale',
-    flags: ['--max-term', '3', '--max-log', '1', '--max-commands', '1', '--max-crashes', '0', '--max-messages', '3', '--max-snapshots', '0', '--no-crash-mid-step', '--max-depth', '20', ...PLAIN],
+    flags: ['--max-term', '3', '--max-log', '1', '--max-commands', '1', '--max-crashes', '0', '--max-messages', '3', '--max-snapshots', '0', '--no-crash-mid-step', '--max-depth', '19', ...PLAIN],
     why: 'late replies from an older term (3 messages in flight, 3 terms)',
   },
   { name: 'options', flags: ['--max-crashes', '0', '--max-snapshots', '0'], why: 'PreVote and CheckQuorum' },
