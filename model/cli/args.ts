@@ -12,6 +12,8 @@ export interface CheckConfig {
   readonly timeLimitSeconds?: number;
   readonly json: boolean;
   readonly memo: boolean;
+  /** Also check the model's recoverability (liveness) properties (BFS, 1 worker). */
+  readonly liveness: boolean;
   readonly mutant?: string;
   readonly replay?: string;
   readonly dumpGraph?: string;
@@ -34,6 +36,7 @@ export const USAGE = `usage: npm run check -- [flags]
             a --mutant runs the options it was written for)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
             --max-states N --time-limit SECONDS --no-memo
+            --liveness (also: from every state a leader can be elected and a pending command commit; BFS, 1 worker)
   random:   --random [--runs N (200)] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (bounds flags apply; random defaults: 5 servers, max-term 10, max-log 20, 6 crashes)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
@@ -73,7 +76,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true,
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, liveness: false,
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -98,6 +101,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       case '--symmetry': c.symmetry = true; break;
       case '--no-symmetry': c.symmetry = false; break;
       case '--no-memo': c.memo = false; break;
+      case '--liveness': c.liveness = true; break;
       case '--workers': c.workers = integer(flag, value(), 1); break;
       case '--strategy': {
         const s = text(flag, value());
@@ -140,6 +144,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     throw new UsageError('--runs, --depth, --seed and --path go with --random');
   }
   if (c.workers > 1 && c.strategy === 'dfs') throw new UsageError('--workers > 1 needs --strategy bfs');
+  if (c.liveness && (c.workers > 1 || c.strategy === 'dfs' || c.mode === 'random')) throw new UsageError('--liveness is checked by the exhaustive BFS in one thread: it takes neither --workers > 1, --strategy dfs nor --random');
   try {
     c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>) });
   } catch (e) {

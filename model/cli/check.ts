@@ -27,7 +27,7 @@ import { runRandom } from './random.js';
 import { runDefaultPair } from './default-pair.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
-  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
+  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.liveness ? { liveness: true } : {}), ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
 }
 
 async function exhaustive(c: CheckConfig): Promise<number> {

@@ -2,8 +2,9 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { LevelExpander } from './level-expander.js';
 import type { Limits } from './limits.js';
 import type { Model } from './model.js';
-import { localLookup, ParentLinks } from './parent-links.js';
+import { localLookup, ParentLinks, pathTo } from './parent-links.js';
 import { ProgressMeter } from './progress.js';
+import { RecoveryRecorder, recoveryVerdicts } from './recoverability.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
 
@@ -20,12 +21,15 @@ export function bfs<S, A, F>(
   const links = new ParentLinks();
   const meter = new ProgressMeter(onProgress);
   let depth = 0;
+  // The state graph is kept only for a model with recoverability properties (recoverability.ts).
+  const recorder = (model.recoverable?.length ?? 0) > 0 ? new RecoveryRecorder(model) : null;
   const ex: LevelExpander<S, A> = new LevelExpander(model, FingerprintSet.create(1 << 10, false), links, {
     stopOnViolation: limits.stopOnViolation,
     maxStates: limits.maxStates,
     deadline: limits.deadline,
     globalId: (local) => local,
     growInPlace: true,
+    ...(recorder === null ? {} : { onEdge: (from: number, state: S, hi: number, lo: number) => recorder.record(from, state, hi, lo) }),
     onTick: () => {
       if (meter.due()) {
         meter.report({ distinctStates: ex.set.size, generatedStates: ex.generated, depth, queue: ex.remaining + ex.next.length });
@@ -43,6 +47,14 @@ export function bfs<S, A, F>(
     ex.advance();
     depth++;
   }
+  const link = localLookup(links);
+  const violations = new Map(ex.violations);
+  let recovery;
+  if (recorder !== null) {
+    const verdicts = recoveryVerdicts(recorder, ex.stopReason, ex.set.size, notes);
+    for (const [name, id] of verdicts.stuck) violations.set(name, { id, depth: pathTo(id, link).actions.length });
+    recovery = verdicts.summary;
+  }
   return buildResult(model, {
     strategy: 'bfs',
     stopReason: ex.stopReason,
@@ -50,12 +62,13 @@ export function bfs<S, A, F>(
     generatedStates: ex.generated,
     depth: deepest,
     startedAt: limits.startedAt,
-    violations: ex.violations,
+    violations,
     goals: ex.goals,
-    link: localLookup(links),
+    link,
     fingerprintSetBytes: ex.set.byteLength,
     parentLinkBytes: links.byteLength,
     workers: 1,
     notes,
+    ...(recovery === undefined ? {} : { recovery }),
   });
 }

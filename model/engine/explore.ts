@@ -25,6 +25,11 @@ export async function explore<S = unknown, A = unknown, F = unknown>(
   const strategy = options.strategy ?? 'bfs';
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const notes: string[] = [];
+  // The state graph is recorded by the in-thread BFS only (recoverability.ts): its ids are the
+  // order states are inserted in, which several workers do not share.
+  if ((model.recoverable?.length ?? 0) > 0 && (strategy !== 'bfs' || workers > 1)) {
+    throw new RangeError('recoverability (liveness) properties are checked by the BFS in one thread: use strategy bfs and 1 worker');
+  }
   if (workers > 1) {
     if (strategy !== 'bfs') notes.push(`workers=${workers} ignored: only BFS runs in parallel`);
     else if (!isSource(source)) notes.push(`workers=${workers} ignored: pass a ModelSource so workers can build the model`);

@@ -29,7 +29,7 @@ interface Deferred<S> {
   readonly lo: number;
 }
 
-export interface ExpanderConfig {
+export interface ExpanderConfig<S = unknown> {
   readonly stopOnViolation: boolean;
   readonly maxStates: number;
   /** Epoch ms, or Infinity. */
@@ -45,6 +45,8 @@ export interface ExpanderConfig {
   readonly halt?: Int32Array;
   /** Called every TICK expansions, for progress reports. */
   readonly onTick?: () => void;
+  /** Called for each successor (and initial state, from ROOT) before it is inserted: the state graph's edges. */
+  readonly onEdge?: (from: number, state: S, hi: number, lo: number) => void;
 }
 
 const TICK = 256;
@@ -70,7 +72,7 @@ export class LevelExpander<S, A> {
     private readonly model: Model<S, A>,
     public set: FingerprintSet,
     private readonly links: ParentLinks,
-    private readonly config: ExpanderConfig,
+    private readonly config: ExpanderConfig<S>,
   ) {
     this.invariantOpen = new Uint8Array(model.invariants.length).fill(1);
     this.goalOpen = new Uint8Array(model.goals.length).fill(1);
@@ -91,6 +93,7 @@ export class LevelExpander<S, A> {
       if (state === undefined || !pick(i)) continue;
       this.generated++;
       fingerprintState(this.model, state);
+      this.config.onEdge?.(ROOT, state, fp.hi, fp.lo);
       this.offer(state, ROOT, i, fp.hi, fp.lo, 0);
     }
   }
@@ -139,6 +142,7 @@ export class LevelExpander<S, A> {
           continue;
         }
         this.generated++;
+        this.config.onEdge?.(id, succ, fp.hi, fp.lo);
         this.offer(succ, id, i, fp.hi, fp.lo, depth + 1);
       }
       if (this.stopReason !== null) return 'stopped';

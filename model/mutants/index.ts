@@ -2,6 +2,7 @@ import { applyBeyondCommitIndex, commitPreviousTermByCounting } from './commit.j
 import { countStaleVotes, noStepDownOnReply, noUpToDateCheck, secondVoteInTerm, upToDateByLengthOnly, votedForKeptOnNewTerm } from './election.js';
 import { type Bounds, DEFAULT_BOUNDS } from '../raft/bounds.js';
 import type { ReducerVariant } from '../raft/reducer.js';
+import { candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout } from './liveness.js';
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { checkQuorumKeepsStaleActivity, leaderNeverStepsDown, preVoteBumpsTerm, preVoteIgnoresLeader } from './preVoteCheckQuorum.js';
@@ -25,6 +26,8 @@ export const MUTANTS: readonly Mutant[] = [
   upToDateIgnoresSnapshot,
   // PreVote and CheckQuorum
   preVoteBumpsTerm, preVoteIgnoresLeader, checkQuorumKeepsStaleActivity, leaderNeverStepsDown,
+  // liveness (caught by the recoverability check, --liveness)
+  candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout,
 ];
 
 /** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */

@@ -6,6 +6,7 @@ import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
 import { optionGoals } from './option-goals.js';
 import { INVARIANTS } from './invariants.js';
+import { livenessOf } from './liveness.js';
 import { Packer } from '../engine/packer.js';
 import { Canonicaliser } from '../engine/symmetry.js';
 import { decodeSystem } from './decode.js';
@@ -28,6 +29,8 @@ export interface RaftModelOptions {
   readonly memo?: boolean;
   /** Default true: the BFS keeps its levels as packed bytes (encode.ts, read back by decode.ts), not objects. */
   readonly pack?: boolean;
+  /** Also the recoverability (liveness) properties (liveness.ts): the BFS keeps the state graph. */
+  readonly liveness?: boolean;
 }
 
 export type RaftModel = Model<SystemState, RaftAction, Finding> & { readonly bounds: Bounds; readonly reducer: Reducer };
@@ -92,6 +95,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
     goals: [...goalsFor(bounds), ...optionGoals(bounds)],
+    ...(options.liveness === true ? livenessOf(bounds, reducer) : {}),
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
     ...(packer === null ? {} : { pack: (s: SystemState) => packer.pack(s), unpack: (b: Uint8Array) => packer.unpack(b) }),
