@@ -6,7 +6,7 @@ import { candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout } fr
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { checkQuorumKeepsStaleActivity, leaderNeverStepsDown, preVoteBumpsTerm, preVoteIgnoresLeader } from './preVoteCheckQuorum.js';
-import { acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
+import { acceptPrevLogIndexPastEnd, followerCommitIndexLowered, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
 import { appendEntriesBelowSnapshot, installDiscardsMatchingSuffix, snapshotBeyondLastApplied, snapshotNotPersisted, staleInstallRollsBack, upToDateIgnoresSnapshot } from './snapshot.js';
 
 export type { Mutant } from './mutant.js';
@@ -16,7 +16,7 @@ export const MUTANTS: readonly Mutant[] = [
   // election
   noUpToDateCheck, upToDateByLengthOnly, secondVoteInTerm, votedForKeptOnNewTerm, noStepDownOnReply, countStaleVotes,
   // replication
-  truncateOnEveryAppend, acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices,
+  truncateOnEveryAppend, acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, followerCommitIndexLowered,
   // commitment
   commitPreviousTermByCounting, applyBeyondCommitIndex,
   // persistence and effect order
