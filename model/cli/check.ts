@@ -50,6 +50,11 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     },
   );
   progress.done();
+  if (r.recovery !== undefined) {
+    const g = r.recovery;
+    r.notes.push(`liveness: ${g.properties.map((p) => `${p.name} ${p.stuckStates} stuck`).join(', ')} of ${g.states.toLocaleString('en-US')} states ` +
+      `(${g.truncatedStates.toLocaleString('en-US')} cut by the bound count as may-recover); ${g.edges.toLocaleString('en-US')} edges, ${Math.round(g.bytes / 2 ** 20)} MiB`);
+  }
   const vacuous = r.goals.some((g) => !g.reached);
   const result: RunResult = r.result === 'violation' ? 'violation' : r.result === 'incomplete' ? 'incomplete' : vacuous ? 'vacuous' : 'ok';
   let violation: RunSummary['violation'];
