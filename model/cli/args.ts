@@ -19,6 +19,8 @@ export interface CheckConfig {
   readonly pack: boolean;
   /** Partial-order reduction (sleep sets, engine/por.ts): --por on|off, off by default. */
   readonly partialOrder: boolean;
+  /** Also check the model's recoverability (liveness) properties (BFS, 1 worker). */
+  readonly liveness: boolean;
   readonly mutant?: string;
   readonly replay?: string;
   readonly dumpGraph?: string;
@@ -48,6 +50,7 @@ export const USAGE = `usage: npm run check -- [flags]
             --max-depth N (every behaviour of at most N steps: a bound, reported as such)
             --max-states N --time-limit SECONDS --no-memo --no-pack (levels as objects: faster, 2-3x the memory)
             --por on|off (off; partial-order reduction, one thread)
+            --liveness (also: from every state a leader can be elected and a pending command commit; BFS, 1 worker)
   random:   --random [--time S (30)] [--runs N] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (without --runs it runs for --time seconds; bounds flags apply; random defaults: up to 5 servers,
             max-term 10, max-log 20, 6 crashes; prints its seed on its first line)
@@ -89,7 +92,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, warnings: [],
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, liveness: false, warnings: [],
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -121,6 +124,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         c.partialOrder = s === 'on';
         break;
       }
+      case '--liveness': c.liveness = true; break;
       case '--workers': c.workers = integer(flag, value(), 1); break;
       case '--strategy': {
         const s = text(flag, value());
@@ -168,6 +172,8 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     throw new UsageError('--runs, --depth, --seed, --path and --time go with --random');
   }
   if (c.workers > 1 && c.strategy === 'dfs') throw new UsageError('--workers > 1 needs --strategy bfs');
+  if (c.liveness && (c.workers > 1 || c.strategy === 'dfs' || c.mode === 'random')) throw new UsageError('--liveness is checked by the exhaustive BFS in one thread: it takes neither --workers > 1, --strategy dfs nor --random');
+  if (c.liveness && c.partialOrder) throw new UsageError('--liveness needs every edge of the state graph: it does not go with --por on');
   try {
     c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>) });
   } catch (e) {

@@ -31,7 +31,7 @@ import { onInterrupt } from './interrupt.js';
 import { droppedGoals, unreachedHint } from './goal-needs.js';
 
 function modelOptions(c: CheckConfig): CheckModelOptions {
-  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.pack ? {} : { pack: false }), ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
+  return { bounds: c.bounds, symmetry: c.symmetry, memo: c.memo, ...(c.pack ? {} : { pack: false }), ...(c.liveness ? { liveness: true } : {}), ...(c.mutant !== undefined ? { mutant: c.mutant } : {}) };
 }
 
 async function exhaustive(c: CheckConfig): Promise<number> {
@@ -62,6 +62,11 @@ async function exhaustive(c: CheckConfig): Promise<number> {
   interrupt.dispose();
   progress.done();
   r.notes.unshift(...droppedGoals(model.bounds).map((d) => d.note));
+  if (r.recovery !== undefined) {
+    const g = r.recovery;
+    r.notes.push(`liveness: ${g.properties.map((p) => `${p.name} ${p.stuckStates} stuck`).join(', ')} of ${g.states.toLocaleString('en-US')} states ` +
+      `(${g.truncatedStates.toLocaleString('en-US')} cut by the bound count as may-recover); ${g.edges.toLocaleString('en-US')} edges, ${Math.round(g.bytes / 2 ** 20)} MiB`);
+  }
   const vacuous = r.goals.some((g) => !g.reached);
   // --max-depth is a bound the user chose: a search that stopped only there explored every
   // behaviour of at most that many steps, which is what was asked (the note says deeper ones exist).

@@ -105,7 +105,7 @@ function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
 
 async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise<Checked> {
   const bounds: Bounds = mutantBounds(m);
-  const model = createModel({ variant: mutantVariant(m.name), bounds });
+  const model = createModel({ variant: mutantVariant(m.name), bounds, ...(m.liveness === true ? { liveness: true } : {}) });
   const r = await explore<SystemState, RaftAction>(model, { timeLimitMs });
   if (!r.violation) {
     return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, states: r.distinctStates, result: r.result });

@@ -2,9 +2,10 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { LevelExpander } from './level-expander.js';
 import type { Limits } from './limits.js';
 import type { Model } from './model.js';
-import { localLookup, ParentLinks } from './parent-links.js';
+import { localLookup, ParentLinks, pathTo } from './parent-links.js';
 import { SleepSets } from './por.js';
 import { ProgressMeter } from './progress.js';
+import { RecoveryRecorder, recoveryVerdicts } from './recoverability.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
 
@@ -30,6 +31,8 @@ export async function bfs<S, A, F>(
   // loop let in (a signal handler may set limits.halt), and the level resumed unless halted.
   const slice = new Int32Array(1);
   let sliceStarted = Date.now();
+  // The state graph is kept only for a model with recoverability properties (recoverability.ts).
+  const recorder = (model.recoverable?.length ?? 0) > 0 ? new RecoveryRecorder(model) : null;
   const ex: LevelExpander<S, A> = new LevelExpander(model, FingerprintSet.create(1 << 10, false), links, {
     stopOnViolation: limits.stopOnViolation,
     maxStates: limits.maxStates,
@@ -38,6 +41,7 @@ export async function bfs<S, A, F>(
     growInPlace: true,
     ...(sleep === undefined ? {} : { sleep: sleep as SleepSets<unknown, unknown> }),
     halt: slice,
+    ...(recorder === null ? {} : { onEdge: (from: number, state: S, hi: number, lo: number) => recorder.record(from, state, hi, lo) }),
     onTick: () => {
       if (Date.now() - sliceStarted >= SLICE_MS) Atomics.store(slice, 0, 1);
       if (meter.due()) {
@@ -65,6 +69,14 @@ export async function bfs<S, A, F>(
     sleep?.advance();
     depth++;
   }
+  const link = localLookup(links);
+  const violations = new Map(ex.violations);
+  let recovery;
+  if (recorder !== null) {
+    const verdicts = recoveryVerdicts(recorder, ex.stopReason, ex.set.size, notes);
+    for (const [name, id] of verdicts.stuck) violations.set(name, { id, depth: pathTo(id, link).actions.length });
+    recovery = verdicts.summary;
+  }
   return buildResult(model, {
     strategy: 'bfs',
     stopReason: ex.stopReason,
@@ -72,14 +84,15 @@ export async function bfs<S, A, F>(
     generatedStates: ex.generated,
     depth: deepest,
     startedAt: limits.startedAt,
-    violations: ex.violations,
+    violations,
     goals: ex.goals,
-    link: localLookup(links),
+    link,
     fingerprintSetBytes: ex.set.byteLength,
     parentLinkBytes: links.byteLength,
     workers: 1,
     ...(sleep === undefined ? {} : { asleep: sleep.asleep }),
     notes,
     unexplored: ex.remaining + ex.next.length,
+    ...(recovery === undefined ? {} : { recovery }),
   });
 }

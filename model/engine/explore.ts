@@ -25,6 +25,12 @@ export async function explore<S = unknown, A = unknown, F = unknown>(
   const strategy = options.strategy ?? 'bfs';
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const notes: string[] = [];
+  // The state graph is recorded by the in-thread BFS only (recoverability.ts): its ids are the
+  // order states are inserted in, which several workers do not share; and sleep sets leave out
+  // edges the backward search would need.
+  if ((model.recoverable?.length ?? 0) > 0 && (strategy !== 'bfs' || workers > 1 || options.partialOrder === true)) {
+    throw new RangeError('recoverability (liveness) properties are checked by the BFS in one thread without partial-order reduction: use strategy bfs, 1 worker and no --por');
+  }
   // Partial-order reduction is the in-thread BFS's (por.ts): it wins over workers when both are asked.
   const por = options.partialOrder === true && model.partialOrder !== undefined && strategy === 'bfs';
   if (options.partialOrder === true && !por) {

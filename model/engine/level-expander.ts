@@ -30,7 +30,7 @@ interface Deferred<S> {
   readonly lo: number;
 }
 
-export interface ExpanderConfig {
+export interface ExpanderConfig<S = unknown> {
   readonly stopOnViolation: boolean;
   readonly maxStates: number;
   /** Epoch ms, or Infinity. */
@@ -48,6 +48,8 @@ export interface ExpanderConfig {
   readonly onTick?: () => void;
   /** Partial-order reduction (por.ts): it takes each state's actions, but for the depth bound's probe. */
   readonly sleep?: SleepSets<unknown, unknown>;
+  /** Called for each successor (and initial state, from ROOT) before it is inserted: the state graph's edges. */
+  readonly onEdge?: (from: number, state: S, hi: number, lo: number) => void;
 }
 
 const TICK = 256;
@@ -75,7 +77,7 @@ export class LevelExpander<S, A> implements SuccessorSink<S> {
     private readonly model: Model<S, A>,
     public set: FingerprintSet,
     private readonly links: ParentLinks,
-    private readonly config: ExpanderConfig,
+    private readonly config: ExpanderConfig<S>,
   ) {
     this.invariantOpen = new Uint8Array(model.invariants.length).fill(1);
     this.goalOpen = new Uint8Array(model.goals.length).fill(1);
@@ -96,6 +98,7 @@ export class LevelExpander<S, A> implements SuccessorSink<S> {
       if (state === undefined || !pick(i)) continue;
       this.generated++;
       fingerprintState(this.model, state);
+      this.config.onEdge?.(ROOT, state, fp.hi, fp.lo);
       this.offer(state, ROOT, i, fp.hi, fp.lo, 0);
     }
   }
@@ -149,6 +152,7 @@ export class LevelExpander<S, A> implements SuccessorSink<S> {
           continue;
         }
         this.generated++;
+        this.config.onEdge?.(id, succ, fp.hi, fp.lo);
         this.offer(succ, id, i, fp.hi, fp.lo, depth + 1);
       }
       if (this.stopReason !== null) return 'stopped';

@@ -20,6 +20,17 @@ export interface Invariant<S, F = unknown> {
   readonly check: (state: S) => F | null;
 }
 
+/**
+ * A recoverability (liveness) property: from every reachable state, a state where `holds` is
+ * true must be reachable. `stuck` says, as a finding, what a state from which none is reachable
+ * is about (the violation carries it, as an invariant's finding).
+ */
+export interface Recoverable<S, F = unknown> extends Property<S> {
+  readonly stuck: (state: S) => F;
+  /** Like Model.truncated, for a cut only this property may need to get past (counted as may-recover for it alone). */
+  readonly truncated?: (state: S) => boolean;
+}
+
 export interface Model<S, A, F = unknown> {
   readonly name: string;
   /** The initial states. */
@@ -35,6 +46,18 @@ export interface Model<S, A, F = unknown> {
   readonly invariants: readonly Invariant<S, F>[];
   /** Sometimes-properties: each must hold on at least one reachable state, or the run is vacuous. */
   readonly goals: readonly Property<S>[];
+  /**
+   * Optional recoverability properties, checked after an exhaustive in-thread BFS over the state
+   * graph it explored (recoverability.ts). Absent or empty: no graph is kept.
+   */
+  readonly recoverable?: readonly Recoverable<S, F>[];
+  /**
+   * True when the bound cut some of this state's successors: an action the unbounded system
+   * could take here is disabled or its successor not explored because of a bound. The
+   * recoverability check counts such a state as one that may recover, so that no verdict is an
+   * artefact of the bound; a cut the model does not report here can cause a false alarm.
+   */
+  truncated?(state: S): boolean;
   /**
    * A string that two states share exactly when the checker may treat them as one: already
    * reduced to a canonical representative under the model's symmetry when symmetry is on.

@@ -1,6 +1,7 @@
 import type { Found, StopReason } from './level-expander.js';
 import type { Model } from './model.js';
 import { pathTo, type LinkLookup } from './parent-links.js';
+import type { RecoverySummary } from './recoverability.js';
 import { replay } from './replay.js';
 import type { ExploreResult, GoalReport, Strategy, Violation } from './types.js';
 
@@ -24,6 +25,8 @@ export interface SearchOutcome {
   readonly notes: string[];
   /** States found and not expanded, when the search stopped early. */
   readonly unexplored?: number;
+  /** The recoverability check, when the model has properties and the search was exhaustive. */
+  readonly recovery?: RecoverySummary;
 }
 
 export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): ExploreResult<S, A, F> {
@@ -31,8 +34,11 @@ export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): E
     const { initial, actions } = pathTo(found.id, o.link);
     const path = [...actions];
     const trace = replay(model, path, initial);
-    // The search keeps only where it broke; what broke is asked again of the replayed state.
-    const finding = model.invariants.find((inv) => inv.name === invariant)?.check(trace[trace.length - 1]!.state) ?? null;
+    // The search keeps only where it broke; what broke is asked again of the replayed state (a
+    // stuck state of a recoverability property: what the property says of it).
+    const last = trace[trace.length - 1]!.state;
+    const finding = model.invariants.find((inv) => inv.name === invariant)?.check(last) ??
+      model.recoverable?.find((p) => p.name === invariant)?.stuck(last) ?? null;
     if (finding === null) throw new Error(`${invariant} holds on the replayed state: the model is not deterministic`);
     return { invariant, finding, initial, path, trace };
   });
@@ -63,5 +69,6 @@ export function buildResult<S, A, F>(model: Model<S, A, F>, o: SearchOutcome): E
     partialOrder: o.asleep !== undefined,
     asleep: o.asleep ?? 0,
     notes: o.notes,
+    ...(o.recovery === undefined ? {} : { recovery: o.recovery }),
   };
 }

@@ -1,3 +1,4 @@
+import type { RecoverySummary } from './recoverability.js';
 import type { TraceStep } from './replay.js';
 
 export type Strategy = 'bfs' | 'dfs';
@@ -90,4 +91,9 @@ export interface ExploreResult<S, A, F = unknown> {
   readonly asleep: number;
   /** Anything the caller should know, e.g. why workers were not used. */
   readonly notes: string[];
+  /**
+   * The recoverability (liveness) check over the explored graph, when the model has properties
+   * and the search was exhaustive: a stuck state of a property is a violation named for it.
+   */
+  readonly recovery?: RecoverySummary;
 }

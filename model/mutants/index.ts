@@ -2,10 +2,11 @@ import { applyBeyondCommitIndex, commitPreviousTermByCounting } from './commit.j
 import { countStaleVotes, noStepDownOnReply, noUpToDateCheck, secondVoteInTerm, upToDateByLengthOnly, votedForKeptOnNewTerm } from './election.js';
 import { type Bounds, DEFAULT_BOUNDS } from '../raft/bounds.js';
 import type { ReducerVariant } from '../raft/reducer.js';
+import { candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout } from './liveness.js';
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { checkQuorumKeepsStaleActivity, leaderNeverStepsDown, preVoteBumpsTerm, preVoteIgnoresLeader } from './preVoteCheckQuorum.js';
-import { acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
+import { acceptPrevLogIndexPastEnd, followerCommitIndexLowered, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, truncateOnEveryAppend } from './replication.js';
 import { overwriteWithoutTruncating, upToDateTermOrLength, voteMajorityByHalf } from './bigger-bounds.js';
 import { appendEntriesBelowSnapshot, installDiscardsMatchingSuffix, snapshotBeyondLastApplied, snapshotNotPersisted, staleInstallRollsBack, upToDateIgnoresSnapshot } from './snapshot.js';
 
@@ -16,7 +17,7 @@ export const MUTANTS: readonly Mutant[] = [
   // election
   noUpToDateCheck, upToDateByLengthOnly, secondVoteInTerm, votedForKeptOnNewTerm, noStepDownOnReply, countStaleVotes,
   // replication
-  truncateOnEveryAppend, acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices,
+  truncateOnEveryAppend, acceptPrevLogIndexPastEnd, followerCommitWithoutMin, matchIndexFromLogLength, staleRepliesMoveIndices, followerCommitIndexLowered,
   // commitment
   commitPreviousTermByCounting, applyBeyondCommitIndex,
   // persistence and effect order
@@ -28,6 +29,8 @@ export const MUTANTS: readonly Mutant[] = [
   preVoteBumpsTerm, preVoteIgnoresLeader, checkQuorumKeepsStaleActivity, leaderNeverStepsDown,
   // past the old default bound (3 servers, 2 terms, 2 commands): a third term, a third command, a fourth server
   upToDateTermOrLength, overwriteWithoutTruncating, voteMajorityByHalf,
+  // liveness (caught by the recoverability check, --liveness)
+  candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout,
 ];
 
 /** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */

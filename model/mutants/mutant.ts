@@ -12,5 +12,7 @@ export interface Mutant {
   readonly breaks: string;
   /** Bounds under which the exhaustive checker catches it quickly (merged over the defaults). */
   readonly bounds?: Partial<import('../raft/bounds.js').Bounds>;
+  /** A liveness bug: checked with the recoverability properties on (`--liveness`), which catch it. */
+  readonly liveness?: boolean;
   readonly reducer: Reducer;
 }

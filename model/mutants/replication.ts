@@ -1,3 +1,4 @@
+import { produce } from 'immer';
 import { lastLogIndex, lastLogTerm, step, termAt } from '../../src/core/index.js';
 import type { Mutant } from './mutant.js';
 import { REPLICATION_BOUNDS, commitAndApply, receive, received, rewritingReceived, stepFrom, withStep } from './wrap.js';
@@ -64,4 +65,19 @@ export const staleRepliesMoveIndices: Mutant = {
   bounds: { maxTerm: 3, maxLog: 1, maxCommands: 1, maxCrashes: 0, maxMessages: 3, duplicate: false, crashMidStep: false },
   reducer: rewritingReceived((m, state) =>
     m.type === 'AppendEntriesReply' && m.term < state.currentTerm && state.role === 'leader' ? { ...m, term: state.currentTerm } : null),
+};
+
+export const followerCommitIndexLowered: Mutant = {
+  name: 'follower-commit-index-lowered',
+  description: 'A follower sets commitIndex = min(leaderCommit, index of last new entry) on every accepted AppendEntries, even when that is lower than its commitIndex (a stale or reordered request lowers it).',
+  breaks: 'CommitIndexNeverDecreases',
+  bounds: REPLICATION_BOUNDS,
+  reducer: withStep((state, input) => {
+    const m = received(input);
+    const r = step(state, input);
+    if (m?.type !== 'AppendEntries' || m.term < state.currentTerm || r.state.role === 'leader') return r;
+    const lowered = Math.min(m.leaderCommit, m.prevLogIndex + m.entries.length);
+    if (lowered >= r.state.commitIndex || lowered < r.state.lastIncludedIndex) return r;
+    return { ...r, state: produce(r.state, (d) => { d.commitIndex = lowered; }) };
+  }),
 };

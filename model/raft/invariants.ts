@@ -318,10 +318,16 @@ export const LogTermsNonDecreasing: RaftInvariant = {
   },
 };
 
+/** No server lowers its commitIndex in a step (the step property of that name records it). */
+export const CommitIndexNeverDecreases: RaftInvariant = {
+  name: 'CommitIndexNeverDecreases',
+  check: (s) => recorded(s, 'CommitIndexNeverDecreases'),
+};
+
 export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
-  LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing,
+  LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing, CommitIndexNeverDecreases,
   ...OPTION_INVARIANTS, // PreVote and CheckQuorum
 ];
 

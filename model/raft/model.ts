@@ -7,6 +7,7 @@ import { goalsFor } from './goals.js';
 import { raftPartialOrder } from './independence.js';
 import { optionGoals } from './option-goals.js';
 import { INVARIANTS } from './invariants.js';
+import { livenessOf } from './liveness.js';
 import { Packer } from '../engine/packer.js';
 import { Canonicaliser } from '../engine/symmetry.js';
 import { decodeSystem } from './decode.js';
@@ -29,6 +30,8 @@ export interface RaftModelOptions {
   readonly memo?: boolean;
   /** Default true: the BFS keeps its levels as packed bytes (encode.ts, read back by decode.ts), not objects. */
   readonly pack?: boolean;
+  /** Also the recoverability (liveness) properties (liveness.ts): the BFS keeps the state graph. */
+  readonly liveness?: boolean;
 }
 
 export type RaftModel = Model<SystemState, RaftAction, Finding> & { readonly bounds: Bounds; readonly reducer: Reducer };
@@ -93,6 +96,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: INVARIANTS,
     goals: [...goalsFor(bounds), ...optionGoals(bounds)],
+    ...(options.liveness === true ? livenessOf(bounds, reducer) : {}),
     canonicalKey: (s) => canonical.key(s),
     fingerprint: (s, out) => canonical.fingerprint(s, out),
     partialOrder: raftPartialOrder(bounds),

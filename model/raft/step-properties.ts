@@ -163,10 +163,25 @@ export const CommittedEntriesAgree: StepProperty = {
   },
 };
 
+/**
+ * No server's commitIndex decreases while it lives (Figure 2: it is "known to be committed",
+ * which stays known). A restart begins again at 0: that is restore(), not a step.
+ */
+export const CommitIndexNeverDecreases: StepProperty = {
+  name: 'CommitIndexNeverDecreases',
+  invariant: 'CommitIndexNeverDecreases',
+  check: ({ server, input, before, result }) => {
+    const after = result.state;
+    if (after.commitIndex >= before.commitIndex) return null;
+    return finding('CommitIndexNeverDecreases', [{ server, field: 'commitIndex' }], [after.currentTerm],
+      `${sn(server)} lowered its commitIndex from ${before.commitIndex} to ${after.commitIndex} on ${input.type === 'Receive' ? input.message.type : input.type}`);
+  },
+};
+
 /** In the order a step's findings are recorded (the first wins). */
 export const STEP_PROPERTIES: readonly StepProperty[] = [
   AppliedCommandsAgree, HigherTermAdopted, StaleRepliesIgnored, OneLeaderElectedPerTerm, LeaderAppendOnly, CommittedEntriesAgree,
-  ...OPTION_STEP_PROPERTIES,
+  CommitIndexNeverDecreases, ...OPTION_STEP_PROPERTIES,
 ];
 
 /**
@@ -179,7 +194,7 @@ export const STEP_PROPERTIES: readonly StepProperty[] = [
  */
 export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
   const after = result.state;
-  if (result.apply.length > 0) return true;
+  if (result.apply.length > 0 || after.commitIndex < before.commitIndex) return true;
   if (after.role === 'leader' &&
     (before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log !== before.log || after.commitIndex > before.commitIndex)) return true;
   if (input.type === 'ElectionTimeout') return before.role === 'leader';
