@@ -30,7 +30,8 @@ describe('partial-order reduction on the Raft model', () => {
     expect(reduced.generatedStates + reduced.asleep).toBeGreaterThanOrEqual(plain.generatedStates);
   });
 
-  for (const m of MUTANTS.filter((x) => !HEAVY.has(x.name))) {
+  // Liveness mutants are caught by the recoverability check, which needs every edge: it never runs with POR.
+  for (const m of MUTANTS.filter((x) => !HEAVY.has(x.name) && x.liveness !== true)) {
     it(`${m.name}: the same violation, at the same depth, with a trace that replays`, { timeout: 300_000 }, async () => {
       const model = () => createModel({ variant: mutantVariant(m.name), ...(m.bounds ? { bounds: m.bounds } : {}) });
       const plain = await explore<SystemState, RaftAction>(model(), { maxStates: 400_000 });
