@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/lab/**', 'test/cluster/**', 'test/browser/**'],
+          // Two files at a time on a 2-core machine (vitest's default is one fewer than the cores):
+          // nothing here is timed against a wall clock but with wide margins.
+          maxWorkers: 2,
           testTimeout: 120_000,
         },
       },

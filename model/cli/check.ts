@@ -111,7 +111,7 @@ async function exhaustive(c: CheckConfig): Promise<number> {
     ...(r.stoppedBy !== undefined && !depthBound ? { stoppedBy: r.stoppedBy === 'halted' ? (interrupt.signal() ?? 'halted') : r.stoppedBy } : {}),
     ...(r.unexplored !== undefined ? { unexplored: r.unexplored } : {}),
     invariants: model.invariants.map((i) => i.name),
-    goals: r.goals.map((g) => (g.reached ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: r.result === 'incomplete' ? 'the search stopped before reaching it' : unreachedHint(g.name, model.bounds) })),
+    goals: r.goals.map((g) => (g.reached ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: r.result !== 'ok' && !depthBound ? 'the search stopped before reaching it' : unreachedHint(g.name, model.bounds) })),
     ...(violation ? { violation } : {}),
     reportDir: dir,
     notes: r.notes,
