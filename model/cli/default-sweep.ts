@@ -6,7 +6,7 @@ import { sibling } from '../engine/spawn-worker.js';
 import { formatBounds } from '../raft/bounds.js';
 import { type Mutant, mutantBounds } from '../mutants/index.js';
 import type { RunSummary } from '../report/summary.js';
-import { DEEP_PASSES, type Pass, passSlots } from './default-passes.js';
+import { bySize, DEEP_PASSES, inSlots, type Pass, passSlots } from './default-passes.js';
 
 /**
  * `npm run mutants -- --default [NAME...]`: is every mutant caught by the default check? Each
@@ -39,8 +39,7 @@ export interface SweepRow {
 
 /** Cheapest first: a mutant is tried on the small passes before the two of over 3 million states, and figure8 (--deep) last. */
 export function sweepOrder(passes: readonly Pass[] = DEEP_PASSES): Pass[] {
-  const cost = ['messages', 'servers4', 'options', 'stale', 'terms', 'crashes', 'figure8'];
-  return [...passes].sort((a, b) => cost.indexOf(a.name) - cost.indexOf(b.name));
+  return bySize(passes, true);
 }
 
 function runPass(m: Mutant, pass: Pass, out: string): Promise<RunSummary | string> {
@@ -108,15 +107,7 @@ export function sweepMarkdown(rows: readonly SweepRow[]): string {
  */
 export async function runDefaultSweep(mutants: readonly Mutant[], root: string, scratch: string): Promise<number> {
   const log = (line: string): void => { process.stderr.write(line + '\n'); };
-  const rows: (SweepRow | null)[] = mutants.map(() => null);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < mutants.length) {
-      const i = next++;
-      rows[i] = await sweepOne(mutants[i]!, scratch, log);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(passSlots(), mutants.length) }, worker));
+  const rows = await inSlots(mutants, passSlots(), (m) => sweepOne(m, scratch, log));
   const done = rows.filter((r): r is SweepRow => r !== null);
   writeFileSync(join(root, 'default-check.json'), JSON.stringify({ passes: sweepOrder(), mutants: done }, null, 2) + '\n');
   writeFileSync(join(root, 'default-check.md'), sweepMarkdown(done));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEEP_PASSES, DEFAULT_PASSES, passSlots, worstExitCode } from '../../model/cli/default-passes.js';
+import { bySize, DEEP_PASSES, DEFAULT_PASSES, inSlots, passSlots, worstExitCode } from '../../model/cli/default-passes.js';
+import { sweepOrder } from '../../model/cli/default-sweep.js';
 import { parseArgs } from '../../model/cli/args.js';
 
 describe('the default check: a set of passes, two at a time', () => {
@@ -18,15 +19,35 @@ describe('the default check: a set of passes, two at a time', () => {
     expect(b.some((x) => x.c.bounds.maxCrashes > 0 && (x.c.bounds.maxSnapshots ?? 0) > 0 && x.c.bounds.crashMidStep)).toBe(true);
     expect(b.some((x) => x.c.bounds.preVote === true && x.c.bounds.checkQuorum === true)).toBe(true);
     expect(b.some((x) => x.c.bounds.maxMessages >= 3 && x.c.bounds.maxTerm >= 3)).toBe(true);
-    // --deep adds a 4th term (Figure 8), first: it is the largest, so the passes end together.
-    expect(parsed(DEEP_PASSES[0]!.flags).bounds.maxTerm).toBe(4);
-    expect(DEEP_PASSES.slice(1)).toEqual(DEFAULT_PASSES);
+    // --deep adds a 4th term (Figure 8), run first: it is the largest, so the passes end together.
+    expect(DEEP_PASSES.slice(0, -1)).toEqual(DEFAULT_PASSES);
+    expect(parsed(bySize(DEEP_PASSES)[0]!.flags).bounds.maxTerm).toBe(4);
+    expect(bySize(DEFAULT_PASSES).map((p) => p.name)).toEqual(['crashes', 'terms', 'stale', 'options', 'servers4', 'messages']);
+    // The mutant sweep tries the smallest first.
+    expect(sweepOrder().map((p) => p.name)).toEqual(['messages', 'servers4', 'options', 'stale', 'terms', 'crashes', 'figure8']);
   });
 
   it('--max-depth is a bound of a pass; --deep with anything else is an error', () => {
     expect(parsed(['--max-depth', '20']).maxDepth).toBe(20);
     expect(() => parsed(['--max-depth', '0'])).toThrow(/at least 1/);
     expect(() => parsed(['--deep', '--servers', '4'])).toThrow(/--deep .* give it alone/);
+  });
+
+  it('passes run `slots` at a time, in order, and none starts once stopped', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const run = async (n: number): Promise<number> => {
+      started.push(n);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return n * 10;
+    };
+    expect(await inSlots([1, 2, 3, 4, 5], 2, run)).toEqual([10, 20, 30, 40, 50]);
+    expect([most, started]).toEqual([2, [1, 2, 3, 4, 5]]);
+    const stopped = await inSlots([1, 2, 3, 4, 5], 2, run, () => started.length >= 7);
+    expect(stopped).toEqual([10, 20, null, null, null]);
   });
 
   it('one pass per core, at most two', () => {
