@@ -12,7 +12,8 @@ import { randomWalk } from '../../model/engine/random-walk.js';
  */
 describe('random walks stay inside the exhaustive state space', () => {
   it('every state of 300 random walks is a state the BFS explorer found', async () => {
-    const bounds = { servers: 3, maxTerm: 2, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 2 };
+    // PreVote and CheckQuorum off: 364k states instead of 1.6M, with crashes and a snapshot still in.
+    const bounds = { servers: 3, maxTerm: 2, maxLog: 1, maxCommands: 1, maxCrashes: 1, maxMessages: 2, preVote: false, checkQuorum: false };
     const model = createModel({ bounds });
     const fingerprintOf = (s: SystemState): string => {
       const out = { hi: 0, lo: 0 };
