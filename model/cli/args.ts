@@ -22,6 +22,8 @@ export interface CheckConfig {
   /** Also check the model's recoverability (liveness) properties (BFS, 1 worker). */
   readonly liveness: boolean;
   readonly mutant?: string;
+  /** The bound flags as given (e.g. `--servers 4 --no-drop`), to repeat in a replay line. */
+  readonly boundFlags: readonly string[];
   readonly replay?: string;
   readonly dumpGraph?: string;
   readonly out?: string;
@@ -52,7 +54,7 @@ export const USAGE = `usage: npm run check -- [flags]
             --por on|off (off; partial-order reduction, one thread)
             --liveness (also: from every state a leader can be elected and a pending command commit; BFS, 1 worker)
   random:   --random [--time S (30)] [--runs N] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
-            (without --runs it runs for --time seconds; bounds flags apply; random defaults: up to 5 servers,
+            (without --runs it runs for --time seconds; bounds flags apply; random defaults: 5 servers,
             max-term 10, max-log 20, 6 crashes; prints its seed on its first line)
   other:    --mutant NAME | --mutant list   --replay reports/<run>/trace.json
             --dump-graph FILE.dot (tiny bounds only)   --out DIR   --json   --help
@@ -92,7 +94,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
   const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
-    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, liveness: false, warnings: [],
+    mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, liveness: false, warnings: [], boundFlags: [],
   };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   const given = new Set<string>();
@@ -105,8 +107,10 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     const bound = BOUND_FLAGS[flag];
     if (bound) {
       bounds[bound] = integer(flag, value());
+      c.boundFlags = [...c.boundFlags, flag, args[i]!];
       continue;
     }
+    if (BOOLEAN_BOUND_FLAGS.has(flag)) c.boundFlags = [...c.boundFlags, flag];
     switch (flag) {
       case '--no-drop': bounds['drop'] = false; break;
       case '--no-dup': bounds['duplicate'] = false; break;
@@ -201,6 +205,9 @@ function conflicts(c: CheckConfig, given: ReadonlySet<string>, boundsGiven: bool
 
 /** random.ts's default --runs (the usage says 200). */
 const DEFAULT_RANDOM_RUNS = 200;
+
+/** The flags that switch a bound or a core option, repeated as given in a replay line. */
+const BOOLEAN_BOUND_FLAGS = new Set(['--no-drop', '--no-dup', '--dup', '--no-crash-mid-step', '--no-prevote', '--no-check-quorum']);
 
 /**
  * fast-check replays a path by running up to its first number (the run index) and then walking

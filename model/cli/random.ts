@@ -78,7 +78,10 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     const trace = toTraceFile(f.model, c.mutant, false, f.invariant, f.trace);
     const paths = await writeTrace(dir, trace);
     written = trace;
-    const flags = c.mutant !== undefined ? ` --mutant ${c.mutant}` : '';
+    // Everything the shrunk case depends on: the bounds as given, the mutant, and enough runs
+    // to reach its run index (a timed run goes far past the 200 a replay runs by default).
+    const runIndex = Number(f.path.split(':')[0]);
+    const flags = [...c.boundFlags, ...(c.mutant !== undefined ? ['--mutant', c.mutant] : []), ...(runIndex >= DEFAULT_RUNS ? ['--runs', String(runIndex + 1)] : [])].map((x) => ` ${x}`).join('');
     violation = {
       invariant: f.invariant,
       ...(trace.finding !== undefined ? { finding: trace.finding } : {}),

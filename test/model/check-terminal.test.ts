@@ -144,8 +144,19 @@ describe('--random in a terminal', () => {
   it('prints its seed on the first line, runs for --time seconds and ends with a covered: line', () => {
     const r = check('--random', '--time', '2', '--out', scratch());
     expect(r.stderr.split('\n')[0]).toMatch(/^check: --random seed=-?\d+ \(again: --seed -?\d+\), raft, .* for 2 s depth=300$/);
-    expect(r.stdout).toMatch(/^covered: runs [\d,]+ at \d servers.*; [\d,]+ distinct states; max term \d+, log \d+, commitIndex \d+; [\d,]+ crashes .*goals hit: LeaderElected/m);
+    // Every run of the production core at 5 servers (the mutants' swarm still draws 3..5).
+    expect(r.stdout).toMatch(/^covered: runs [\d,]+ at 5 servers; [\d,]+ distinct states; max term \d+, log \d+, commitIndex \d+; [\d,]+ crashes .*goals hit: LeaderElected/m);
     expect([0, 3]).toContain(r.code);
+  });
+
+  it("a failure's replay line repeats the bounds as given, and re-runs the same violation", () => {
+    const r = check('--random', '--mutant', 'second-vote-in-term', '--servers', '4', '--max-crashes', '0', '--runs', '100', '--out', scratch());
+    expect(r.code, r.stderr).toBe(1);
+    const rerun = /re-run the shrunk case: npm run check -- (.*)\)$/m.exec(r.stdout)![1]!;
+    expect(rerun).toMatch(/^--random --servers 4 --max-crashes 0 --mutant second-vote-in-term --depth 300 --seed -?\d+ --path [\d:]+$/);
+    const again = check(...rerun.split(' '), '--out', scratch());
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/^VIOLATION of ElectionSafety/m);
   });
 });
 
