@@ -1,6 +1,6 @@
 import { FingerprintSet } from './fingerprint-set.js';
 import { LevelExpander } from './level-expander.js';
-import type { Limits } from './limits.js';
+import { type Limits, SLICE_MS } from './limits.js';
 import type { Model } from './model.js';
 import { localLookup, ParentLinks, pathTo } from './parent-links.js';
 import { SleepSets } from './por.js';
@@ -9,7 +9,6 @@ import { RecoveryRecorder, recoveryVerdicts } from './recoverability.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
 
-const SLICE_MS = 50;
 
 /**
  * Breadth-first search in this thread, level by level: the first violation found is at the

@@ -1,7 +1,7 @@
 import { fingerprintState, fp } from './fingerprint.js';
 import { FingerprintSet, FULL, INSERTED } from './fingerprint-set.js';
 import type { Found, StopReason } from './level-expander.js';
-import type { Limits } from './limits.js';
+import { type Limits, SLICE_MS } from './limits.js';
 import type { Model } from './model.js';
 import { localLookup, ParentLinks, ROOT } from './parent-links.js';
 import { ProgressMeter } from './progress.js';
@@ -81,7 +81,7 @@ export async function dfs<S, A, F>(
     if ((++expanded & 255) === 0) {
       const now = Date.now();
       if (now > limits.deadline) stopReason = 'timeLimit';
-      if (now - breathed >= 50) {
+      if (now - breathed >= SLICE_MS) {
         // Let the event loop in, so that a signal handler can set limits.halt.
         await new Promise((resolve) => setImmediate(resolve));
         breathed = Date.now();

@@ -1,5 +1,11 @@
 import type { ExploreOptions } from './types.js';
 
+/**
+ * How often (ms) a search lets the event loop in, so that a signal handler can set `halt`: the
+ * in-thread BFS ends a time slice, the DFS yields.
+ */
+export const SLICE_MS = 50;
+
 /** The options with defaults filled in, as every strategy reads them. */
 export interface Limits {
   readonly maxStates: number;
