@@ -5,12 +5,13 @@
  * the randomized checker (fixed seed, bounded time); writes mutants.md and mutants.json, with each
  * counterexample's trace, SVG and explorer page (index.html, printed) under mutants/<name>/, into a
  * scratch folder reports/<time>-mutants/ (git-ignored). `--update` writes them into reports/
- * instead, over the committed catalog (reports/mutants.md, .json and reports/mutants/): it runs
- * every mutant, so it takes no names. Exit 0 when every mutant was caught by at least one checker;
- * 2 on a bad argument (one line).
+ * instead, over the committed catalog (reports/mutants.md, .json and reports/mutants/): every
+ * mutant, or with names only those, their rows merged into the committed ones (the others kept as
+ * they were, in catalog order; a mutant no longer in the catalog is dropped). Exit 0 when every
+ * mutant was caught by at least one checker; 2 on a bad argument (one line).
  */
 import { reportInternalError } from './internal-error.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectoryError, ensureDirectory } from '../../src/fs/ensureDirectory.js';
@@ -68,6 +69,7 @@ const USAGE = `usage: npm run mutants [-- --update | NAME...]
   (no argument)  every mutant through both checkers; the catalog goes to a scratch folder, reports/<time>-mutants/
   NAME...        only these mutants (scratch folder too)
   --update       every mutant, written over the committed catalog: reports/mutants.md, reports/mutants.json, reports/mutants/
+  --update NAME... only these, their rows merged into the committed catalog (the other rows kept as they are)
   --default      through the passes of the default check (and --deep's) instead: which pass catches each one;
                  reports/<time>-mutants-default/default-check.md, or reports/default-check.md with --update
 mutants: ${MUTANTS.map((m) => m.name).join(', ')}`;
@@ -99,7 +101,7 @@ function parseMutantsArgs(argv: readonly string[]): MutantsArgs | 'help' {
       names.push(a);
     }
   }
-  if (update && names.length > 0) throw new UsageError('--update rewrites the whole committed catalog, so it runs every mutant and takes no names');
+  if (update && defaultCheck && names.length > 0) throw new UsageError('--default --update rewrites reports/default-check.md whole, so it runs every mutant and takes no names');
   return { update, defaultCheck, names };
 }
 
@@ -150,6 +152,36 @@ function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: num
   return lines.join('\n') + '\n';
 }
 
+interface CatalogSettings {
+  readonly seed: number;
+  readonly exhaustiveLimitMs: number;
+  readonly randomLimitMs: number;
+}
+
+/**
+ * The committed catalog's rows, read before any checking so that `--update NAME...` fails at once:
+ * they must have been made with the same seed and limits, or the table would mix two settings.
+ */
+function committedRows(path: string, settings: CatalogSettings): MutantRow[] {
+  let committed: CatalogSettings & { mutants?: MutantRow[] };
+  try {
+    committed = JSON.parse(readFileSync(path, 'utf8')) as CatalogSettings & { mutants?: MutantRow[] };
+  } catch (e) {
+    throw new UsageError(`--update NAME... merges into ${relative(process.cwd(), path)}, which cannot be read (${e instanceof Error ? e.message : String(e)}): run --update alone`);
+  }
+  for (const k of ['seed', 'exhaustiveLimitMs', 'randomLimitMs'] as const) {
+    if (committed[k] !== settings[k]) throw new UsageError(`--update NAME...: the committed catalog was made with ${k} ${committed[k]}, this run uses ${settings[k]}: run --update alone`);
+  }
+  return committed.mutants ?? [];
+}
+
+/** `committed` with `fresh` in place of (or beside) its rows, in catalog order; rows of mutants no longer in the catalog are dropped. */
+function mergedRows(committed: readonly MutantRow[], fresh: readonly MutantRow[]): MutantRow[] {
+  const byName = new Map<string, MutantRow>(committed.map((r) => [r.name, r]));
+  for (const r of fresh) byName.set(r.name, r);
+  return MUTANTS.flatMap((m) => byName.get(m.name) ?? []);
+}
+
 async function main(): Promise<number> {
   let args: MutantsArgs | 'help';
   try {
@@ -167,13 +199,24 @@ async function main(): Promise<number> {
   const exhaustiveLimit = 120_000;
   const randomLimit = 30_000;
   const rows: MutantRow[] = [];
-  ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
   const unknown = args.names.filter((n) => !MUTANTS.some((m) => m.name === n));
   if (unknown.length > 0) {
     process.stderr.write(`mutants: no mutant named ${unknown.map((n) => `'${n}'`).join(', ')} (see --help for the names)\n`);
     return 2;
   }
   const only = args.names;
+  const settings: CatalogSettings = { seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit };
+  let committed: MutantRow[] = [];
+  if (args.update && only.length > 0 && !args.defaultCheck) {
+    try {
+      committed = committedRows(resolve(REPORTS, 'mutants.json'), settings);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`mutants: ${e.message}\n`);
+      return 2;
+    }
+  }
+  ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
   if (args.defaultCheck) {
     const scratch = runDirectory(undefined, 'mutants-default');
     return runDefaultSweep(MUTANTS.filter((x) => only.length === 0 || only.includes(x.name)), args.update ? REPORTS : scratch, scratch);
@@ -199,11 +242,12 @@ async function main(): Promise<number> {
       random: rnd,
     });
   }
-  writeFileSync(resolve(root, 'mutants.json'), JSON.stringify({ seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit, mutants: rows }, null, 2) + '\n');
-  writeFileSync(resolve(root, 'mutants.md'), markdown(rows, seed, exhaustiveLimit, randomLimit));
-  const missed = rows.filter((r) => !r.exhaustive.caught && !r.random.caught);
+  const all = args.update && only.length > 0 ? mergedRows(committed, rows) : rows;
+  writeFileSync(resolve(root, 'mutants.json'), JSON.stringify({ seed, exhaustiveLimitMs: exhaustiveLimit, randomLimitMs: randomLimit, mutants: all }, null, 2) + '\n');
+  writeFileSync(resolve(root, 'mutants.md'), markdown(all, seed, exhaustiveLimit, randomLimit));
+  const missed = all.filter((r) => !r.exhaustive.caught && !r.random.caught);
   const report = relative(process.cwd(), resolve(root, 'mutants.md'));
-  process.stderr.write(`${rows.length - missed.length} of ${rows.length} mutants caught; report: ${report}${args.update ? '' : ' (scratch: --update writes reports/mutants.md)'}\n`);
+  process.stderr.write(`${all.length - missed.length} of ${all.length} mutants caught; report: ${report}${args.update ? '' : ' (scratch: --update writes reports/mutants.md)'}\n`);
   return missed.length === 0 ? 0 : 1;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,8 @@ describe('npm run mutants: scratch output unless --update', () => {
   });
 
   it.each([
-    [['--update', 'currentTerm-not-persisted'], 'mutants: --update rewrites the whole committed catalog, so it runs every mutant and takes no names'],
+    [['--default', '--update', 'currentTerm-not-persisted'], 'mutants: --default --update rewrites reports/default-check.md whole, so it runs every mutant and takes no names'],
+    [['--update', 'currentTerm-not-persisted'], 'mutants: --update NAME... merges into reports/mutants.json, which cannot be read (ENOENT: no such file or directory, open \'' + join(cwd, 'reports/mutants.json') + '\'): run --update alone'],
     [['--updat'], 'mutants: unknown flag --updat (see --help)'],
     [['no-such-mutant'], "mutants: no mutant named 'no-such-mutant' (see --help for the names)"],
   ])('%j: exit 2, one line, nothing written', (args, line) => {
@@ -46,6 +47,34 @@ describe('npm run mutants: scratch output unless --update', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`${line}\n`);
     expect(existsSync(join(cwd, 'reports')) ? readdirSync(join(cwd, 'reports')) : []).toEqual(before);
+  });
+
+  it('--update NAME... merges its rows into the committed catalog, keeps the others, drops those no longer in it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pure-raft-mutants-update-'));
+    try {
+      mkdirSync(join(dir, 'reports'));
+      const kept = { name: 'votedFor-not-persisted', description: 'KEPT AS IT WAS', expected: 'PersistedMatchesMemory', bounds: 'b',
+        exhaustive: { caught: true, invariant: 'PersistedMatchesMemory', seconds: 0, traceLength: 1, svg: null, states: 2, result: 'violation' },
+        random: { caught: false, invariant: null, seconds: 0, traceLength: null, svg: null, runs: 1, result: 'ok' } };
+      const settings = { seed: 1, exhaustiveLimitMs: 120_000, randomLimitMs: 30_000 };
+      writeFileSync(join(dir, 'reports/mutants.json'), JSON.stringify({ ...settings, mutants: [kept, { ...kept, name: 'no-longer-a-mutant' }] }));
+      const r = spawnSync(TSX, [MUTANTS_CLI, '--update', 'currentTerm-not-persisted'], { cwd: dir, encoding: 'utf8', timeout: 90_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(join(dir, 'reports/mutants.json'), 'utf8'));
+      expect(json.mutants.map((m: { name: string }) => m.name)).toEqual(['currentTerm-not-persisted', 'votedFor-not-persisted']); // catalog order
+      expect(json.mutants[1]).toEqual(kept);
+      const md = readFileSync(join(dir, 'reports/mutants.md'), 'utf8');
+      expect(md).toMatch(/^\| `currentTerm-not-persisted` \| PersistedMatchesMemory \| yes \| /m);
+      expect(md).toContain('KEPT AS IT WAS');
+      expect(md).not.toContain('no-longer-a-mutant');
+      // Made with other settings, the committed catalog is not mixed with this run's: refused before any checking.
+      writeFileSync(join(dir, 'reports/mutants.json'), JSON.stringify({ ...settings, seed: 2, mutants: [kept] }));
+      const refused = spawnSync(TSX, [MUTANTS_CLI, '--update', 'currentTerm-not-persisted'], { cwd: dir, encoding: 'utf8', timeout: 90_000 });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toBe('mutants: --update NAME...: the committed catalog was made with seed 2, this run uses 1: run --update alone\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help names --update and every mutant', () => {
