@@ -1,11 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { MUTANTS } from '../../model/mutants/index.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 
-/** The committed counterexamples (reports/mutants/<name>/<checker>/trace.json), as git lists them. */
+/**
+ * The committed counterexamples (reports/mutants/<name>/<checker>/trace.json), as git lists them;
+ * not those of liveness mutants: their trace leads to a stuck state, which no one state's replay
+ * can recheck (test/model/mutants.test.ts checks them in the model).
+ */
 export function committedTraces(): { path: string; trace: TraceFile }[] {
   const paths = execFileSync('git', ['ls-files', 'reports'], { encoding: 'utf8' }).split('\n').filter((p) => p.endsWith('/trace.json'));
-  return paths.map((path) => ({ path, trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile }));
+  const liveness = new Set(MUTANTS.filter((m) => m.liveness === true).map((m) => m.name));
+  return paths.filter((path) => !liveness.has(path.split('/')[2] ?? '')).map((path) => ({ path, trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile }));
 }
 
 export const readTrace = (path: string): TraceFile => JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
