@@ -199,6 +199,7 @@ async function main(): Promise<number> {
   const exhaustiveLimit = 120_000;
   const randomLimit = 30_000;
   const rows: MutantRow[] = [];
+  ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
   const unknown = args.names.filter((n) => !MUTANTS.some((m) => m.name === n));
   if (unknown.length > 0) {
     process.stderr.write(`mutants: no mutant named ${unknown.map((n) => `'${n}'`).join(', ')} (see --help for the names)\n`);
@@ -216,7 +217,6 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  ensureDirectory(REPORTS, 'reports directory'); // before minutes of checking, not after
   if (args.defaultCheck) {
     const scratch = runDirectory(undefined, 'mutants-default');
     return runDefaultSweep(MUTANTS.filter((x) => only.length === 0 || only.includes(x.name)), args.update ? REPORTS : scratch, scratch);
