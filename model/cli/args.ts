@@ -110,14 +110,13 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
       c.boundFlags = [...c.boundFlags, flag, args[i]!];
       continue;
     }
-    if (BOOLEAN_BOUND_FLAGS.has(flag)) c.boundFlags = [...c.boundFlags, flag];
+    const switched = SWITCH_FLAGS[flag];
+    if (switched) {
+      bounds[switched[0]] = switched[1];
+      c.boundFlags = [...c.boundFlags, flag];
+      continue;
+    }
     switch (flag) {
-      case '--no-drop': bounds['drop'] = false; break;
-      case '--no-dup': bounds['duplicate'] = false; break;
-      case '--dup': bounds['duplicate'] = true; break;
-      case '--no-crash-mid-step': bounds['crashMidStep'] = false; break;
-      case '--no-prevote': bounds['preVote'] = false; break;
-      case '--no-check-quorum': bounds['checkQuorum'] = false; break;
       case '--symmetry': c.symmetry = true; break;
       case '--no-symmetry': c.symmetry = false; break;
       case '--no-memo': c.memo = false; break;
@@ -206,8 +205,15 @@ function conflicts(c: CheckConfig, given: ReadonlySet<string>, boundsGiven: bool
 /** random.ts's default --runs (the usage says 200). */
 const DEFAULT_RANDOM_RUNS = 200;
 
-/** The flags that switch a bound or a core option, repeated as given in a replay line. */
-const BOOLEAN_BOUND_FLAGS = new Set(['--no-drop', '--no-dup', '--dup', '--no-crash-mid-step', '--no-prevote', '--no-check-quorum']);
+/** The flags that switch a fault or a core option on or off: the bound each sets, and to what. */
+const SWITCH_FLAGS: Readonly<Record<string, readonly [keyof Bounds, boolean]>> = {
+  '--no-drop': ['drop', false],
+  '--no-dup': ['duplicate', false],
+  '--dup': ['duplicate', true],
+  '--no-crash-mid-step': ['crashMidStep', false],
+  '--no-prevote': ['preVote', false],
+  '--no-check-quorum': ['checkQuorum', false],
+};
 
 /**
  * fast-check replays a path by running up to its first number (the run index) and then walking

@@ -9,7 +9,6 @@ import { RecoveryRecorder, recoveryVerdicts } from './recoverability.js';
 import { buildResult } from './result.js';
 import type { ExploreResult, Progress } from './types.js';
 
-
 /**
  * Breadth-first search in this thread, level by level: the first violation found is at the
  * least depth, and its parent-link path is a shortest counterexample.
