@@ -1,4 +1,5 @@
 import { type Bounds, DEFAULT_BOUNDS, validateBounds } from '../raft/bounds.js';
+import { INVARIANTS } from '../raft/invariants.js';
 import { availableParallelism } from 'node:os';
 import { RANDOM_BOUNDS } from '../random/random-check.js';
 
@@ -53,6 +54,7 @@ export const USAGE = `usage: npm run check -- [flags]
             --max-states N --time-limit SECONDS --no-memo --no-pack (levels as objects: faster, 2-3x the memory)
             --por on|off (off; partial-order reduction, one thread)
             --liveness (also: from every state a leader can be elected and a pending command commit; BFS, 1 worker)
+            --skip NAME[,NAME] (leave these invariants unchecked: to see what a bug does past the rule it breaks)
   random:   --random [--time S (30)] [--runs N] [--depth D (300)] [--seed S (32-bit signed)] [--path P] [--time-limit SECONDS]
             (without --runs it runs for --time seconds; bounds flags apply; random defaults: 5 servers,
             max-term 10, max-log 20, 6 crashes; prints its seed on its first line)
@@ -62,7 +64,7 @@ exit: 0 all invariants held and every goal reached; 1 violation; 2 bad arguments
       3 incomplete (a limit, Ctrl-C or SIGTERM stopped the search), vacuous (a goal was never reached)
         or an internal error (a bug: the check did not complete)`;
 
-const BOUND_FLAGS: Record<string, keyof Bounds> = {
+const BOUND_FLAGS: Record<string, Exclude<keyof Bounds, 'skipInvariants'>> = {
   '--servers': 'servers',
   '--max-term': 'maxTerm',
   '--max-log': 'maxLog',
@@ -92,7 +94,8 @@ function text(flag: string, raw: string | undefined): string {
 
 export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
-  const bounds: Partial<Record<keyof Bounds, number | boolean>> = {};
+  const bounds: Partial<Record<Exclude<keyof Bounds, 'skipInvariants'>, number | boolean>> = {};
+  let skipInvariants: readonly string[] | undefined;
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
     mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, liveness: false, warnings: [], boundFlags: [],
   };
@@ -128,6 +131,14 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         break;
       }
       case '--liveness': c.liveness = true; break;
+      case '--skip': {
+        const names = text(flag, value()).split(',');
+        const unknown = names.find((n) => !INVARIANTS.some((i) => i.name === n));
+        if (unknown !== undefined) throw new UsageError(`--skip: no invariant is named '${unknown}' (see the README's list)`);
+        skipInvariants = names;
+        c.boundFlags = [...c.boundFlags, flag, args[i]!];
+        break;
+      }
       case '--workers': c.workers = integer(flag, value(), 1); break;
       case '--strategy': {
         const s = text(flag, value());
@@ -167,7 +178,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     }
   }
   if (c.mutant === 'list') c.mode = 'list-mutants';
-  conflicts(c, given, Object.keys(bounds).length > 0);
+  conflicts(c, given, Object.keys(bounds).length > 0 || skipInvariants !== undefined);
   if (c.workers > availableParallelism()) c.warnings = [`warning: --workers ${c.workers} is more than this machine's ${availableParallelism()} cores: the workers share them and the run is slower, not faster`];
   if (c.path !== undefined) checkPathRange(c.path, c.runs ?? DEFAULT_RANDOM_RUNS);
   if (c.path !== undefined && c.seed === undefined) throw new UsageError('--path needs the --seed it was printed with');
@@ -178,7 +189,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   if (c.liveness && (c.workers > 1 || c.strategy === 'dfs' || c.mode === 'random')) throw new UsageError('--liveness is checked by the exhaustive BFS in one thread: it takes neither --workers > 1, --strategy dfs nor --random');
   if (c.liveness && c.partialOrder) throw new UsageError('--liveness needs every edge of the state graph: it does not go with --por on');
   try {
-    c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>) });
+    c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>), ...(skipInvariants !== undefined ? { skipInvariants } : {}) });
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
@@ -206,7 +217,7 @@ function conflicts(c: CheckConfig, given: ReadonlySet<string>, boundsGiven: bool
 const DEFAULT_RANDOM_RUNS = 200;
 
 /** The flags that switch a fault or a core option on or off: the bound each sets, and to what. */
-const SWITCH_FLAGS: Readonly<Record<string, readonly [keyof Bounds, boolean]>> = {
+const SWITCH_FLAGS: Readonly<Record<string, readonly [Exclude<keyof Bounds, 'skipInvariants'>, boolean]>> = {
   '--no-drop': ['drop', false],
   '--no-dup': ['duplicate', false],
   '--dup': ['duplicate', true],

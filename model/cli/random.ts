@@ -4,7 +4,7 @@ import { runDirectory } from '../report/run-dir.js';
 import { exitCode, type RunResult, type RunSummary, writeSummary } from '../report/summary.js';
 import type { TraceFile } from '../report/trace-file.js';
 import { toTraceFile, writeTrace } from '../report/write-trace.js';
-import { INVARIANTS } from '../raft/invariants.js';
+import { checkedInvariants } from '../raft/model.js';
 import { goalsFor } from '../raft/goals.js';
 import { mutantOptions } from '../mutants/index.js';
 import { type CheckConfig, UsageError } from './args.js';
@@ -109,7 +109,7 @@ export async function runRandom(c: CheckConfig): Promise<number> {
     steps: r.steps,
     stepsPerSecond: Math.round(r.steps / Math.max(r.seconds, 1e-3)),
     seed: r.seed,
-    invariants: INVARIANTS.map((i) => i.name),
+    invariants: checkedInvariants(c.bounds).map((i) => i.name),
     goals: goals.map((g) => (r.goalsReached.includes(g.name) ? { name: g.name, reached: true } : { name: g.name, reached: false, hint: unreachedHint(g.name, c.bounds) })),
     ...(violation ? { violation } : {}),
     coverage: r.coverage,

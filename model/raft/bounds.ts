@@ -32,6 +32,13 @@ export interface Bounds {
    */
   readonly preVote?: boolean;
   readonly checkQuorum?: boolean;
+  /**
+   * Invariants (and the step properties that report through them) not checked: to watch what a
+   * bug does after the rule that names it, e.g. Figure 8's LeaderCompleteness once
+   * CommitByCountingOnlyCurrentTerm is skipped. Absent: every invariant. Traces record it, so a
+   * replay checks the same set.
+   */
+  readonly skipInvariants?: readonly string[];
 }
 
 export const DEFAULT_BOUNDS: Bounds = {
@@ -61,6 +68,7 @@ export function formatBounds(b: Bounds): string {
     `dup=${b.duplicate ? 'on' : 'off'}`, `crash-mid-step=${b.crashMidStep ? 'on' : 'off'}`,
     ...(b.maxEntriesPerAppend !== undefined ? [`max-entries-per-append=${b.maxEntriesPerAppend}`] : []),
     `prevote=${b.preVote === true ? 'on' : 'off'}`, `check-quorum=${b.checkQuorum === true ? 'on' : 'off'}`,
+    ...(b.skipInvariants !== undefined && b.skipInvariants.length > 0 ? [`skip=${b.skipInvariants.join(',')}`] : []),
   ].join(' ');
 }
 

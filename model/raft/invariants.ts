@@ -324,10 +324,16 @@ export const CommitIndexNeverDecreases: RaftInvariant = {
   check: (s) => recorded(s, 'CommitIndexNeverDecreases'),
 };
 
+/** A leader raises commitIndex only to an entry of its currentTerm (the step property of that name records it). */
+export const CommitByCountingOnlyCurrentTerm: RaftInvariant = {
+  name: 'CommitByCountingOnlyCurrentTerm',
+  check: (s) => recorded(s, 'CommitByCountingOnlyCurrentTerm'),
+};
+
 export const INVARIANTS: readonly RaftInvariant[] = [
   ElectionSafety, LogMatching, LeaderAppendOnly, LeaderCompleteness, StateMachineSafety,
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
-  LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing, CommitIndexNeverDecreases,
+  LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing, CommitIndexNeverDecreases, CommitByCountingOnlyCurrentTerm,
   ...OPTION_INVARIANTS, // PreVote and CheckQuorum
 ];
 

@@ -6,7 +6,7 @@ import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
 import { raftPartialOrder } from './independence.js';
 import { optionGoals } from './option-goals.js';
-import { INVARIANTS } from './invariants.js';
+import { INVARIANTS, type RaftInvariant } from './invariants.js';
 import { livenessOf } from './liveness.js';
 import { Packer } from '../engine/packer.js';
 import { Canonicaliser } from '../engine/symmetry.js';
@@ -74,6 +74,15 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
   return { step, operations };
 }
 
+/** The invariants a run at these bounds checks: all but the skipped ones; an unknown name is a RangeError. */
+export function checkedInvariants(bounds: Bounds): readonly RaftInvariant[] {
+  const skip = bounds.skipInvariants ?? [];
+  for (const name of skip) {
+    if (!INVARIANTS.some((i) => i.name === name)) throw new RangeError(`--skip: no invariant is named '${name}' (they are ${INVARIANTS.map((i) => i.name).join(', ')})`);
+  }
+  return skip.length === 0 ? INVARIANTS : INVARIANTS.filter((i) => !skip.includes(i.name));
+}
+
 export function createModel(options: RaftModelOptions = {}): RaftModel {
   const { variant } = options;
   // A variant runs the options it was written for (its own, or off), whatever the bounds ask: so
@@ -94,7 +103,7 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
     initialStates: () => [initialSystem(bounds.servers)],
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextState(s, a, bounds, reducer),
-    invariants: INVARIANTS,
+    invariants: checkedInvariants(bounds),
     goals: [...goalsFor(bounds), ...optionGoals(bounds)],
     ...(options.liveness === true ? livenessOf(bounds, reducer) : {}),
     canonicalKey: (s) => canonical.key(s),
