@@ -160,13 +160,8 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
   const view = logOf(e);
   const { log, lastIncludedIndex: base, lastIncludedTerm } = view;
   if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
-  let addsConfig = false;
-  for (let i = 0; i < entries.length; i++) {
-    freezeDeep(entries[i]);
-    if (entries[i]!.config !== undefined) addsConfig = true;
-  }
-  // The configuration in effect changes when a configuration entry is added or cut off.
-  if (e.inEffect !== undefined && (addsConfig || index <= e.inEffect.index)) e.inEffect = undefined;
+  for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
+  e.inEffect = undefined; // a configuration entry may have been added or cut off
   let kept = log;
   if (index - base - 1 < log.length) {
     const prefix = [...log];
