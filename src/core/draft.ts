@@ -57,7 +57,7 @@ export interface ServerEdit {
   readonly bootstrapConfig: Configuration | undefined;
   /**
    * The configuration in effect and its entry's index, computed the first time a step needs it
-   * (configurationOf) and forgotten when the log changes in a way that may change it.
+   * (configurationOf) and forgotten whenever the log changes (replaceLogFrom, installLog).
    */
   inEffect: ConfigurationAt | undefined;
   /** A leader's commitIndex rose in this step (advanceCommitIndex): the step then checks whether it removed itself. */
