@@ -20,12 +20,15 @@ import type { MembershipChange, MembershipRefusal } from './types.js';
  *  - 'already-member': AddLearner of a voter or learner;
  *  - 'not-a-learner': PromoteLearner of a server that is not a learner (a new server first catches up as one);
  *  - 'last-voter': RemoveServer of the only voter (a configuration without voters can never elect);
- *  - 'change-in-progress': a configuration entry in the log is not committed yet (one at a time);
  *  - 'no-commit-in-term': no entry of currentTerm is committed yet, so the previous leader's last
  *    change may still be uncommitted and lost to a later leader that never saw it (the bug
  *    Ongaro found in 2015, raft-dev "bug in single-server membership changes"). The leader then
  *    appends one no-op of its term (unless its log holds an entry of its term already) and
- *    replicates it; the host asks again once it has committed.
+ *    replicates it; the host asks again once it has committed;
+ *  - 'change-in-progress': a configuration entry in the log is not committed yet (one at a time).
+ * In this order: a new leader holding its predecessor's uncommitted configuration entry can
+ * commit it only with an entry of its own term, so it appends the no-op first; the other way
+ * round it would answer 'change-in-progress' for as long as no client wrote, and never change.
  */
 export function handleChangeMembership(e: ServerEdit, change: MembershipChange, context: unknown, out: Outbox): void {
   const reason = refusal(e, change);
@@ -59,8 +62,8 @@ function refusal(e: ServerEdit, change: MembershipChange): MembershipRefusal | n
       if (config.voters.length === 1 && config.voters[0] === server) return 'last-voter';
       break;
   }
-  if (index > s.commitIndex) return 'change-in-progress';
   if (termAt(logOf(e), s.commitIndex) !== s.currentTerm) return 'no-commit-in-term';
+  if (index > s.commitIndex) return 'change-in-progress';
   return null;
 }
 

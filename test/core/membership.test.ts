@@ -232,6 +232,17 @@ describe('ChangeMembership: a leader appends one change at a time, after an entr
     expect(leader.commitIndex).toBe(1);
     expect(stepChecked(leader, change('RemoveServer', 2)).membership).toEqual({ ok: true, index: 2, term: 2 });
   });
+
+  it("a successor holding its predecessor's uncommitted change answers no-commit-in-term with a no-op, not change-in-progress, so the two commit together without any client write", () => {
+    // s0 leads term 2 with the term-1 leader's AddLearner(2) in its log, never committed.
+    let leader = leaderOf(0, config([0, 1]), 3, 2, DEFAULT_STEP_CONFIG, [configEntry(1, config([0, 1], [2]))]);
+    const r = stepChecked(leader, change('PromoteLearner', 2));
+    expect(r.membership).toEqual({ ok: false, reason: 'no-commit-in-term' });
+    expect(r.state.log[1]).toEqual({ term: 2, command: null, noop: true });
+    leader = stepChecked(r.state, receive(accepted(1, 0, 2, 2))).state;
+    expect(leader.commitIndex).toBe(2); // the no-op, and with it the old change
+    expect(stepChecked(leader, change('PromoteLearner', 2)).membership).toEqual({ ok: true, index: 3, term: 2 });
+  });
 });
 
 describe('a committed configuration entry or no-op is applied as a ConfigApplyMsg, never as a command', () => {
