@@ -2,7 +2,7 @@ import {
   entryAt, lastLogIndex, type ApplyMsg, type CommandApplyMsg, type ConfigApplyMsg, type LogIndex, type LogView, type SnapshotApplyMsg,
   type StartResult, type Term,
 } from '../core/index.js';
-import { memberAddress } from './addressBook.js';
+import { memberAddress, snapshotAddresses } from './addressBook.js';
 
 /** The answer to a client's submit. */
 export type SubmitReply =
@@ -293,12 +293,3 @@ export class ReplicatedLog {
   }
 }
 
-/** The addresses a snapshot of the list carries (none from a snapshot written before membership). */
-export function snapshotAddresses(snapshot: unknown): [number, string][] {
-  const addresses = (snapshot as Partial<ListSnapshot> | null)?.addresses;
-  if (typeof addresses !== 'object' || addresses === null) return [];
-  return Object.entries(addresses).flatMap(([id, address]) => {
-    const known = memberAddress({ server: Number(id), address });
-    return known === null ? [] : [[known.server, known.address] as [number, string]];
-  });
-}
