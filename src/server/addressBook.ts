@@ -66,27 +66,37 @@ export class AddressBook {
 
   /**
    * Reads what a step changed: a new snapshot's addresses and the log entries from the first that
-   * differs from `before` (only the tail changes, so this costs what changed).
+   * differs from `before` (only the tail changes, so this costs what changed). True when the
+   * configuration in effect may have changed with them (a configuration entry among them, entries
+   * dropped, or a new snapshot).
    */
-  observe(before: RaftState | null, after: RaftState): void {
+  observe(before: RaftState | null, after: RaftState): boolean {
+    let changed = before === null;
     if (after.lastIncludedIndex !== this.snapshotIndex) {
+      changed = true;
       this.snapshotIndex = after.lastIncludedIndex;
       for (const [id, address] of snapshotAddresses(after.snapshot)) this.learn(id, address, `the snapshot through index ${after.lastIncludedIndex}`);
     }
+    if (lastLogIndex(after) < this.scanned) changed = true;
     let from = Math.min(this.scanned, lastLogIndex(after));
     if (before !== null && before.lastIncludedIndex === after.lastIncludedIndex && before.log !== after.log) {
       // Walk back over a replaced tail (a truncation and new entries of the same length or longer).
       const base = after.lastIncludedIndex;
-      while (from > base && before.log[from - base - 1] !== after.log[from - base - 1]) from--;
+      while (from > base && before.log[from - base - 1] !== after.log[from - base - 1]) {
+        from--;
+        changed = true;
+      }
     }
     from = Math.max(from, after.lastIncludedIndex);
     for (let index = from + 1; index <= lastLogIndex(after); index++) {
       const entry = after.log[index - after.lastIncludedIndex - 1]!;
       if (entry.config === undefined) continue;
+      changed = true;
       const named = memberAddress(entry.command);
       if (named !== null) this.learn(named.server, named.address, `the configuration entry at index ${index}`);
     }
     this.scanned = lastLogIndex(after);
+    return changed;
   }
 
   private learn(id: ServerId, address: string, source: string): void {

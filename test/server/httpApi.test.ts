@@ -39,7 +39,7 @@ describe('the HTTP API: a request is one client request, a reply one status code
 
   test('not-leader names the leader the node knows of (its status\'s leaderId)', async () => {
     const http = await serve((payload) => ((payload as { op: string }).op === 'status'
-      ? { ok: true, id: 0, currentTerm: 4, role: 'follower', votedFor: 2, leaderId: 2, logLength: 0, lastIncludedIndex: 0, commitIndex: 0, lastApplied: 0, appliedCommands: 0, pendingSubmits: 0 }
+      ? { ok: true, id: 0, currentTerm: 4, role: 'follower', votedFor: 2, leaderId: 2, logLength: 0, lastIncludedIndex: 0, commitIndex: 0, lastApplied: 0, appliedCommands: 0, pendingSubmits: 0, configuration: { voters: [0, 1, 2], learners: [] }, leaderAddress: null }
       : { ok: false, error: 'not-leader' }));
     expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 421, body: { error: 'not-leader', leaderId: 2 } });
   });
