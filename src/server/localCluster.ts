@@ -18,6 +18,11 @@ export interface LocalClusterOptions {
   readonly nodeFlags?: readonly string[];
   /** Give every node an HTTP API (`--http 127.0.0.1:PORT`, a free port each): see httpAddresses. */
   readonly http?: boolean;
+  /**
+   * Membership: the id space (`--max-servers M`, M > size). Nodes 0..size-1 found the cluster;
+   * nodes size..M-1 start outside it (`--address`) and wait to be added (pure-raft add-server).
+   */
+  readonly maxServers?: number;
 }
 
 export interface NodeExit {
@@ -31,7 +36,10 @@ export interface NodeExit {
  * one fresh cluster id, a data directory per node, start/kill/stop per node.
  */
 export class LocalCluster {
+  /** Every id's address, by id (the founders first; with maxServers, the servers to add after them). */
   readonly addresses: string[] = [];
+  /** The founding servers' addresses (every node's --peers). */
+  readonly founders: string[];
   /** Each node's HTTP API, host:port (empty unless the `http` option). */
   readonly httpAddresses: string[] = [];
   readonly secret = randomBytes(24).toString('hex');
@@ -46,15 +54,18 @@ export class LocalCluster {
     this.secretFile = join(options.dir, 'secret');
     writeFileSync(this.secretFile, this.secret + '\n', { mode: 0o600 });
     this.addresses = ports.map((p) => `127.0.0.1:${p}`);
+    this.founders = this.addresses.slice(0, options.size);
     this.httpAddresses = httpPorts.map((p) => `127.0.0.1:${p}`);
     this.processes = ports.map(() => null);
     this.exits = ports.map(() => null);
   }
 
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
+    const servers = options.maxServers ?? options.size;
+    if (servers < options.size) throw new RangeError(`maxServers ${servers} < size ${options.size}`);
     const ports: number[] = [];
-    for (let i = 0; i < options.size * (options.http ? 2 : 1); i++) ports.push(await freePort());
-    return new LocalCluster(options, ports.slice(0, options.size), ports.slice(options.size));
+    for (let i = 0; i < servers * (options.http ? 2 : 1); i++) ports.push(await freePort());
+    return new LocalCluster(options, ports.slice(0, servers), ports.slice(servers));
   }
 
   dataDir(id: number): string {
@@ -63,8 +74,10 @@ export class LocalCluster {
 
   /** The `pure-raft node` arguments for server `id`. */
   nodeArgs(id: number): string[] {
+    const membership = this.options.maxServers === undefined ? []
+      : ['--max-servers', String(this.options.maxServers), ...(id >= this.options.size ? ['--address', this.addresses[id]!] : [])];
     return [
-      'node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
+      'node', '--id', String(id), '--peers', this.founders.join(','), ...membership, '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
       '--cluster-id', this.clusterId, ...(this.options.http ? ['--http', this.httpAddresses[id]!] : []), ...(this.options.nodeFlags ?? []),
     ];
   }
