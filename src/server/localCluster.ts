@@ -82,6 +82,18 @@ export class LocalCluster {
     ];
   }
 
+  /**
+   * The arguments of a server past the founders that joins through running servers (`--join`),
+   * reading the cluster's definition from them (from its data directory's CLUSTER record once it has one).
+   */
+  joinArgs(id: number, via: readonly number[]): string[] {
+    return [
+      'node', '--id', String(id), '--address', this.addresses[id]!, '--join', via.map((v) => this.addresses[v]!).join(','),
+      '--data-dir', this.dataDir(id), '--secret-file', this.secretFile, '--cluster-id', this.clusterId,
+      ...(this.options.http ? ['--http', this.httpAddresses[id]!] : []), ...(this.options.nodeFlags ?? []),
+    ];
+  }
+
   /** The process id of server `id`, while it runs. */
   pid(id: number): number | undefined {
     return this.processes[id]?.pid;
@@ -94,11 +106,13 @@ export class LocalCluster {
   /**
    * Starts server `id`; resolves once it listens (its 'listening' line), rejects if it exits
    * first or is not listening within `timeoutMs`. `entry`: a script to run instead of the
-   * `pure-raft` command, taking the same arguments (tests' deliberately broken nodes).
+   * `pure-raft` command, taking the same arguments (tests' deliberately broken nodes). `args`:
+   * other `pure-raft` arguments than nodeArgs(id) (e.g. joinArgs).
    */
-  start(id: number, options: { readonly entry?: string; readonly timeoutMs?: number } = {}): Promise<void> {
+  start(id: number, options: { readonly entry?: string; readonly timeoutMs?: number; readonly args?: readonly string[] } = {}): Promise<void> {
     if (this.processes[id]) return Promise.reject(new Error(`node ${id} is already running`));
-    const args = options.entry === undefined ? [BIN, ...this.nodeArgs(id)] : ['--import', 'tsx', options.entry, ...this.nodeArgs(id)];
+    const nodeArgs = options.args ?? this.nodeArgs(id);
+    const args = options.entry === undefined ? [BIN, ...nodeArgs] : ['--import', 'tsx', options.entry, ...nodeArgs];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.processes[id] = child;
     const exit = new Promise<NodeExit>((resolve) => {

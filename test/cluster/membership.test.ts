@@ -2,12 +2,15 @@
  * Membership change in real processes: a 3-node cluster (ids 0..5, --max-servers 6) has every
  * server replaced one by one under continuous client load, with the CLI a user types: add s3,
  * remove s0, add s4, remove s1, add s5, remove s2 (`pure-raft add-server`: a learner, caught up,
- * promoted; `pure-raft remove-server`). The nodes snapshot every 100 entries, so a new server
- * may be brought up by InstallSnapshot, and the address book by the list's snapshot. At the end
- * every acknowledged command is in the final committed list at the position it was acknowledged
- * at (so in order), nothing is applied twice, the new servers agree, and the cluster committed
- * after every step. Printed per run: commands acknowledged, each add's and remove's time, and
- * the longest time without an acknowledgement.
+ * promoted; `pure-raft remove-server`). s3 and s4 start with the cluster's flags (--peers,
+ * --max-servers, --address), s5 with --join through s3 and s4. The nodes snapshot every 100
+ * entries, so a new server may be brought up by InstallSnapshot, and the address book by the
+ * list's snapshot. At the end every acknowledged command is in the final committed list at the
+ * position it was acknowledged at (so in order), nothing is applied twice, the new servers agree,
+ * and the cluster committed after every step; then the whole new cluster (none of whose servers
+ * is a founder) is restarted and commits again, from what its data directories hold. Printed per
+ * run: commands acknowledged, each add's and remove's time, and the longest time without an
+ * acknowledgement.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,7 +78,7 @@ test('every server of a 3-node cluster replaced one by one under load: no acknow
   const steps: { readonly add: number; readonly remove: number }[] = [{ add: 3, remove: 0 }, { add: 4, remove: 1 }, { add: 5, remove: 2 }];
   const stoppedByItself: number[] = [];
   for (const { add, remove } of steps) {
-    await c.start(add);
+    await c.start(add, add === 5 ? { args: c.joinArgs(5, [3, 4]) } : {});
     const addStart = Date.now();
     const added = await cli(['add-server', '--id', String(add), '--address', c.addresses[add]!, ...flags]);
     const addMs = Date.now() - addStart;
@@ -121,11 +124,20 @@ test('every server of a 3-node cluster replaced one by one under load: no acknow
   expect(new Set(list).size).toBe(list.length);
   const lost = [...acked].filter(([command, position]) => list[position - 1] !== command);
   expect(lost, `acknowledged but not at their place in the final list: ${JSON.stringify(lost.slice(0, 5))}`).toEqual([]);
+
+  // The whole new cluster restarted: addresses from its logs and snapshots, s5's definition from its CLUSTER record.
+  await Promise.all([3, 4, 5].map((id) => c.stop(id)));
+  for (const id of [3, 4, 5]) client.drop(id);
+  const restartAt = Date.now();
+  await Promise.all([3, 4, 5].map((id) => c.start(id, id === 5 ? { args: c.joinArgs(5, [3, 4]) } : {})));
+  const after = await client.submit('after the restart', 20_000);
+  expect(after.committed, lines.slice(-40).join('\n')).toBe(true);
+  const restartMs = Date.now() - restartAt;
   client.close();
 
   const times = [loadStart, ...ackTimes.slice().sort((a, b) => a - b), loadEnd];
   const longestGap = Math.max(...times.slice(1).map((t, i) => t - times[i]!));
   process.stdout.write(`membership: ${acked.size} commands acknowledged (${notAcked} not) over ${((loadEnd - loadStart) / 1000).toFixed(1)} s; `
     + `longest gap without an acknowledgement ${longestGap} ms; removed servers that stopped by themselves: [${stoppedByItself.join(',')}]\n`
-    + figures.map((f) => `  ${f}\n`).join(''));
+    + figures.map((f) => `  ${f}\n`).join('') + `  the new cluster restarted whole committed again ${restartMs} ms after the restart began\n`);
 }, 120_000);
