@@ -95,7 +95,10 @@ test('every server of a 3-node cluster replaced one by one under load: no acknow
     // A removed server that learns of its removal's commit stops by itself; one that never got the entry is stopped here.
     for (let waited = 0; c.isRunning(remove) && waited < 1_500; waited += 50) await sleep(50);
     if (c.isRunning(remove)) await c.stop(remove);
-    else stoppedByItself.push(remove);
+    else {
+      stoppedByItself.push(remove); // and said why
+      expect(lines.some((l) => l.startsWith(`[${remove}]`) && /removed from the cluster by the configuration committed at index \d+ \(voters \[.*\]\); stopping$/.test(l)), lines.join('\n')).toBe(true);
+    }
     client.drop(remove);
     const before = Date.now();
     const committedAfter = async () => ackedBy(before) > 0;
