@@ -138,6 +138,13 @@ test('every server of a 3-node cluster replaced one by one under load: no acknow
   const restartMs = Date.now() - restartAt;
   client.close();
 
+  // What cannot be done is one line and exit 1; what is done already is exit 0.
+  const outside = await cli(['add-server', '--id', '6', '--address', '127.0.0.1:1', ...flags]);
+  expect([outside.status, outside.stderr]).toEqual([1, 'pure-raft add-server: server 6 is outside the cluster\'s ids (the nodes\' --max-servers)\n']);
+  const again = await cli(['remove-server', '--id', '0', ...flags]);
+  expect(again.status, again.stderr).toBe(0);
+  expect(JSON.parse(again.stdout.trim())).toMatchObject({ result: 'removed', already: true });
+
   const times = [loadStart, ...ackTimes.slice().sort((a, b) => a - b), loadEnd];
   const longestGap = Math.max(...times.slice(1).map((t, i) => t - times[i]!));
   process.stdout.write(`membership: ${acked.size} commands acknowledged (${notAcked} not) over ${((loadEnd - loadStart) / 1000).toFixed(1)} s; `
