@@ -21,6 +21,7 @@ import { afterAll, expect, test } from 'vitest';
 import type { NodeStatus } from '../../src/server/clientApi.js';
 import { ClusterClient } from '../../src/server/clusterClient.js';
 import { LocalCluster } from '../../src/server/localCluster.js';
+import { durabilityProblems } from './verdict.js';
 
 const BIN = fileURLToPath(new URL('../../bin/pure-raft.mjs', import.meta.url));
 const CLIENTS = 4;
@@ -121,12 +122,11 @@ test('every server of a 3-node cluster replaced one by one under load: no acknow
     statuses = await Promise.all([3, 4, 5].map(status));
   }
   expect(statuses.map((s) => s.configuration)).toEqual([3, 4, 5].map(() => ({ voters: [3, 4, 5], learners: [] })));
-  const list = await client.readAll(3);
-  expect(await client.readAll(4)).toEqual(list);
-  expect(await client.readAll(5)).toEqual(list);
-  expect(new Set(list).size).toBe(list.length);
-  const lost = [...acked].filter(([command, position]) => list[position - 1] !== command);
-  expect(lost, `acknowledged but not at their place in the final list: ${JSON.stringify(lost.slice(0, 5))}`).toEqual([]);
+  const finals = await Promise.all([3, 4, 5].map((id) => client.readAll(id)));
+  expect(finals[1]).toEqual(finals[0]);
+  expect(finals[2]).toEqual(finals[0]);
+  // The durability test's verdict (shown to fail in test/server/durabilityVerdict.test.ts and by its forgetful node).
+  expect(durabilityProblems({ finals, upTo: Math.max(...acked.values()), acked, snapshots: [] })).toEqual([]);
 
   // The whole new cluster restarted: addresses from its logs and snapshots, s5's definition from its CLUSTER record.
   await Promise.all([3, 4, 5].map((id) => c.stop(id)));
