@@ -1,4 +1,4 @@
-import type { Message } from '../../src/core/index.js';
+import type { Configuration, LogEntry, Message } from '../../src/core/index.js';
 
 /**
  * The environment's and the servers' moves, named as in Ongaro's raft.tla. Server steps
@@ -28,12 +28,13 @@ export function formatMessage(m: Message): string {
     case 'RequestVoteReply':
       return `RequestVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
     case 'AppendEntries':
-      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map((e) => `${e.term}:${String(e.command)}`).join(',')}] leaderCommit=${m.leaderCommit}`;
+      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map(formatEntry).join(',')}] leaderCommit=${m.leaderCommit}`;
     case 'AppendEntriesReply':
       return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
         (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
     case 'InstallSnapshot':
-      return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}`;
+      return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}` +
+        (m.lastIncludedConfig === undefined ? '' : ` lastIncludedConfig=${formatConfiguration(m.lastIncludedConfig)}`);
     case 'InstallSnapshotReply':
       return `InstallSnapshotReply ${m.from}->${m.to} term=${m.term} matchIndex=${m.matchIndex}`;
     case 'PreVote':
@@ -41,6 +42,16 @@ export function formatMessage(m: Message): string {
     case 'PreVoteReply':
       return `PreVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
   }
+}
+
+/** `term:command`; a configuration entry `term:config{voters|learners}`, a leader's no-op `term:noop`. */
+export function formatEntry(e: LogEntry): string {
+  return `${e.term}:${e.config !== undefined ? `config${formatConfiguration(e.config)}` : e.noop === true ? 'noop' : String(e.command)}`;
+}
+
+/** `{0,1|2}`: voters 0 and 1, learner 2. */
+export function formatConfiguration(c: Configuration): string {
+  return `{${c.voters.join(',')}|${c.learners.join(',')}}`;
 }
 
 export function formatAction(a: RaftAction): string {

@@ -57,7 +57,7 @@ export interface ServerEdit {
   readonly bootstrapConfig: Configuration | undefined;
   /**
    * The configuration in effect and its entry's index, computed the first time a step needs it
-   * (configurationOf) and forgotten when the log changes in a way that may change it.
+   * (configurationOf) and forgotten whenever the log changes (replaceLogFrom, installLog).
    */
   inEffect: ConfigurationAt | undefined;
   /** A leader's commitIndex rose in this step (advanceCommitIndex): the step then checks whether it removed itself. */
@@ -160,13 +160,8 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
   const view = logOf(e);
   const { log, lastIncludedIndex: base, lastIncludedTerm } = view;
   if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
-  let addsConfig = false;
-  for (let i = 0; i < entries.length; i++) {
-    freezeDeep(entries[i]);
-    if (entries[i]!.config !== undefined) addsConfig = true;
-  }
-  // The configuration in effect changes when a configuration entry is added or cut off.
-  if (e.inEffect !== undefined && (addsConfig || index <= e.inEffect.index)) e.inEffect = undefined;
+  for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
+  e.inEffect = undefined; // a configuration entry may have been added or cut off
   let kept = log;
   if (index - base - 1 < log.length) {
     const prefix = [...log];
