@@ -15,6 +15,19 @@
  *   2 APPEND    {"from":I,"entries":[[term,command],…]} entries I, I+1, …; I must be lastIndex+1
  *   3 TRUNCATE  {"from":I}                              drop entries I and later
  *   4 GROUP     [[type,payload],…]                      several of the above, applied in order
+ *   5 SNAPSHOT_CONFIG {"voters":[…],"learners":[…]}     the configuration in effect at lastIncludedIndex
+ *                                                       (PersistentState.lastIncludedConfig): only in a
+ *                                                       generation that follows a snapshot, at most once,
+ *                                                       before any APPEND or TRUNCATE (written right after
+ *                                                       the generation's STATE); absent: none compacted
+ *
+ * An entry is `[term,command]`; a configuration entry (membership change, thesis §4.1)
+ * `[term,command,{"config":{"voters":[…],"learners":[…]}}]` (its command is the host's context for
+ * the change), a leader's no-op `[term,null,{"noop":true}]`. A configuration read back must have
+ * the shape configurationFormat.ts checks (ids ascending, disjoint, at least one voter), else the
+ * record is refused as invalid. Logs written before membership hold only two-element entries and
+ * no SNAPSHOT_CONFIG, and read exactly as before. (A build from before membership refuses a log
+ * holding either: it is not meant to run a cluster that changed its membership.)
  *
  *   snapshot = "PRAFTSNP" (8) | version u32 LE | lastIncludedIndex u64 LE | lastIncludedTerm u32 LE
  *              | payload length u64 LE | crc32(payload) u32 LE | crc32(first 36 bytes) u32 LE   40 bytes
@@ -52,7 +65,8 @@
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { MAX_TERM } from '../core/limits.js';
-import type { LogEntry, ServerId, Term } from '../core/index.js';
+import type { Configuration, LogEntry, ServerId, Term } from '../core/index.js';
+import { configurationProblem, frozenConfiguration, sameConfiguration } from './configurationFormat.js';
 import { jsonEqual, jsonValueProblem } from './jsonValue.js';
 
 export const MAGIC = 'PRAFTLOG';
@@ -65,7 +79,7 @@ export const SEAL_FILE_SIZE = 2 * SEAL_SLOT_SIZE;
 export const SNAPSHOT_MAGIC = 'PRAFTSNP';
 export const SNAPSHOT_HEADER_SIZE = 40;
 
-export const RecordType = { State: 1, Append: 2, Truncate: 3, Group: 4 } as const;
+export const RecordType = { State: 1, Append: 2, Truncate: 3, Group: 4, SnapshotConfig: 5 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 type SimpleRecordType = Exclude<RecordType, typeof RecordType.Group>;
 
@@ -337,7 +351,8 @@ export function readSnapshotFile(bytes: Buffer, file: string, expected: Snapshot
 export type Change =
   | { readonly type: typeof RecordType.State; readonly currentTerm: Term; readonly votedFor: ServerId | null }
   | { readonly type: typeof RecordType.Truncate; readonly from: number }
-  | { readonly type: typeof RecordType.Append; readonly from: number; readonly entries: readonly LogEntry[] };
+  | { readonly type: typeof RecordType.Append; readonly from: number; readonly entries: readonly LogEntry[] }
+  | { readonly type: typeof RecordType.SnapshotConfig; readonly config: Configuration };
 
 /** One change, its payload already JSON text. */
 export interface Op {
@@ -351,6 +366,17 @@ export function stateOp(currentTerm: Term, votedFor: ServerId | null): Op {
 
 export function truncateOp(from: number): Op {
   return { type: RecordType.Truncate, json: `{"from":${from}}` };
+}
+
+/** The configuration in effect at the snapshot's last index (written with a new generation only). */
+export function snapshotConfigOp(config: Configuration): Op {
+  const problem = configurationProblem(config);
+  if (problem !== null) throw new RangeError(`lastIncludedConfig ${problem}; refusing to persist it`);
+  return { type: RecordType.SnapshotConfig, json: configurationJson(config) };
+}
+
+function configurationJson(config: Configuration): string {
+  return `{"voters":${JSON.stringify(config.voters)},"learners":${JSON.stringify(config.learners)}}`;
 }
 
 /** `entries` are entry encodings from `encodeEntry`. */
@@ -450,15 +476,42 @@ function decodeChange(type: number, payload: unknown): Change {
       return {
         type,
         from,
-        entries: (entries as unknown[]).map((item) => {
-          if (!Array.isArray(item) || item.length !== 2 || !isTerm(item[0])) throw new RecordProblem('APPEND record with a malformed entry');
-          return Object.freeze({ term: item[0], command: item[1] as unknown });
-        }),
+        entries: (entries as unknown[]).map((item, i) => decodeEntry(item, from + i)),
       };
+    }
+    case RecordType.SnapshotConfig: {
+      const problem = configurationProblem(payload);
+      if (problem !== null) throw new RecordProblem(`SNAPSHOT_CONFIG record whose configuration ${problem}`);
+      return { type, config: frozenConfiguration(payload as Configuration) };
     }
     default:
       throw new RecordProblem(`unknown record type ${type}`);
   }
+}
+
+/** One stored entry (`[term,command]`, or with a third element for a configuration entry or a no-op), as the core's LogEntry. */
+function decodeEntry(item: unknown, index: number): LogEntry {
+  if (!Array.isArray(item) || (item.length !== 2 && item.length !== 3) || !isTerm(item[0])) throw new RecordProblem(`APPEND record with a malformed entry ${index}`);
+  const term = item[0];
+  const command: unknown = item[1];
+  if (item.length === 2) return Object.freeze({ term, command });
+  const kind: unknown = item[2];
+  const fields = typeof kind === 'object' && kind !== null && !Array.isArray(kind) ? Object.keys(kind) : [];
+  if (fields.length === 1 && fields[0] === 'noop') {
+    if ((kind as { noop: unknown }).noop !== true || command !== null) throw new RecordProblem(`APPEND record with a malformed no-op entry ${index} (a no-op is [term,null,{"noop":true}])`);
+    return Object.freeze({ term, command: null, noop: true as const });
+  }
+  if (fields.length === 1 && fields[0] === 'config') {
+    const problem = configurationProblem((kind as { config: unknown }).config);
+    if (problem !== null) throw new RecordProblem(`APPEND record with a configuration entry ${index} whose configuration ${problem}`);
+    return Object.freeze({ term, command, config: frozenConfiguration((kind as { config: Configuration }).config) });
+  }
+  throw new RecordProblem(`APPEND record with entry ${index} whose third element is neither {"config":…} nor {"noop":true}`);
+}
+
+/** Whether two entries are the same: term, command, and configuration or no-op alike. */
+export function sameEntry(a: LogEntry, b: LogEntry): boolean {
+  return a.term === b.term && jsonEqual(a.command, b.command) && (a.noop === true) === (b.noop === true) && sameConfiguration(a.config, b.config);
 }
 
 /** Whether the reader gave back exactly the change the writer meant. */
@@ -470,7 +523,9 @@ export function sameChange(read: Change, meant: Change): boolean {
       return read.type === meant.type && read.from === meant.from;
     case RecordType.Append:
       return read.type === meant.type && read.from === meant.from && read.entries.length === meant.entries.length &&
-        read.entries.every((e, i) => e.term === meant.entries[i]!.term && jsonEqual(e.command, meant.entries[i]!.command));
+        read.entries.every((e, i) => sameEntry(e, meant.entries[i]!));
+    case RecordType.SnapshotConfig:
+      return read.type === meant.type && sameConfiguration(read.config, meant.config);
   }
 }
 
@@ -484,14 +539,29 @@ export function misplaced(change: Change, lastIncludedIndex: number, lastIndex: 
 
 // ---- entries ---------------------------------------------------------------------------------
 
-/** An entry as stored: `[term,command]`. Throws CommandEncodingError for a non-JSON command. */
+/**
+ * An entry as stored: `[term,command]`, `[term,command,{"config":…}]` or `[term,null,{"noop":true}]`.
+ * Throws CommandEncodingError for a non-JSON command, RangeError for a malformed configuration.
+ */
 export function encodeEntry(entry: LogEntry, index: number): string {
   if (!isTerm(entry.term)) {
     throw new CommandEncodingError(index, '', `in an entry whose term ${String(entry.term)} is not an integer from 0 to MAX_TERM (${MAX_TERM})`);
   }
   const problem = jsonValueProblem(entry.command);
   if (problem) throw new CommandEncodingError(index, problem.path, problem.problem);
-  return `[${entry.term},${JSON.stringify(entry.command)}]`;
+  if (entry.config !== undefined) {
+    const wrong = configurationProblem(entry.config);
+    if (wrong !== null) throw new RangeError(`log entry ${index}: its configuration ${wrong}; refusing to persist it`);
+  }
+  return entryJson(entry);
+}
+
+/** The stored text of an entry (no checks: encodeEntry's, or an entry the reader gave back). */
+function entryJson(entry: LogEntry): string {
+  const head = `[${entry.term},${JSON.stringify(entry.command)}`;
+  if (entry.config !== undefined) return `${head},{"config":${configurationJson(entry.config)}}]`;
+  if (entry.noop === true) return `${head},{"noop":true}]`;
+  return `${head}]`;
 }
 
 // ---- reading a whole log ---------------------------------------------------------------------
@@ -499,9 +569,11 @@ export function encodeEntry(entry: LogEntry, index: number): string {
 export interface LogRead extends LogHeader {
   readonly currentTerm: Term;
   readonly votedFor: ServerId | null;
+  /** The configuration in effect at lastIncludedIndex (its SNAPSHOT_CONFIG record); absent when none. */
+  readonly lastIncludedConfig?: Configuration;
   /** The entries after lastIncludedIndex. */
   readonly log: LogEntry[];
-  /** Stored size (UTF-8 bytes of the `[term,command]` encoding) of each entry, parallel to `log`. */
+  /** Stored size (UTF-8 bytes of the entry's encoding) of each entry, parallel to `log`. */
   readonly entrySizes: number[];
   /** Whole, valid records read. */
   readonly records: number;
@@ -525,6 +597,9 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
   const base = header.lastIncludedIndex;
   let currentTerm: Term = 0;
   let votedFor: ServerId | null = null;
+  let lastIncludedConfig: Configuration | undefined;
+  /** Whether an APPEND or TRUNCATE was read (a SNAPSHOT_CONFIG comes before both). */
+  let logTouched = false;
   const log: LogEntry[] = [];
   const entrySizes: number[] = [];
   let records = 0;
@@ -545,6 +620,10 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
       for (const change of changes) {
         const wrong = misplaced(change, base, base + log.length);
         if (wrong !== null) throw new RecordProblem(wrong);
+        if (change.type === RecordType.SnapshotConfig) {
+          if (base === 0) throw new RecordProblem('SNAPSHOT_CONFIG record in a log that follows no snapshot');
+          if (lastIncludedConfig !== undefined || logTouched) throw new RecordProblem('SNAPSHOT_CONFIG record after the first (or after the log\'s entries)');
+        }
         applyChange(change);
       }
     } catch (problem) {
@@ -557,7 +636,7 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
     offset = frame.next;
     if (offset === at) crcAt = lastCrc;
   }
-  return { ...header, currentTerm, votedFor, log, entrySizes, records, end: offset, lastCrc, crcAt, stop };
+  return { ...header, currentTerm, votedFor, ...(lastIncludedConfig !== undefined ? { lastIncludedConfig } : {}), log, entrySizes, records, end: offset, lastCrc, crcAt, stop };
 
   function applyChange(change: Change): void {
     switch (change.type) {
@@ -566,14 +645,19 @@ export function readLog(bytes: Buffer, file: string, at: number | null = null): 
         votedFor = change.votedFor;
         return;
       case RecordType.Truncate:
+        logTouched = true;
         log.length = change.from - 1 - base;
         entrySizes.length = change.from - 1 - base;
         return;
       case RecordType.Append:
+        logTouched = true;
         for (const entry of change.entries) {
           log.push(entry);
-          entrySizes.push(Buffer.byteLength(JSON.stringify([entry.term, entry.command]), 'utf8'));
+          entrySizes.push(Buffer.byteLength(entryJson(entry), 'utf8'));
         }
+        return;
+      case RecordType.SnapshotConfig:
+        lastIncludedConfig = change.config;
     }
   }
 }

@@ -1,13 +1,14 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { lastLogIndex, persistentPart, type LogEntry, type PersistEffect, type PersistentState, type ServerId, type Term } from '../core/index.js';
+import { lastLogIndex, persistentPart, type Configuration, type LogEntry, type PersistEffect, type PersistentState, type ServerId, type Term } from '../core/index.js';
 import { MAX_TERM } from '../core/limits.js';
 import {
   DiskPersisterError, HEADER_SIZE, NO_SNAPSHOT, RecordProblem, RecordType, appendOp, currentSeal, decodeRecord, encodeEntry,
   encodeFlush, encodeFrame, encodeHeader, encodeSealFile, encodeSealSlot, encodeSnapshotFile, isTerm, judgeLog, misplaced,
-  readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, readVersion2, repairHint, sameChange, SEAL_SLOT_SIZE, snapshotId,
+  readFrame, readHeader, readLog, readSealSlots, readSnapshotFile, readVersion2, repairHint, sameChange, SEAL_SLOT_SIZE, snapshotConfigOp, snapshotId,
   stateOp, storedChecksum, truncateOp, type Change, type Discard, type LogHeader, type Op, type Seal, type SnapshotId,
 } from './diskFormat.js';
+import { sameConfiguration } from './configurationFormat.js';
 import type { Persister } from './persister.js';
 import { ensureDirectory } from '../fs/ensureDirectory.js';
 
@@ -162,7 +163,7 @@ export class DiskPersister implements Persister {
     private readonly seal: SealState,
     /** The snapshot file the current log generation goes with (what every seal names). */
     private snapshot: SnapshotId,
-    loaded: LogHeader & { currentTerm: Term; votedFor: ServerId | null; log: readonly LogEntry[]; entrySizes: number[]; records: number },
+    loaded: LogHeader & { currentTerm: Term; votedFor: ServerId | null; lastIncludedConfig?: Configuration; log: readonly LogEntry[]; entrySizes: number[]; records: number },
     snapshotData: unknown,
     discarded: Discard | null,
     options: DiskPersisterOptions,
@@ -170,6 +171,7 @@ export class DiskPersister implements Persister {
     const state: PersistentState = {
       currentTerm: loaded.currentTerm, votedFor: loaded.votedFor, log: Object.freeze(loaded.log),
       lastIncludedIndex: loaded.lastIncludedIndex, lastIncludedTerm: loaded.lastIncludedTerm, snapshot: snapshotData,
+      ...(loaded.lastIncludedConfig !== undefined ? { lastIncludedConfig: loaded.lastIncludedConfig } : {}),
     };
     this.latest = loaded.records > 0 ? state : null;
     this.durable = state;
@@ -314,6 +316,10 @@ export class DiskPersister implements Persister {
       : base !== previous.lastIncludedIndex || effect.lastIncludedTerm !== previous.lastIncludedTerm) {
       return Promise.reject(new RangeError(`${this.logPath}: a save with snapshot through ${base} (term ${effect.lastIncludedTerm}, snapshotChanged ${effect.snapshotChanged}) after the snapshot through ${previous.lastIncludedIndex} (term ${previous.lastIncludedTerm}); refusing to write it`));
     }
+    // lastIncludedConfig is written with a new generation only: it changes only with the snapshot.
+    if (!effect.snapshotChanged && !sameConfiguration(effect.lastIncludedConfig, previous.lastIncludedConfig)) {
+      return Promise.reject(new RangeError(`${this.logPath}: a save that changes lastIncludedConfig without a new snapshot; refusing to write it`));
+    }
     // A new snapshot comes with a new generation holding the whole suffix; otherwise only what changed.
     const from = effect.snapshotChanged ? base + 1 : Math.min(effect.logChangedFrom, lastLogIndex(previous) + 1, lastLogIndex(effect) + 1);
     if (!Number.isSafeInteger(from) || from <= base) {
@@ -325,7 +331,10 @@ export class DiskPersister implements Persister {
       for (let index = from; index <= lastLogIndex(effect); index++) {
         encoded.push(encodeEntry(effect.log[index - base - 1] as LogEntry, index));
       }
-      if (effect.snapshotChanged) snapshotFile = encodeSnapshotFile(base, effect.lastIncludedTerm, effect.snapshot);
+      if (effect.snapshotChanged) {
+        snapshotFile = encodeSnapshotFile(base, effect.lastIncludedTerm, effect.snapshot);
+        if (effect.lastIncludedConfig !== undefined) snapshotConfigOp(effect.lastIncludedConfig); // refused here, before anything is queued
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -437,6 +446,7 @@ export class DiskPersister implements Persister {
       encodeHeader({ generation, lastIncludedIndex: base, lastIncludedTerm: state.lastIncludedTerm }),
       encodeFrame(RecordType.State, stateOp(state.currentTerm, state.votedFor).json),
     ];
+    if (state.lastIncludedConfig !== undefined) chunks.push(encodeFrame(RecordType.SnapshotConfig, snapshotConfigOp(state.lastIncludedConfig).json));
     let from = base + 1;
     let entries: string[] = [];
     let chunkBytes = 0;

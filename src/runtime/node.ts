@@ -1,6 +1,7 @@
 import {
   EMPTY_PERSISTENT_STATE, operations, restore, step,
-  type ApplyMsg, type Input, type LogIndex, type Message, type RaftState, type StartResult, type StepConfig, type Term,
+  type ApplyMsg, type Configuration, type Input, type LogIndex, type MembershipChange, type MembershipResult, type Message, type RaftState,
+  type StartResult, type StepConfig, type StepResult, type Term,
 } from '../core/index.js';
 import type { Clock } from './clock.js';
 import { NodeTimers } from './nodeTimers.js';
@@ -12,8 +13,10 @@ import type { Receiver, Transport } from './transport.js';
 
 /**
  * Receives the apply stream one message at a time, in index order: committed commands
- * (`commandValid`) and snapshots to install in place of everything applied so far
- * (`snapshotValid`; the next command is snapshotIndex + 1). Narrow with `'commandValid' in msg`.
+ * (`commandValid`), snapshots to install in place of everything applied so far
+ * (`snapshotValid`; the next index is snapshotIndex + 1), and committed configuration entries
+ * and leaders' no-ops (`configValid`: never a command; a service skips them or notes the
+ * configuration, but each stands for its index). Narrow with `'commandValid' in msg`.
  */
 export type ApplyCallback = (msg: ApplyMsg) => void;
 
@@ -24,8 +27,16 @@ export interface NodeEnvironment {
   readonly timing?: Timing;
   /** The core's configuration for every step (default RUNTIME_STEP_CONFIG). */
   readonly stepConfig?: StepConfig;
-  /** Called after every step with the states before and after it (e.g. to log role changes). */
+  /**
+   * Called after every step with the states before and after it (e.g. to log role changes),
+   * before any of the step's effects is carried out.
+   */
   readonly observe?: (before: RaftState, after: RaftState) => void;
+  /**
+   * The configuration the cluster started with (RaftState.bootstrapConfig; the same on every
+   * server). Absent: every server 0..clusterSize-1 votes, Raft without membership change.
+   */
+  readonly bootstrapConfig?: Configuration;
 }
 
 /**
@@ -78,7 +89,7 @@ export class RaftNode implements Receiver {
     private readonly applyCallback: ApplyCallback,
     env: NodeEnvironment,
   ) {
-    this.state = restore(me, peers.clusterSize, persister.load() ?? EMPTY_PERSISTENT_STATE);
+    this.state = restore(me, peers.clusterSize, persister.load() ?? EMPTY_PERSISTENT_STATE, env.bootstrapConfig);
     this.observe = env.observe;
     this.stepConfig = env.stepConfig ?? RUNTIME_STEP_CONFIG;
     this.timers = new NodeTimers(
@@ -103,6 +114,18 @@ export class RaftNode implements Receiver {
     if (this.dead) return { index: -1, term: this.state.currentTerm, isLeader: false };
     const answer = this.input({ type: 'Start', command });
     return answer ?? { index: -1, term: this.state.currentTerm, isLeader: false };
+  }
+
+  /**
+   * A membership change (thesis §4.2: add a learner, promote it, remove a server), answered at
+   * once: the index and term of the configuration entry appended, or why not (a killed node is
+   * 'not-leader'). The change is in effect as soon as it is in the log, done once it commits (its
+   * ConfigApplyMsg); 'no-commit-in-term' means ask again shortly (the leader appended a no-op).
+   */
+  changeMembership(change: MembershipChange, context?: unknown): MembershipResult {
+    if (this.dead) return { ok: false, reason: 'not-leader' };
+    const input: Input = context === undefined ? { type: 'ChangeMembership', change } : { type: 'ChangeMembership', change, context };
+    return this.step(input).membership ?? { ok: false, reason: 'not-leader' };
   }
 
   /**
@@ -142,13 +165,17 @@ export class RaftNode implements Receiver {
 
   private input(input: Input): StartResult | undefined {
     if (this.dead) return undefined;
+    return this.step(input).start;
+  }
+
+  private step(input: Input): StepResult {
     const before = this.state;
     const result = step(before, input, this.stepConfig);
     this.state = result.state;
     this.ready.push(operations(result));
     this.observe?.(before, result.state);
     this.run();
-    return result.start;
+    return result;
   }
 
   /** Does what the queue says may be done now, until it says wait. */

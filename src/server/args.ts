@@ -7,10 +7,23 @@ export { formatAddress, parseAddress, UsageError, type Address };
 
 /** What `pure-raft node [flags]` was asked to do. */
 export interface NodeConfig {
-  /** This server's id: its index in `peers` (0-based, as in the core). */
+  /** This server's id (0-based, as in the core): its index in `peers`, or past them (membership). */
   readonly id: number;
-  /** Every server's host:port, in id order, this one included. */
+  /**
+   * The founding servers' host:port, in id order (ids 0..k-1); empty with `join` (then read from
+   * the cluster). Without `maxServers` they are the whole cluster, as before membership.
+   */
   readonly peers: readonly Address[];
+  /**
+   * The id space (--max-servers M: ids 0..M-1, the core's clusterSize), so servers past the
+   * founders can be added; the founders are the bootstrap voters. Absent: peers.length, and
+   * every server votes (no bootstrap configuration: exactly the cluster before membership).
+   */
+  readonly maxServers?: number;
+  /** Where this server listens when it is not one of `peers` (--address). */
+  readonly address?: Address;
+  /** Running servers to ask for the cluster's definition (--join): peers, maxServers, cluster id. */
+  readonly join?: readonly Address[];
   readonly dataDir: string;
   /** Where the cluster secret is read from; absent means the PURE_RAFT_SECRET environment variable. */
   readonly secretFile?: string;
@@ -26,10 +39,19 @@ export interface NodeConfig {
 }
 
 export const NODE_USAGE = `usage: pure-raft node --id N --peers HOST:PORT,HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME]
-                      [--snapshot-entries N] [--snapshot-bytes B]
+                      [--max-servers M [--address HOST:PORT]] [--snapshot-entries N] [--snapshot-bytes B]
                       [--no-prevote] [--no-check-quorum] [--http [HOST:]PORT]
-  --id          this server's index in --peers (0-based)
-  --peers       every server of the cluster, in id order, this one included (3 or more is usual)
+       pure-raft node --id N --address HOST:PORT --join HOST:PORT,... --data-dir DIR [--secret-file FILE] [--cluster-id NAME] [...]
+  --id          this server's index in --peers (0-based), or an id past them (0..M-1) with --address
+  --peers       every server of the cluster, in id order, this one included (3 or more is usual);
+                with --max-servers, the founding servers: the voters the cluster starts with
+  --max-servers the id space: ids 0..M-1, so servers past --peers can be added (pure-raft
+                add-server) and any removed (pure-raft remove-server); the same M on every server
+                (default: the number of --peers, and every server of --peers votes, as before)
+  --address     where this server listens, for an id past --peers: it starts outside the cluster
+                and waits for add-server to add it
+  --join        instead of --peers and --max-servers: ask these running servers for them (and for
+                the cluster id), recorded in the data directory at the first start (CLUSTER)
   --data-dir    where Raft's persistent state lives (created if missing; a damaged one is refused,
                 and so is one in use by another process or recorded for another cluster or --id)
   --secret-file the shared cluster secret (at least 16 bytes); default: $PURE_RAFT_SECRET
@@ -56,6 +78,9 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
   let secretFile: string | undefined;
   let clusterId: string | undefined;
   let http: Address | undefined;
+  let maxServers: number | undefined;
+  let address: Address | undefined;
+  let join: Address[] | undefined;
   let snapshots: SnapshotPolicy = DEFAULT_SNAPSHOT_POLICY;
   let preVote = true;
   let checkQuorum = true;
@@ -68,6 +93,9 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
         break;
       }
       case '--peers': peers = parsePeers(flags.value(flag)); break;
+      case '--max-servers': maxServers = parseCount(flag, flags.value(flag), `an integer in 1..${MAX_SERVERS}`); break;
+      case '--address': address = parseAddress(flags.value(flag)); break;
+      case '--join': join = parsePeers(flags.value(flag)); break;
       case '--data-dir': dataDir = flags.value(flag); break;
       case '--secret-file': secretFile = flags.value(flag); break;
       case '--cluster-id': clusterId = parseClusterId(flags.value(flag)); break;
@@ -81,13 +109,37 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | 'help' {
     }
   }
   if (id === undefined) throw new UsageError('--id is required');
-  if (!peers) throw new UsageError('--peers is required');
   if (dataDir === undefined) throw new UsageError('--data-dir is required');
-  if (id >= peers.length) throw new UsageError(`--id ${id} is not an index into --peers (${peers.length} addresses)`);
-  return {
-    id, peers, dataDir, snapshots, preVote, checkQuorum,
+  if (maxServers !== undefined && !(maxServers >= 1 && maxServers <= MAX_SERVERS)) throw new UsageError(`--max-servers must be an integer in 1..${MAX_SERVERS}, got ${maxServers}`);
+  const optional = {
     ...(secretFile !== undefined ? { secretFile } : {}), ...(clusterId !== undefined ? { clusterId } : {}), ...(http !== undefined ? { http } : {}),
   };
+  if (join !== undefined) {
+    if (peers !== undefined || maxServers !== undefined) throw new UsageError('--join reads --peers and --max-servers from the cluster: give one or the other');
+    if (address === undefined) throw new UsageError('--join needs --address (where this server listens)');
+    return { id, peers: [], join, address, dataDir, snapshots, preVote, checkQuorum, ...optional };
+  }
+  if (!peers) throw new UsageError('--peers is required (or --join)');
+  return { ...checkMembership(id, peers, maxServers, address), dataDir, snapshots, preVote, checkQuorum, ...optional };
+}
+
+/** The largest id space --max-servers takes (every server keeps a slot per id). */
+export const MAX_SERVERS = 256;
+
+/** The id, founders, id space and own address, checked against each other (also for what --join read). */
+export function checkMembership(id: number, peers: readonly Address[], maxServers: number | undefined, address: Address | undefined):
+  Pick<NodeConfig, 'id' | 'peers' | 'maxServers' | 'address'> {
+  const size = maxServers ?? peers.length;
+  if (maxServers !== undefined && maxServers < peers.length) throw new UsageError(`--max-servers ${maxServers} is less than the ${peers.length} --peers`);
+  if (id < peers.length) {
+    if (address !== undefined) throw new UsageError(`--address is for an id past --peers; server ${id} listens at its --peers address`);
+  } else {
+    if (id >= size) {
+      throw new UsageError(maxServers === undefined ? `--id ${id} is not an index into --peers (${peers.length} addresses)` : `--id ${id} is outside 0..${size - 1} (--max-servers ${size})`);
+    }
+    if (address === undefined) throw new UsageError(`--id ${id} is past --peers: give --address (where this server listens)`);
+  }
+  return { id, peers, ...(maxServers !== undefined ? { maxServers } : {}), ...(address !== undefined ? { address } : {}) };
 }
 
 /**

@@ -126,7 +126,7 @@ function positiveCount(flag: string, raw: string): number {
 }
 
 /** `--timeout SECONDS`: a positive decimal number of seconds (0.5, 3, 30), at most a day. */
-function parseSeconds(flag: string, raw: string): number {
+export function parseSeconds(flag: string, raw: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!(seconds > 0 && seconds <= 86_400)) throw new UsageError(`${flag} must be a number of seconds in (0, 86400], got '${raw}'`);
   return Math.round(seconds * 1000);

@@ -19,6 +19,12 @@ import { MAX_COMMAND_BYTES, type ClientReply } from './clientApi.js';
  *     413 {error:'too-large'}       a body over 16 KiB
  *   GET /commands?from=N&limit=K    200 {from, commands}: the applied commands from position N
  *   GET /status                     200 the node's status (role, currentTerm, commitIndex, ...)
+ *   POST /membership        body: {kind, server, address?} (the client protocol's membership op)
+ *     200 {index, term, configuration}   the configuration entry committed and applied
+ *     421 {error:'not-leader', leaderId, leaderAddress}
+ *     409 {error:'refused', reason}      the leader's refusal (no-commit-in-term and
+ *                                   change-in-progress: ask again shortly); 409 {error:'lost'}
+ *     504 {error:'unknown'}         not applied within the wait: it may yet be done
  * Anything else: 404, or 405 with Allow for a known path.
  */
 export interface HttpApi {
@@ -76,8 +82,11 @@ async function route(request: IncomingMessage, answer: Answer, submitTimeoutMs: 
     case '/status':
       if (request.method !== 'GET') return allow('GET');
       return replied(await answer({ op: 'status' }));
+    case '/membership':
+      if (request.method !== 'POST') return allow('POST');
+      return membership(request, answer, submitTimeoutMs);
     default:
-      return error(404, 'not-found', { reason: 'endpoints: POST /commands, GET /commands?from=N&limit=K, GET /status' });
+      return error(404, 'not-found', { reason: 'endpoints: POST /commands, GET /commands?from=N&limit=K, GET /status, POST /membership' });
   }
 }
 
@@ -106,6 +115,28 @@ async function submit(request: IncomingMessage, answer: Answer, submitTimeoutMs:
   }
 }
 
+/** POST /membership: the body is the membership request's fields; waits as a submit does. */
+async function membership(request: IncomingMessage, answer: Answer, timeoutMs: number): Promise<Response> {
+  const body = await readBody(request, MAX_COMMAND_BYTES);
+  if (body === null) return { ...error(413, 'too-large'), headers: { connection: 'close' } };
+  let fields: unknown;
+  try {
+    fields = JSON.parse(body.toString('utf8'));
+  } catch {
+    return error(400, 'bad-request', { reason: 'the body is not one JSON value' });
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return error(400, 'bad-request', { reason: 'the body is {kind, server, address?}' });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => resolve(error(504, 'unknown', { reason: `not applied within ${timeoutMs} ms; it may yet be done` })), timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve(answer({ ...fields, op: 'membership' })).then(replied), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function read(params: URLSearchParams, answer: Answer): Promise<Response> | Response {
   const request: Record<string, unknown> = { op: 'read' };
   for (const name of ['from', 'limit']) {
@@ -124,7 +155,8 @@ function replied(reply: ClientReply): Response {
     return { status: 200, body };
   }
   switch (reply.error) {
-    case 'not-leader': return error(421, 'not-leader', { leaderId: null });
+    case 'not-leader': return error(421, 'not-leader', { leaderId: 'leaderId' in reply ? reply.leaderId : null, ...('leaderAddress' in reply ? { leaderAddress: reply.leaderAddress } : {}) });
+    case 'refused': return error(409, 'refused', { reason: reply.reason });
     case 'lost': return error(409, 'lost', { index: reply.index ?? null, term: reply.term ?? null });
     case 'unknown': return error(504, 'unknown', { reason: 'a snapshot replaced its entry before this server applied it; it may have committed' });
     case 'bad-request': return error(400, 'bad-request', { reason: reply.reason });

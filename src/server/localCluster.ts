@@ -18,6 +18,11 @@ export interface LocalClusterOptions {
   readonly nodeFlags?: readonly string[];
   /** Give every node an HTTP API (`--http 127.0.0.1:PORT`, a free port each): see httpAddresses. */
   readonly http?: boolean;
+  /**
+   * Membership: the id space (`--max-servers M`, M > size). Nodes 0..size-1 found the cluster;
+   * nodes size..M-1 start outside it (`--address`) and wait to be added (pure-raft add-server).
+   */
+  readonly maxServers?: number;
 }
 
 export interface NodeExit {
@@ -31,7 +36,10 @@ export interface NodeExit {
  * one fresh cluster id, a data directory per node, start/kill/stop per node.
  */
 export class LocalCluster {
+  /** Every id's address, by id (the founders first; with maxServers, the servers to add after them). */
   readonly addresses: string[] = [];
+  /** The founding servers' addresses (every node's --peers). */
+  readonly founders: string[];
   /** Each node's HTTP API, host:port (empty unless the `http` option). */
   readonly httpAddresses: string[] = [];
   readonly secret = randomBytes(24).toString('hex');
@@ -46,15 +54,18 @@ export class LocalCluster {
     this.secretFile = join(options.dir, 'secret');
     writeFileSync(this.secretFile, this.secret + '\n', { mode: 0o600 });
     this.addresses = ports.map((p) => `127.0.0.1:${p}`);
+    this.founders = this.addresses.slice(0, options.size);
     this.httpAddresses = httpPorts.map((p) => `127.0.0.1:${p}`);
     this.processes = ports.map(() => null);
     this.exits = ports.map(() => null);
   }
 
   static async create(options: LocalClusterOptions): Promise<LocalCluster> {
+    const servers = options.maxServers ?? options.size;
+    if (servers < options.size) throw new RangeError(`maxServers ${servers} < size ${options.size}`);
     const ports: number[] = [];
-    for (let i = 0; i < options.size * (options.http ? 2 : 1); i++) ports.push(await freePort());
-    return new LocalCluster(options, ports.slice(0, options.size), ports.slice(options.size));
+    for (let i = 0; i < servers * (options.http ? 2 : 1); i++) ports.push(await freePort());
+    return new LocalCluster(options, ports.slice(0, servers), ports.slice(servers));
   }
 
   dataDir(id: number): string {
@@ -63,9 +74,23 @@ export class LocalCluster {
 
   /** The `pure-raft node` arguments for server `id`. */
   nodeArgs(id: number): string[] {
+    const membership = this.options.maxServers === undefined ? []
+      : ['--max-servers', String(this.options.maxServers), ...(id >= this.options.size ? ['--address', this.addresses[id]!] : [])];
     return [
-      'node', '--id', String(id), '--peers', this.addresses.join(','), '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
+      'node', '--id', String(id), '--peers', this.founders.join(','), ...membership, '--data-dir', this.dataDir(id), '--secret-file', this.secretFile,
       '--cluster-id', this.clusterId, ...(this.options.http ? ['--http', this.httpAddresses[id]!] : []), ...(this.options.nodeFlags ?? []),
+    ];
+  }
+
+  /**
+   * The arguments of a server past the founders that joins through running servers (`--join`),
+   * reading the cluster's definition from them (from its data directory's CLUSTER record once it has one).
+   */
+  joinArgs(id: number, via: readonly number[]): string[] {
+    return [
+      'node', '--id', String(id), '--address', this.addresses[id]!, '--join', via.map((v) => this.addresses[v]!).join(','),
+      '--data-dir', this.dataDir(id), '--secret-file', this.secretFile, '--cluster-id', this.clusterId,
+      ...(this.options.http ? ['--http', this.httpAddresses[id]!] : []), ...(this.options.nodeFlags ?? []),
     ];
   }
 
@@ -81,11 +106,13 @@ export class LocalCluster {
   /**
    * Starts server `id`; resolves once it listens (its 'listening' line), rejects if it exits
    * first or is not listening within `timeoutMs`. `entry`: a script to run instead of the
-   * `pure-raft` command, taking the same arguments (tests' deliberately broken nodes).
+   * `pure-raft` command, taking the same arguments (tests' deliberately broken nodes). `args`:
+   * other `pure-raft` arguments than nodeArgs(id) (e.g. joinArgs).
    */
-  start(id: number, options: { readonly entry?: string; readonly timeoutMs?: number } = {}): Promise<void> {
+  start(id: number, options: { readonly entry?: string; readonly timeoutMs?: number; readonly args?: readonly string[] } = {}): Promise<void> {
     if (this.processes[id]) return Promise.reject(new Error(`node ${id} is already running`));
-    const args = options.entry === undefined ? [BIN, ...this.nodeArgs(id)] : ['--import', 'tsx', options.entry, ...this.nodeArgs(id)];
+    const nodeArgs = options.args ?? this.nodeArgs(id);
+    const args = options.entry === undefined ? [BIN, ...nodeArgs] : ['--import', 'tsx', options.entry, ...nodeArgs];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.processes[id] = child;
     const exit = new Promise<NodeExit>((resolve) => {

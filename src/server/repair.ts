@@ -303,7 +303,7 @@ function countRecords(bytes: Buffer, from: number): { records: number; entries: 
   let entries = 0;
   for (let at = from; at + 9 <= bytes.length;) {
     const type = bytes[at + 8];
-    const frame = type !== undefined && type >= RecordType.State && type <= RecordType.Group ? readFrame(bytes, at) : null;
+    const frame = type !== undefined && type >= RecordType.State && type <= RecordType.SnapshotConfig ? readFrame(bytes, at) : null;
     if (frame?.kind !== 'ok') {
       at++;
       continue;

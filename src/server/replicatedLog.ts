@@ -1,6 +1,8 @@
 import {
-  entryAt, lastLogIndex, type ApplyMsg, type CommandApplyMsg, type LogIndex, type LogView, type SnapshotApplyMsg, type StartResult, type Term,
+  entryAt, lastLogIndex, type ApplyMsg, type CommandApplyMsg, type ConfigApplyMsg, type LogIndex, type LogView, type SnapshotApplyMsg,
+  type StartResult, type Term,
 } from '../core/index.js';
+import { memberAddress, snapshotAddresses } from './addressBook.js';
 
 /** The answer to a client's submit. */
 export type SubmitReply =
@@ -37,10 +39,18 @@ export function termOfEntry(view: LogView, index: LogIndex): Term | undefined {
   return index > view.lastIncludedIndex && index <= lastLogIndex(view) ? entryAt(view, index).term : undefined;
 }
 
-/** The service's snapshot: the whole list of commands applied through its index. */
+/**
+ * The service's snapshot: the whole list of commands applied through its index, and the
+ * addresses of the servers added by the configuration entries it replaces (server id -> host:port;
+ * absent when none was), so the address book survives the entries' compaction.
+ */
 export interface ListSnapshot {
   readonly list: readonly unknown[];
+  readonly addresses?: Readonly<Record<string, string>>;
 }
+
+/** What became of a configuration entry a leader appended (see awaitApplied). */
+export type EntryFate = 'applied' | 'lost' | 'unknown';
 
 interface Waiting {
   readonly term: Term;
@@ -74,6 +84,10 @@ export const MAX_ENTRY_BYTES = 48 * 1024;
 export class ReplicatedLog {
   private readonly applied: unknown[] = [];
   private readonly waiting = new Map<number, Waiting[]>();
+  /** Configuration entries a client waits on: index -> the term it was appended in. */
+  private readonly waitingConfig = new Map<number, { readonly term: Term; readonly resolve: (fate: EntryFate) => void }[]>();
+  /** The address of every server a committed configuration entry named (id -> host:port). */
+  private readonly memberAddresses = new Map<number, string>();
   private batch: { readonly command: unknown; readonly resolve: (reply: SubmitReply) => void }[] = [];
   private lastAppliedIndex = 0;
   /** The position of the first command of the entry applied last (see startEntry). */
@@ -157,9 +171,55 @@ export class ReplicatedLog {
   /** The node's apply callback: entries (and snapshots, standing for every index they cover) arrive once each, in index order. */
   apply(msg: ApplyMsg): void {
     if ('snapshotValid' in msg) this.installSnapshot(msg);
-    // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
-    else if ('configValid' in msg) return;
+    else if ('configValid' in msg) this.applyConfig(msg);
     else this.applyCommand(msg);
+  }
+
+  /**
+   * Resolves once the entry at `index` is applied: 'applied' if it is the one appended in
+   * `term`, 'lost' if another took its place, 'unknown' if a snapshot covered it first.
+   */
+  awaitApplied(index: LogIndex, term: Term): Promise<EntryFate> {
+    if (index <= this.lastAppliedIndex) return Promise.resolve(this.termAt(index) === term ? 'applied' : 'unknown');
+    return new Promise((resolve) => {
+      const list = this.waitingConfig.get(index) ?? [];
+      list.push({ term, resolve });
+      this.waitingConfig.set(index, list);
+    });
+  }
+
+  /** The addresses committed configuration entries named (and the snapshot carried): id -> host:port. */
+  get addresses(): ReadonlyMap<number, string> {
+    return this.memberAddresses;
+  }
+
+  /**
+   * A committed configuration entry or no-op: no command, but it takes its index (a submit
+   * waiting there was overwritten: lost); a configuration entry's context names the address
+   * of the server it adds.
+   */
+  private applyConfig(msg: ConfigApplyMsg): void {
+    if (msg.configIndex !== this.lastAppliedIndex + 1) {
+      throw new Error(`apply out of order: index ${msg.configIndex} after ${this.lastAppliedIndex}`);
+    }
+    this.lastAppliedIndex = msg.configIndex;
+    this.lastEntryFirstPosition = this.applied.length + 1;
+    const known = memberAddress(msg.context);
+    if (msg.config !== null && known !== null) this.memberAddresses.set(known.server, known.address);
+    const term = this.termAt(msg.configIndex);
+    const submits = this.waiting.get(msg.configIndex);
+    if (submits) {
+      this.waiting.delete(msg.configIndex);
+      for (const w of submits) w.resolve({ ok: false, error: 'lost', index: msg.configIndex, term: w.term });
+    }
+    this.settleConfig(msg.configIndex, (w) => (w.term === term ? 'applied' : 'lost'));
+  }
+
+  private settleConfig(index: LogIndex, fate: (w: { readonly term: Term }) => EntryFate): void {
+    const list = this.waitingConfig.get(index);
+    if (!list) return;
+    this.waitingConfig.delete(index);
+    for (const w of list) w.resolve(fate(w));
   }
 
   private installSnapshot(msg: SnapshotApplyMsg): void {
@@ -168,6 +228,8 @@ export class ReplicatedLog {
     }
     const list = (msg.snapshot as Partial<ListSnapshot> | null)?.list;
     if (!Array.isArray(list)) throw new Error(`the snapshot through index ${msg.snapshotIndex} is not a replicated list`);
+    this.memberAddresses.clear();
+    for (const [id, address] of snapshotAddresses(msg.snapshot)) this.memberAddresses.set(id, address);
     this.applied.length = 0;
     for (const c of list as unknown[]) this.applied.push(c);
     this.lastAppliedIndex = msg.snapshotIndex;
@@ -179,6 +241,7 @@ export class ReplicatedLog {
       this.waiting.delete(index);
       for (const w of list) w.resolve({ ok: false, error: 'unknown', index, term: w.term });
     }
+    for (const index of [...this.waitingConfig.keys()]) if (index <= msg.snapshotIndex) this.settleConfig(index, () => 'unknown');
   }
 
   private applyCommand(msg: CommandApplyMsg): void {
@@ -215,13 +278,18 @@ export class ReplicatedLog {
     this.bytesSinceSnapshot = 0;
     this.snapshotsTaken++;
     // A new value each time (Raft keeps it as given): the list goes on growing after it.
-    this.snapshots.snapshot(msg.commandIndex, Object.freeze({ list: Object.freeze(this.applied.slice()) }));
+    const addresses = Object.fromEntries([...this.memberAddresses].map(([id, address]) => [String(id), address]));
+    this.snapshots.snapshot(msg.commandIndex, Object.freeze({
+      list: Object.freeze(this.applied.slice()), ...(this.memberAddresses.size > 0 ? { addresses: Object.freeze(addresses) } : {}),
+    }));
   }
 
-  /** How many submits wait for their entry to be applied. */
+  /** How many submits (and membership changes) wait for their entry to be applied. */
   get pending(): number {
     let n = this.batch.length;
     for (const list of this.waiting.values()) n += list.length;
+    for (const list of this.waitingConfig.values()) n += list.length;
     return n;
   }
 }
+

@@ -193,6 +193,31 @@ describe('RaftNode', () => {
     ]);
   });
 
+  test('membership: changeMembership answers at once; the configuration entry is applied as a ConfigApplyMsg in order, never as a command', () => {
+    const clock = new ManualClock();
+    const applied: ApplyMsg[] = [];
+    const sent: Message[] = [];
+    // Ids 0..1, only 0 votes (the bootstrap configuration): server 0 leads alone.
+    const node = make({ clusterSize: 2, send: (m) => sent.push(m) }, 0, new MemoryPersister(), (m) => applied.push(m),
+      { ...env(clock), bootstrapConfig: { voters: [0], learners: [] } });
+    clock.fireNext();
+    expect(node.getState()).toEqual({ term: 1, isLeader: true });
+    expect(sent).toEqual([]); // server 1 is outside: no RequestVote, no AppendEntries
+    // No entry of term 1 committed yet: refused, and the leader appends a no-op (applied at once, alone).
+    expect(node.changeMembership({ kind: 'AddLearner', server: 1 }, { server: 1, address: 'h:1' })).toEqual({ ok: false, reason: 'no-commit-in-term' });
+    node.start('a');
+    expect(node.changeMembership({ kind: 'AddLearner', server: 1 }, { server: 1, address: 'h:1' })).toEqual({ ok: true, index: 3, term: 1 });
+    expect(applied).toEqual([
+      { configValid: true, configIndex: 1, config: null, context: null },
+      { commandValid: true, command: 'a', commandIndex: 2 },
+      { configValid: true, configIndex: 3, config: { voters: [0], learners: [1] }, context: { server: 1, address: 'h:1' } },
+    ]);
+    expect(sent.filter((m) => m.type === 'AppendEntries').map((m) => m.to)).toEqual([1]); // the learner is replicated to
+    expect(node.changeMembership({ kind: 'RemoveServer', server: 0 })).toEqual({ ok: false, reason: 'last-voter' });
+    node.kill();
+    expect(node.changeMembership({ kind: 'RemoveServer', server: 1 })).toEqual({ ok: false, reason: 'not-leader' });
+  });
+
   test('restarts from what was persisted, as a follower', () => {
     const clock = new ManualClock();
     const persister = new MemoryPersister();

@@ -3,7 +3,8 @@ import type { NodeStatus } from '../../src/server/clientApi.js';
 import { readLine, statusLine, submitLine } from '../../src/server/clientOutput.js';
 
 const status = (over: Partial<NodeStatus> = {}): NodeStatus => ({
-  ok: true, id: 1, currentTerm: 3, role: 'leader', votedFor: 1, leaderId: 1, logLength: 12, lastIncludedIndex: 4, commitIndex: 12, lastApplied: 11, appliedCommands: 7, pendingSubmits: 0, ...over,
+  ok: true, id: 1, currentTerm: 3, role: 'leader', votedFor: 1, leaderId: 1, logLength: 12, lastIncludedIndex: 4, commitIndex: 12, lastApplied: 11, appliedCommands: 7, pendingSubmits: 0,
+  configuration: { voters: [0, 1, 2], learners: [] }, leaderAddress: null, ...over,
 });
 
 describe('the client commands\' output: one line per result', () => {

@@ -39,7 +39,7 @@ describe('the HTTP API: a request is one client request, a reply one status code
 
   test('not-leader names the leader the node knows of (its status\'s leaderId)', async () => {
     const http = await serve((payload) => ((payload as { op: string }).op === 'status'
-      ? { ok: true, id: 0, currentTerm: 4, role: 'follower', votedFor: 2, leaderId: 2, logLength: 0, lastIncludedIndex: 0, commitIndex: 0, lastApplied: 0, appliedCommands: 0, pendingSubmits: 0 }
+      ? { ok: true, id: 0, currentTerm: 4, role: 'follower', votedFor: 2, leaderId: 2, logLength: 0, lastIncludedIndex: 0, commitIndex: 0, lastApplied: 0, appliedCommands: 0, pendingSubmits: 0, configuration: { voters: [0, 1, 2], learners: [] }, leaderAddress: null }
       : { ok: false, error: 'not-leader' }));
     expect(await http('/commands', { method: 'POST', body: '1' })).toEqual({ status: 421, body: { error: 'not-leader', leaderId: 2 } });
   });
@@ -72,6 +72,21 @@ describe('the HTTP API: a request is one client request, a reply one status code
     expect(await http('/commands', { method: 'POST', body: `"${'x'.repeat(16 * 1024 - 2)}"` })).toMatchObject({ status: 200 });
     expect(await http('/commands', { method: 'POST', body: 'not json' })).toMatchObject({ status: 400 });
     expect(asked).toHaveLength(1);
+  });
+
+  test('POST /membership is the membership op of the body\'s fields; each reply its code', async () => {
+    const asked: unknown[] = [];
+    let reply: ClientReply = { ok: true, index: 7, term: 2, configuration: { voters: [0, 1, 2], learners: [3] } };
+    const http = await serve((payload) => { asked.push(payload); return reply; });
+    expect(await http('/membership', { method: 'POST', body: '{"kind":"AddLearner","server":3,"address":"h:4"}' }))
+      .toEqual({ status: 200, body: { index: 7, term: 2, configuration: { voters: [0, 1, 2], learners: [3] } } });
+    expect(asked).toEqual([{ kind: 'AddLearner', server: 3, address: 'h:4', op: 'membership' }]);
+    reply = { ok: false, error: 'not-leader', leaderId: 1, leaderAddress: 'h:2' };
+    expect(await http('/membership', { method: 'POST', body: '{}' })).toEqual({ status: 421, body: { error: 'not-leader', leaderId: 1, leaderAddress: 'h:2' } });
+    reply = { ok: false, error: 'refused', reason: 'no-commit-in-term', configuration: { voters: [0], learners: [] } };
+    expect(await http('/membership', { method: 'POST', body: '{}' })).toEqual({ status: 409, body: { error: 'refused', reason: 'no-commit-in-term' } });
+    expect(await http('/membership', { method: 'POST', body: '[1]' })).toMatchObject({ status: 400, body: { error: 'bad-request' } });
+    expect(await http('/membership')).toMatchObject({ status: 405 });
   });
 
   test('close() stops it listening', async () => {

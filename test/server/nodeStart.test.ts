@@ -84,3 +84,17 @@ describe('pure-raft node: a data directory of another cluster or server is refus
     expect(r.stderr).toMatch(/^pure-raft node: --cluster-id: cluster id 'a b' may hold only letters, digits, '\.', '_' and '-' \(pure-raft node --help\)\n$/);
   });
 });
+
+describe('pure-raft node --join: no server to ask is one line, exit 1', () => {
+  test('--join servers that do not answer', () => {
+    expectRefusal(['--id', '3', '--address', '127.0.0.1:4', '--join', '127.0.0.1:1,127.0.0.1:2', '--data-dir', scratch()], 1,
+      /^pure-raft node 3: refusing to start: --join: no --join server told how to join \(127\.0\.0\.1:1: .*; 127\.0\.0\.1:2: .*\)$/);
+  });
+
+  test('a malformed CLUSTER record in the data directory', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'CLUSTER'), '{"clusterId":"x"}\n');
+    expectRefusal(['--id', '3', '--address', '127.0.0.1:4', '--join', '127.0.0.1:1', '--data-dir', dir], 1,
+      /^pure-raft node 3: refusing to start: --join: .*CLUSTER is not a cluster definition \(\{clusterId, maxServers, peers\}\)$/);
+  });
+});

@@ -1,8 +1,9 @@
 import {
   MAX_TERM,
-  type AppendEntriesArgs, type AppendEntriesReply, type InstallSnapshotArgs, type InstallSnapshotReply, type LogEntry,
+  type AppendEntriesArgs, type Configuration, type AppendEntriesReply, type InstallSnapshotArgs, type InstallSnapshotReply, type LogEntry,
   type Message, type MessageType, type PreVoteArgs, type PreVoteReply, type RequestVoteArgs, type RequestVoteReply, type ServerId, type Term,
 } from '../../core/index.js';
+import { configurationProblem, frozenConfiguration } from '../configurationFormat.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { EncodeError } from './errors.js';
 import { decodeJson, encodeJson } from './json.js';
@@ -11,13 +12,17 @@ import { decodeJson, encodeJson } from './json.js';
  * The binary codec of the Raft RPC messages (Figures 2 and 13, and PreVote of thesis §9.6). A message is a type byte, then
  * its fields in the order below, each id, term, index and count an unsigned varint, each
  * boolean one byte (0 or 1). An entry is its term, then its command as length-prefixed UTF-8
- * JSON.
+ * JSON. No JSON text is empty, so a length of 0 marks an entry of another kind (membership,
+ * thesis §4.1), followed by a kind byte: 1 a configuration entry (its configuration, then its
+ * command, the host's context, as above), 2 a leader's no-op (command null, nothing more). A
+ * configuration is its voters (a count, then each id) and its learners (the same). So entries
+ * before membership cost and read exactly as before.
  *
  *   1 RequestVote         from to term candidateId lastLogIndex lastLogTerm
  *   2 RequestVoteReply    from to term voteGranted
  *   3 AppendEntries       from to term leaderId prevLogIndex prevLogTerm leaderCommit n entry*n
  *   4 AppendEntriesReply  from to term success matchIndex conflictTerm conflictIndex
- *   5 InstallSnapshot     from to term leaderId lastIncludedIndex lastIncludedTerm data
+ *   5 InstallSnapshot     from to term leaderId lastIncludedIndex lastIncludedTerm data hasConfig [lastIncludedConfig]
  *   6 InstallSnapshotReply from to term matchIndex
  *   7 PreVote             from to term candidateId lastLogIndex lastLogTerm
  *   8 PreVoteReply        from to term voteGranted
@@ -26,13 +31,16 @@ import { decodeJson, encodeJson } from './json.js';
  * value that JSON gives back unchanged, nested at most MAX_JSON_DEPTH deep). It is sent whole
  * (Figure 13's offset/done chunking is not used), so a snapshot must fit one frame: the
  * transport's frame cap (DEFAULT_MAX_FRAME_BYTES, 64 MiB, `maxFrameBytes`) bounds it, and a
- * larger one is not sent (the channel logs it) rather than cut.
+ * larger one is not sent (the channel logs it) rather than cut. `hasConfig` (a boolean) says
+ * whether the snapshot's lastIncludedConfig follows (only with a snapshot: lastIncludedIndex > 0).
  *
  * Decoding validates everything the types promise and everything the connection knows: ids in
  * 0..clusterSize-1, `from` the authenticated peer, `to` this node, candidateId and leaderId the
  * sender itself (Raft's candidates ask votes for themselves, its leaders speak for themselves),
  * every term (term, lastLogTerm, prevLogTerm, entry terms, conflictTerm) at most MAX_TERM, no
- * bytes left over. Encoding refuses a term past MAX_TERM: no reader would take it.
+ * bytes left over, every configuration well formed (ids in range, each list ascending, the two
+ * disjoint, at least one voter). Encoding refuses a term past MAX_TERM, and a malformed
+ * configuration: no reader would take it.
  */
 export const MESSAGE_TYPE_BYTE: { readonly [T in MessageType]: number } = {
   RequestVote: 1,
@@ -96,6 +104,8 @@ export function encodeMessage(m: Message, w: ByteWriter): void {
       const json = encodeJson(m.data, 'InstallSnapshot.data');
       w.uint(json.length, 'InstallSnapshot.data length');
       w.bytes(json);
+      w.bool(m.lastIncludedConfig !== undefined, 'InstallSnapshot.hasConfig');
+      if (m.lastIncludedConfig !== undefined) writeConfiguration(w, m.lastIncludedConfig, 'InstallSnapshot.lastIncludedConfig');
       return;
     }
     case 'InstallSnapshotReply':
@@ -118,6 +128,10 @@ export function encodeMessageBytes(m: Message): Buffer {
   return w.finish();
 }
 
+/** The kind byte after an entry's zero length. */
+const ENTRY_CONFIG = 1;
+const ENTRY_NOOP = 2;
+
 /**
  * Entries are immutable once in a log (the core freezes its state), and a leader sends the
  * same entries again to every follower and on every retry: a frozen entry's encoding is made
@@ -131,9 +145,20 @@ function encodeEntry(entry: LogEntry, i: number): Buffer {
   const what = `AppendEntries.entries[${i}]`;
   const w = new ByteWriter();
   writeTerm(w, entry.term, `${what}.term`);
-  const json = encodeJson(entry.command, `${what}.command`);
-  w.uint(json.length, `${what}.command length`);
-  w.bytes(json);
+  if (entry.noop === true) {
+    if (entry.command !== null) throw new EncodeError(`${what} is a no-op with a command`);
+    w.uint(0, `${what}.kind`);
+    w.byte(ENTRY_NOOP);
+  } else {
+    if (entry.config !== undefined) {
+      w.uint(0, `${what}.kind`);
+      w.byte(ENTRY_CONFIG);
+      writeConfiguration(w, entry.config, `${what}.config`);
+    }
+    const json = encodeJson(entry.command, `${what}.command`);
+    w.uint(json.length, `${what}.command length`);
+    w.bytes(json);
+  }
   const bytes = Buffer.from(w.finish()); // an exact-size copy: the writer's buffer has slack
   if (Object.isFrozen(entry)) encodedEntries.set(entry, bytes);
   return bytes;
@@ -174,7 +199,7 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
       const prevLogIndex = r.uint('AppendEntries.prevLogIndex');
       const prevLogTerm = readTerm(r, 'AppendEntries.prevLogTerm');
       const leaderCommit = r.uint('AppendEntries.leaderCommit');
-      const m: AppendEntriesArgs = { type, from, to, term, leaderId, prevLogIndex, prevLogTerm, entries: decodeEntries(r), leaderCommit };
+      const m: AppendEntriesArgs = { type, from, to, term, leaderId, prevLogIndex, prevLogTerm, entries: decodeEntries(r, ctx), leaderCommit };
       return m;
     }
     case 'AppendEntriesReply': {
@@ -199,7 +224,9 @@ export function decodeMessage(r: ByteReader, ctx: DecodeContext): Message {
       const length = r.uint('InstallSnapshot.data length');
       const data = decodeJson(r.bytes(length, 'InstallSnapshot.data'), 'InstallSnapshot.data');
       const m: InstallSnapshotArgs = { type, from, to, term, leaderId, lastIncludedIndex, lastIncludedTerm, data };
-      return m;
+      if (!r.bool('InstallSnapshot.hasConfig')) return m;
+      if (lastIncludedIndex === 0) throw r.error('InstallSnapshot.lastIncludedConfig with no snapshot (lastIncludedIndex 0)');
+      return { ...m, lastIncludedConfig: readConfiguration(r, 'InstallSnapshot.lastIncludedConfig', ctx) };
     }
     case 'InstallSnapshotReply': {
       const m: InstallSnapshotReply = { type, from, to, term, matchIndex: r.uint('InstallSnapshotReply.matchIndex') };
@@ -234,7 +261,7 @@ export function decodeMessageBytes(bytes: Uint8Array, ctx: DecodeContext): Messa
 /** The smallest entry is 3 bytes (term, length, a one-byte JSON value). */
 const MIN_ENTRY_BYTES = 3;
 
-function decodeEntries(r: ByteReader): LogEntry[] {
+function decodeEntries(r: ByteReader, ctx: DecodeContext): LogEntry[] {
   const count = r.uint('AppendEntries.entries.length');
   if (count * MIN_ENTRY_BYTES > r.remaining) {
     throw r.error(`truncated: ${count} entries declared, only ${r.remaining} bytes left`);
@@ -243,11 +270,45 @@ function decodeEntries(r: ByteReader): LogEntry[] {
   for (let i = 0; i < count; i++) {
     const what = `AppendEntries.entries[${i}]`;
     const term = readTerm(r, `${what}.term`);
-    const length = r.uint(`${what}.command length`);
-    const command = decodeJson(r.bytes(length, `${what}.command`), `${what}.command`);
-    entries.push({ term, command });
+    let length = r.uint(`${what}.command length`);
+    if (length > 0) {
+      entries.push({ term, command: decodeJson(r.bytes(length, `${what}.command`), `${what}.command`) });
+      continue;
+    }
+    const kind = r.byte(`${what}.kind`);
+    if (kind === ENTRY_NOOP) {
+      entries.push({ term, command: null, noop: true });
+      continue;
+    }
+    if (kind !== ENTRY_CONFIG) throw r.error(`${what} has kind byte ${kind}: neither a configuration entry (1) nor a no-op (2)`);
+    const config = readConfiguration(r, `${what}.config`, ctx);
+    length = r.uint(`${what}.command length`);
+    entries.push({ term, command: decodeJson(r.bytes(length, `${what}.command`), `${what}.command`), config });
   }
   return entries;
+}
+
+function writeConfiguration(w: ByteWriter, config: Configuration, field: string): void {
+  const problem = configurationProblem(config);
+  if (problem !== null) throw new EncodeError(`${field} ${problem}`);
+  for (const [name, ids] of [['voters', config.voters], ['learners', config.learners]] as const) {
+    w.uint(ids.length, `${field}.${name}.length`);
+    ids.forEach((id, i) => w.uint(id, `${field}.${name}[${i}]`));
+  }
+}
+
+function readConfiguration(r: ByteReader, field: string, ctx: DecodeContext): Configuration {
+  const list = (name: string): number[] => {
+    const count = r.uint(`${field}.${name}.length`);
+    if (count > r.remaining) throw r.error(`truncated: ${count} ${name} declared, only ${r.remaining} bytes left`);
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) ids.push(r.uint(`${field}.${name}[${i}]`));
+    return ids;
+  };
+  const config = { voters: list('voters'), learners: list('learners') };
+  const problem = configurationProblem(config, ctx.clusterSize);
+  if (problem !== null) throw r.error(`${field} ${problem}`);
+  return frozenConfiguration(config);
 }
 
 function writeTerm(w: ByteWriter, term: Term, field: string): void {

@@ -24,8 +24,12 @@ import { WireError } from './errors.js';
  * The session keys are HMAC-SHA256(secret, "key i->r" | transcript) and "key r->i".
  */
 export const HANDSHAKE_MAGIC = 'PRFT';
-/** 3 since the message set grew (InstallSnapshot, PreVote: type bytes 5-8), so an older node is refused at the handshake in one line, not by frames it cannot read. */
-export const HANDSHAKE_VERSION = 3;
+/**
+ * 3 since the message set grew (InstallSnapshot, PreVote: type bytes 5-8), 4 since entries and
+ * InstallSnapshot carry configurations (membership), so an older node is refused at the
+ * handshake in one line, not by frames it cannot read.
+ */
+export const HANDSHAKE_VERSION = 4;
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
 /** The longest cluster id, in bytes. */

@@ -15,8 +15,14 @@ import { decodePeerFrame } from './rpcFrame.js';
 export interface TcpTransportOptions {
   /** This server's id. */
   readonly me: ServerId;
-  /** "host:port" of every server, indexed by id; addresses[me] is where this one listens. */
-  readonly addresses: readonly string[];
+  /**
+   * "host:port" of every server, indexed by id; addresses[me] is where this one listens. null (or
+   * past the end, up to clusterSize) for a server whose address is not known yet: messages to it
+   * are dropped until setAddress names it.
+   */
+  readonly addresses: readonly (string | null)[];
+  /** The id space, 0..clusterSize-1 (bound into every handshake). Default addresses.length. */
+  readonly clusterSize?: number;
   /** The cluster secret every server and client shares. */
   readonly secret: Secret;
   /** The cluster's name, bound into every handshake: a server of another cluster is refused by name. Default '' (none). */
@@ -57,22 +63,33 @@ export const DEFAULT_MAX_PENDING_CALLS = 1024;
 export class TcpTransport implements Transport {
   readonly clusterSize: number;
   readonly me: ServerId;
-  private readonly addresses: Address[];
+  private readonly addresses: (Address | null)[];
   private readonly counts: NetCounters = newCounters();
   private readonly settings: ChannelSettings;
+  /** One per peer, made on the first message to it once its address is known. */
   private readonly links: (PeerLink | null)[];
+  private readonly makeLink: (peer: ServerId) => PeerLink;
+  /** Peers a message was dropped for because their address is unknown (logged once each). */
+  private readonly unknownLogged = new Set<ServerId>();
   private listener: Listener | null = null;
   private receiver: Receiver | null = null;
   private closed = false;
 
   constructor(options: TcpTransportOptions) {
     const { me, addresses } = options;
-    this.clusterSize = addresses.length;
+    this.clusterSize = options.clusterSize ?? addresses.length;
+    if (!(Number.isSafeInteger(this.clusterSize) && this.clusterSize >= addresses.length)) {
+      throw new RangeError(`clusterSize ${this.clusterSize} is less than the ${addresses.length} addresses given`);
+    }
     if (!(Number.isSafeInteger(me) && me >= 0 && me < this.clusterSize)) {
       throw new RangeError(`me = ${me}, not a server of 0..${this.clusterSize - 1}`);
     }
     this.me = me;
-    this.addresses = addresses.map(parseAddress);
+    this.addresses = Array.from({ length: this.clusterSize }, (_, id) => {
+      const address = addresses[id];
+      return address === undefined || address === null ? null : parseAddress(address);
+    });
+    if (this.addresses[me] === null) throw new RangeError(`no address for this server (${me})`);
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (!(Number.isSafeInteger(maxFrameBytes) && maxFrameBytes >= 64 && maxFrameBytes <= MAX_FRAME_LENGTH)) {
       throw new RangeError(`maxFrameBytes = ${maxFrameBytes}, not in 64..${MAX_FRAME_LENGTH}`);
@@ -92,7 +109,8 @@ export class TcpTransport implements Transport {
       name: `raft-net[${me}]`,
     };
     const random = options.random ?? seededRandom(freshSeed());
-    this.links = this.addresses.map((_, peer) => peer === me ? null : new PeerLink({
+    this.links = this.addresses.map(() => null);
+    this.makeLink = (peer) => new PeerLink({
       me,
       peer,
       address: () => this.address(peer),
@@ -101,15 +119,28 @@ export class TcpTransport implements Transport {
       random,
       maxQueued: options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS,
       receive: (payload) => this.receive(peer, payload),
-    }));
+    });
   }
 
   /** Sends `message` to `message.to`, or drops it. Throws EncodeError for a command JSON cannot carry. */
   send(message: Message): void {
     if (message.from !== this.me) throw new RangeError(`${message.type} from ${message.from} on the transport of server ${this.me}`);
-    const link = this.links[message.to];
-    if (link === undefined || link === null) throw new RangeError(`no peer ${message.to} (servers 0..${this.clusterSize - 1}, this is ${this.me})`);
+    const to = message.to;
+    if (!(Number.isSafeInteger(to) && to >= 0 && to < this.clusterSize) || to === this.me) {
+      throw new RangeError(`no peer ${to} (servers 0..${this.clusterSize - 1}, this is ${this.me})`);
+    }
     if (this.closed) return;
+    let link = this.links[to] ?? null;
+    if (link === null) {
+      if (this.addresses[to] === null) {
+        // A server whose address this one has not learned yet: dropped, as by a network.
+        if (!this.unknownLogged.has(to)) this.settings.log(`${this.settings.name} peer ${to}: address not known yet; dropping messages to it`);
+        this.unknownLogged.add(to);
+        return;
+      }
+      link = this.makeLink(to);
+      this.links[to] = link;
+    }
     link.send(message);
   }
 
@@ -136,15 +167,16 @@ export class TcpTransport implements Transport {
     return formatAddress(bound);
   }
 
-  /** Where server `id` is reached from now on (e.g. a peer that listened on port 0). */
+  /** Where server `id` is reached from now on (a peer that listened on port 0, or one a membership change added). */
   setAddress(id: ServerId, address: string): void {
     if (this.addresses[id] === undefined) throw new RangeError(`no server ${id}`);
     this.addresses[id] = parseAddress(address);
+    this.unknownLogged.delete(id);
   }
 
   address(id: ServerId): Address {
     const address = this.addresses[id];
-    if (address === undefined) throw new RangeError(`no server ${id}`);
+    if (address === undefined || address === null) throw new RangeError(`no ${address === undefined ? 'server' : 'address for server'} ${id}`);
     return address;
   }
 

@@ -67,10 +67,10 @@ describe('codec: round trip', () => {
     expect(encodeMessageBytes({ type: 'AppendEntriesReply', from: 0, to: 1, term: 3, success: true, matchIndex: 6, conflictTerm: 0, conflictIndex: 0 }).length).toBe(8);
   });
 
-  test('an InstallSnapshot is its header and its data as JSON; its reply 5 bytes', () => {
+  test('an InstallSnapshot is its header, its data as JSON and a byte saying no configuration follows; its reply 5 bytes', () => {
     const data = { list: [1, 2, 3] };
     const m: Message = { type: 'InstallSnapshot', from: 1, to: 0, term: 3, leaderId: 1, lastIncludedIndex: 9, lastIncludedTerm: 2, data };
-    expect(encodeMessageBytes(m).length).toBe(8 + JSON.stringify(data).length);
+    expect(encodeMessageBytes(m).length).toBe(8 + JSON.stringify(data).length + 1);
     expect(decodeMessageBytes(encodeMessageBytes(m), ctx)).toEqual(m);
     expect(encodeMessageBytes({ type: 'InstallSnapshotReply', from: 0, to: 1, term: 3, matchIndex: 9 }).length).toBe(5);
   });
@@ -167,7 +167,7 @@ describe('codec: no term beyond MAX_TERM crosses the wire', () => {
     ['prevLogTerm', raw([3], 1, 0, 1, 1, 0, t, 0, 0), /AppendEntries\.prevLogTerm is \d+, beyond MAX_TERM/],
     ['an entry term', raw([3], 1, 0, 2, 1, 0, 0, 0, 1, t, 2, '{}'), /AppendEntries\.entries\[0\]\.term is \d+, beyond MAX_TERM/],
     ['conflictTerm', raw([4], 1, 0, 1, [0], 0, t, 0), /AppendEntriesReply\.conflictTerm is \d+, beyond MAX_TERM/],
-    ['lastIncludedTerm', raw([5], 1, 0, MAX_TERM, 1, 4, t, 1, '0'), /InstallSnapshot\.lastIncludedTerm is \d+, beyond MAX_TERM/],
+    ['lastIncludedTerm', raw([5], 1, 0, MAX_TERM, 1, 4, t, 1, '0', [0]), /InstallSnapshot\.lastIncludedTerm is \d+, beyond MAX_TERM/],
   ];
 
   test.each(beyond.flatMap((t) => inRange(t).map(([field, bytes, reason]) => [`${field} ${t}`, bytes, reason] as const)))(

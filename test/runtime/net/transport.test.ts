@@ -290,6 +290,32 @@ describe('TcpTransport', () => {
     await twin.close();
   });
 
+  test('membership: a server whose address is not known yet gets no messages (one line) until setAddress names it', async () => {
+    const { lines, log } = captureLog();
+    const self = echoHandler();
+    const added = echoHandler();
+    // Ids 0..2; server 0 knows only itself, server 2 (one a membership change adds) only itself.
+    const t0 = new TcpTransport({ secret: SECRET, me: 0, addresses: ['127.0.0.1:0'], clusterSize: 3, log });
+    const t2 = new TcpTransport({ secret: SECRET, me: 2, addresses: [null, null, '127.0.0.1:0'] });
+    cleanup.push(async () => { await Promise.all([t0.close(), t2.close()]); });
+    self.transport = t0;
+    added.transport = t2;
+    await t0.listen(self);
+    await t2.listen(added);
+    expect([t0.clusterSize, t2.clusterSize]).toEqual([3, 3]);
+    t0.send(heartbeat(0, 2));
+    t0.send(heartbeat(0, 2));
+    expect(lines).toEqual(['raft-net[0] peer 2: address not known yet; dropping messages to it']);
+    expect(() => t0.address(2)).toThrow(/no address for server 2/);
+    t0.setAddress(2, addressOf(t2));
+    t2.setAddress(0, addressOf(t0));
+    await exchange(t0, self, heartbeat(0, 2, 7));
+    expect(added.handled).toHaveLength(1);
+    expect(() => t0.send(heartbeat(0, 3))).toThrow(/no peer 3 \(servers 0\.\.2/);
+    expect(() => new TcpTransport({ secret: SECRET, me: 2, addresses: ['127.0.0.1:0'], clusterSize: 3 })).toThrow(/no address for this server \(2\)/);
+    expect(() => new TcpTransport({ secret: SECRET, me: 0, addresses: ['127.0.0.1:0', '127.0.0.1:1'], clusterSize: 1 })).toThrow(/clusterSize 1 is less than the 2 addresses/);
+  });
+
   test('a message this server could not send is a caller error', async () => {
     const [a] = pair(await cluster([echoHandler(), echoHandler()]));
     expect(() => a.send(heartbeat(1, 0))).toThrow(/AppendEntries from 1 on the transport of server 0/);
