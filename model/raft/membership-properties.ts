@@ -51,7 +51,7 @@ export const ChangeAfterCommitInTerm: StepProperty = {
 };
 
 /** The leader's matchIndex after the step: its own, or (when it stepped down in the step) the one before with the reply it took. */
-function matchAfter(before: RaftState, after: RaftState, input: Input): readonly number[] {
+export function matchAfter(before: RaftState, after: RaftState, input: Input): readonly number[] {
   if (after.matchIndex.length > 0) return after.matchIndex;
   const m = input.type === 'Receive' ? input.message : null;
   if (m === null || m.term !== before.currentTerm || !((m.type === 'AppendEntriesReply' && m.success) || m.type === 'InstallSnapshotReply')) return before.matchIndex;
