@@ -30,7 +30,7 @@ function firstChange(before: RaftState, after: RaftState): number {
 /** The persist effect recomputed against the state before the step (for mutants that edit state). */
 export function repersist(before: RaftState, r: StepResult): StepResult {
   const after = r.state;
-  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot;
+  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot || before.lastIncludedConfig !== after.lastIncludedConfig;
   const from = firstChange(before, after);
   const logChanged = (before.log !== after.log || snapshotChanged) && from <= Math.max(lastLogIndex(before), lastLogIndex(after));
   if (!logChanged && !snapshotChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) {
@@ -45,6 +45,7 @@ export function repersist(before: RaftState, r: StepResult): StepResult {
     log: after.log,
     logChangedFrom: logChanged ? from : lastLogIndex(after) + 1,
     snapshotChanged,
+    ...(after.lastIncludedConfig === undefined ? {} : { lastIncludedConfig: after.lastIncludedConfig }),
   };
   return { ...r, persist };
 }

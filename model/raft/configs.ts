@@ -28,6 +28,10 @@ export function entryWords(e: LogEntry, command: (c: unknown) => string): string
   return `${e.term}:${command(e.command)}`;
 }
 
+/** A committed ghost's record as the log entry it records (its configuration or no-op mark only when present). */
+export const entryOf = (c: LogEntry): LogEntry =>
+  c.config !== undefined ? { term: c.term, command: c.command, config: c.config } : c.noop === true ? { term: c.term, command: c.command, noop: true } : { term: c.term, command: c.command };
+
 /** Whether any entry of `log` is a configuration entry (its encoding then reads ids). */
 export function holdsConfig(log: readonly LogEntry[]): boolean {
   for (let i = 0; i < log.length; i++) if (log[i]!.config !== undefined) return true;

@@ -4,7 +4,7 @@ import { formatCommand } from './describe.js';
 import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
 import { knownEntry, snapshotEntries } from './snapshot-data.js';
 import { OPTION_INVARIANTS } from './option-properties.js';
-import { appliedValue, configText } from './configs.js';
+import { appliedValue, configText, entryOf, sameConfig } from './configs.js';
 import { MEMBERSHIP_INVARIANTS } from './membership-properties.js';
 import type { SystemState } from './system.js';
 
@@ -109,7 +109,7 @@ export const LeaderCompleteness: RaftInvariant = {
       for (let i = 0; i < s.committed.length; i++) {
         const c = s.committed[i]!;
         if (c.commitTerm >= state.currentTerm || sameEntry(knownEntry(state, i + 1), c)) continue;
-        const expected: LogEntry = { term: c.term, command: c.command };
+        const expected: LogEntry = entryOf(c);
         return finding('LeaderCompleteness', [{ server: id, field: 'log', index: i + 1, expected }], [state.currentTerm, c.commitTerm],
           `${sn(id)}, leader of term ${state.currentTerm}, holds ${knownEntryText(state, i + 1)} at index ${i + 1}, where ${entryText(expected)} was committed in term ${c.commitTerm}`);
       }
@@ -141,7 +141,7 @@ function snapshotDisagrees(s: SystemState, server: number, field: 'log' | 'disk'
   if (v.lastIncludedIndex === 0) return null;
   const data = snapshotEntries(v);
   for (let i = 0; i < data.length; i++) {
-    if (i < s.applied.length && data[i]!.command === s.applied[i]) continue;
+    if (i < s.applied.length && appliedValue(data[i]!) === s.applied[i]) continue;
     const where = field === 'disk' ? `${sn(server)}'s snapshot on disk` : `${sn(server)}'s snapshot`;
     return finding('StateMachineSafety', [{ server, field, index: i + 1 }], [],
       i < s.applied.length
@@ -162,7 +162,7 @@ function sameSnapshot(x: PersistentState, y: PersistentState): boolean {
   return a.length === b.length && a.every((e, i) => sameEntry(e, b[i]));
 }
 
-/** A live server's currentTerm, votedFor, snapshot (with lastIncludedIndex and lastIncludedTerm) and log equal what it last persisted. */
+/** A live server's currentTerm, votedFor, snapshot (with lastIncludedIndex, lastIncludedTerm and lastIncludedConfig) and log equal what it last persisted. */
 export const PersistedMatchesMemory: RaftInvariant = {
   name: 'PersistedMatchesMemory',
   check: (s) => {
@@ -178,7 +178,8 @@ export const PersistedMatchesMemory: RaftInvariant = {
         return finding('PersistedMatchesMemory', memoryAndDisk(server, 'votedFor'), [state.currentTerm],
           `${sn(server)} voted for ${v(state.votedFor)}, its disk says ${v(persisted.votedFor)}`);
       }
-      if (state.lastIncludedIndex !== persisted.lastIncludedIndex || state.lastIncludedTerm !== persisted.lastIncludedTerm || !sameSnapshot(state, persisted)) {
+      if (state.lastIncludedIndex !== persisted.lastIncludedIndex || state.lastIncludedTerm !== persisted.lastIncludedTerm || !sameSnapshot(state, persisted) ||
+        !sameConfig(state.lastIncludedConfig, persisted.lastIncludedConfig)) {
         return finding('PersistedMatchesMemory', memoryAndDisk(server, 'log'), [],
           `${sn(server)}'s snapshot runs through index ${state.lastIncludedIndex} (term ${state.lastIncludedTerm}) in memory, ${persisted.lastIncludedIndex} (term ${persisted.lastIncludedTerm}) on disk` +
             (state.lastIncludedIndex === persisted.lastIncludedIndex && state.lastIncludedTerm === persisted.lastIncludedTerm ? ', with other data' : ''));

@@ -1,7 +1,7 @@
 import { lastLogIndex, type Input, type Message, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
 import { entryText, type Finding, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
-import { appliedValue, internConfig, NOOP_APPLIED } from './configs.js';
+import { appliedValue, entryOf, internConfig, NOOP_APPLIED } from './configs.js';
 import { plainRaftStateKey } from './keys.js';
 import { dataEntries, knownEntry } from './snapshot-data.js';
 import type { SystemState } from './system.js';
@@ -164,8 +164,8 @@ export const CommittedEntriesAgree: StepProperty = {
     for (let i = 1; i <= n; i++) {
       const e = knownEntry(after, i)!;
       const c = system.committed[i - 1]!;
-      if (c.term === e.term && c.command === e.command) continue;
-      const expected = { term: c.term, command: c.command };
+      if (sameEntry(e, c)) continue;
+      const expected = entryOf(c);
       return finding('StateMachineSafety', [{ server, field: 'commitIndex' }, { server, field: 'log', index: i, expected }], [after.currentTerm],
         `leader ${sn(server)} of term ${after.currentTerm} committed ${entryText(e)} at index ${i}, where ${entryText(expected)} was committed before`);
     }

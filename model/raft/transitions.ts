@@ -252,8 +252,8 @@ function crash(s: SystemState, server: number): SystemState {
 }
 
 /**
- * The disk after a persist effect, as a persister writes it: the snapshot (and lastIncludedIndex
- * and lastIncludedTerm) only when snapshotChanged, dropping the entries up to it; then the
+ * The disk after a persist effect, as a persister writes it: the snapshot (and lastIncludedIndex,
+ * lastIncludedTerm and lastIncludedConfig) only when snapshotChanged, dropping the entries up to it; then the
  * entries after the snapshot and before logChangedFrom kept as they were, and the effect's from
  * logChangedFrom on. The result depends only on the effect and the log kept, so it is built once
  * per (effect, log) and shared (effects are shared by the step memo): fewer objects, and the
@@ -271,16 +271,20 @@ export function foldPersist(disk: PersistentState, p: PersistEffect): Persistent
   else {
     const written = disk.log.slice(diskFrom, diskFrom + Math.max(0, keep)).concat(p.log.slice(Math.max(0, pFrom + Math.max(0, keep))));
     // After a snapshot the kept entries are the effect's own objects: share its log.
-    if (pFrom !== 0 || written.length !== p.log.length || written.some((e, i) => e !== p.log[i])) {
-      return { currentTerm: p.currentTerm, votedFor: p.votedFor, lastIncludedIndex: base, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.snapshot, log: written };
-    }
+    if (pFrom !== 0 || written.length !== p.log.length || written.some((e, i) => e !== p.log[i])) return disk_(p, base, snap, written);
     log = p.log;
   }
   const seen = folded.get(p);
-  if (seen !== undefined && seen.log === log && seen.snapshot === snap.snapshot && seen.lastIncludedIndex === base) return seen;
-  const out: PersistentState = { currentTerm: p.currentTerm, votedFor: p.votedFor, lastIncludedIndex: base, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.snapshot, log };
+  if (seen !== undefined && seen.log === log && seen.snapshot === snap.snapshot && seen.lastIncludedIndex === base && seen.lastIncludedConfig === snap.lastIncludedConfig) return seen;
+  const out = disk_(p, base, snap, log);
   folded.set(p, out);
   return out;
+}
+
+/** A disk as a persister writes it: lastIncludedConfig (written with the snapshot) only when the snapshot has one, as the core's states. */
+function disk_(p: PersistEffect, base: number, snap: PersistentState, log: readonly LogEntry[]): PersistentState {
+  const d = { currentTerm: p.currentTerm, votedFor: p.votedFor, lastIncludedIndex: base, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.snapshot, log };
+  return snap.lastIncludedConfig === undefined ? d : { ...d, lastIncludedConfig: snap.lastIncludedConfig };
 }
 const folded = new WeakMap<PersistEffect, PersistentState>();
 
