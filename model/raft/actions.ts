@@ -1,4 +1,4 @@
-import type { MembershipChange, Message } from '../../src/core/index.js';
+import type { Configuration, LogEntry, MembershipChange, Message } from '../../src/core/index.js';
 import { configText, entryWords } from './configs.js';
 
 /**
@@ -31,13 +31,13 @@ export function formatMessage(m: Message): string {
     case 'RequestVoteReply':
       return `RequestVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
     case 'AppendEntries':
-      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map((e) => entryWords(e, String)).join(',')}] leaderCommit=${m.leaderCommit}`;
+      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map(formatEntry).join(',')}] leaderCommit=${m.leaderCommit}`;
     case 'AppendEntriesReply':
       return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
         (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
     case 'InstallSnapshot':
       return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}` +
-        (m.lastIncludedConfig !== undefined ? ` lastIncludedConfig=${configText(m.lastIncludedConfig)}` : '');
+        (m.lastIncludedConfig === undefined ? '' : ` lastIncludedConfig=${formatConfiguration(m.lastIncludedConfig)}`);
     case 'InstallSnapshotReply':
       return `InstallSnapshotReply ${m.from}->${m.to} term=${m.term} matchIndex=${m.matchIndex}`;
     case 'PreVote':
@@ -45,6 +45,16 @@ export function formatMessage(m: Message): string {
     case 'PreVoteReply':
       return `PreVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
   }
+}
+
+/** `term:command`; a configuration entry `term:config{voters|learners}`, a leader's no-op `term:noop`. */
+export function formatEntry(e: LogEntry): string {
+  return entryWords(e, String);
+}
+
+/** `{0,1|2}`: voters 0 and 1, learner 2. */
+export function formatConfiguration(c: Configuration): string {
+  return configText(c);
 }
 
 export function formatAction(a: RaftAction): string {

@@ -18,12 +18,12 @@ const sameIds = (x: readonly number[], y: readonly number[]): boolean => x.lengt
 /** Both entries are of one kind: the same configuration (or none), both no-ops or neither. */
 export const sameKind = (a: LogEntry, b: LogEntry): boolean => a.noop === b.noop && sameConfig(a.config, b.config);
 
-/** "{0,1}" (voters), "{0,1 +2}" (and learner 2). */
-export const configText = (c: Configuration): string => `{${c.voters.join(',')}${c.learners.length > 0 ? ` +${c.learners.join(',')}` : ''}}`;
+/** `{0,1|2}`: voters 0 and 1, learner 2 (as the core's scenario transcripts write it). */
+export const configText = (c: Configuration): string => `{${c.voters.join(',')}|${c.learners.join(',')}}`;
 
-/** An entry's words: "2:cfg{0,1}", "2:noop", or the term and the command written by `command`. */
+/** An entry's words: "2:config{0,1|}", "2:noop", or the term and the command written by `command`. */
 export function entryWords(e: LogEntry, command: (c: unknown) => string): string {
-  if (e.config !== undefined) return `${e.term}:cfg${configText(e.config)}`;
+  if (e.config !== undefined) return `${e.term}:config${configText(e.config)}`;
   if (e.noop === true) return `${e.term}:noop`;
   return `${e.term}:${command(e.command)}`;
 }

@@ -21,7 +21,7 @@ export function formatCommand(c: unknown): string {
   if (typeof c === 'string') return JSON.stringify(c);
   // What the applied ghost records of a configuration entry and of a no-op (configs.ts).
   if (isAppliedNoop(c)) return 'noop';
-  if (isAppliedConfig(c)) return `cfg${configText(c)}`;
+  if (isAppliedConfig(c)) return `config${configText(c)}`;
   if (typeof c === 'number' || typeof c === 'boolean' || typeof c === 'bigint' || c === null || c === undefined) return String(c);
   try {
     return JSON.stringify(c) ?? String(c);

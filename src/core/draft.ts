@@ -1,6 +1,7 @@
 import type { Draft } from 'immer';
 import { lastLogIndex } from './log.js';
 import { latestConfiguration, type ConfigurationAt } from './configuration.js';
+import { noteLastConfigPosition } from './configPosition.js';
 import type { Configuration, LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
 
 /**
@@ -56,9 +57,11 @@ export interface ServerEdit {
   readonly bootstrapConfig: Configuration | undefined;
   /**
    * The configuration in effect and its entry's index, computed the first time a step needs it
-   * (configurationOf) and forgotten when the log changes in a way that may change it.
+   * (configurationOf) and forgotten whenever the log changes (replaceLogFrom, installLog).
    */
   inEffect: ConfigurationAt | undefined;
+  /** A leader's commitIndex rose in this step (advanceCommitIndex): the step then checks whether it removed itself. */
+  leaderCommitted: boolean;
   /** The least index `replaceLogFrom` rewrote from (Infinity: the log is untouched); every entry below it is the base log's own object. */
   logRewrittenFrom: LogIndex;
 }
@@ -75,6 +78,7 @@ export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerE
     logView: base,
     bootstrapConfig: base.bootstrapConfig,
     inEffect: undefined,
+    leaderCommitted: false,
     logRewrittenFrom: Infinity,
   };
 }
@@ -156,13 +160,8 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
   const view = logOf(e);
   const { log, lastIncludedIndex: base, lastIncludedTerm } = view;
   if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
-  let addsConfig = false;
-  for (let i = 0; i < entries.length; i++) {
-    freezeDeep(entries[i]);
-    if (entries[i]!.config !== undefined) addsConfig = true;
-  }
-  // The configuration in effect changes when a configuration entry is added or cut off.
-  if (e.inEffect !== undefined && (addsConfig || index <= e.inEffect.index)) e.inEffect = undefined;
+  for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
+  e.inEffect = undefined; // a configuration entry may have been added or cut off
   let kept = log;
   if (index - base - 1 < log.length) {
     const prefix = [...log];
@@ -170,6 +169,7 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
     kept = prefix;
   }
   const next = [...kept, ...entries];
+  noteLastConfigPosition(next, log, kept.length);
   e.logRewrittenFrom = Math.min(e.logRewrittenFrom, index);
   const frozen = Object.freeze(next);
   assign(e, 'log', frozen);
@@ -208,7 +208,9 @@ export function installLog(
     freezeDeep(lastIncludedConfig);
     draft.lastIncludedConfig = lastIncludedConfig;
   }
-  const log = Object.freeze([...entries]);
+  const kept = [...entries];
+  noteLastConfigPosition(kept);
+  const log = Object.freeze(kept);
   assign(e, 'log', log);
   e.logView = withConfig({ log, lastIncludedIndex, lastIncludedTerm }, lastIncludedConfig);
   e.inEffect = undefined;

@@ -327,3 +327,55 @@ describe('restore, initialState and persistentPart carry the configurations', ()
     expect('lastIncludedConfig' in persistentPart(server(0))).toBe(false);
   });
 });
+
+describe('long logs: the configuration in effect read from the log array\'s note agrees with a search of the log', () => {
+  /** The configuration in effect read from a copy of the log (a copy carries no note: it is searched). */
+  const searched = (s: RaftState) => configurationInEffect({ ...s, log: [...s.log] });
+  const c1 = config([0, 1], [2]);
+  const terms1 = (n: number, from = 1) => Array.from({ length: n }, (_, i) => entry(1, `c${from + i}`));
+
+  it('appended, truncated before and after a configuration entry, compacted and installed', () => {
+    const steps: RaftState[] = [];
+    // 70 entries, a configuration entry at index 65.
+    const entries = [...terms1(64), configEntry(1, c1), ...terms1(5, 66)];
+    let f = stepChecked(server(1, { currentTerm: 1 }), receive(appendEntries(0, 1, 1, { entries, leaderCommit: 0 }))).state;
+    steps.push(f);
+    expect(configurationInEffect(f)).toEqual(c1);
+    // Appending past it, one entry and many.
+    f = stepChecked(f, receive(appendEntries(0, 1, 1, { prevLogIndex: 70, prevLogTerm: 1, entries: terms1(3, 71) }))).state;
+    steps.push(f);
+    expect(configurationInEffect(f)).toEqual(c1);
+    // A conflict after it: truncated there, the configuration stays.
+    const after = stepChecked(f, receive(appendEntries(0, 1, 2, { prevLogIndex: 66, prevLogTerm: 1, entries: terms1(2, 67).map((x) => ({ ...x, term: 2 })) }))).state;
+    steps.push(after);
+    expect(after.log.length).toBe(68);
+    expect(configurationInEffect(after)).toEqual(c1);
+    // A conflict before it: cut off, every server a voter again (a log still over 64 entries).
+    const before = stepChecked(f, receive(appendEntries(0, 1, 2, { prevLogIndex: 60, prevLogTerm: 1, entries: terms1(10, 61).map((x) => ({ ...x, term: 2 })) }))).state;
+    steps.push(before);
+    expect(before.log.length).toBe(70);
+    expect(configurationInEffect(before)).toEqual(everyoneVotes(3));
+    // A new configuration entry at the end of a long log.
+    const c2 = config([0, 1, 2]);
+    const again = stepChecked(before, receive(appendEntries(0, 1, 2, { prevLogIndex: 70, prevLogTerm: 2, entries: [configEntry(2, c2)] }))).state;
+    steps.push(again);
+    expect(configurationInEffect(again)).toEqual(c2);
+    // Compacted by the service past index 65 (the entries kept still over 64).
+    const applied = { ...f, commitIndex: 66, lastApplied: 66, log: [...f.log, ...terms1(70, 74)] };
+    const compacted = stepChecked(applied, { type: 'Snapshot', index: 66, snapshot: 'S' }).state;
+    steps.push(compacted);
+    expect(compacted.lastIncludedConfig).toEqual(c1);
+    expect(configurationInEffect(compacted)).toEqual(c1);
+    for (const s of steps) expect(configurationInEffect(s)).toEqual(searched(s));
+  });
+});
+
+describe('membership unused: the states and effects are those of Raft without it', () => {
+  it('no bootstrapConfig or lastIncludedConfig key appears, and every server votes and is replicated to', () => {
+    const plain = stepChecked(server(0, { clusterSize: 5, currentTerm: 1 }), TIMEOUT);
+    expect('bootstrapConfig' in plain.state).toBe(false);
+    expect(plain.messages.map((m) => m.to)).toEqual([1, 2, 3, 4]);
+    expect('membership' in plain).toBe(false);
+    expect(Object.keys(plain.persist!).sort()).toEqual(['currentTerm', 'lastIncludedIndex', 'lastIncludedTerm', 'log', 'logChangedFrom', 'snapshot', 'snapshotChanged', 'votedFor']);
+  });
+});

@@ -5,25 +5,19 @@
  * Messages are written by the model's `formatMessage`, the one message formatter of the project.
  */
 import {
-  DEFAULT_STEP_CONFIG, operations, persistentPart, restore, runOperations, initialState,
-  type Configuration, type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
+  DEFAULT_STEP_CONFIG, configurationInEffect, operations, persistentPart, restore, runOperations, initialState,
+  type Configuration, type Input, type LogEntry, type LogView, type MembershipChange, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
 } from '../../src/core/index.js';
-import { formatMessage } from '../../model/raft/actions.js';
+import { formatConfiguration, formatEntry, formatMessage } from '../../model/raft/actions.js';
 import { stepChecked } from './helpers.js';
 
 /** Entries as `formatMessage` writes them, so a log reads the same in a message and in a state. */
 export const formatLog = (log: readonly LogEntry[]): string => `[${log.map(formatEntry).join(',')}]`;
 
-/** `term:command`; a configuration entry `term:config{voters|learners}`, a no-op `term:noop`. */
-const formatEntry = (e: LogEntry): string =>
-  `${e.term}:${e.config !== undefined ? `config${formatConfig(e.config)}` : e.noop === true ? 'noop' : String(e.command)}`;
-
-/** `{0,1|2}`: voters 0 and 1, learner 2. */
-export const formatConfig = (c: Configuration): string => `{${c.voters.join(',')}|${c.learners.join(',')}}`;
-
 /** The snapshot fields, written only for a server that has a snapshot (so files without one read as before). */
-const formatSnapshot = (v: LogView & { readonly snapshot: unknown }): string =>
-  v.lastIncludedIndex === 0 ? '' : ` lastIncludedIndex=${v.lastIncludedIndex} lastIncludedTerm=${v.lastIncludedTerm} snapshot=${String(v.snapshot)}`;
+const formatSnapshot = (v: LogView & { readonly snapshot: unknown; readonly lastIncludedConfig?: Configuration }): string =>
+  v.lastIncludedIndex === 0 ? '' : ` lastIncludedIndex=${v.lastIncludedIndex} lastIncludedTerm=${v.lastIncludedTerm} snapshot=${String(v.snapshot)}` +
+    (v.lastIncludedConfig === undefined ? '' : ` lastIncludedConfig=${formatConfiguration(v.lastIncludedConfig)}`);
 
 function formatOperation(id: ServerId, op: Operation): string {
   switch (op.kind) {
@@ -38,7 +32,7 @@ function formatOperation(id: ServerId, op: Operation): string {
         ? `${id}: apply commandIndex=${op.entry.commandIndex} command=${String(op.entry.command)}`
         : 'snapshotValid' in op.entry
           ? `${id}: apply snapshotIndex=${op.entry.snapshotIndex} snapshotTerm=${op.entry.snapshotTerm} snapshot=${String(op.entry.snapshot)}`
-          : `${id}: apply configIndex=${op.entry.configIndex} config=${op.entry.config === null ? 'noop' : formatConfig(op.entry.config)} context=${String(op.entry.context)}`;
+          : `${id}: apply configIndex=${op.entry.configIndex} config=${op.entry.config === null ? 'noop' : formatConfiguration(op.entry.config)} context=${String(op.entry.context)}`;
     case 'timer':
       return `${id}: timer ${op.directive}`;
   }
@@ -52,7 +46,10 @@ export function formatState(s: RaftState): string {
     : '';
   // The options' state, shown only when it says something (never with the options off).
   const options = (s.heardFromLeader ? ' heardFromLeader' : '') + (s.recentActive.length > 0 ? ` recentActive=${ids(s.recentActive)}` : '');
-  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'}${formatSnapshot(s)} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${role}${options}`;
+  // The configuration in effect, shown only in a cluster that uses membership (never in the files written before it).
+  const membership = s.bootstrapConfig !== undefined || s.lastIncludedConfig !== undefined || s.log.some((e) => e.config !== undefined)
+    ? ` config=${formatConfiguration(configurationInEffect(s))}` : '';
+  return `${s.id}: ${s.role} currentTerm=${s.currentTerm} votedFor=${s.votedFor ?? '-'}${formatSnapshot(s)} log=${formatLog(s.log)} commitIndex=${s.commitIndex} lastApplied=${s.lastApplied}${membership}${role}${options}`;
 }
 
 export class Cluster {
@@ -62,9 +59,10 @@ export class Cluster {
   /** Messages sent and not yet delivered or dropped, in send order. */
   private inFlight: Message[] = [];
 
-  constructor(readonly size: number, private readonly config: StepConfig = DEFAULT_STEP_CONFIG) {
+  /** `bootstrapConfig`: the cluster's configuration before any configuration entry (absent: every server a voter). */
+  constructor(readonly size: number, private readonly config: StepConfig = DEFAULT_STEP_CONFIG, private readonly bootstrapConfig?: Configuration) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a cluster needs a positive whole number of servers, got ${size}`);
-    this.nodes = Array.from({ length: size }, (_, id) => initialState(id, size));
+    this.nodes = Array.from({ length: size }, (_, id) => initialState(id, size, bootstrapConfig));
     this.disk = this.nodes.map((s) => persistentPart(s));
   }
 
@@ -83,6 +81,10 @@ export class Cluster {
   }
   tick(id: ServerId): string[] { return this.step(id, { type: 'HeartbeatTick' }); }
   start(id: ServerId, command: string): string[] { return this.step(id, { type: 'Start', command }); }
+  /** A membership change asked of server `id`, with the host's `context` (e.g. an address) or none. */
+  change(id: ServerId, change: MembershipChange, context?: string): string[] {
+    return this.step(id, { type: 'ChangeMembership', change, ...(context === undefined ? {} : { context }) });
+  }
 
   /** Delivers the oldest message in flight from `from` to `to`. */
   deliver(from: ServerId, to: ServerId): string[] {
@@ -118,7 +120,7 @@ export class Cluster {
   /** The server loses its volatile state and restarts from its disk (messages in flight stay, as in raft.tla's Restart). */
   restart(id: ServerId): string[] {
     this.check(id);
-    this.nodes[id] = restore(id, this.size, this.disk[id]!);
+    this.nodes[id] = restore(id, this.size, this.disk[id]!, this.bootstrapConfig);
     return [`${id}: restarted ${formatState(this.nodes[id]).slice(`${id}: `.length)}`];
   }
 
@@ -144,6 +146,8 @@ export class Cluster {
     this.nodes[id] = r.state;
     // The answer to Start goes back to the client at once, before the step's operations.
     const lines = r.start ? [`${id}: start index=${r.start.index} term=${r.start.term} isLeader=${r.start.isLeader}`] : [];
+    // So does the answer to ChangeMembership.
+    if (r.membership) lines.push(`${id}: membership ${r.membership.ok ? `ok index=${r.membership.index} term=${r.membership.term}` : `refused ${r.membership.reason}`}`);
     const done = runOperations(operations(r), (op) => {
       lines.push(formatOperation(id, op));
       if (op.kind === 'persist') this.disk[id] = persistentPart(op.persist);

@@ -63,9 +63,16 @@ function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster
   const [command, ...args] = words(line);
   if (command === 'cluster') {
     const options = args.slice(1);
-    const unknown = options.find((o) => o !== 'preVote' && o !== 'checkQuorum');
-    if (args.length < 1 || unknown !== undefined) throw new Error('usage: cluster <size> [preVote] [checkQuorum]');
-    const c = new Cluster(wholeNumber(args[0], 'the cluster size'), { ...DEFAULT_STEP_CONFIG, preVote: options.includes('preVote'), checkQuorum: options.includes('checkQuorum') });
+    const voters = options.find((o) => o.startsWith('voters='));
+    const learners = options.find((o) => o.startsWith('learners='));
+    const unknown = options.find((o) => o !== 'preVote' && o !== 'checkQuorum' && o !== voters && o !== learners);
+    if (args.length < 1 || unknown !== undefined || (learners !== undefined && voters === undefined)) {
+      throw new Error('usage: cluster <size> [preVote] [checkQuorum] [voters=<id>,... [learners=<id>,...]]');
+    }
+    const ids = (option: string | undefined): number[] =>
+      option === undefined || option.endsWith('=') ? [] : option.slice(option.indexOf('=') + 1).split(',').map((w) => wholeNumber(w, 'a server id'));
+    const bootstrap = voters === undefined ? undefined : { voters: ids(voters), learners: ids(learners) };
+    const c = new Cluster(wholeNumber(args[0], 'the cluster size'), { ...DEFAULT_STEP_CONFIG, preVote: options.includes('preVote'), checkQuorum: options.includes('checkQuorum') }, bootstrap);
     return { cluster: c, output: c.show([]) };
   }
   if (cluster === undefined) throw new Error('no cluster yet: a scenario begins with `cluster <size>`');
@@ -76,6 +83,12 @@ function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster
     case 'tick': expectWords(args, 1, 'tick <id>'); return run(cluster.tick(id()));
     case 'start': expectWords(args, 2, 'start <id> <command>'); return run(cluster.start(id(), args[1]!));
     case 'snapshot': expectWords(args, 2, 'snapshot <id> <index>'); return run(cluster.snapshot(id(), wholeNumber(args[1], 'the snapshot index')));
+    case 'change': {
+      const usage = 'change <id> AddLearner|PromoteLearner|RemoveServer <server> [context]';
+      const kind = args[1];
+      if (args.length < 3 || args.length > 4 || (kind !== 'AddLearner' && kind !== 'PromoteLearner' && kind !== 'RemoveServer')) throw new Error(`usage: ${usage}`);
+      return run(cluster.change(id(), { kind, server: wholeNumber(args[2], 'a server id') }, args[3]));
+    }
     case 'deliver':
       expectWords(args, 1, 'deliver <from>-><to> | deliver all');
       return run(args[0] === 'all' ? cluster.deliverAll() : cluster.deliver(...pair(args[0])));
@@ -84,7 +97,7 @@ function execute(cluster: Cluster | undefined, line: string): { cluster: Cluster
     case 'restore': return run(cluster.restore(id(), parsePersistent(args.slice(1))));
     case 'show': return run(cluster.show(args.map((a) => wholeNumber(a, 'a server id'))));
     default:
-      throw new Error(`unknown command "${command}" (cluster, restore, timeout, tick, start, snapshot, deliver, drop, restart, show)`);
+      throw new Error(`unknown command "${command}" (cluster, restore, timeout, tick, start, snapshot, change, deliver, drop, restart, show)`);
   }
 }
 
