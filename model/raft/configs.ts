@@ -1,4 +1,4 @@
-import { configurationInEffect, everyoneVotes, type Configuration, type LogEntry, type PersistentState } from '../../src/core/index.js';
+import type { Configuration, LogEntry } from '../../src/core/index.js';
 
 /**
  * The model's view of membership (thesis chapter 4): configurations as values, the words for
@@ -69,15 +69,3 @@ export const isAppliedConfig = (v: unknown): v is Configuration => typeof v === 
 
 /** Whether the applied ghost's value is a no-op (NOOP_APPLIED, or as a trace file holds it). */
 export const isAppliedNoop = (v: unknown): boolean => v === NOOP_APPLIED || (typeof v === 'object' && v !== null && (v as { noop?: unknown }).noop === true);
-
-// ---- configurations of states and disks ----
-
-/** The configuration in effect by a disk's log (its snapshot's, else the bootstrap one, else everyone). */
-export function diskConfig(d: PersistentState, clusterSize: number, bootstrapConfig: Configuration | null | undefined): Configuration {
-  return configurationInEffect({ log: d.log, lastIncludedIndex: d.lastIncludedIndex, lastIncludedTerm: d.lastIncludedTerm, clusterSize,
-    ...(d.lastIncludedConfig !== undefined ? { lastIncludedConfig: d.lastIncludedConfig } : {}),
-    ...(bootstrapConfig != null ? { bootstrapConfig } : {}) });
-}
-
-/** The bootstrap configuration of a run, or everyone a voter. */
-export const startingConfig = (bootstrapConfig: Configuration | null | undefined, servers: number): Configuration => bootstrapConfig ?? everyoneVotes(servers);
