@@ -1,4 +1,4 @@
-import type { Bounds } from '../raft/bounds.js';
+import { type Bounds, type ConfigChangeKind, configChangeKinds, membershipOn } from '../raft/bounds.js';
 
 /**
  * What each goal needs of the bounds. A goal that needs a feature the run turned off (crashes,
@@ -16,12 +16,17 @@ const CRASHES: Feature = { on: (b) => b.maxCrashes > 0, off: 'it needs a crash a
 const SNAPSHOTS: Feature = { on: (b) => (b.maxSnapshots ?? 0) > 0, off: 'it needs a snapshot and --max-snapshots is 0' };
 const PREVOTE: Feature = { on: (b) => b.preVote === true, off: 'PreVote is off (--no-prevote)' };
 const CHECK_QUORUM: Feature = { on: (b) => b.checkQuorum === true, off: 'CheckQuorum is off (--no-check-quorum)' };
+const OUTSIDE: Feature = {
+  on: (b) => b.initialVoters !== undefined && b.initialVoters < b.servers,
+  off: 'it needs a server that starts outside the configuration and every server starts a voter (--initial-voters)',
+};
+const changeKind = (kind: ConfigChangeKind): Feature => ({ on: (b) => configChangeKinds(b).includes(kind), off: `it needs ${kind} and --config-changes leaves it out` });
 
-type NumericBound = 'servers' | 'maxTerm' | 'maxLog' | 'maxCommands' | 'maxCrashes' | 'maxMessages' | 'maxSnapshots';
+type NumericBound = 'servers' | 'maxTerm' | 'maxLog' | 'maxCommands' | 'maxCrashes' | 'maxMessages' | 'maxSnapshots' | 'maxConfigChanges';
 
 const FLAG: Record<NumericBound, string> = {
   servers: '--servers', maxTerm: '--max-term', maxLog: '--max-log', maxCommands: '--max-commands',
-  maxCrashes: '--max-crashes', maxMessages: '--max-messages', maxSnapshots: '--max-snapshots',
+  maxCrashes: '--max-crashes', maxMessages: '--max-messages', maxSnapshots: '--max-snapshots', maxConfigChanges: '--max-config-changes',
 };
 
 /** A bound and the least value at which the goal can be reached (a function of the bounds: a vote request goes to every peer at once). */
@@ -38,6 +43,8 @@ interface GoalNeeds {
   readonly needs: readonly Need[];
   /** The bounds to raise when every need is met and the goal is still unreached, likeliest first. */
   readonly raise: readonly NumericBound[];
+  /** The goal exists only in such runs (membership's: with --max-config-changes); else it is not dropped, just absent. */
+  readonly onlyWith?: (b: Bounds) => boolean;
 }
 
 export const GOAL_NEEDS: Readonly<Record<string, GoalNeeds>> = {
@@ -49,6 +56,18 @@ export const GOAL_NEEDS: Readonly<Record<string, GoalNeeds>> = {
   CommitAfterRestartFromSnapshot: { features: [SNAPSHOTS, CRASHES], needs: COMMIT, raise: ['maxCommands', 'maxLog', 'maxMessages'] },
   LeaderStepsDownOnLostQuorum: { features: [CHECK_QUORUM], needs: ELECTION, raise: ['maxMessages', 'maxTerm'] },
   PreVoteRoundFailsWithoutNewTerm: { features: [PREVOTE], needs: ELECTION, raise: ['maxMessages', 'maxTerm'] },
+  // A no-op, AddLearner and PromoteLearner entries (three), then a vote in a later term.
+  ServerAddedCatchesUpAndVotes: {
+    features: [OUTSIDE, changeKind('AddLearner'), changeKind('PromoteLearner')], onlyWith: membershipOn,
+    needs: [...ELECTION, { bound: 'maxConfigChanges', min: () => 2 }, { bound: 'maxLog', min: () => 3 }, { bound: 'maxTerm', min: () => 2 }],
+    raise: ['maxMessages', 'maxLog', 'maxTerm'],
+  },
+  // A no-op and the removal (two entries), then the successor's no-op or command in a later term.
+  LeaderRemovesItselfSuccessorCommits: {
+    features: [changeKind('RemoveServer')], onlyWith: membershipOn,
+    needs: [...ELECTION, { bound: 'maxConfigChanges', min: () => 1 }, { bound: 'maxLog', min: () => 3 }, { bound: 'maxTerm', min: () => 2 }],
+    raise: ['maxMessages', 'maxLog', 'maxTerm'],
+  },
 };
 
 /** Why `goal` cannot be reached within `b` for a feature turned off, or null when it can. */
@@ -59,6 +78,7 @@ export function missingFeature(goal: string, b: Bounds): string | null {
 /** The goals the run drops (a feature off), each with its note; the model leaves some out itself (snapshots, the options). */
 export function droppedGoals(b: Bounds): { readonly name: string; readonly note: string }[] {
   return Object.keys(GOAL_NEEDS).flatMap((name) => {
+    if (GOAL_NEEDS[name]!.onlyWith?.(b) === false) return [];
     const why = missingFeature(name, b);
     return why === null ? [] : [{ name, note: `goal ${name} dropped: ${why}` }];
   });

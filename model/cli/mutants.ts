@@ -120,13 +120,26 @@ async function exhaustive(m: Mutant, root: string, timeLimitMs: number): Promise
 }
 
 async function randomized(m: Mutant, root: string, seed: number, timeLimitMs: number): Promise<Checked> {
-  const r = await randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000 });
+  const r = await randomCheck({ variant: mutantVariant(m.name), seed, runs: 1_000_000, timeLimitMs, shrinkTimeLimitMs: 20_000, bounds: membershipOf(m) });
   if (!r.failure) return checked({ caught: false, invariant: null, seconds: r.seconds, traceLength: null, svg: null, runs: r.runs, result: r.result });
   const dir = resolve(root, 'mutants', m.name, 'random');
   ensureDirectory(dir, 'report directory');
   const trace = toTraceFile(r.failure.model, m.name, false, r.failure.invariant, r.failure.trace);
   const paths = await writeTrace(dir, trace);
   return checked({ caught: true, invariant: r.failure.invariant, seconds: r.seconds, traceLength: trace.steps.length, svg: rel(root, paths.svg), runs: r.runs, result: r.result }, paths);
+}
+
+/**
+ * A membership mutant's change budget, kinds and bootstrap voters, for the random checker (whose
+ * own bounds change no membership); nothing for the others, whose runs stay as they were.
+ */
+function membershipOf(m: Mutant): Partial<Bounds> {
+  const b = m.bounds ?? {};
+  return {
+    ...(b.maxConfigChanges !== undefined ? { maxConfigChanges: b.maxConfigChanges } : {}),
+    ...(b.configChanges !== undefined ? { configChanges: b.configChanges } : {}),
+    ...(b.initialVoters !== undefined ? { initialVoters: b.initialVoters } : {}),
+  };
 }
 
 function markdown(rows: readonly MutantRow[], seed: number, exhaustiveLimit: number, randomLimit: number): string {

@@ -6,7 +6,7 @@ import { createModel } from '../raft/model.js';
 import { replayTrace } from '../raft/replay-trace.js';
 import type { ReducerVariant } from '../raft/reducer.js';
 import { changePlace, stateChanges } from '../report/state-diff.js';
-import type { TraceFile } from '../report/trace-file.js';
+import { type TraceFile, upgradeTrace } from '../report/trace-file.js';
 import { UsageError } from './args.js';
 
 function readTrace(path: string): TraceFile {
@@ -26,7 +26,8 @@ function readTrace(path: string): TraceFile {
   if (!t || t.format !== 'pure-raft-trace/1' || !Array.isArray(t.steps) || !t.initial || !t.bounds) {
     throw new UsageError(`${path} is not a pure-raft trace (format pure-raft-trace/1)`);
   }
-  return t as TraceFile;
+  // (A trace of an older version is read as this one would have written it.)
+  return upgradeTrace(t as TraceFile);
 }
 
 /** `--replay trace.json`: re-runs every step through the core; 0 confirmed, 1 it disagrees. */

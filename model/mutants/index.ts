@@ -3,6 +3,7 @@ import { countStaleVotes, noStepDownOnReply, noUpToDateCheck, secondVoteInTerm, 
 import { type Bounds, DEFAULT_BOUNDS } from '../raft/bounds.js';
 import type { ReducerVariant } from '../raft/reducer.js';
 import { candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout } from './liveness.js';
+import { MEMBERSHIP_MUTANTS } from './membership.js';
 import type { Mutant } from './mutant.js';
 import { currentTermNotPersisted, logNotPersisted, persistFromWrongIndex, replyBeforePersist, votedForNotPersisted } from './persistence.js';
 import { checkQuorumKeepsStaleActivity, leaderNeverStepsDown, preVoteBumpsTerm, preVoteIgnoresLeader } from './preVoteCheckQuorum.js';
@@ -31,6 +32,8 @@ export const MUTANTS: readonly Mutant[] = [
   upToDateTermOrLength, overwriteWithoutTruncating, voteMajorityByHalf,
   // liveness (caught by the recoverability check, --liveness)
   candidateIgnoresElectionTimeout, votedServerIgnoresElectionTimeout,
+  // membership change (thesis chapter 4)
+  ...MEMBERSHIP_MUTANTS,
 ];
 
 /** The reducer variant that runs mutant `name`; an unknown name is a RangeError (bad input, one line). */

@@ -1,5 +1,6 @@
 import { produce } from 'immer';
-import { entryAt, lastLogIndex, operations, step, type ApplyMsg, type Input, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from '../../src/core/index.js';
+import { entryAt, lastLogIndex, operations, step, type ApplyMsg, type Input, type LogEntry, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from '../../src/core/index.js';
+import { sameKind } from '../raft/configs.js';
 import type { Reducer } from '../raft/reducer.js';
 
 /**
@@ -21,7 +22,7 @@ function firstChange(before: RaftState, after: RaftState): number {
   for (let i = start; i <= end; i++) {
     const a = i > before.lastIncludedIndex ? entryAt(before, i) : undefined;
     const b = entryAt(after, i);
-    if (a === undefined || (a !== b && (a.term !== b.term || a.command !== b.command))) return i;
+    if (a === undefined || (a !== b && (a.term !== b.term || a.command !== b.command || !sameKind(a, b)))) return i;
   }
   return Math.max(end + 1, start);
 }
@@ -29,7 +30,7 @@ function firstChange(before: RaftState, after: RaftState): number {
 /** The persist effect recomputed against the state before the step (for mutants that edit state). */
 export function repersist(before: RaftState, r: StepResult): StepResult {
   const after = r.state;
-  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot;
+  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot || before.lastIncludedConfig !== after.lastIncludedConfig;
   const from = firstChange(before, after);
   const logChanged = (before.log !== after.log || snapshotChanged) && from <= Math.max(lastLogIndex(before), lastLogIndex(after));
   if (!logChanged && !snapshotChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) {
@@ -44,6 +45,7 @@ export function repersist(before: RaftState, r: StepResult): StepResult {
     log: after.log,
     logChangedFrom: logChanged ? from : lastLogIndex(after) + 1,
     snapshotChanged,
+    ...(after.lastIncludedConfig === undefined ? {} : { lastIncludedConfig: after.lastIncludedConfig }),
   };
   return { ...r, persist };
 }
@@ -53,12 +55,18 @@ export function stepFrom(state: RaftState, edited: RaftState, input: Input, conf
   return repersist(state, step(edited, input, config));
 }
 
+/** What applying entry `e` at index `i` hands the service: a command, or a configuration entry or no-op (the core's ConfigApplyMsg). */
+export function applyMsgOf(e: LogEntry, i: number): ApplyMsg {
+  if (e.config !== undefined || e.noop === true) return { configValid: true, configIndex: i, config: e.config ?? null, context: e.command };
+  return { commandValid: true, command: e.command, commandIndex: i };
+}
+
 /** Sets commitIndex to `n` (when higher) and applies everything up to lastApplied = `upTo`. */
 export function commitAndApply(r: StepResult, commitIndex: number, upTo: number): StepResult {
   const s = r.state;
   if (commitIndex <= s.commitIndex && upTo <= s.lastApplied) return r;
   const apply: ApplyMsg[] = [...r.apply];
-  for (let i = s.lastApplied + 1; i <= upTo; i++) apply.push({ commandValid: true, command: entryAt(s, i).command, commandIndex: i });
+  for (let i = s.lastApplied + 1; i <= upTo; i++) apply.push(applyMsgOf(entryAt(s, i), i));
   const state = produce(s, (d) => {
     d.commitIndex = Math.max(d.commitIndex, commitIndex);
     d.lastApplied = Math.max(d.lastApplied, upTo);

@@ -1,4 +1,5 @@
-import type { Configuration, LogEntry, Message } from '../../src/core/index.js';
+import type { Configuration, LogEntry, MembershipChange, Message } from '../../src/core/index.js';
+import { configText, entryWords } from './configs.js';
 
 /**
  * The environment's and the servers' moves, named as in Ongaro's raft.tla. Server steps
@@ -12,7 +13,9 @@ export type ServerStepAction =
   | { readonly kind: 'ClientRequest'; readonly server: number; readonly crashMidStep: boolean }
   /** The service compacts the log through what the server applied (the core's Snapshot input). */
   | { readonly kind: 'Snapshot'; readonly server: number; readonly crashMidStep: boolean }
-  | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean };
+  | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean }
+  /** The host asks leader `server` for a membership change (the core's ChangeMembership input). */
+  | { readonly kind: 'ChangeMembership'; readonly server: number; readonly change: MembershipChange; readonly crashMidStep: boolean };
 
 export type RaftAction =
   | ServerStepAction
@@ -46,12 +49,12 @@ export function formatMessage(m: Message): string {
 
 /** `term:command`; a configuration entry `term:config{voters|learners}`, a leader's no-op `term:noop`. */
 export function formatEntry(e: LogEntry): string {
-  return `${e.term}:${e.config !== undefined ? `config${formatConfiguration(e.config)}` : e.noop === true ? 'noop' : String(e.command)}`;
+  return entryWords(e, String);
 }
 
 /** `{0,1|2}`: voters 0 and 1, learner 2. */
 export function formatConfiguration(c: Configuration): string {
-  return `{${c.voters.join(',')}|${c.learners.join(',')}}`;
+  return configText(c);
 }
 
 export function formatAction(a: RaftAction): string {
@@ -66,6 +69,8 @@ export function formatAction(a: RaftAction): string {
       return `${a.kind}(${a.server})${crash}`;
     case 'Receive':
       return `Receive ${formatMessage(a.message)}${crash}`;
+    case 'ChangeMembership':
+      return `ChangeMembership(${a.server}, ${a.change.kind} s${a.change.server})${crash}`;
     case 'DropMessage':
       return `DropMessage ${formatMessage(a.message)}`;
     case 'DuplicateMessage':
@@ -86,6 +91,8 @@ export function actionKey(a: RaftAction, messageKey: (m: Message) => string): st
       return `${a.kind}(${a.server})`;
     case 'Receive':
       return `${a.kind}(${messageKey(a.message)})${a.crashMidStep ? '!' : ''}`;
+    case 'ChangeMembership':
+      return `${a.kind}(${a.server},${a.change.kind},${a.change.server})${a.crashMidStep ? '!' : ''}`;
     case 'DropMessage':
     case 'DuplicateMessage':
       return `${a.kind}(${messageKey(a.message)})`;

@@ -1,9 +1,11 @@
-import { lastLogIndex, majority, type LogEntry, type PersistentState } from '../../src/core/index.js';
+import { lastLogIndex, majority, type Configuration, type LogEntry, type PersistentState } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
 import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
 import { knownEntry, snapshotEntries } from './snapshot-data.js';
 import { OPTION_INVARIANTS } from './option-properties.js';
+import { appliedValue, configText, entryOf, sameConfig } from './configs.js';
+import { MEMBERSHIP_INVARIANTS } from './membership-properties.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -107,7 +109,7 @@ export const LeaderCompleteness: RaftInvariant = {
       for (let i = 0; i < s.committed.length; i++) {
         const c = s.committed[i]!;
         if (c.commitTerm >= state.currentTerm || sameEntry(knownEntry(state, i + 1), c)) continue;
-        const expected: LogEntry = { term: c.term, command: c.command };
+        const expected: LogEntry = entryOf(c);
         return finding('LeaderCompleteness', [{ server: id, field: 'log', index: i + 1, expected }], [state.currentTerm, c.commitTerm],
           `${sn(id)}, leader of term ${state.currentTerm}, holds ${knownEntryText(state, i + 1)} at index ${i + 1}, where ${entryText(expected)} was committed in term ${c.commitTerm}`);
       }
@@ -139,7 +141,7 @@ function snapshotDisagrees(s: SystemState, server: number, field: 'log' | 'disk'
   if (v.lastIncludedIndex === 0) return null;
   const data = snapshotEntries(v);
   for (let i = 0; i < data.length; i++) {
-    if (i < s.applied.length && data[i]!.command === s.applied[i]) continue;
+    if (i < s.applied.length && appliedValue(data[i]!) === s.applied[i]) continue;
     const where = field === 'disk' ? `${sn(server)}'s snapshot on disk` : `${sn(server)}'s snapshot`;
     return finding('StateMachineSafety', [{ server, field, index: i + 1 }], [],
       i < s.applied.length
@@ -160,7 +162,7 @@ function sameSnapshot(x: PersistentState, y: PersistentState): boolean {
   return a.length === b.length && a.every((e, i) => sameEntry(e, b[i]));
 }
 
-/** A live server's currentTerm, votedFor, snapshot (with lastIncludedIndex and lastIncludedTerm) and log equal what it last persisted. */
+/** A live server's currentTerm, votedFor, snapshot (with lastIncludedIndex, lastIncludedTerm and lastIncludedConfig) and log equal what it last persisted. */
 export const PersistedMatchesMemory: RaftInvariant = {
   name: 'PersistedMatchesMemory',
   check: (s) => {
@@ -176,7 +178,8 @@ export const PersistedMatchesMemory: RaftInvariant = {
         return finding('PersistedMatchesMemory', memoryAndDisk(server, 'votedFor'), [state.currentTerm],
           `${sn(server)} voted for ${v(state.votedFor)}, its disk says ${v(persisted.votedFor)}`);
       }
-      if (state.lastIncludedIndex !== persisted.lastIncludedIndex || state.lastIncludedTerm !== persisted.lastIncludedTerm || !sameSnapshot(state, persisted)) {
+      if (state.lastIncludedIndex !== persisted.lastIncludedIndex || state.lastIncludedTerm !== persisted.lastIncludedTerm || !sameSnapshot(state, persisted) ||
+        !sameConfig(state.lastIncludedConfig, persisted.lastIncludedConfig)) {
         return finding('PersistedMatchesMemory', memoryAndDisk(server, 'log'), [],
           `${sn(server)}'s snapshot runs through index ${state.lastIncludedIndex} (term ${state.lastIncludedTerm}) in memory, ${persisted.lastIncludedIndex} (term ${persisted.lastIncludedTerm}) on disk` +
             (state.lastIncludedIndex === persisted.lastIncludedIndex && state.lastIncludedTerm === persisted.lastIncludedTerm ? ', with other data' : ''));
@@ -195,18 +198,44 @@ export const PersistedMatchesMemory: RaftInvariant = {
   },
 };
 
-/** Every entry ever applied is on the disks of a majority (in the log or in the snapshot), so no crash pattern can lose it. */
+/**
+ * The configuration of the latest configuration entry committed (the committed ghost), else the
+ * bootstrap one; null when neither exists: every server a voter, the model without membership.
+ */
+export function latestCommittedConfig(s: SystemState): Configuration | null {
+  for (let i = s.committed.length - 1; i >= 0; i--) {
+    const c = s.committed[i]!.config;
+    if (c !== undefined) return c;
+  }
+  return s.bootstrapConfig ?? null;
+}
+
+/** Whether `d` holds at index `i` what was applied there (a command, a configuration or a no-op: appliedValue). */
+const holdsApplied = (d: PersistentState, i: number, applied: unknown): boolean => {
+  const e = knownEntry(d, i);
+  return e !== undefined && appliedValue(e) === applied;
+};
+
+/**
+ * Every entry ever applied is on the disks of a majority (in the log or in the snapshot) of the
+ * voters of the latest committed configuration, so no crash pattern can lose it (without
+ * membership: a majority of all servers).
+ */
 export const CommittedSurvivesCrash: RaftInvariant = {
   name: 'CommittedSurvivesCrash',
   check: (s) => {
-    const needed = majority(s.servers.length);
+    const config = latestCommittedConfig(s);
+    const n = config === null ? s.servers.length : config.voters.length;
+    const needed = majority(n);
     for (let i = 0; i < s.applied.length; i++) {
       let copies = 0;
-      for (const { persisted } of s.servers) if (knownEntry(persisted, i + 1)?.command === s.applied[i]) copies++;
+      for (let k = 0; k < n; k++) if (holdsApplied(s.servers[config === null ? k : config.voters[k]!]!.persisted, i + 1, s.applied[i])) copies++;
       if (copies >= needed) continue;
-      const missing = s.servers.flatMap((slot, server) => (knownEntry(slot.persisted, i + 1)?.command === s.applied[i] ? [] : [server]));
+      const voters = config === null ? s.servers.map((_, id) => id) : config.voters;
+      const missing = voters.filter((v) => !holdsApplied(s.servers[v]!.persisted, i + 1, s.applied[i]));
+      const of = config === null ? `${s.servers.length} disks` : `the disks of the ${n} voters of ${configText(config)}`;
       return finding('CommittedSurvivesCrash', missing.map((server) => ({ server, field: 'disk' as const, index: i + 1 })), [],
-        `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${s.servers.length} disks (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
+        `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${of} (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
     }
     return null;
   },
@@ -335,6 +364,7 @@ export const INVARIANTS: readonly RaftInvariant[] = [
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
   LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing, CommitIndexNeverDecreases, CommitByCountingOnlyCurrentTerm,
   ...OPTION_INVARIANTS, // PreVote and CheckQuorum
+  ...MEMBERSHIP_INVARIANTS, // membership change
 ];
 
 /** The first invariant `s` breaks, with its finding; null when all hold. */

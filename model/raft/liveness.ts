@@ -50,7 +50,8 @@ function pendingCommands(s: SystemState): number[] {
       // Entries in a snapshot were applied, so committed: only the log past it is looked at.
       for (let i = log.lastIncludedIndex + 1; i <= log.lastIncludedIndex + log.log.length; i++) {
         const c = knownEntry(log, i)!.command;
-        if (!committed.has(c)) pending.add(c as number);
+        // (Configuration entries and no-ops carry no client command.)
+        if (typeof c === 'number' && !committed.has(c)) pending.add(c);
       }
     }
   }

@@ -1,4 +1,5 @@
 import { majority } from '../../src/core/index.js';
+import { configOf } from './membership-properties.js';
 import type { Property } from '../engine/model.js';
 import type { Bounds } from './bounds.js';
 import type { SystemState } from './system.js';
@@ -34,9 +35,12 @@ export const PreVoteRoundFailsWithoutNewTerm: Property<SystemState> = {
       if (x.state?.role !== 'preCandidate' || x.state.currentTerm !== top) return false;
       let refusers = 0;
       for (const m of s.network) if (m.type === 'PreVoteReply' && m.to === id && !m.voteGranted && m.term === top) refusers |= 1 << m.from;
+      // Refusals of the voters of its configuration (membership); without membership, of everyone.
+      const config = configOf(x.state);
+      const voters = config === null ? n : config.voters.length;
       let count = 0;
-      for (let i = 0; i < n; i++) if (refusers & (1 << i)) count++;
-      return count > n - majority(n);
+      for (let k = 0; k < voters; k++) if (refusers & (1 << (config === null ? k : config.voters[k]!))) count++;
+      return count > voters - majority(voters);
     });
   },
 };

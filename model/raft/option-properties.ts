@@ -1,4 +1,5 @@
-import { majority } from '../../src/core/index.js';
+import { isVoter, majority } from '../../src/core/index.js';
+import { configOf } from './membership-properties.js';
 import type { Invariant } from '../engine/model.js';
 import { type Finding, finding, serverName as sn } from './finding.js';
 import type { StepProperty } from './server-step.js';
@@ -64,11 +65,18 @@ export const LeaderKeepsOnlyWithQuorum: StepProperty = {
     const after = result.state;
     if (input.type !== 'ElectionTimeout' || before.role !== 'leader' || after.role !== 'leader' || after.currentTerm !== before.currentTerm) return null;
     const heard = system.quorumHeard[server] ?? 0;
+    // Voters only, the leader among them while it is one (membership); without membership, everyone.
+    const config = configOf(before);
+    const n = config === null ? before.clusterSize : config.voters.length;
     let peers = 0;
-    for (let i = 0; i < before.clusterSize; i++) if (heard & (1 << i)) peers++;
-    if (1 + peers >= majority(before.clusterSize)) return null;
+    for (let k = 0; k < n; k++) {
+      const i = config === null ? k : config.voters[k]!;
+      if (i !== server && heard & (1 << i)) peers++;
+    }
+    const self = config === null || isVoter(config, server) ? 1 : 0;
+    if (self + peers >= majority(n)) return null;
     return finding('LeaderKeepsOnlyWithQuorum', [{ server, field: 'role' }], [before.currentTerm],
-      `leader ${sn(server)} of term ${before.currentTerm} stayed leader through its quorum check having heard ${peers} peer${peers === 1 ? '' : 's'} since the last one (a majority is ${majority(before.clusterSize)} with itself)`);
+      `leader ${sn(server)} of term ${before.currentTerm} stayed leader through its quorum check having heard ${peers} ${config === null ? 'peer' : 'voter'}${peers === 1 ? '' : 's'} since the last one (a majority is ${majority(n)}${self === 1 ? ' with itself' : ''})`);
   },
 };
 

@@ -35,15 +35,20 @@ export const traceSentence = (t: Pick<TraceFile, 'finding' | 'detail'>): string 
 
 /**
  * A trace as this version reads it: states recorded before findings carry a breach of
- * { invariant, detail }, which becomes a finding with that sentence and no places.
+ * { invariant, detail }, which becomes a finding with that sentence and no places; states
+ * recorded before membership lack its fields, which take their first values (no change spent,
+ * no bootstrap configuration, no leader removed).
  */
 export function upgradeTrace(t: TraceFile): TraceFile {
   const old = (s: SystemState): boolean => s.breach !== null && !Array.isArray((s.breach as Partial<Finding>).places);
-  if (!old(t.initial) && !t.steps.some((st) => old(st.state))) return t;
+  const beforeMembership = (s: SystemState): boolean => (s as Partial<SystemState>).configChanges === undefined;
+  const stale = (s: SystemState): boolean => old(s) || beforeMembership(s);
+  if (!stale(t.initial) && !t.steps.some((st) => stale(st.state))) return t;
   const upgrade = (s: SystemState): SystemState => {
-    if (!old(s)) return s;
-    const b = s.breach as unknown as { invariant: string; detail?: string };
-    return { ...s, breach: { invariant: b.invariant, servers: [], indices: [], terms: [], places: [], sentence: b.detail ?? '' } };
+    if (!stale(s)) return s;
+    const b = s.breach as unknown as { invariant: string; detail?: string } | null;
+    const breach = old(s) ? { invariant: b!.invariant, servers: [], indices: [], terms: [], places: [], sentence: b!.detail ?? '' } : s.breach;
+    return beforeMembership(s) ? { ...s, breach, configChanges: 0, bootstrapConfig: null, removedLeaderTerm: 0 } : { ...s, breach };
   };
   return { ...t, initial: upgrade(t.initial), steps: t.steps.map((st) => ({ ...st, state: upgrade(st.state) })) };
 }
