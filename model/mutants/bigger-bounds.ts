@@ -1,5 +1,5 @@
 import { isAtLeastAsUpToDate, lastLogIndex, lastLogTerm, step, type RaftState, type RequestVoteReply } from '../../src/core/index.js';
-import { produce } from 'immer';
+import { castDraft, produce } from 'immer';
 import type { Mutant } from './mutant.js';
 import { received, receive, repersist, rewritingReceived, withStep } from './wrap.js';
 
@@ -48,7 +48,7 @@ export const overwriteWithoutTruncating: Mutant = {
     // The core truncated the follower's log to the leader's entries: put back what followed them.
     if (lastLogIndex(r.state) !== end || lastLogIndex(state) <= end || end < state.lastIncludedIndex) return r;
     const kept = state.log.slice(end - state.lastIncludedIndex);
-    const restored = produce(r.state, (d) => { d.log.push(...kept); });
+    const restored = produce(r.state, (d) => { d.log.push(...castDraft(kept)); });
     return repersist(state, { ...r, state: restored });
   }),
 };

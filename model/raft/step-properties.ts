@@ -41,6 +41,8 @@ export const AppliedCommandsAgree: StepProperty = {
         next = entry.snapshotIndex + 1;
         continue;
       }
+      // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
+      if ('configValid' in entry) continue;
       const i = entry.commandIndex;
       const cmd = entry.command;
       const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];

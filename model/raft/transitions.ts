@@ -270,6 +270,8 @@ function carryOut(op: Operation): void {
         fx.installed = true;
         return;
       }
+      // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
+      if ('configValid' in entry) return;
       const applied = fx.applied;
       if (entry.commandIndex - 1 === applied.length) fx.applied = [...applied, entry.command];
       return;

@@ -1,5 +1,5 @@
-import { majority } from './cluster.js';
-import { read, write, writeAt, type ServerEdit } from './draft.js';
+import { configurationOf, read, write, writeAt, type ServerEdit } from './draft.js';
+import { voterQuorum, votersFlagged } from './configuration.js';
 import { type Outbox, setTimer } from './outbox.js';
 import type { Message } from './types.js';
 
@@ -32,16 +32,15 @@ export function noteRecentActive(e: ServerEdit, m: Message): void {
 }
 
 /**
- * Leader's election timeout, the quorum check: true when a majority (itself included) was heard
+ * Leader's election timeout, the quorum check: true when a majority of the voters of the
+ * configuration in effect (itself included while it is one) was heard
  * since the last one, and the next period starts (the timer that fired is re-armed by the
  * runtime's timer rule); false when the leader must step down (its caller does it: becomeFollower
  * is in roles.ts, which imports this module).
  */
 export function quorumCheckPasses(e: ServerEdit): boolean {
-  const recentActive = read(e, 'recentActive');
-  let active = 0;
-  for (let i = 0; i < recentActive.length; i++) if (recentActive[i]) active++;
-  if (active < majority(e.draft.clusterSize)) return false;
+  const { config } = configurationOf(e);
+  if (votersFlagged(config, read(e, 'recentActive')) < voterQuorum(config)) return false;
   onlySelfActive(e);
   return true;
 }

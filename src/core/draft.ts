@@ -1,6 +1,7 @@
 import type { Draft } from 'immer';
 import { lastLogIndex } from './log.js';
-import type { LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
+import { latestConfiguration, type ConfigurationAt } from './configuration.js';
+import type { Configuration, LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
 
 /**
  * How handlers see a server's state inside the step's immer recipe: a ServerEdit, handed to
@@ -21,7 +22,16 @@ import type { LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
  * them whole keeps each step to the one root draft, whose changed scalars immer finalizes.
  */
 export type PlainField = 'log' | 'snapshot' | 'votesGranted' | 'nextIndex' | 'matchIndex' | 'recentActive';
-export type ServerDraft = Omit<Draft<RaftState>, PlainField>;
+/**
+ * The configurations are left out too (read them with configurationOf, or logOf(e).lastIncludedConfig):
+ * reading one through the draft would draft it.
+ */
+export type ServerDraft = Omit<Draft<RaftState>, PlainField | 'lastIncludedConfig' | 'bootstrapConfig'>;
+
+/** The log as a step sees it: LogView, and the configuration its snapshot compacted. */
+export interface EditLogView extends LogView {
+  readonly lastIncludedConfig?: Configuration;
+}
 
 /** The per-server arrays (indexed by server id): votesGranted, nextIndex, matchIndex, recentActive. */
 export type PerServerField = Exclude<PlainField, 'log' | 'snapshot'>;
@@ -41,7 +51,14 @@ export interface ServerEdit {
    * The log as it stands (logOf): the base state itself at the start, a new view whenever
    * replaceLogFrom or installLog changes it, so reading the log never goes through the draft.
    */
-  logView: LogView;
+  logView: EditLogView;
+  /** The base state's bootstrapConfig (it never changes). */
+  readonly bootstrapConfig: Configuration | undefined;
+  /**
+   * The configuration in effect and its entry's index, computed the first time a step needs it
+   * (configurationOf) and forgotten when the log changes in a way that may change it.
+   */
+  inEffect: ConfigurationAt | undefined;
   /** The least index `replaceLogFrom` rewrote from (Infinity: the log is untouched); every entry below it is the base log's own object. */
   logRewrittenFrom: LogIndex;
 }
@@ -56,6 +73,8 @@ export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerE
     draft,
     arrays: { log: base.log, snapshot: base.snapshot, votesGranted: base.votesGranted, nextIndex: base.nextIndex, matchIndex: base.matchIndex, recentActive: base.recentActive },
     logView: base,
+    bootstrapConfig: base.bootstrapConfig,
+    inEffect: undefined,
     logRewrittenFrom: Infinity,
   };
 }
@@ -69,8 +88,20 @@ export function read<K extends PlainField>(e: ServerEdit, field: K): Arrays[K] {
 }
 
 /** The log as it stands in this step (the plain entries and the snapshot's index and term), for log.ts. O(1). */
-export function logOf(e: ServerEdit): LogView {
+export function logOf(e: ServerEdit): EditLogView {
   return e.logView;
+}
+
+/**
+ * The configuration in effect on this server as the log stands now (configuration.ts), and the
+ * index of its entry (0: not in the log). Computed once per step and log change.
+ */
+export function configurationOf(e: ServerEdit): ConfigurationAt {
+  if (e.inEffect === undefined) {
+    const v = e.logView;
+    e.inEffect = latestConfiguration(v, v.lastIncludedConfig, e.bootstrapConfig, e.draft.clusterSize);
+  }
+  return e.inEffect;
 }
 
 /**
@@ -122,9 +153,16 @@ export function empty(e: ServerEdit, field: PerServerField): void {
  * (Copied by spreading: V8 spreads a frozen array quickly, but slices it in its slow path.)
  */
 export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly LogEntry[]): void {
-  const { log, lastIncludedIndex: base, lastIncludedTerm } = logOf(e);
+  const view = logOf(e);
+  const { log, lastIncludedIndex: base, lastIncludedTerm } = view;
   if (!(index > base && index <= base + log.length + 1)) throw new RangeError(`pure-raft: log index ${index} outside ${base + 1}..${base + log.length + 1}`);
-  for (let i = 0; i < entries.length; i++) freezeDeep(entries[i]);
+  let addsConfig = false;
+  for (let i = 0; i < entries.length; i++) {
+    freezeDeep(entries[i]);
+    if (entries[i]!.config !== undefined) addsConfig = true;
+  }
+  // The configuration in effect changes when a configuration entry is added or cut off.
+  if (e.inEffect !== undefined && (addsConfig || index <= e.inEffect.index)) e.inEffect = undefined;
   let kept = log;
   if (index - base - 1 < log.length) {
     const prefix = [...log];
@@ -135,7 +173,11 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
   e.logRewrittenFrom = Math.min(e.logRewrittenFrom, index);
   const frozen = Object.freeze(next);
   assign(e, 'log', frozen);
-  e.logView = { log: frozen, lastIncludedIndex: base, lastIncludedTerm };
+  e.logView = withConfig({ log: frozen, lastIncludedIndex: base, lastIncludedTerm }, view.lastIncludedConfig);
+}
+
+function withConfig(v: LogView, lastIncludedConfig: Configuration | undefined): EditLogView {
+  return lastIncludedConfig === undefined ? v : { ...v, lastIncludedConfig };
 }
 
 /** Appends `entries` to the log (replaceLogFrom lastLogIndex + 1). */
@@ -145,19 +187,31 @@ export function appendToLog(e: ServerEdit, entries: readonly LogEntry[]): void {
 
 /**
  * Figure 13's log edit: the snapshot `snapshot` now stands for every entry up to
- * `lastIncludedIndex` (of term `lastIncludedTerm`), and `entries` (the very entry objects kept
- * from the log, or none) follow it. lastIncludedIndex only grows.
+ * `lastIncludedIndex` (of term `lastIncludedTerm`; `lastIncludedConfig` the configuration in
+ * effect there, undefined: none compacted), and `entries` (the very entry objects kept from the
+ * log, or none) follow it. lastIncludedIndex only grows.
  */
-export function installLog(e: ServerEdit, lastIncludedIndex: LogIndex, lastIncludedTerm: Term, snapshot: unknown, entries: readonly LogEntry[]): void {
+export function installLog(
+  e: ServerEdit, lastIncludedIndex: LogIndex, lastIncludedTerm: Term, snapshot: unknown, entries: readonly LogEntry[],
+  lastIncludedConfig: Configuration | undefined,
+): void {
   const s = e.draft;
   const before = logOf(e).lastIncludedIndex;
   if (!(lastIncludedIndex > before)) throw new RangeError(`pure-raft: snapshot at ${lastIncludedIndex} does not follow the one at ${before}`);
   s.lastIncludedIndex = lastIncludedIndex;
   s.lastIncludedTerm = lastIncludedTerm;
   assign(e, 'snapshot', snapshot);
+  const draft = e.draft as { lastIncludedConfig?: Configuration };
+  if (lastIncludedConfig === undefined) {
+    if (logOf(e).lastIncludedConfig !== undefined) delete draft.lastIncludedConfig;
+  } else if (lastIncludedConfig !== logOf(e).lastIncludedConfig) {
+    freezeDeep(lastIncludedConfig);
+    draft.lastIncludedConfig = lastIncludedConfig;
+  }
   const log = Object.freeze([...entries]);
   assign(e, 'log', log);
-  e.logView = { log, lastIncludedIndex, lastIncludedTerm };
+  e.logView = withConfig({ log, lastIncludedIndex, lastIncludedTerm }, lastIncludedConfig);
+  e.inEffect = undefined;
 }
 
 /** Freezes plain objects and arrays, deeply (what immer's autoFreeze freezes). */

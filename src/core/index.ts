@@ -6,3 +6,7 @@ export { restore, initialState, persistentPart, EMPTY_PERSISTENT_STATE } from '.
 export { operations, runOperations, type Operation, type OperationSink } from './effects.js';
 export { lastLogIndex, lastLogTerm, termAt, entryAt, isAtLeastAsUpToDate } from './log.js';
 export { majority, peersOf } from './cluster.js';
+export {
+  configurationInEffect, isVoter, isLearner, isMember, membersOf, applyChange, everyoneVotes, voterQuorum, configurationProblem,
+  type ConfigurationSource,
+} from './configuration.js';

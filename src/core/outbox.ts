@@ -1,4 +1,4 @@
-import type { ApplyMsg, Message, StartResult, StepConfig, TimerDirective } from './types.js';
+import type { ApplyMsg, MembershipResult, Message, StartResult, StepConfig, TimerDirective } from './types.js';
 
 /** What a handler emits besides the next state; filled while the draft is being edited. */
 export interface Outbox {
@@ -8,6 +8,7 @@ export interface Outbox {
   readonly apply: ApplyMsg[];
   readonly timers: TimerDirective[];
   start?: StartResult;
+  membership?: MembershipResult;
 }
 
 export function newOutbox(config: StepConfig): Outbox {

@@ -1,8 +1,7 @@
 import { isAtLeastAsUpToDate } from './log.js';
-import { majority } from './cluster.js';
 import { empty, logOf, write, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
-import { askForVotes, becomeCandidate, countVotes } from './roles.js';
+import { askForVotes, becomeCandidate, wonVotes } from './roles.js';
 import type { Message, PreVoteArgs, PreVoteReply } from './types.js';
 
 /**
@@ -12,7 +11,7 @@ import type { Message, PreVoteArgs, PreVoteReply } from './types.js';
  * or with a stale log) thus never forces a new term on a cluster whose leader is healthy.
  */
 
-/** Election timeout with preVote: ask every peer for a pre-vote for currentTerm + 1; the term and the vote stay. */
+/** Election timeout (of a voter) with preVote: ask every other voter for a pre-vote for currentTerm + 1; the term and the vote stay. */
 export function becomePreCandidate(e: ServerEdit, out: Outbox): void {
   const s = e.draft;
   const { id, clusterSize } = s;
@@ -23,7 +22,7 @@ export function becomePreCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'recentActive');
   setTimer(out, 'resetElectionTimer');
   askForVotes(e, 'PreVote', s.currentTerm + 1, out);
-  if (countVotes(e) >= majority(clusterSize)) becomeCandidate(e, out);
+  if (wonVotes(e)) becomeCandidate(e, out);
 }
 
 /**
@@ -51,7 +50,7 @@ export function handlePreVoteReply(e: ServerEdit, reply: PreVoteReply, out: Outb
   const s = e.draft;
   if (s.role !== 'preCandidate' || !reply.voteGranted || reply.term !== s.currentTerm + 1) return;
   writeAt(e, 'votesGranted', reply.from, true);
-  if (countVotes(e) >= majority(s.clusterSize)) becomeCandidate(e, out);
+  if (wonVotes(e)) becomeCandidate(e, out);
 }
 
 /** The term rule's exception: a PreVote, or a granted PreVoteReply, carries a term nobody holds yet. */

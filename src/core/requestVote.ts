@@ -1,8 +1,7 @@
 import { isAtLeastAsUpToDate } from './log.js';
-import { majority } from './cluster.js';
 import { logOf, writeAt, type ServerEdit } from './draft.js';
 import { type Outbox, setTimer } from './outbox.js';
-import { becomeLeader, countVotes } from './roles.js';
+import { becomeLeader, wonVotes } from './roles.js';
 import type { RequestVoteArgs, RequestVoteReply } from './types.js';
 
 /**
@@ -27,10 +26,10 @@ export function handleRequestVote(e: ServerEdit, args: RequestVoteArgs, out: Out
   out.messages.push({ type: 'RequestVoteReply', from: s.id, to: args.from, term: s.currentTerm, voteGranted });
 }
 
-/** Candidate: count a vote granted in the current term; a majority makes a leader. */
+/** Candidate: count a vote granted in the current term; a majority of the voters makes a leader. */
 export function handleRequestVoteReply(e: ServerEdit, reply: RequestVoteReply, out: Outbox): void {
   const s = e.draft;
   if (s.role !== 'candidate' || reply.term !== s.currentTerm || !reply.voteGranted) return;
   writeAt(e, 'votesGranted', reply.from, true);
-  if (countVotes(e) >= majority(s.clusterSize)) becomeLeader(e, out);
+  if (wonVotes(e)) becomeLeader(e, out);
 }

@@ -1,6 +1,6 @@
 import { lastLogIndex, lastLogTerm } from './log.js';
-import { majority, peersOf } from './cluster.js';
-import { empty, logOf, read, write, type ServerEdit } from './draft.js';
+import { configurationOf, empty, logOf, read, write, type ServerEdit } from './draft.js';
+import { voterQuorum, votersFlagged } from './configuration.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { broadcastAppendEntries } from './send.js';
 import { startQuorumCheck } from './checkQuorum.js';
@@ -28,7 +28,7 @@ export function becomeFollower(e: ServerEdit, term: Term, out: Outbox): void {
   empty(e, 'recentActive');
 }
 
-/** Election timeout: a new term, a vote for self, RequestVote to every peer. */
+/** Election timeout (of a voter): a new term, a vote for self, RequestVote to every other voter. */
 export function becomeCandidate(e: ServerEdit, out: Outbox): void {
   const s = e.draft;
   const { id, clusterSize } = s;
@@ -40,23 +40,31 @@ export function becomeCandidate(e: ServerEdit, out: Outbox): void {
   empty(e, 'matchIndex');
   setTimer(out, 'resetElectionTimer');
   askForVotes(e, 'RequestVote', s.currentTerm, out);
-  if (countVotes(e) >= majority(clusterSize)) becomeLeader(e, out);
+  if (wonVotes(e)) becomeLeader(e, out);
 }
 
-/** RequestVote (or, with preVote, PreVote) for `term` to every peer, with this server's last log entry. */
+/**
+ * RequestVote (or, with preVote, PreVote) for `term` to every other voter of the configuration
+ * in effect (only votes count: learners and servers outside are not asked), with this server's
+ * last log entry.
+ */
 export function askForVotes(e: ServerEdit, type: 'RequestVote' | 'PreVote', term: Term, out: Outbox): void {
-  const { id, clusterSize } = e.draft;
+  const { id } = e.draft;
   const log = logOf(e);
-  for (const peer of peersOf(id, clusterSize)) {
+  for (const peer of configurationOf(e).config.voters) {
+    if (peer === id) continue;
     out.messages.push({ type, from: id, to: peer, term, candidateId: id, lastLogIndex: lastLogIndex(log), lastLogTerm: lastLogTerm(log) });
   }
 }
 
+/** The votes (or pre-votes) granted so far by voters of the configuration in effect. */
 export function countVotes(e: ServerEdit): number {
-  const votesGranted = read(e, 'votesGranted');
-  let votes = 0;
-  for (let i = 0; i < votesGranted.length; i++) if (votesGranted[i]) votes++;
-  return votes;
+  return votersFlagged(configurationOf(e).config, read(e, 'votesGranted'));
+}
+
+/** A majority of the voters of the configuration in effect granted their vote (or pre-vote). */
+export function wonVotes(e: ServerEdit): boolean {
+  return countVotes(e) >= voterQuorum(configurationOf(e).config);
 }
 
 /** A majority voted: reinitialise nextIndex/matchIndex and assert leadership with heartbeats. */

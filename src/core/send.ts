@@ -1,6 +1,6 @@
 import { entriesFrom, termAt } from './log.js';
-import { peersOf } from './cluster.js';
-import { logOf, read, type ServerEdit } from './draft.js';
+import { configurationOf, logOf, read, type ServerEdit } from './draft.js';
+import { membersOf } from './configuration.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
@@ -13,9 +13,10 @@ export function sendAppendEntries(e: ServerEdit, peer: ServerId, out: Outbox): v
   sendAppendEntriesTo(e, [peer], out);
 }
 
+/** AppendEntries (or InstallSnapshot) to every member of the configuration in effect, voters and learners, but this server. */
 export function broadcastAppendEntries(e: ServerEdit, out: Outbox): void {
-  const s = e.draft;
-  sendAppendEntriesTo(e, peersOf(s.id, s.clusterSize), out);
+  const { id } = e.draft;
+  sendAppendEntriesTo(e, membersOf(configurationOf(e).config).filter((peer) => peer !== id), out);
 }
 
 function sendAppendEntriesTo(e: ServerEdit, peers: readonly ServerId[], out: Outbox): void {
@@ -34,6 +35,7 @@ function sendAppendEntriesTo(e: ServerEdit, peers: readonly ServerId[], out: Out
         lastIncludedIndex: log.lastIncludedIndex,
         lastIncludedTerm: log.lastIncludedTerm,
         data: read(e, 'snapshot'),
+        ...(log.lastIncludedConfig === undefined ? {} : { lastIncludedConfig: log.lastIncludedConfig }),
       });
       continue;
     }

@@ -1,6 +1,7 @@
 import { advanceCommitIndex } from './commit.js';
-import { entriesFrom, lastLogIndex, termAt } from './log.js';
+import { entriesFrom, entryAt, lastLogIndex, termAt } from './log.js';
 import { installLog, logOf, read, writeAt, type ServerEdit } from './draft.js';
+import { lastConfigIndex } from './configuration.js';
 import { type Outbox, setTimer } from './outbox.js';
 import { becomeFollower } from './roles.js';
 import { sendAppendEntries } from './send.js';
@@ -16,12 +17,16 @@ import type { InstallSnapshotArgs, InstallSnapshotReply, LogIndex } from './type
  * All servers, from the service: `snapshot` holds every entry up to `index`, so the log keeps only
  * the entries after it. Ignored unless the index is past the current snapshot and already
  * applied (a snapshot can only hold what the service applied, and applied entries are committed).
+ * The configuration in effect at `index` is kept with it (lastIncludedConfig: that of the last
+ * configuration entry compacted, else the one the old snapshot kept), since the entry is gone.
  */
 export function handleSnapshot(e: ServerEdit, index: LogIndex, snapshot: unknown): void {
   const s = e.draft;
   if (!Number.isInteger(index) || index <= s.lastIncludedIndex || index > s.lastApplied) return;
   const v = logOf(e);
-  installLog(e, index, termAt(v, index), snapshot, entriesFrom(v, index + 1));
+  const configIndex = lastConfigIndex(v, index);
+  const lastIncludedConfig = configIndex > 0 ? entryAt(v, configIndex).config : v.lastIncludedConfig;
+  installLog(e, index, termAt(v, index), snapshot, entriesFrom(v, index + 1), lastIncludedConfig);
 }
 
 /**
@@ -32,6 +37,8 @@ export function handleSnapshot(e: ServerEdit, index: LogIndex, snapshot: unknown
  *     retain the log entries following it.
  *  7. Otherwise discard the entire log.
  *  8. Reset the state machine using the snapshot (an apply record of the snapshot, in order).
+ * The snapshot's configuration (lastIncludedConfig) is stored with it: the configuration in effect
+ * is then the last configuration entry retained, else that one.
  * Never backwards: a snapshot that holds no more than this server has committed changes nothing
  * (its entries are committed here already, so the follower holds them), and is acknowledged.
  */
@@ -48,7 +55,7 @@ export function handleInstallSnapshot(e: ServerEdit, args: InstallSnapshotArgs, 
   if (index <= s.commitIndex) return sendReply(e, args, out);
   const v = logOf(e);
   const keep = index < lastLogIndex(v) && termAt(v, index) === args.lastIncludedTerm;
-  installLog(e, index, args.lastIncludedTerm, args.data, keep ? entriesFrom(v, index + 1) : []);
+  installLog(e, index, args.lastIncludedTerm, args.data, keep ? entriesFrom(v, index + 1) : [], args.lastIncludedConfig);
   s.commitIndex = index;
   s.lastApplied = index;
   out.apply.push({ snapshotValid: true, snapshot: args.data, snapshotTerm: args.lastIncludedTerm, snapshotIndex: index });

@@ -10,6 +10,7 @@ import { carriesProposedTerm, handlePreVote, handlePreVoteReply } from './preVot
 import { noteRecentActive } from './checkQuorum.js';
 import { MAX_TERM } from './limits.js';
 import { becomeFollower } from './roles.js';
+import { handleChangeMembership, stepDownIfRemoved } from './membership.js';
 import { newServerEdit, type ServerEdit } from './draft.js';
 import { DEFAULT_STEP_CONFIG, type Input, type LogIndex, type Message, type PersistEffect, type RaftState, type StepConfig, type StepResult } from './types.js';
 
@@ -34,6 +35,7 @@ export function step(state: RaftState, input: Input, config: StepConfig = DEFAUL
   const next = immer.produce(state, (draft) => {
     const e = newServerEdit(draft, state);
     dispatch(e, input, out);
+    if (draft.commitIndex > state.commitIndex) stepDownIfRemoved(e, out);
     applyCommitted(e, out);
     logRewrittenFrom = e.logRewrittenFrom;
   });
@@ -44,6 +46,7 @@ export function step(state: RaftState, input: Input, config: StepConfig = DEFAUL
     apply: out.apply,
     timers: out.timers,
     ...(out.start ? { start: out.start } : {}),
+    ...(out.membership ? { membership: out.membership } : {}),
   };
 }
 
@@ -59,6 +62,8 @@ function dispatch(e: ServerEdit, input: Input, out: Outbox): void {
       return receive(e, input.message, out);
     case 'Snapshot':
       return handleSnapshot(e, input.index, input.snapshot);
+    case 'ChangeMembership':
+      return handleChangeMembership(e, input.change, input.context, out);
   }
 }
 
@@ -105,7 +110,7 @@ function isTerm(term: number): boolean {
  */
 function persistEffect(before: RaftState, after: RaftState, logRewrittenFrom: LogIndex): PersistEffect | null {
   const logChanged = before.log !== after.log;
-  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot;
+  const snapshotChanged = before.lastIncludedIndex !== after.lastIncludedIndex || before.snapshot !== after.snapshot || before.lastIncludedConfig !== after.lastIncludedConfig;
   if (!logChanged && !snapshotChanged && before.currentTerm === after.currentTerm && before.votedFor === after.votedFor) return null;
   return {
     currentTerm: after.currentTerm,
@@ -114,6 +119,7 @@ function persistEffect(before: RaftState, after: RaftState, logRewrittenFrom: Lo
     lastIncludedTerm: after.lastIncludedTerm,
     snapshot: after.snapshot,
     log: after.log,
+    ...(after.lastIncludedConfig === undefined ? {} : { lastIncludedConfig: after.lastIncludedConfig }),
     logChangedFrom: logChanged ? firstDifference(before, after, logRewrittenFrom) : lastLogIndex(after) + 1,
     snapshotChanged,
   };

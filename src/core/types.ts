@@ -13,9 +13,30 @@ export type ServerId = number;
 export type Term = number;
 export type LogIndex = number;
 
+/**
+ * Who is in the cluster (thesis §4.1): voters count in quorums (votes, commitment, CheckQuorum);
+ * learners are replicated to but never vote or stand. Ids ascending, disjoint, each < clusterSize.
+ * A server in neither list is outside the cluster: it waits to be added.
+ */
+export interface Configuration {
+  readonly voters: readonly ServerId[];
+  readonly learners: readonly ServerId[];
+}
+
 export interface LogEntry {
   readonly term: Term;
   readonly command: unknown;
+  /**
+   * A configuration entry: in effect on a server as soon as it is in its log, committed or not
+   * (thesis §4.1). Its `command` is the host's context for the change (e.g. the new server's
+   * address), opaque to Raft, or null.
+   */
+  readonly config?: Configuration;
+  /**
+   * A leader's no-op (command null): appended when a change is asked for before the leader has
+   * committed an entry of its term (the 2015 fix, thesis §4.1 and Ongaro's raft-dev post).
+   */
+  readonly noop?: true;
 }
 
 /** 'preCandidate': asking for pre-votes before standing (StepConfig.preVote; thesis §9.6). */
@@ -50,12 +71,23 @@ export interface PersistentState extends LogView {
    * passes a copy of its live state and copies what it installs before changing it.
    */
   readonly snapshot: unknown;
+  /**
+   * The configuration in effect at lastIncludedIndex: that of the last configuration entry the
+   * snapshot compacted. Absent when the snapshot compacted none (or there is no snapshot).
+   */
+  readonly lastIncludedConfig?: Configuration;
 }
 
 /** One server's whole state: Figure 2's persistent and volatile state, plus the election tally. */
 export interface RaftState extends PersistentState {
   readonly id: ServerId;
   readonly clusterSize: number;
+  /**
+   * The configuration this server starts with, before any configuration entry (the same for
+   * every server of a cluster; a server outside it waits to be added). Absent: every server
+   * 0..clusterSize-1 is a voter, which is Raft without membership change. Never changes.
+   */
+  readonly bootstrapConfig?: Configuration;
   readonly role: Role;
   /** Volatile state on all servers. */
   readonly commitIndex: LogIndex;
@@ -135,6 +167,8 @@ export interface InstallSnapshotArgs extends Envelope {
   readonly lastIncludedIndex: LogIndex;
   readonly lastIncludedTerm: Term;
   readonly data: unknown;
+  /** The leader's lastIncludedConfig, present when its snapshot has one. */
+  readonly lastIncludedConfig?: Configuration;
 }
 
 /**
@@ -179,6 +213,15 @@ export type MessageType = Message['type'];
 
 // ---- Inputs ----------------------------------------------------------------------------------
 
+/**
+ * A single-server membership change (thesis §4.2 and §4.2.1): a new server joins as a learner,
+ * is promoted to voter once it has caught up, and any member can be removed.
+ */
+export interface MembershipChange {
+  readonly kind: 'AddLearner' | 'PromoteLearner' | 'RemoveServer';
+  readonly server: ServerId;
+}
+
 export type Input =
   | { readonly type: 'ElectionTimeout' }
   | { readonly type: 'HeartbeatTick' }
@@ -189,7 +232,12 @@ export type Input =
    * Snapshot(index, snapshot)): the log is trimmed through `index`. Ignored when `index` is at
    * or below lastIncludedIndex or above lastApplied (the service cannot hold what was not applied).
    */
-  | { readonly type: 'Snapshot'; readonly index: LogIndex; readonly snapshot: unknown };
+  | { readonly type: 'Snapshot'; readonly index: LogIndex; readonly snapshot: unknown }
+  /**
+   * A membership change, asked of a leader (answered in StepResult.membership). `context` (absent:
+   * null) becomes the configuration entry's command: the host's note about the change.
+   */
+  | { readonly type: 'ChangeMembership'; readonly change: MembershipChange; readonly context?: unknown };
 
 // ---- Outputs ---------------------------------------------------------------------------------
 
@@ -200,7 +248,8 @@ export type Input =
  * differs from what was persisted before (lastLogIndex + 1 when no entry changed), so a disk
  * persister can truncate there and append only the tail; entries up to lastIncludedIndex are
  * dropped. `snapshotChanged` says whether snapshot, lastIncludedIndex and lastIncludedTerm are
- * new (a persister rewrites the snapshot only then).
+ * new (a persister rewrites the snapshot only then); lastIncludedConfig, present when the state has
+ * one, is written with the snapshot and covered by snapshotChanged.
  */
 export interface PersistEffect extends PersistentState {
   readonly logChangedFrom: LogIndex;
@@ -225,8 +274,20 @@ export interface SnapshotApplyMsg {
   readonly snapshotIndex: LogIndex;
 }
 
-/** One ordered apply stream of both kinds (the lab's ApplyMsg). */
-export type ApplyMsg = CommandApplyMsg | SnapshotApplyMsg;
+/**
+ * A committed configuration entry (config: the new configuration, context: the entry's command)
+ * or a leader's no-op (config and context null). Never a command: a service skips it or notes
+ * the configuration; it is in the stream so that every index is applied exactly once, in order.
+ */
+export interface ConfigApplyMsg {
+  readonly configValid: true;
+  readonly configIndex: LogIndex;
+  readonly config: Configuration | null;
+  readonly context: unknown;
+}
+
+/** One ordered apply stream of every kind (the lab's ApplyMsg, and configuration entries). */
+export type ApplyMsg = CommandApplyMsg | SnapshotApplyMsg | ConfigApplyMsg;
 
 export type TimerDirective = 'resetElectionTimer' | 'startHeartbeat' | 'stopHeartbeat';
 
@@ -264,6 +325,16 @@ export interface StepConfig {
 
 export const DEFAULT_STEP_CONFIG: StepConfig = { maxEntriesPerAppend: Infinity, autoFreeze: true };
 
+/** Why a leader refused a ChangeMembership, in the order the reasons are checked (membership.ts). */
+export type MembershipRefusal =
+  | 'not-leader' | 'no-such-server' | 'already-member' | 'not-a-learner' | 'last-voter'
+  | 'no-commit-in-term' | 'change-in-progress';
+
+/** The answer to a ChangeMembership: the index and term of the configuration entry, or a refusal. */
+export type MembershipResult =
+  | { readonly ok: true; readonly index: LogIndex; readonly term: Term }
+  | { readonly ok: false; readonly reason: MembershipRefusal };
+
 export interface StepResult {
   readonly state: RaftState;
   /** Outbound messages, in the order they were produced. */
@@ -277,4 +348,6 @@ export interface StepResult {
   readonly timers: readonly TimerDirective[];
   /** Only for a Start input: the answer to hand back to the client at once. */
   readonly start?: StartResult;
+  /** Only for a ChangeMembership input: the answer to hand back to the host at once. */
+  readonly membership?: MembershipResult;
 }

@@ -157,6 +157,8 @@ export class ReplicatedLog {
   /** The node's apply callback: entries (and snapshots, standing for every index they cover) arrive once each, in index order. */
   apply(msg: ApplyMsg): void {
     if ('snapshotValid' in msg) this.installSnapshot(msg);
+    // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
+    else if ('configValid' in msg) return;
     else this.applyCommand(msg);
   }
 

@@ -59,7 +59,7 @@ const describeOp = (op: Operation): string => {
   switch (op.kind) {
     case 'persist': return `persist term=${op.persist.currentTerm} from=${op.persist.logChangedFrom}`;
     case 'send': return `send ${op.message.type} -> ${op.message.to}`;
-    case 'apply': return 'commandIndex' in op.entry ? `apply ${op.entry.commandIndex}` : `apply snapshot ${op.entry.snapshotIndex}`;
+    case 'apply': return 'commandIndex' in op.entry ? `apply ${op.entry.commandIndex}` : 'snapshotIndex' in op.entry ? `apply snapshot ${op.entry.snapshotIndex}` : `apply config ${op.entry.configIndex}`;
     case 'timer': return `timer ${op.directive}`;
   }
 };

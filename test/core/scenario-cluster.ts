@@ -6,13 +6,20 @@
  */
 import {
   DEFAULT_STEP_CONFIG, operations, persistentPart, restore, runOperations, initialState,
-  type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
+  type Configuration, type Input, type LogEntry, type LogView, type Message, type Operation, type PersistentState, type RaftState, type ServerId, type StepConfig,
 } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
 import { stepChecked } from './helpers.js';
 
 /** Entries as `formatMessage` writes them, so a log reads the same in a message and in a state. */
-export const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => `${e.term}:${String(e.command)}`).join(',')}]`;
+export const formatLog = (log: readonly LogEntry[]): string => `[${log.map(formatEntry).join(',')}]`;
+
+/** `term:command`; a configuration entry `term:config{voters|learners}`, a no-op `term:noop`. */
+const formatEntry = (e: LogEntry): string =>
+  `${e.term}:${e.config !== undefined ? `config${formatConfig(e.config)}` : e.noop === true ? 'noop' : String(e.command)}`;
+
+/** `{0,1|2}`: voters 0 and 1, learner 2. */
+export const formatConfig = (c: Configuration): string => `{${c.voters.join(',')}|${c.learners.join(',')}}`;
 
 /** The snapshot fields, written only for a server that has a snapshot (so files without one read as before). */
 const formatSnapshot = (v: LogView & { readonly snapshot: unknown }): string =>
@@ -29,7 +36,9 @@ function formatOperation(id: ServerId, op: Operation): string {
     case 'apply':
       return 'commandValid' in op.entry
         ? `${id}: apply commandIndex=${op.entry.commandIndex} command=${String(op.entry.command)}`
-        : `${id}: apply snapshotIndex=${op.entry.snapshotIndex} snapshotTerm=${op.entry.snapshotTerm} snapshot=${String(op.entry.snapshot)}`;
+        : 'snapshotValid' in op.entry
+          ? `${id}: apply snapshotIndex=${op.entry.snapshotIndex} snapshotTerm=${op.entry.snapshotTerm} snapshot=${String(op.entry.snapshot)}`
+          : `${id}: apply configIndex=${op.entry.configIndex} config=${op.entry.config === null ? 'noop' : formatConfig(op.entry.config)} context=${String(op.entry.context)}`;
     case 'timer':
       return `${id}: timer ${op.directive}`;
   }

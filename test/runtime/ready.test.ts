@@ -46,7 +46,7 @@ function describeAction(a: ReadyAction): string {
       return p.snapshotChanged ? `save#${a.id} snapshot=${String(p.snapshot)}@${p.lastIncludedIndex} log=${p.log.length}` : `save#${a.id} log=${p.log.length}`;
     }
     case 'send': return `send ${describeMessage(a.message)}`;
-    case 'apply': return 'commandValid' in a.entry ? `apply ${a.entry.commandIndex}` : `apply snapshot@${a.entry.snapshotIndex}`;
+    case 'apply': return 'commandValid' in a.entry ? `apply ${a.entry.commandIndex}` : 'snapshotValid' in a.entry ? `apply snapshot@${a.entry.snapshotIndex}` : `apply config@${a.entry.configIndex}`;
     case 'timer': return `timer ${a.directive}`;
   }
 }

@@ -23,6 +23,7 @@ class ListService {
       this.values = [...(m.snapshot as unknown[])];
       return;
     }
+    if ('configValid' in m) return; // membership is not used here
     if (m.commandIndex !== this.values.length + 1) throw new Error(`apply out of order: ${m.commandIndex} after ${this.values.length}`);
     this.values.push(m.command);
     if (m.commandIndex % SNAPSHOT_EVERY === 0) this.node!.snapshot(m.commandIndex, [...this.values]);

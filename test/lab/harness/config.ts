@@ -179,7 +179,7 @@ export class Config {
     let errMsg = '';
     if ('snapshotValid' in m) {
       errMsg = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
-    } else {
+    } else if ('commandValid' in m) {
       if (m.commandIndex !== this.lastApplied[i]! + 1) {
         errMsg = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${m.commandIndex}`;
       }

@@ -144,6 +144,7 @@ async function runSeed(seed: number, options: HarnessOptions, figures: HarnessFi
         sum = (m.snapshot as { sum: number }).sum;
         return;
       }
+      if ('configValid' in m) return; // membership is not used here
       applied = m.commandIndex;
       sum += (m.command as { c: number }).c;
       sinceSnapshot++;
