@@ -56,6 +56,10 @@ describe('the playground changes membership one server at a time', () => {
     s = runUntil(s, (x) => currentLeader(x) !== null);
     const first = leaderOf(s);
     expect(first).toBeLessThan(3);
+    // s3's election timer runs, but a server outside the configuration does not stand, and no one writes to it.
+    s = advance(s, 300);
+    expect(happenings(s).some((h) => h.kind === 'step' && h.label === 'Timeout(3)')).toBe(true);
+    expect(state(s, 3)).toMatchObject({ role: 'follower', currentTerm: 0, log: [] });
     // Nothing of the leader's term is committed yet: refused, and it appends one no-op.
     const before = lastLogIndex(state(s, first));
     s = changeMembership(s, change('AddLearner', 3));
