@@ -1,4 +1,5 @@
-import { type Bounds, DEFAULT_BOUNDS, validateBounds } from '../raft/bounds.js';
+import { type Bounds, CONFIG_CHANGE_KINDS, type ConfigChangeKind, DEFAULT_BOUNDS, validateBounds } from '../raft/bounds.js';
+import { expandNamedBounds } from './named-bounds.js';
 import { INVARIANTS } from '../raft/invariants.js';
 import { availableParallelism } from 'node:os';
 import { RANDOM_BOUNDS } from '../random/random-check.js';
@@ -47,6 +48,9 @@ export const USAGE = `usage: npm run check -- [flags]
   bounds:   --servers N (3) --max-term N (2) --max-log N (2) --max-commands N (2)
             --max-crashes N (1) --max-messages N (2) --max-snapshots N (1) --no-drop --dup|--no-dup (off) --no-crash-mid-step
             --max-entries-per-append N (the core's cap on entries per AppendEntries; none)
+  membership: --max-config-changes N (0: none) --config-changes AddLearner,PromoteLearner,RemoveServer (all)
+            --initial-voters K (s0..s(K-1) start as the voters, the others outside; all; symmetry off when K < servers)
+            --membership | --membership-join (named bounds: a leader removes itself; a server joins)
   core:     --no-prevote --no-check-quorum (StepConfig.preVote and .checkQuorum, both on by default;
             a --mutant runs the options it was written for)
   search:   --symmetry | --no-symmetry (on) --workers N (1) --strategy bfs|dfs (bfs)
@@ -64,7 +68,10 @@ exit: 0 all invariants held and every goal reached; 1 violation; 2 bad arguments
       3 incomplete (a limit, Ctrl-C or SIGTERM stopped the search), vacuous (a goal was never reached)
         or an internal error (a bug: the check did not complete)`;
 
-const BOUND_FLAGS: Record<string, Exclude<keyof Bounds, 'skipInvariants'>> = {
+/** The bounds set by a number (the others: switches, --skip and --config-changes). */
+type NumberBound = Exclude<keyof Bounds, 'skipInvariants' | 'configChanges'>;
+
+const BOUND_FLAGS: Record<string, NumberBound> = {
   '--servers': 'servers',
   '--max-term': 'maxTerm',
   '--max-log': 'maxLog',
@@ -73,6 +80,8 @@ const BOUND_FLAGS: Record<string, Exclude<keyof Bounds, 'skipInvariants'>> = {
   '--max-messages': 'maxMessages',
   '--max-snapshots': 'maxSnapshots',
   '--max-entries-per-append': 'maxEntriesPerAppend',
+  '--max-config-changes': 'maxConfigChanges',
+  '--initial-voters': 'initialVoters',
 };
 
 function integer(flag: string, raw: string | undefined, min = Number.MIN_SAFE_INTEGER): number {
@@ -94,12 +103,13 @@ function text(flag: string, raw: string | undefined): string {
 
 export function parseArgs(argv: readonly string[]): CheckConfig {
   // Only the bounds given on the command line; the mode's defaults fill in the rest at the end.
-  const bounds: Partial<Record<Exclude<keyof Bounds, 'skipInvariants'>, number | boolean>> = {};
+  const bounds: Partial<Record<NumberBound, number | boolean>> = {};
   let skipInvariants: readonly string[] | undefined;
+  let configChanges: readonly ConfigChangeKind[] | undefined;
   const c: { -readonly [K in keyof CheckConfig]: CheckConfig[K] } = {
     mode: 'exhaustive', bounds: DEFAULT_BOUNDS, symmetry: true, workers: 1, strategy: 'bfs', json: false, memo: true, pack: true, partialOrder: false, liveness: false, warnings: [], boundFlags: [],
   };
-  const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
+  const args = expandNamedBounds(argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a])));
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
@@ -136,6 +146,14 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
         const unknown = names.find((n) => !INVARIANTS.some((i) => i.name === n));
         if (unknown !== undefined) throw new UsageError(`--skip: no invariant is named '${unknown}' (see the README's list)`);
         skipInvariants = names;
+        c.boundFlags = [...c.boundFlags, flag, args[i]!];
+        break;
+      }
+      case '--config-changes': {
+        const names = text(flag, value()).split(',');
+        const unknown = names.find((n) => !(CONFIG_CHANGE_KINDS as readonly string[]).includes(n));
+        if (unknown !== undefined) throw new UsageError(`--config-changes: no change is named '${unknown}' (they are ${CONFIG_CHANGE_KINDS.join(', ')})`);
+        configChanges = names as ConfigChangeKind[];
         c.boundFlags = [...c.boundFlags, flag, args[i]!];
         break;
       }
@@ -178,7 +196,7 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
     }
   }
   if (c.mutant === 'list') c.mode = 'list-mutants';
-  conflicts(c, given, Object.keys(bounds).length > 0 || skipInvariants !== undefined);
+  conflicts(c, given, Object.keys(bounds).length > 0 || skipInvariants !== undefined || configChanges !== undefined);
   if (c.workers > availableParallelism()) c.warnings = [`warning: --workers ${c.workers} is more than this machine's ${availableParallelism()} cores: the workers share them and the run is slower, not faster`];
   if (c.path !== undefined) checkPathRange(c.path, c.runs ?? DEFAULT_RANDOM_RUNS);
   if (c.path !== undefined && c.seed === undefined) throw new UsageError('--path needs the --seed it was printed with');
@@ -189,9 +207,17 @@ export function parseArgs(argv: readonly string[]): CheckConfig {
   if (c.liveness && (c.workers > 1 || c.strategy === 'dfs' || c.mode === 'random')) throw new UsageError('--liveness is checked by the exhaustive BFS in one thread: it takes neither --workers > 1, --strategy dfs nor --random');
   if (c.liveness && c.partialOrder) throw new UsageError('--liveness needs every edge of the state graph: it does not go with --por on');
   try {
-    c.bounds = validateBounds({ ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>), ...(skipInvariants !== undefined ? { skipInvariants } : {}) });
+    c.bounds = validateBounds({
+      ...(c.mode === 'random' ? RANDOM_BOUNDS : DEFAULT_BOUNDS), ...(bounds as Partial<Bounds>),
+      ...(skipInvariants !== undefined ? { skipInvariants } : {}), ...(configChanges !== undefined ? { configChanges } : {}),
+    });
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  // Servers that start outside are not interchangeable with the voters (model.ts turns symmetry off too).
+  if (c.symmetry && c.bounds.initialVoters !== undefined && c.bounds.initialVoters < c.bounds.servers) {
+    if (given.has('--symmetry')) throw new UsageError(`--symmetry: servers s${c.bounds.initialVoters}.. start outside the configuration (--initial-voters ${c.bounds.initialVoters}), so servers are not interchangeable`);
+    c.symmetry = false;
   }
   return c;
 }
@@ -217,7 +243,7 @@ function conflicts(c: CheckConfig, given: ReadonlySet<string>, boundsGiven: bool
 const DEFAULT_RANDOM_RUNS = 200;
 
 /** The flags that switch a fault or a core option on or off: the bound each sets, and to what. */
-const SWITCH_FLAGS: Readonly<Record<string, readonly [Exclude<keyof Bounds, 'skipInvariants'>, boolean]>> = {
+const SWITCH_FLAGS: Readonly<Record<string, readonly [NumberBound, boolean]>> = {
   '--no-drop': ['drop', false],
   '--no-dup': ['duplicate', false],
   '--dup': ['duplicate', true],

@@ -1,4 +1,5 @@
-import type { Message } from '../../src/core/index.js';
+import type { MembershipChange, Message } from '../../src/core/index.js';
+import { configText, entryWords } from './configs.js';
 
 /**
  * The environment's and the servers' moves, named as in Ongaro's raft.tla. Server steps
@@ -12,7 +13,9 @@ export type ServerStepAction =
   | { readonly kind: 'ClientRequest'; readonly server: number; readonly crashMidStep: boolean }
   /** The service compacts the log through what the server applied (the core's Snapshot input). */
   | { readonly kind: 'Snapshot'; readonly server: number; readonly crashMidStep: boolean }
-  | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean };
+  | { readonly kind: 'Receive'; readonly message: Message; readonly crashMidStep: boolean }
+  /** The host asks leader `server` for a membership change (the core's ChangeMembership input). */
+  | { readonly kind: 'ChangeMembership'; readonly server: number; readonly change: MembershipChange; readonly crashMidStep: boolean };
 
 export type RaftAction =
   | ServerStepAction
@@ -28,12 +31,13 @@ export function formatMessage(m: Message): string {
     case 'RequestVoteReply':
       return `RequestVoteReply ${m.from}->${m.to} term=${m.term} voteGranted=${m.voteGranted}`;
     case 'AppendEntries':
-      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map((e) => `${e.term}:${String(e.command)}`).join(',')}] leaderCommit=${m.leaderCommit}`;
+      return `AppendEntries ${m.from}->${m.to} term=${m.term} prevLogIndex=${m.prevLogIndex} prevLogTerm=${m.prevLogTerm} entries=[${m.entries.map((e) => entryWords(e, String)).join(',')}] leaderCommit=${m.leaderCommit}`;
     case 'AppendEntriesReply':
       return `AppendEntriesReply ${m.from}->${m.to} term=${m.term} success=${m.success}` +
         (m.success ? ` matchIndex=${m.matchIndex}` : ` conflictTerm=${m.conflictTerm} conflictIndex=${m.conflictIndex}`);
     case 'InstallSnapshot':
-      return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}`;
+      return `InstallSnapshot ${m.from}->${m.to} term=${m.term} lastIncludedIndex=${m.lastIncludedIndex} lastIncludedTerm=${m.lastIncludedTerm}` +
+        (m.lastIncludedConfig !== undefined ? ` lastIncludedConfig=${configText(m.lastIncludedConfig)}` : '');
     case 'InstallSnapshotReply':
       return `InstallSnapshotReply ${m.from}->${m.to} term=${m.term} matchIndex=${m.matchIndex}`;
     case 'PreVote':
@@ -55,6 +59,8 @@ export function formatAction(a: RaftAction): string {
       return `${a.kind}(${a.server})${crash}`;
     case 'Receive':
       return `Receive ${formatMessage(a.message)}${crash}`;
+    case 'ChangeMembership':
+      return `ChangeMembership(${a.server}, ${a.change.kind} s${a.change.server})${crash}`;
     case 'DropMessage':
       return `DropMessage ${formatMessage(a.message)}`;
     case 'DuplicateMessage':
@@ -75,6 +81,8 @@ export function actionKey(a: RaftAction, messageKey: (m: Message) => string): st
       return `${a.kind}(${a.server})`;
     case 'Receive':
       return `${a.kind}(${messageKey(a.message)})${a.crashMidStep ? '!' : ''}`;
+    case 'ChangeMembership':
+      return `${a.kind}(${a.server},${a.change.kind},${a.change.server})${a.crashMidStep ? '!' : ''}`;
     case 'DropMessage':
     case 'DuplicateMessage':
       return `${a.kind}(${messageKey(a.message)})`;

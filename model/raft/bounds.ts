@@ -1,3 +1,9 @@
+import type { Configuration, MembershipChange } from '../../src/core/index.js';
+
+/** The kinds of membership change (thesis §4.2), in the order the model tries them. */
+export type ConfigChangeKind = MembershipChange['kind'];
+export const CONFIG_CHANGE_KINDS: readonly ConfigChangeKind[] = ['AddLearner', 'PromoteLearner', 'RemoveServer'];
+
 /** The explicit bounds of a Raft model run; every run prints them. */
 export interface Bounds {
   readonly servers: number;
@@ -39,6 +45,18 @@ export interface Bounds {
    * replay checks the same set.
    */
   readonly skipInvariants?: readonly string[];
+  /**
+   * Membership changes (ChangeMembership accepted by a leader) over the whole run. Absent or 0:
+   * none, and the model is exactly the model before membership (the same states, the same counts).
+   */
+  readonly maxConfigChanges?: number;
+  /** The kinds of change the host asks for (absent: all three). */
+  readonly configChanges?: readonly ConfigChangeKind[];
+  /**
+   * The servers of the bootstrap configuration, s0..s(k-1) as voters (absent: every server, no
+   * bootstrap configuration at all); the others start outside and can only be added.
+   */
+  readonly initialVoters?: number;
 }
 
 export const DEFAULT_BOUNDS: Bounds = {
@@ -69,6 +87,9 @@ export function formatBounds(b: Bounds): string {
     ...(b.maxEntriesPerAppend !== undefined ? [`max-entries-per-append=${b.maxEntriesPerAppend}`] : []),
     `prevote=${b.preVote === true ? 'on' : 'off'}`, `check-quorum=${b.checkQuorum === true ? 'on' : 'off'}`,
     ...(b.skipInvariants !== undefined && b.skipInvariants.length > 0 ? [`skip=${b.skipInvariants.join(',')}`] : []),
+    ...(b.maxConfigChanges !== undefined ? [`max-config-changes=${b.maxConfigChanges}`] : []),
+    ...(b.configChanges !== undefined ? [`config-changes=${b.configChanges.join(',')}`] : []),
+    ...(b.initialVoters !== undefined ? [`initial-voters=${b.initialVoters}`] : []),
   ].join(' ');
 }
 
@@ -85,5 +106,29 @@ export function validateBounds(b: Bounds): Bounds {
   check('max-messages', b.maxMessages, 0, 64);
   if (b.maxSnapshots !== undefined) check('max-snapshots', b.maxSnapshots, 0, 20);
   if (b.maxEntriesPerAppend !== undefined) check('max-entries-per-append', b.maxEntriesPerAppend, 1, 50);
+  if (b.maxConfigChanges !== undefined) check('max-config-changes', b.maxConfigChanges, 0, 20);
+  if (b.initialVoters !== undefined) check('initial-voters', b.initialVoters, 1, b.servers);
+  if (b.configChanges !== undefined) {
+    const unknown = b.configChanges.find((k) => !CONFIG_CHANGE_KINDS.includes(k));
+    if (unknown !== undefined) throw new RangeError(`--config-changes: no change is named '${String(unknown)}' (they are ${CONFIG_CHANGE_KINDS.join(', ')})`);
+    if (b.configChanges.length === 0 || new Set(b.configChanges).size !== b.configChanges.length) throw new RangeError(`--config-changes must name each kind at most once and at least one, got '${b.configChanges.join(',')}'`);
+  }
   return b;
 }
+
+/** Whether the run changes membership at all (the model of before otherwise). */
+export const membershipOn = (b: Bounds): boolean => (b.maxConfigChanges ?? 0) > 0;
+
+/** The kinds of change a run asks for. */
+export const configChangeKinds = (b: Bounds): readonly ConfigChangeKind[] => b.configChanges ?? CONFIG_CHANGE_KINDS;
+
+/** The bootstrap configuration of a run: s0..s(k-1) voters; undefined when every server starts a voter. */
+export function bootstrapConfigOf(b: Bounds): Configuration | undefined {
+  const k = b.initialVoters;
+  if (k === undefined || k >= b.servers) return undefined;
+  // One object per k: every server's state, and every state of the run, shares it.
+  let c = bootstraps[k];
+  if (c === undefined) bootstraps[k] = c = Object.freeze({ voters: Object.freeze(Array.from({ length: k }, (_, i) => i)), learners: Object.freeze([]) });
+  return c;
+}
+const bootstraps: Configuration[] = [];

@@ -1,6 +1,7 @@
-import type { LogEntry, Message, PersistentState, RaftState, Role } from '../../src/core/index.js';
+import type { Configuration, LogEntry, Message, PersistentState, RaftState, Role } from '../../src/core/index.js';
 import type { ByteSource, Decode } from '../engine/byte-source.js';
-import { MESSAGE_TYPES, ROLES } from './encode.js';
+import { internConfig, NOOP_APPLIED } from './configs.js';
+import { BOOTSTRAP_FLAG, CONFIG_MARK, MESSAGE_TYPES, NOOP_MARK, ROLES } from './encode.js';
 import { finding } from './finding.js';
 import type { CommittedEntry, ServerSlot, SystemState } from './system.js';
 
@@ -26,11 +27,20 @@ function inverse<K extends string>(table: Record<K, number>): K[] {
 }
 
 /** The model's commands are the client requests' numbers (transitions.ts), written as strings. */
-function command(src: ByteSource): number {
-  const s = src.str();
+function number(s: string): number {
   const n = Number(s);
   if (String(n) !== s) throw new RangeError(`a packed command must be a number, got '${s}'`);
   return n;
+}
+
+const config = (src: ByteSource): Configuration => internConfig(src.list(int), src.list(int));
+
+/** An applied command, configuration or no-op (encodeCommand). */
+function command(src: ByteSource): unknown {
+  const s = src.str();
+  if (s === NOOP_MARK) return NOOP_APPLIED;
+  if (s === CONFIG_MARK) return config(src);
+  return number(s);
 }
 
 const int = (src: ByteSource): number => src.int();
@@ -40,23 +50,38 @@ const vote = (src: ByteSource): number | null => {
   return v < 0 ? null : v;
 };
 
-const entry = (src: ByteSource): LogEntry => Object.freeze({ term: src.int(), command: command(src) });
+/** A log entry: a command, a configuration entry (its command null) or a no-op (encodeEntry). */
+function entry(src: ByteSource): LogEntry {
+  const term = src.int();
+  const s = src.str();
+  if (s === CONFIG_MARK) return Object.freeze({ term, command: null, config: config(src) });
+  if (s === NOOP_MARK) return Object.freeze({ term, command: null, noop: true as const });
+  return Object.freeze({ term, command: number(s) });
+}
 export const decodeLog: Decode<readonly LogEntry[]> = (src) => Object.freeze(src.list(entry));
 
 interface Snapshot {
   readonly lastIncludedIndex: number;
   readonly lastIncludedTerm: number;
   readonly data: readonly LogEntry[] | null;
+  readonly lastIncludedConfig: Configuration | undefined;
 }
 
 function snapshot(src: ByteSource): Snapshot {
   const lastIncludedIndex = src.int();
   const lastIncludedTerm = src.int();
-  return { lastIncludedIndex, lastIncludedTerm, data: src.int() === 0 ? null : src.part(decodeLog) };
+  const flag = src.int();
+  const data = (flag & 1) === 0 ? null : src.part(decodeLog);
+  return { lastIncludedIndex, lastIncludedTerm, data, lastIncludedConfig: (flag & 2) === 0 ? undefined : config(src) };
 }
 
+/** lastIncludedConfig as the core writes it: present only when there is one. */
+const withConfig = <T extends object>(o: T, c: Configuration | undefined): T | (T & { lastIncludedConfig: Configuration }) => (c === undefined ? o : { ...o, lastIncludedConfig: c });
+
 function raftState(id: number, clusterSize: number, src: ByteSource): RaftState {
-  const role = ROLE_OF[src.int()]!;
+  const roleAndFlag = src.int();
+  const role = ROLE_OF[roleAndFlag & ~BOOTSTRAP_FLAG]!;
+  const bootstrapConfig = (roleAndFlag & BOOTSTRAP_FLAG) === 0 ? undefined : config(src);
   const currentTerm = src.int();
   const votedFor = vote(src);
   const snap = snapshot(src);
@@ -70,8 +95,9 @@ function raftState(id: number, clusterSize: number, src: ByteSource): RaftState 
   const recentActive = Object.freeze(src.list(bool));
   // The core's field order (restore.ts), so that decoded states share the core's object shape.
   return Object.freeze({
-    id, clusterSize, currentTerm, votedFor,
+    id, clusterSize, ...(bootstrapConfig === undefined ? {} : { bootstrapConfig }), currentTerm, votedFor,
     lastIncludedIndex: snap.lastIncludedIndex, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.data, log,
+    ...(snap.lastIncludedConfig === undefined ? {} : { lastIncludedConfig: snap.lastIncludedConfig }),
     role, commitIndex, lastApplied, votesGranted, nextIndex, matchIndex, heardFromLeader, recentActive,
   });
 }
@@ -91,7 +117,7 @@ const disk: Decode<PersistentState> = (src) => {
   const votedFor = vote(src);
   const snap = snapshot(src);
   const log = src.part(decodeLog);
-  return Object.freeze({ currentTerm, votedFor, lastIncludedIndex: snap.lastIncludedIndex, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.data, log });
+  return Object.freeze(withConfig({ currentTerm, votedFor, lastIncludedIndex: snap.lastIncludedIndex, lastIncludedTerm: snap.lastIncludedTerm, snapshot: snap.data, log }, snap.lastIncludedConfig));
 };
 
 export const decodeMessage: Decode<Message> = (src) => {
@@ -116,7 +142,7 @@ export const decodeMessage: Decode<Message> = (src) => {
       return Object.freeze({ type, from, to, term, success: src.bool(), matchIndex: src.int(), conflictTerm: src.int(), conflictIndex: src.int() });
     case 'InstallSnapshot': {
       const snap = snapshot(src);
-      return Object.freeze({ type, from, to, term, leaderId: from, lastIncludedIndex: snap.lastIncludedIndex, lastIncludedTerm: snap.lastIncludedTerm, data: snap.data });
+      return Object.freeze(withConfig({ type, from, to, term, leaderId: from, lastIncludedIndex: snap.lastIncludedIndex, lastIncludedTerm: snap.lastIncludedTerm, data: snap.data }, snap.lastIncludedConfig));
     }
     case 'InstallSnapshotReply':
       return Object.freeze({ type, from, to, term, matchIndex: src.int() });
@@ -124,7 +150,11 @@ export const decodeMessage: Decode<Message> = (src) => {
 };
 
 const inFlight = (src: ByteSource): Message => src.part(decodeMessage);
-const committedEntry = (src: ByteSource): CommittedEntry => Object.freeze({ term: src.int(), command: command(src), commitTerm: src.int() });
+function committedEntry(src: ByteSource): CommittedEntry {
+  const { term, command, config, noop } = entry(src);
+  const commitTerm = src.int();
+  return Object.freeze(config !== undefined ? { term, command, commitTerm, config } : noop === true ? { term, command, commitTerm, noop } : { term, command, commitTerm });
+}
 const decodeCommitted: Decode<readonly CommittedEntry[]> = (src) => Object.freeze(src.list(committedEntry));
 const decodeApplied: Decode<readonly unknown[]> = (src) => Object.freeze(src.list(command));
 
@@ -149,11 +179,20 @@ export function decodeSystem(src: ByteSource, servers: number): SystemState {
   const restartedFromSnapshot = src.int();
   const committedAfterSnapshotRestart = src.bool();
   const quorumHeard = Object.freeze(src.list(int));
-  const breach = src.int() === 0 ? null : breachOf(src.str());
+  const flags = src.int();
+  const breach = (flags & 1) === 0 ? null : breachOf(src.str());
+  let configChanges = 0;
+  let removedLeaderTerm = 0;
+  let bootstrapConfig: Configuration | null = null;
+  if ((flags & 2) !== 0) {
+    configChanges = src.int();
+    removedLeaderTerm = src.int();
+    if (src.int() !== 0) bootstrapConfig = config(src);
+  }
   return {
     servers: Object.freeze(slots), network, commandsIssued, crashes, restarts, snapshots,
     candidates, elected, committed, applied, committedAfterRestart, installedSnapshot,
-    restartedFromSnapshot, committedAfterSnapshotRestart, quorumHeard, breach,
+    restartedFromSnapshot, committedAfterSnapshotRestart, quorumHeard, breach, configChanges, bootstrapConfig, removedLeaderTerm,
   };
 }
 

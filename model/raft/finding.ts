@@ -1,4 +1,5 @@
 import type { LogEntry } from '../../src/core/index.js';
+import { entryWords, sameKind } from './configs.js';
 import { formatCommand } from './describe.js';
 import { knownEntry, type SnapshotView } from './snapshot-data.js';
 
@@ -53,10 +54,10 @@ export function finding(
 
 /** Both entries exist and hold the same term and command. */
 export const sameEntry = (a: LogEntry | undefined, b: LogEntry | undefined): boolean =>
-  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command));
+  a !== undefined && b !== undefined && (a === b || (a.term === b.term && a.command === b.command && sameKind(a, b)));
 
 export const serverName = (id: number): string => `s${id}`;
-export const entryText = (e: LogEntry): string => `${e.term}:${formatCommand(e.command)}`;
+export const entryText = (e: LogEntry): string => entryWords(e, formatCommand);
 export const entryAt = (log: readonly LogEntry[], index: number): string => {
   const e = log[index - 1];
   return e ? entryText(e) : 'nothing';

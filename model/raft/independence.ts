@@ -33,6 +33,7 @@ import type { SystemState } from './system.js';
  * A move that changes none of those shared ghosts at s changes none of them after the other
  * either: its server's state and input are the same there, and so are the ghosts it reads.
  * Restart raises `restarts`, which only a step that commits reads (it is dependent anyway).
+ * ChangeMembership is dependent on everything (no argument for less has been made).
  */
 export function raftPartialOrder(bounds: Bounds): PartialOrder<SystemState, RaftAction> {
   const keys = new StringSink();
@@ -51,6 +52,8 @@ export function raftPartialOrder(bounds: Bounds): PartialOrder<SystemState, Raft
           return `${a.kind}${(r ?? plain).newId[a.server]}`;
         case 'Receive':
           return `R${messageKey(a.message, r)}${a.crashMidStep ? '!' : ''}`;
+        case 'ChangeMembership':
+          return `M${(r ?? plain).newId[a.server]}${a.change.kind[0]}${(r ?? plain).newId[a.change.server]}${a.crashMidStep ? '!' : ''}`;
         case 'DropMessage':
           return `D${messageKey(a.message, r)}`;
         case 'DuplicateMessage':
@@ -58,6 +61,9 @@ export function raftPartialOrder(bounds: Bounds): PartialOrder<SystemState, Raft
       }
     },
     independent(s, a, b, sa, sb) {
+      // A membership change is dependent on every move: it changes whom the leader replicates to
+      // and whose votes and acknowledgements count, which every other move's effect may read.
+      if (a.kind === 'ChangeMembership' || b.kind === 'ChangeMembership') return false;
       const server = actor(a);
       if (server >= 0 && server === actor(b)) return false;
       const ma = messageOf(a);

@@ -1,9 +1,11 @@
-import { lastLogIndex, majority, type LogEntry, type PersistentState } from '../../src/core/index.js';
+import { lastLogIndex, majority, type Configuration, type LogEntry, type PersistentState } from '../../src/core/index.js';
 import type { Invariant } from '../engine/model.js';
 import { formatCommand } from './describe.js';
 import { entryAt, entryText, type Finding, type FindingField, type FindingPlace, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
 import { knownEntry, snapshotEntries } from './snapshot-data.js';
 import { OPTION_INVARIANTS } from './option-properties.js';
+import { appliedValue, configText } from './configs.js';
+import { MEMBERSHIP_INVARIANTS } from './membership-properties.js';
 import type { SystemState } from './system.js';
 
 /**
@@ -195,18 +197,44 @@ export const PersistedMatchesMemory: RaftInvariant = {
   },
 };
 
-/** Every entry ever applied is on the disks of a majority (in the log or in the snapshot), so no crash pattern can lose it. */
+/**
+ * The configuration of the latest configuration entry committed (the committed ghost), else the
+ * bootstrap one; null when neither exists: every server a voter, the model without membership.
+ */
+export function latestCommittedConfig(s: SystemState): Configuration | null {
+  for (let i = s.committed.length - 1; i >= 0; i--) {
+    const c = s.committed[i]!.config;
+    if (c !== undefined) return c;
+  }
+  return s.bootstrapConfig ?? null;
+}
+
+/** Whether `d` holds at index `i` what was applied there (a command, a configuration or a no-op: appliedValue). */
+const holdsApplied = (d: PersistentState, i: number, applied: unknown): boolean => {
+  const e = knownEntry(d, i);
+  return e !== undefined && appliedValue(e) === applied;
+};
+
+/**
+ * Every entry ever applied is on the disks of a majority (in the log or in the snapshot) of the
+ * voters of the latest committed configuration, so no crash pattern can lose it (without
+ * membership: a majority of all servers).
+ */
 export const CommittedSurvivesCrash: RaftInvariant = {
   name: 'CommittedSurvivesCrash',
   check: (s) => {
-    const needed = majority(s.servers.length);
+    const config = latestCommittedConfig(s);
+    const n = config === null ? s.servers.length : config.voters.length;
+    const needed = majority(n);
     for (let i = 0; i < s.applied.length; i++) {
       let copies = 0;
-      for (const { persisted } of s.servers) if (knownEntry(persisted, i + 1)?.command === s.applied[i]) copies++;
+      for (let k = 0; k < n; k++) if (holdsApplied(s.servers[config === null ? k : config.voters[k]!]!.persisted, i + 1, s.applied[i])) copies++;
       if (copies >= needed) continue;
-      const missing = s.servers.flatMap((slot, server) => (knownEntry(slot.persisted, i + 1)?.command === s.applied[i] ? [] : [server]));
+      const voters = config === null ? s.servers.map((_, id) => id) : config.voters;
+      const missing = voters.filter((v) => !holdsApplied(s.servers[v]!.persisted, i + 1, s.applied[i]));
+      const of = config === null ? `${s.servers.length} disks` : `the disks of the ${n} voters of ${configText(config)}`;
       return finding('CommittedSurvivesCrash', missing.map((server) => ({ server, field: 'disk' as const, index: i + 1 })), [],
-        `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${s.servers.length} disks (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
+        `command ${formatCommand(s.applied[i])} was applied at index ${i + 1} but is on ${copies} of ${of} (a majority is ${needed}): missing on ${missing.map(sn).join(', ')}`);
     }
     return null;
   },
@@ -335,6 +363,7 @@ export const INVARIANTS: readonly RaftInvariant[] = [
   PersistedMatchesMemory, CommittedSurvivesCrash, VotesOnlyForCandidatesOfTheTerm, HigherTermAdopted,
   LeaderMatchIndexIsSound, StaleRepliesIgnored, LogTermsNonDecreasing, CommitIndexNeverDecreases, CommitByCountingOnlyCurrentTerm,
   ...OPTION_INVARIANTS, // PreVote and CheckQuorum
+  ...MEMBERSHIP_INVARIANTS, // membership change
 ];
 
 /** The first invariant `s` breaks, with its finding; null when all hold. */

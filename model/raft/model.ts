@@ -1,7 +1,7 @@
 import type { Input, Operation, RaftState, StepResult } from '../../src/core/index.js';
 import type { Model } from '../engine/model.js';
 import { formatAction, type RaftAction } from './actions.js';
-import { type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
+import { bootstrapConfigOf, type Bounds, DEFAULT_BOUNDS, validateBounds } from './bounds.js';
 import type { Finding } from './finding.js';
 import { goalsFor } from './goals.js';
 import { raftPartialOrder } from './independence.js';
@@ -49,12 +49,13 @@ function memoised(r: Reducer, limit = 500_000): Reducer {
   const byObject = new WeakMap<RaftState, Map<unknown, StepResult>>();
   const opsOf = new WeakMap<StepResult, readonly Operation[]>();
   const inputKey = (input: Input): string =>
-    input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type === 'Snapshot' ? `P${input.index}` : input.type;
+    input.type === 'Receive' ? plainMessageKey(input.message) : input.type === 'Start' ? `S${String(input.command)}` : input.type === 'Snapshot' ? `P${input.index}`
+      : input.type === 'ChangeMembership' ? `M${input.change.kind}${input.change.server}` : input.type;
   const step = (state: RaftState, input: Input): StepResult => {
     let mine = byObject.get(state);
     if (mine === undefined) byObject.set(state, (mine = new Map()));
-    // (A Snapshot input is one object per server state: see snapshotInput in transitions.ts.)
-    const fast = input.type === 'Receive' ? input.message : input.type === 'Snapshot' ? input : input.type === 'Start' ? `S${String(input.command)}` : input.type;
+    // (A Snapshot input is one object per server state, a ChangeMembership one per change: see transitions.ts.)
+    const fast = input.type === 'Receive' ? input.message : input.type === 'Snapshot' || input.type === 'ChangeMembership' ? input : input.type === 'Start' ? `S${String(input.command)}` : input.type;
     let hit = mine.get(fast);
     if (hit !== undefined) return hit;
     const key = `${state.id}/${plainRaftStateKey(state)}#${inputKey(input)}`;
@@ -94,13 +95,16 @@ export function createModel(options: RaftModelOptions = {}): RaftModel {
   const base = variant?.reducer ?? productionReducer(bounds);
   const reducer = options.memo === false ? base : memoised(base);
   // The engine picks each state's representative; the caches live in this model's canonicaliser.
-  const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false);
+  // Servers that start outside the bootstrap configuration are not interchangeable with its
+  // voters as the run begins: symmetry is off then (the spec's choice; see the README).
+  const bootstrap = bootstrapConfigOf(bounds);
+  const canonical = new Canonicaliser(RAFT_ENCODING, options.symmetry !== false && bootstrap === undefined);
   const packer = options.pack === false ? null : new Packer(RAFT_ENCODING, decodeSystem);
   return {
     name: variant ? `raft[${variant.name}]` : 'raft',
     bounds,
     reducer,
-    initialStates: () => [initialSystem(bounds.servers)],
+    initialStates: () => [initialSystem(bounds.servers, bootstrap)],
     actions: (s) => enabledActions(s, bounds),
     next: (s, a) => nextState(s, a, bounds, reducer),
     invariants: checkedInvariants(bounds),

@@ -1,10 +1,12 @@
 import { lastLogIndex, type Input, type Message, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
 import { entryText, type Finding, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
+import { appliedValue, internConfig, NOOP_APPLIED } from './configs.js';
 import { plainRaftStateKey } from './keys.js';
 import { dataEntries, knownEntry } from './snapshot-data.js';
 import type { SystemState } from './system.js';
 import { OPTION_STEP_PROPERTIES } from './option-properties.js';
+import { MEMBERSHIP_STEP_PROPERTIES } from './membership-properties.js';
 import type { ServerStep, StepProperty } from './server-step.js';
 
 /**
@@ -41,10 +43,9 @@ export const AppliedCommandsAgree: StepProperty = {
         next = entry.snapshotIndex + 1;
         continue;
       }
-      // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
-      if ('configValid' in entry) continue;
-      const i = entry.commandIndex;
-      const cmd = entry.command;
+      // A configuration entry or a no-op is applied as any entry, its value as appliedValue has it.
+      const i = 'configValid' in entry ? entry.configIndex : entry.commandIndex;
+      const cmd = 'configValid' in entry ? (entry.config === null ? NOOP_APPLIED : internConfig(entry.config.voters, entry.config.learners)) : entry.command;
       const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];
       if (i > n + 1) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} before any server applied index ${n + 1}`);
       if (i !== next) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} next, after index ${next - 1}`);
@@ -71,7 +72,7 @@ function snapshotApplyDisagrees(server: number, index: number, term: number, sna
       (data.length === index ? ` and ends in term ${data[index - 1]!.term}` : ''));
   }
   for (let i = 0; i < index; i++) {
-    if (i < applied.length && data[i]!.command === applied[i]) continue;
+    if (i < applied.length && appliedValue(data[i]!) === applied[i]) continue;
     return finding('StateMachineSafety', [{ server, field: 'log', index: i + 1 }], [],
       i < applied.length
         ? `${sn(server)} applied a snapshot holding ${entryText(data[i]!)} at index ${i + 1}, where ${formatCommand(applied[i])} was applied before`
@@ -145,13 +146,20 @@ export const LeaderAppendOnly: StepProperty = {
   },
 };
 
+/**
+ * A leader raised its commitIndex in the step: it leads after it, or it led before it and stepped
+ * down in the same term (a leader that commits its own removal, thesis §4.2.2).
+ */
+const leaderCommit = (before: RaftState, after: RaftState): boolean =>
+  after.commitIndex > before.commitIndex && (after.role === 'leader' || (before.role === 'leader' && after.currentTerm === before.currentTerm));
+
 /** A leader commits, at an index, nothing but the entry first committed there. */
 export const CommittedEntriesAgree: StepProperty = {
   name: 'CommittedEntriesAgree',
   invariant: 'StateMachineSafety',
   check: ({ system, server, before, result }) => {
     const after = result.state;
-    if (after.role !== 'leader' || after.commitIndex <= before.commitIndex) return null;
+    if (!leaderCommit(before, after)) return null;
     const n = Math.min(after.commitIndex, system.committed.length);
     for (let i = 1; i <= n; i++) {
       const e = knownEntry(after, i)!;
@@ -192,7 +200,7 @@ export const CommitByCountingOnlyCurrentTerm: StepProperty = {
   invariant: 'CommitByCountingOnlyCurrentTerm',
   check: ({ server, before, result }) => {
     const after = result.state;
-    if (after.role !== 'leader' || before.role !== 'leader' || after.commitIndex <= before.commitIndex) return null;
+    if (before.role !== 'leader' || !leaderCommit(before, after)) return null;
     const e = knownEntry(after, after.commitIndex);
     if (e === undefined || e.term === after.currentTerm) return null;
     return finding('CommitByCountingOnlyCurrentTerm', [{ server, field: 'commitIndex' }, { server, field: 'log', index: after.commitIndex }], [e.term, after.currentTerm],
@@ -203,7 +211,7 @@ export const CommitByCountingOnlyCurrentTerm: StepProperty = {
 /** In the order a step's findings are recorded (the first wins). */
 export const STEP_PROPERTIES: readonly StepProperty[] = [
   AppliedCommandsAgree, HigherTermAdopted, StaleRepliesIgnored, OneLeaderElectedPerTerm, LeaderAppendOnly, CommittedEntriesAgree,
-  CommitIndexNeverDecreases, CommitByCountingOnlyCurrentTerm, ...OPTION_STEP_PROPERTIES,
+  CommitIndexNeverDecreases, CommitByCountingOnlyCurrentTerm, ...OPTION_STEP_PROPERTIES, ...MEMBERSHIP_STEP_PROPERTIES,
 ];
 
 /**
@@ -217,6 +225,8 @@ export const STEP_PROPERTIES: readonly StepProperty[] = [
 export function mayBreakStepProperty(before: RaftState, input: Input, result: StepResult): boolean {
   const after = result.state;
   if (result.apply.length > 0 || after.commitIndex < before.commitIndex) return true;
+  // (A leader that commits its own removal steps down in the same step: it is a leader's commit.)
+  if (before.role === 'leader' && after.commitIndex > before.commitIndex) return true;
   if (after.role === 'leader' &&
     (before.role !== 'leader' || before.currentTerm !== after.currentTerm || after.log !== before.log || after.commitIndex > before.commitIndex)) return true;
   if (input.type === 'ElectionTimeout') return before.role === 'leader';

@@ -1,4 +1,4 @@
-import { initialState, type Message, type PersistentState, type RaftState, EMPTY_PERSISTENT_STATE } from '../../src/core/index.js';
+import { initialState, type Configuration, type Message, type PersistentState, type RaftState, EMPTY_PERSISTENT_STATE } from '../../src/core/index.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -19,6 +19,9 @@ export interface CommittedEntry {
   readonly command: unknown;
   /** The term of the leader that advanced commitIndex over it. */
   readonly commitTerm: number;
+  /** A configuration entry's configuration, a no-op's mark (absent on a command, as before membership). */
+  readonly config?: Configuration;
+  readonly noop?: true;
 }
 
 export interface SystemState {
@@ -61,11 +64,18 @@ export interface SystemState {
    * property found it: the invariant of that name reports it. Only `invariant` is part of the key.
    */
   readonly breach: Finding | null;
+  // ---- membership (all at their first value, and no part of the encoding, unless it is on) ----
+  /** Membership changes the leaders accepted over the run (the ChangeMembership action's budget). */
+  readonly configChanges: number;
+  /** The configuration every server starts with (null: every server a voter): a constant of the run. */
+  readonly bootstrapConfig: Configuration | null;
+  /** Ghost: the first term in which a leader stepped down on committing its own removal (0: none yet). */
+  readonly removedLeaderTerm: number;
 }
 
-export function initialSystem(servers: number): SystemState {
+export function initialSystem(servers: number, bootstrapConfig?: Configuration): SystemState {
   return {
-    servers: Array.from({ length: servers }, (_, id) => ({ state: initialState(id, servers), persisted: EMPTY_PERSISTENT_STATE })),
+    servers: Array.from({ length: servers }, (_, id) => ({ state: initialState(id, servers, bootstrapConfig), persisted: EMPTY_PERSISTENT_STATE })),
     network: [],
     commandsIssued: 0,
     crashes: 0,
@@ -81,5 +91,8 @@ export function initialSystem(servers: number): SystemState {
     committedAfterSnapshotRestart: false,
     quorumHeard: Array.from({ length: servers }, () => 0),
     breach: null,
+    configChanges: 0,
+    bootstrapConfig: bootstrapConfig ?? null,
+    removedLeaderTerm: 0,
   };
 }

@@ -1,6 +1,10 @@
-import { lastLogIndex, restore, type Input, type LogEntry, type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations } from '../../src/core/index.js';
+import {
+  configurationInEffect, isLearner, isMember, isVoter, lastLogIndex, restore, type Configuration, type Input, type LogEntry, type MembershipChange,
+  type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations,
+} from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
-import type { Bounds } from './bounds.js';
+import { type Bounds, type ConfigChangeKind, configChangeKinds } from './bounds.js';
+import { internConfig, NOOP_APPLIED } from './configs.js';
 import { addMessage, removeMessage, sameMessage } from './network.js';
 import type { Reducer } from './reducer.js';
 import { knownEntry, snapshotThrough } from './snapshot-data.js';
@@ -47,6 +51,44 @@ function pushStep(out: RaftAction[], t: readonly RaftAction[], at: number, mid: 
   if (mid) out.push(t[at + 1]!);
 }
 
+/**
+ * The membership changes a host would ask leader `st` for: each kind allowed, of each server for
+ * which it means something in the leader's configuration in effect (AddLearner of a non-member,
+ * PromoteLearner of a learner, RemoveServer of a member but the last voter). Whether the leader
+ * accepts (one change at a time, after a commit in its term) is the core's to say.
+ */
+function pushChanges(out: RaftAction[], st: RaftState, kinds: readonly ConfigChangeKind[], mid: boolean): void {
+  const config = configurationInEffect(st);
+  for (const kind of kinds) {
+    for (let target = 0; target < st.clusterSize; target++) {
+      const meaningful = kind === 'AddLearner' ? !isMember(config, target)
+        : kind === 'PromoteLearner' ? isLearner(config, target)
+          : isMember(config, target) && !(config.voters.length === 1 && config.voters[0] === target);
+      if (!meaningful) continue;
+      out.push(changeAction(st.id, kind, target, false));
+      if (mid) out.push(changeAction(st.id, kind, target, true));
+    }
+  }
+}
+
+const changeActions = new Map<string, RaftAction>();
+const changeInputs = new Map<string, Input>();
+
+/** One action object per leader, change and crash point, and one input object per change (the step memo hits on it by identity). */
+function changeAction(server: number, kind: ConfigChangeKind, target: number, crashMidStep: boolean): RaftAction {
+  const k = `${server}${kind}${target}${crashMidStep ? '!' : ''}`;
+  let a = changeActions.get(k);
+  if (a === undefined) changeActions.set(k, (a = { kind: 'ChangeMembership', server, change: { kind, server: target }, crashMidStep }));
+  return a;
+}
+
+function changeInput(change: MembershipChange): Input {
+  const k = `${change.kind}${change.server}`;
+  let input = changeInputs.get(k);
+  if (input === undefined) changeInputs.set(k, (input = { type: 'ChangeMembership', change: { kind: change.kind, server: change.server } }));
+  return input;
+}
+
 function pushReceive(out: RaftAction[], message: Message, mid: boolean): void {
   out.push({ kind: 'Receive', message, crashMidStep: false });
   if (mid) out.push({ kind: 'Receive', message, crashMidStep: true });
@@ -71,6 +113,7 @@ export function enabledActions(s: SystemState, b: Bounds): RaftAction[] {
     if (st.role === 'leader') {
       pushStep(out, t, HEARTBEAT, mid);
       if (s.commandsIssued < b.maxCommands && lastLogIndex(st) < b.maxLog) pushStep(out, t, CLIENT_REQUEST, mid);
+      if (s.configChanges < (b.maxConfigChanges ?? 0) && lastLogIndex(st) < b.maxLog) pushChanges(out, st, configChangeKinds(b), mid);
     }
     // Only through everything applied (index = lastApplied): a snapshot of less leaves the same
     // kinds of state (a shorter compacted prefix) and would multiply them; the lab's services
@@ -118,6 +161,9 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
       next = network ? serverStep(s, a.message.to, { type: 'Receive', message: a.message }, a.crashMidStep, reducer, network, s.commandsIssued, b) : null;
       break;
     }
+    case 'ChangeMembership':
+      next = serverStep(s, a.server, changeInput(a.change), a.crashMidStep, reducer, s.network, s.commandsIssued, b);
+      break;
     case 'DropMessage': {
       const network = removeMessage(s.network, a.message);
       next = network ? system(s, s.servers, network, s.crashes, s.restarts, s.restartedFromSnapshot) : null;
@@ -132,7 +178,7 @@ export function nextState(s: SystemState, a: RaftAction, b: Bounds, reducer: Red
     case 'Restart': {
       const slot = s.servers[a.server]!;
       const servers = s.servers.slice();
-      servers[a.server] = { state: restored(a.server, s.servers.length, slot.persisted), persisted: slot.persisted };
+      servers[a.server] = { state: restored(a.server, s.servers.length, slot.persisted, s.bootstrapConfig ?? undefined), persisted: slot.persisted };
       const fromSnapshot = slot.persisted.lastIncludedIndex > 0;
       next = system(s, servers, s.network, s.crashes, s.restarts + 1, fromSnapshot ? s.restartedFromSnapshot | (1 << a.server) : s.restartedFromSnapshot);
       break;
@@ -161,6 +207,9 @@ function system(s: SystemState, servers: readonly ServerSlot[], network: readonl
     committedAfterSnapshotRestart: false,
     quorumHeard: s.quorumHeard,
     breach: s.breach,
+    configChanges: s.configChanges,
+    bootstrapConfig: s.bootstrapConfig,
+    removedLeaderTerm: s.removedLeaderTerm,
   };
 }
 
@@ -181,11 +230,11 @@ const snapshotInputs = new WeakMap<RaftState, Input>();
  */
 const restoredStates = new WeakMap<PersistentState, (RaftState | undefined)[]>();
 
-function restored(server: number, clusterSize: number, persisted: PersistentState): RaftState {
+function restored(server: number, clusterSize: number, persisted: PersistentState, bootstrapConfig: Configuration | undefined): RaftState {
   let byServer = restoredStates.get(persisted);
   if (byServer === undefined) restoredStates.set(persisted, (byServer = []));
   let st = byServer[server];
-  if (st === undefined || st.clusterSize !== clusterSize) byServer[server] = st = restore(server, clusterSize, persisted);
+  if (st === undefined || st.clusterSize !== clusterSize || st.bootstrapConfig !== bootstrapConfig) byServer[server] = st = restore(server, clusterSize, persisted, bootstrapConfig);
   return st;
 }
 
@@ -270,9 +319,12 @@ function carryOut(op: Operation): void {
         fx.installed = true;
         return;
       }
-      // A configuration entry or no-op (membership, issue 16): not a command; to be handled with membership in this layer.
-      if ('configValid' in entry) return;
       const applied = fx.applied;
+      if ('configValid' in entry) {
+        // A configuration entry or a no-op applied: recorded as appliedValue records it.
+        if (entry.configIndex - 1 === applied.length) fx.applied = [...applied, entry.config === null ? NOOP_APPLIED : internConfig(entry.config.voters, entry.config.learners)];
+        return;
+      }
       if (entry.commandIndex - 1 === applied.length) fx.applied = [...applied, entry.command];
       return;
     }
@@ -305,6 +357,8 @@ function serverStep(
   const ops = reducer.operations(result);
   const limit = crashMidStep ? firstGroupLength(ops) : ops.length;
   if (crashMidStep && limit === ops.length) return null; // the same as the step, then Crash
+  // A refused change that did nothing (no no-op appended) leads nowhere new.
+  if (input.type === 'ChangeMembership' && ops.length === 0 && result.state === before) return null;
 
   fx.persisted = slot.persisted;
   fx.network = network;
@@ -333,6 +387,7 @@ function serverStep(
   // The step happened in memory even when the server crashes before all its effects are out:
   // the history (who stood, who was elected, what committed) records it either way.
   const h = recordHistory(s, server, before, after, fx.installed);
+  const accepted = result.membership?.ok === true ? 1 : 0;
   const heard = b.checkQuorum === true ? quorumHeardAfter(s.quorumHeard[server] ?? 0, input, before, crashMidStep ? null : after) : 0;
   const servers = s.servers.slice();
   let crashes = s.crashes;
@@ -362,6 +417,9 @@ function serverStep(
     committedAfterSnapshotRestart: h.committedAfterSnapshotRestart,
     quorumHeard: withQuorumHeard(s.quorumHeard, server, heard),
     breach,
+    configChanges: s.configChanges + accepted,
+    bootstrapConfig: s.bootstrapConfig,
+    removedLeaderTerm: h.removedLeaderTerm,
   };
 }
 
@@ -406,6 +464,7 @@ const hist = {
   installedSnapshot: false,
   restartedFromSnapshot: 0,
   committedAfterSnapshotRestart: false,
+  removedLeaderTerm: 0,
 };
 
 /** Ghost bookkeeping for the history invariants and goals: who was elected when, what committed when. */
@@ -423,8 +482,13 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
     grown[after.currentTerm] = (grown[after.currentTerm] ?? 0) | (1 << server);
     candidates = grown;
   }
-  if (after.role === 'leader') {
-    const newlyLeader = before.role !== 'leader' || before.currentTerm !== after.currentTerm;
+  let removedLeaderTerm = s.removedLeaderTerm;
+  // A leader that committed its own removal stepped down in the same step (thesis §4.2.2): what it
+  // committed is recorded as any leader's commit, and the first such step-down as the ghost.
+  const steppedDown = before.role === 'leader' && after.role !== 'leader' && after.currentTerm === before.currentTerm && after.commitIndex > before.commitIndex;
+  if (steppedDown && removedLeaderTerm === 0 && !isVoter(configurationInEffect(after), server)) removedLeaderTerm = after.currentTerm;
+  if (after.role === 'leader' || steppedDown) {
+    const newlyLeader = after.role === 'leader' && (before.role !== 'leader' || before.currentTerm !== after.currentTerm);
     if (newlyLeader) {
       const prior = elected[after.currentTerm] ?? -1;
       if (prior < 0) {
@@ -439,7 +503,7 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
         const e = knownEntry(after, i)!;
         const c = committed[i - 1];
         if (c === undefined) {
-          const entry: CommittedEntry = { term: e.term, command: e.command, commitTerm: after.currentTerm };
+          const entry: CommittedEntry = committedEntry(e, after.currentTerm);
           committed = [...committed, entry];
           if (s.restarts > 0) committedAfterRestart = true;
         }
@@ -453,7 +517,15 @@ function recordHistory(s: SystemState, server: number, before: RaftState, after:
   hist.installedSnapshot = installedSnapshot;
   hist.restartedFromSnapshot = restartedFromSnapshot;
   hist.committedAfterSnapshotRestart = committedAfterSnapshotRestart;
+  hist.removedLeaderTerm = removedLeaderTerm;
   return hist;
+}
+
+/** The committed ghost's record of entry `e` (its configuration or no-op mark only when it has one). */
+function committedEntry(e: LogEntry, commitTerm: number): CommittedEntry {
+  if (e.config !== undefined) return { term: e.term, command: e.command, commitTerm, config: e.config };
+  if (e.noop === true) return { term: e.term, command: e.command, commitTerm, noop: true };
+  return { term: e.term, command: e.command, commitTerm };
 }
 
 export type { Message };

@@ -47,7 +47,8 @@ export interface Swarm {
 export type MoveKind =
   | 'RequestVote' | 'RequestVoteReply' | 'AppendEntries' | 'AppendEntriesReply' | 'InstallSnapshot' | 'InstallSnapshotReply'
   | 'PreVote' | 'PreVoteReply'
-  | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'Snapshot' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep';
+  | 'Timeout' | 'Heartbeat' | 'ClientRequest' | 'Snapshot' | 'DropMessage' | 'DuplicateMessage' | 'Crash' | 'Restart' | 'CrashMidStep'
+  | 'ChangeMembership';
 
 /** The snapshot moves' weights (Figure 13): drawn like the others' for the production core. */
 type SnapshotMoveKind = 'InstallSnapshot' | 'InstallSnapshotReply' | 'Snapshot';
@@ -83,7 +84,9 @@ function swarmArb(maxServers: number, drawCap: boolean): fc.Arbitrary<Swarm> {
       Restart: fc.constantFrom(2, 12), CrashMidStep: fc.constant(1),
     }),
     slowSenders: fc.array(fc.nat({ max: 3 }).map((x) => x === 0), { minLength: maxServers, maxLength: maxServers }),
-  }), cap, snapshotWeights).map(([swarm, maxEntriesPerAppend, snapshot]) => ({ ...swarm, weights: { ...swarm.weights, ...snapshot }, maxEntriesPerAppend }));
+  // ChangeMembership's weight is a constant set outside the drawn record, so that every seed draws
+  // the swarm it drew before membership (it is enabled only with --max-config-changes).
+  }), cap, snapshotWeights).map(([swarm, maxEntriesPerAppend, snapshot]) => ({ ...swarm, weights: { ...swarm.weights, ...snapshot, ChangeMembership: 4 }, maxEntriesPerAppend }));
 }
 
 export interface RandomOptions {

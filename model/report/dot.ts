@@ -1,6 +1,7 @@
 import type { LogEntry, Message, PersistentState, RaftState } from '../../src/core/index.js';
 import type { RaftAction } from '../raft/actions.js';
 import { formatBounds } from '../raft/bounds.js';
+import { entryWords } from '../raft/configs.js';
 import { formatCommand } from '../raft/describe.js';
 import type { SystemState } from '../raft/system.js';
 import { type TraceFile, traceSentence } from './trace-file.js';
@@ -135,7 +136,7 @@ const lines = (ls: readonly string[]): RawDot => ({
 
 export { formatCommand };
 
-const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => `${e.term}:${formatCommand(e.command)}`).join(' ')}]`;
+const formatLog = (log: readonly LogEntry[]): string => `[${log.map((e) => entryWords(e, formatCommand)).join(' ')}]`;
 /** A log after its snapshot, the snapshot written as its last index and term. */
 const formatLogView = (v: PersistentState): string => (v.lastIncludedIndex > 0 ? `snap ${v.lastIncludedIndex}@t${v.lastIncludedTerm} ` : '') + formatLog(v.log);
 const voted = (v: number | null): string => (v === null ? '-' : `s${v}`);
@@ -272,9 +273,11 @@ function eventNode(trace: TraceFile, row: number, flows: readonly MessageFlow[])
     case 'Heartbeat':
     case 'ClientRequest':
     case 'Snapshot':
+    case 'ChangeMembership':
     case 'Receive': {
       let what: string;
       if (action.kind === 'Receive') what = `recv from s${action.message.from}: ${shortMessage(action.message)}`;
+      else if (action.kind === 'ChangeMembership') what = `ChangeMembership ${action.change.kind} s${action.change.server}`;
       else if (action.kind === 'ClientRequest') what = `ClientRequest ${formatCommand(state.commandsIssued)}`;
       else if (action.kind === 'Snapshot') what = `Snapshot through ${before.servers[lane]!.state?.lastApplied ?? '?'}`;
       else what = action.kind === 'Timeout' ? 'election Timeout' : 'Heartbeat';

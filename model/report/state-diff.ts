@@ -1,4 +1,5 @@
 import type { Message, RaftState } from '../../src/core/index.js';
+import { entryWords } from '../raft/configs.js';
 import { plainMessageKey } from '../raft/keys.js';
 import type { SystemState } from '../raft/system.js';
 import { logText, messageText, route } from './state-text.js';
@@ -87,7 +88,8 @@ export function stateChanges(before: SystemState, after: SystemState): FieldChan
   add(null, 'crashes', String(before.crashes), String(after.crashes));
   add(null, 'restarts', String(before.restarts), String(after.restarts));
   add(null, 'snapshots', String(before.snapshots), String(after.snapshots));
-  const committed = (s: SystemState): string => s.committed.map((c) => `${c.term}:${String(c.command)}@t${c.commitTerm}`).join(' ');
+  add(null, 'config changes', String(before.configChanges ?? 0), String(after.configChanges ?? 0));
+  const committed = (s: SystemState): string => s.committed.map((c) => `${entryWords(c, String)}@t${c.commitTerm}`).join(' ');
   add(null, 'committed (history)', committed(before), committed(after));
   add(null, 'applied (history)', list(before.applied), list(after.applied));
   add(null, 'elected (history)', list(before.elected), list(after.elected));

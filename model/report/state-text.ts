@@ -1,4 +1,5 @@
 import type { LogEntry, LogView, Message } from '../../src/core/index.js';
+import { entryWords } from '../raft/configs.js';
 import { formatCommand, shortMessage } from './dot.js';
 
 /**
@@ -6,7 +7,7 @@ import { formatCommand, shortMessage } from './dot.js';
  * web/shared/format.ts), the terminal's compact trace and the replay's field differences.
  */
 
-export const entryText = (e: LogEntry): string => `${e.term}:${formatCommand(e.command)}`;
+export const entryText = (e: LogEntry): string => entryWords(e, formatCommand);
 
 export const serverName = (id: number): string => `s${id}`;
 
