@@ -1,14 +1,13 @@
 import type { Configuration, LogEntry, MembershipChange } from '../../src/core/index.js';
+import { configText } from '../../model/raft/configs.js';
 
 /**
  * Configurations (thesis §4.1) in a few characters, for the pages: voters, then learners after a
  * plus; a configuration entry as the one-server change it makes.
  */
 
-/** "{0,1,2 +3}": voters 0, 1 and 2, learner 3 ("{0,1,2}" with no learner). */
-export function configText(c: Configuration): string {
-  return `{${c.voters.join(',')}${c.learners.length > 0 ? ` +${c.learners.join(',')}` : ''}}`;
-}
+/** "{0,1,2 +3}": voters 0, 1 and 2, learner 3 ("{0,1,2}" with no learner), as the model's reports write it. */
+export { configText };
 
 const missing = (xs: readonly number[], ys: readonly number[]): number[] => ys.filter((y) => !xs.includes(y));
 
