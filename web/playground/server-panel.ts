@@ -84,8 +84,8 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const crash = btn('Crash', `crash-${i}`, `Crash(${i}): ${serverName(i)} loses its memory and the messages to it; its disk survives`, 'is-danger');
     const restart = btn('Restart', `restart-${i}`, `Restart(${i}): ${serverName(i)} starts again from its disk`);
     const isolate = btn('Isolate', `isolate-${i}`, `cut (or heal) every link of ${serverName(i)}`);
-    const membership = h('span', { class: 'pg-membership' });
-    const config = h('span', { class: 'pg-config' });
+    const membership = h('span', { class: 'pg-membership', 'data-testid': `membership-${i}` });
+    const config = h('span', { class: 'pg-config', 'data-testid': `config-${i}` });
     const add = btn('Add', `add-${i}`, `ChangeMembership(AddLearner ${serverName(i)}), to the leader: ${serverName(i)} joins as a learner and catches up`, 'is-member');
     const promote = btn('Promote', `promote-${i}`, `ChangeMembership(PromoteLearner ${serverName(i)}), to the leader: the learner becomes a voter`, 'is-member');
     const remove = btn('Remove', `remove-${i}`, `ChangeMembership(RemoveServer ${serverName(i)}), to the leader: ${serverName(i)} leaves the configuration`, 'is-member');
@@ -100,15 +100,14 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const tr = h('tr', { 'data-testid': 'server-row', 'data-server': i },
       h('th', { scope: 'row' }, serverName(i)),
       h('td', {}, role),
-      h('td', { 'data-testid': `membership-${i}` }, membership),
-      h('td', { 'data-testid': `config-${i}` }, config),
+      h('td', { class: 'pg-member' }, membership, config),
       h('td', { class: 'pg-num' }, term),
       h('td', { class: 'pg-num' }, voted),
       h('td', { class: 'pg-num', 'data-testid': `commit-${i}` }, commit),
       h('td', { class: 'pg-num' }, applied),
       h('td', { class: 'pg-num', 'data-testid': `snapshot-${i}` }, snapshot),
       h('td', {}, h('div', { class: 'pg-timer', 'data-testid': `timer-${i}` }, h('span', { class: 'pg-timer-bar' }, timerFill), timerText)),
-      h('td', { class: 'pg-actions' }, request, timeout, crash, restart, isolate, add, promote, remove));
+      h('td', { class: 'pg-actions' }, request, timeout, crash, restart, h('div', { class: 'pg-moves-more' }, isolate, add, promote, remove)));
     body.appendChild(tr);
     rows.push({ tr, role, term, voted, commit, applied, snapshot, timerFill, timerText, request, timeout, crash, restart, isolate, membership, config, add, promote, remove, key: '' });
   }
@@ -116,8 +115,7 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
   const table = h('table', { class: 'pg-servers', 'data-testid': 'servers' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'server'), h('th', { scope: 'col' }, 'role'),
-      h('th', { scope: 'col', title: 'its place in the cluster\'s configuration (the leader\'s in effect): voter, learner, outside (waiting to be added) or removed' }, 'member'),
-      h('th', { scope: 'col', title: 'its own configuration in effect (the latest in its log, committed or not): {voters +learners}' }, 'config'),
+      h('th', { scope: 'col', title: 'its place in the cluster\'s configuration (the leader\'s in effect): voter, learner, outside (waiting to be added) or removed; below, its own configuration in effect (the latest in its log, committed or not): {voters +learners}' }, 'member'),
       h('th', { scope: 'col', class: 'pg-num', title: 'currentTerm' }, 'term'),
       h('th', { scope: 'col', class: 'pg-num', title: 'votedFor' }, 'voted for'),
       h('th', { scope: 'col', class: 'pg-num', title: 'commitIndex' }, 'commit'),
