@@ -3,7 +3,7 @@ import { firstViolation } from '../../model/raft/invariants.js';
 import { replayTrace } from '../../model/raft/replay-trace.js';
 import { lastLogIndex, type MembershipChange } from '../../src/core/index.js';
 import { playgroundUrl } from '../../scripts/playground.js';
-import { configText } from '../../web/shared/config-text.js';
+import { changeGlyph, configChange, configText, entryGlyph } from '../../web/shared/config-text.js';
 import {
   advance, changeMembership, clientRequestToLeader, clusterConfiguration, configurationOf, createSim, currentLeader, flightsMatchNetwork, happenings,
   membershipOf, membershipText, playgroundBounds, type Sim,
@@ -104,6 +104,9 @@ describe('the playground changes membership one server at a time', () => {
     expect(state(s, old).role).not.toBe('leader');
     expect(membershipOf(s, old)).toBe('removed');
     expect(configText(clusterConfiguration(s))).toBe(`{${[0, 1, 2, 3].filter((i) => i !== old).join(',')}}`);
+    // The successor has committed nothing of its term: asked to add the old leader back, it appends its no-op.
+    s = changeMembership(s, change('AddLearner', old));
+    expect(answer(s)).toBe('no-commit-in-term');
     const committed = s.system.committed.length;
     s = clientRequestToLeader(s);
     s = runUntil(s, (x) => x.system.committed.length > committed);
@@ -111,7 +114,9 @@ describe('the playground changes membership one server at a time', () => {
 
     everyStateHolds(s);
     const trace = exportTrace(s);
-    expect(trace.bounds).toMatchObject({ servers: 4, initialVoters: 3, maxConfigChanges: 3 });
+    // Three changes accepted, and room for a fourth asked for (the one that appended a no-op): replay needs it.
+    expect(s.system.configChanges).toBe(3);
+    expect(trace.bounds).toMatchObject({ servers: 4, initialVoters: 3, maxConfigChanges: 4 });
     expect(trace.initial.servers[3]!.state!.bootstrapConfig).toEqual({ voters: [0, 1, 2], learners: [] });
     expect(replayTrace(trace)).toEqual({ ok: true, steps: s.steps, invariantBroken: null });
   });
@@ -146,6 +151,26 @@ describe('the playground changes membership one server at a time', () => {
     expect(trace.bounds).not.toHaveProperty('initialVoters');
     expect(trace.initial.servers[0]!.state).not.toHaveProperty('bootstrapConfig');
     expect([0, 1, 2].map((i) => membershipOf(s, i))).toEqual(['voter', 'voter', 'voter']);
+  });
+
+  it('a configuration is written {voters +learners}, and a configuration entry as the one change it makes', () => {
+    const c012 = { voters: [0, 1, 2], learners: [] };
+    const c012l3 = { voters: [0, 1, 2], learners: [3] };
+    const c0123 = { voters: [0, 1, 2, 3], learners: [] };
+    const c123 = { voters: [1, 2, 3], learners: [] };
+    expect([c012, c012l3].map(configText)).toEqual(['{0,1,2}', '{0,1,2 +3}']);
+    expect(configChange(c012, c012l3)).toEqual({ kind: 'AddLearner', server: 3 });
+    expect(configChange(c012l3, c0123)).toEqual({ kind: 'PromoteLearner', server: 3 });
+    expect(configChange(c0123, c123)).toEqual({ kind: 'RemoveServer', server: 0 });
+    expect(configChange(c012l3, c012)).toEqual({ kind: 'RemoveServer', server: 3 });
+    expect(configChange(c012, c0123)).toBeNull(); // straight to voter: no single-server change
+    expect(configChange(c012, c123)).toBeNull(); // two servers at once
+    expect([c012l3, c0123, c123].map((after, i) => changeGlyph(configChange([c012, c012l3, c0123][i]!, after)!))).toEqual(['+3', '↑3', '−0']);
+    const text = (c: unknown): string => String(c);
+    expect(entryGlyph({ term: 2, command: null, config: c012l3 }, c012, text)).toBe('+3');
+    expect(entryGlyph({ term: 2, command: null, config: c123 }, c012, text)).toBe('cfg');
+    expect(entryGlyph({ term: 2, command: null, noop: true }, c012, text)).toBe('·');
+    expect(entryGlyph({ term: 2, command: 7 }, c012, text)).toBe('7');
   });
 
   it('npm run playground -- --voters K puts voters=K in the URL the page reads', () => {
