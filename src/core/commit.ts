@@ -23,6 +23,7 @@ export function advanceCommitIndex(e: ServerEdit): void {
     for (let i = 0; i < voters.length; i++) if (matchIndex[voters[i]!]! >= n) replicas++;
     if (replicas >= voterQuorum(config)) {
       s.commitIndex = n;
+      e.leaderCommitted = true;
       return;
     }
   }

@@ -1,4 +1,5 @@
 import { majority } from './cluster.js';
+import { lastConfigPosition } from './configPosition.js';
 import type { Configuration, LogIndex, LogView, MembershipChange, ServerId } from './types.js';
 
 /**
@@ -10,7 +11,9 @@ import type { Configuration, LogIndex, LogView, MembershipChange, ServerId } fro
 
 /** Raft without membership change: every server 0..clusterSize-1 votes, nobody learns. */
 export function everyoneVotes(clusterSize: number): Configuration {
-  return { voters: Array.from({ length: clusterSize }, (_, i) => i), learners: [] };
+  const voters: ServerId[] = [];
+  for (let i = 0; i < clusterSize; i++) voters.push(i);
+  return { voters, learners: [] };
 }
 
 export function isVoter(config: Configuration, id: ServerId): boolean {
@@ -29,6 +32,15 @@ export function isMember(config: Configuration, id: ServerId): boolean {
 /** Every member: the voters, then the learners, each ascending. */
 export function membersOf(config: Configuration): ServerId[] {
   return [...config.voters, ...config.learners];
+}
+
+/** Every member but `id` (membersOf without it), in one pass: the servers a leader replicates to. */
+export function othersOf(config: Configuration, id: ServerId): ServerId[] {
+  const others: ServerId[] = [];
+  for (const list of [config.voters, config.learners]) {
+    for (let i = 0; i < list.length; i++) if (list[i] !== id) others.push(list[i]!);
+  }
+  return others;
 }
 
 /**
@@ -77,8 +89,8 @@ export interface ConfigurationAt {
 }
 
 /**
- * configurationInEffect, with the index of its entry: the log is searched back from its end,
- * so a log without configuration entries costs one look at each entry.
+ * configurationInEffect, with the index of its entry: O(1) on a log array the core made (it notes
+ * where its last configuration entry is: configPosition.ts), else a search back from its end.
  */
 export function latestConfiguration(
   v: LogView, lastIncludedConfig: Configuration | undefined, bootstrapConfig: Configuration | undefined, clusterSize: number,
@@ -90,9 +102,8 @@ export function latestConfiguration(
 
 /** The index of the last configuration entry at or before `upTo` and after the snapshot (0: none). */
 export function lastConfigIndex(v: LogView, upTo: LogIndex): LogIndex {
-  const { log, lastIncludedIndex } = v;
-  for (let i = upTo - lastIncludedIndex - 1; i >= 0; i--) if (log[i]!.config !== undefined) return lastIncludedIndex + 1 + i;
-  return 0;
+  const position = lastConfigPosition(v.log, upTo - v.lastIncludedIndex - 1);
+  return position < 0 ? 0 : v.lastIncludedIndex + 1 + position;
 }
 
 /** How many voters of `config` have their flag set (`flags` indexed by server id). */

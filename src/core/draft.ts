@@ -1,6 +1,7 @@
 import type { Draft } from 'immer';
 import { lastLogIndex } from './log.js';
 import { latestConfiguration, type ConfigurationAt } from './configuration.js';
+import { noteLastConfigPosition } from './configPosition.js';
 import type { Configuration, LogEntry, LogIndex, LogView, RaftState, Term } from './types.js';
 
 /**
@@ -59,6 +60,8 @@ export interface ServerEdit {
    * (configurationOf) and forgotten when the log changes in a way that may change it.
    */
   inEffect: ConfigurationAt | undefined;
+  /** A leader's commitIndex rose in this step (advanceCommitIndex): the step then checks whether it removed itself. */
+  leaderCommitted: boolean;
   /** The least index `replaceLogFrom` rewrote from (Infinity: the log is untouched); every entry below it is the base log's own object. */
   logRewrittenFrom: LogIndex;
 }
@@ -75,6 +78,7 @@ export function newServerEdit(draft: Draft<RaftState>, base: RaftState): ServerE
     logView: base,
     bootstrapConfig: base.bootstrapConfig,
     inEffect: undefined,
+    leaderCommitted: false,
     logRewrittenFrom: Infinity,
   };
 }
@@ -170,6 +174,7 @@ export function replaceLogFrom(e: ServerEdit, index: LogIndex, entries: readonly
     kept = prefix;
   }
   const next = [...kept, ...entries];
+  noteLastConfigPosition(next, log, kept.length);
   e.logRewrittenFrom = Math.min(e.logRewrittenFrom, index);
   const frozen = Object.freeze(next);
   assign(e, 'log', frozen);
@@ -208,7 +213,9 @@ export function installLog(
     freezeDeep(lastIncludedConfig);
     draft.lastIncludedConfig = lastIncludedConfig;
   }
-  const log = Object.freeze([...entries]);
+  const kept = [...entries];
+  noteLastConfigPosition(kept);
+  const log = Object.freeze(kept);
   assign(e, 'log', log);
   e.logView = withConfig({ log, lastIncludedIndex, lastIncludedTerm }, lastIncludedConfig);
   e.inEffect = undefined;

@@ -67,7 +67,7 @@ function refusal(e: ServerEdit, change: MembershipChange): MembershipRefusal | n
 /**
  * Leader (thesis §4.2.2): a leader that removed itself keeps leading, without counting itself,
  * until the configuration without it commits, then steps down (same term: its vote stands).
- * Called at the end of every step in which a leader's commitIndex rose.
+ * Called at the end of every step in which a leader's commitIndex rose (ServerEdit.leaderCommitted).
  */
 export function stepDownIfRemoved(e: ServerEdit, out: Outbox): void {
   const s = e.draft;

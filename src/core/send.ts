@@ -1,6 +1,6 @@
 import { entriesFrom, termAt } from './log.js';
 import { configurationOf, logOf, read, type ServerEdit } from './draft.js';
-import { membersOf } from './configuration.js';
+import { othersOf } from './configuration.js';
 import type { Outbox } from './outbox.js';
 import type { ServerId } from './types.js';
 
@@ -16,7 +16,7 @@ export function sendAppendEntries(e: ServerEdit, peer: ServerId, out: Outbox): v
 /** AppendEntries (or InstallSnapshot) to every member of the configuration in effect, voters and learners, but this server. */
 export function broadcastAppendEntries(e: ServerEdit, out: Outbox): void {
   const { id } = e.draft;
-  sendAppendEntriesTo(e, membersOf(configurationOf(e).config).filter((peer) => peer !== id), out);
+  sendAppendEntriesTo(e, othersOf(configurationOf(e).config, id), out);
 }
 
 function sendAppendEntriesTo(e: ServerEdit, peers: readonly ServerId[], out: Outbox): void {
