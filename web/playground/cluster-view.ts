@@ -1,15 +1,17 @@
-import { lastLogIndex, type Message } from '../../src/core/index.js';
+import { configurationInEffect, lastLogIndex, type Message } from '../../src/core/index.js';
 import { formatMessage } from '../../model/raft/actions.js';
 import { MESSAGE_COLOUR, ROLE_COLOUR, termSwatch } from '../shared/colours.js';
 import { type Child, s } from '../shared/dom.js';
 import { serverName, snapshotExtent } from '../shared/format.js';
-import { flights, isCut, isIsolated, type Flight, type Sim } from './sim.js';
+import { clusterConfiguration, flights, isCut, isIsolated, membershipOf, type Flight, type Membership, type Sim } from './sim.js';
 
 /**
  * The cluster as a ring of servers (as in raft.github.io's RaftScope): each server a disc in its
  * role's colour with its term in the middle and its election timer as a ring around it; the
  * links between them (click one to cut or heal it); messages in flight moving along the links
- * (click one to lose it). Built once per run, then updated in place every frame.
+ * (click one to lose it). A learner's disc has a dotted outline, a server outside the cluster's
+ * configuration (waiting to be added, or removed) a faded dashed one. Built once per run, then
+ * updated in place every frame.
  */
 
 export interface ClusterHandlers {
@@ -162,16 +164,19 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
 
   const glyphs = new Map<number, SVGGElement>();
 
-  function updateNode(sim: Sim, i: number): void {
+  function updateNode(sim: Sim, i: number, member: Membership): void {
     const n = nodes[i]!;
     const st = sim.system.servers[i]!.state;
     const clock = sim.clocks[i]!;
     const isolated = isIsolated(sim, i);
     const role = st?.role ?? 'down';
     // Text and colours change only with the state; the timer ring every frame.
-    const key = `${role}|${st?.currentTerm}|${st?.votedFor}|${st?.votesGranted.join()}|${isolated}|${st?.commitIndex}|${st ? lastLogIndex(st) : ''}|${st?.lastIncludedIndex}`;
+    const key = `${role}|${st?.currentTerm}|${st?.votedFor}|${st?.votesGranted.join()}|${isolated}|${st?.commitIndex}|${st ? lastLogIndex(st) : ''}|${st?.lastIncludedIndex}|${member}`;
     if (key !== n.key) {
       n.key = key;
+      n.g.setAttribute('data-membership', member);
+      n.g.classList.toggle('is-outside', member === 'outside' || member === 'removed');
+      n.g.classList.toggle('is-learner', member === 'learner');
       const c = ROLE_COLOUR[role];
       n.disc.setAttribute('fill', c.bg);
       n.disc.setAttribute('stroke', c.border);
@@ -182,13 +187,13 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
       n.crown.setAttribute('visibility', role === 'leader' ? 'visible' : 'hidden');
       n.crown.setAttribute('fill', ROLE_COLOUR.leader.border);
       n.isolation.setAttribute('visibility', isolated ? 'visible' : 'hidden');
-      n.caption.textContent = st ? (role === 'leader' ? 'leader' : role) : 'crashed';
+      n.caption.textContent = (st ? role : 'crashed') + (member === 'voter' ? '' : ` · ${member}`);
       n.caption.setAttribute('font-weight', role === 'leader' ? '700' : '400');
       const disk = sim.system.servers[i]!.persisted;
       const onDisk = disk.log.length;
       const entries = `${onDisk} ${onDisk === 1 ? 'entry' : 'entries'}`;
       if (!st) n.caption2.textContent = disk.lastIncludedIndex > 0 ? `disk: snapshot ${snapshotExtent(disk.lastIncludedIndex, disk.lastIncludedTerm)} + ${entries}` : onDisk > 0 ? `disk: ${entries}` : '';
-      else if (st.role === 'candidate' || st.role === 'preCandidate') n.caption2.textContent = `${st.role === 'candidate' ? 'votes' : 'pre-votes'} ${st.votesGranted.filter(Boolean).length} of ${st.clusterSize}`;
+      else if (st.role === 'candidate' || st.role === 'preCandidate') n.caption2.textContent = `${st.role === 'candidate' ? 'votes' : 'pre-votes'} ${st.votesGranted.filter(Boolean).length} of ${configurationInEffect(st).voters.length}`;
       else n.caption2.textContent = `voted ${st.votedFor === null ? '—' : serverName(st.votedFor)}`;
     }
     const showTimer = st !== null && st.role !== 'leader' && clock.electionAt !== null;
@@ -246,7 +251,8 @@ export function clusterView(servers: number, handlers: ClusterHandlers): Cluster
   return {
     element,
     update(sim) {
-      for (let i = 0; i < servers; i++) updateNode(sim, i);
+      const config = clusterConfiguration(sim);
+      for (let i = 0; i < servers; i++) updateNode(sim, i, membershipOf(sim, i, config));
       updateLinks(sim);
       updateMessages(sim);
     },

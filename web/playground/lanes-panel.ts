@@ -37,7 +37,7 @@ export function lanesPanel(): LanesPanel {
     }
     const trace: TraceFile = {
       format: 'pure-raft-trace/1', model: 'raft', bounds: sim.bounds, symmetry: false, invariant: null,
-      initial: before?.state ?? initialSystem(sim.servers),
+      initial: before?.state ?? initialSystem(sim.servers, sim.bootstrapConfig),
       steps: window.map((e) => ({ action: e.action, label: e.label, state: e.state })),
     };
     const states = [trace.initial, ...trace.steps.map((st) => st.state)];

@@ -1,3 +1,4 @@
+import type { MembershipChange } from '../../src/core/index.js';
 import { formatBounds } from '../../model/raft/bounds.js';
 import { firstViolation, INVARIANTS } from '../../model/raft/invariants.js';
 import { ROLE_COLOUR } from '../shared/colours.js';
@@ -12,8 +13,8 @@ import { LANE_STEPS, lanesPanel, type LanesPanel } from './lanes-panel.js';
 import { logPanel, type LogPanel } from './log-panel.js';
 import { serverPanel, type ServerPanel } from './server-panel.js';
 import {
-  advance, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, MAX_SNAPSHOT_EVERY, PLAYGROUND_SNAPSHOT_EVERY,
-  restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
+  advance, changeMembership, clientRequest, clientRequestToLeader, crash, createSim, currentLeader, dropFlight, flights, healAll, MAX_SNAPSHOT_EVERY, membershipText,
+  PLAYGROUND_SNAPSHOT_EVERY, restart, stepEvent, timeoutNow, toggleIsolation, toggleLink, type HistoryNode, type Sim,
 } from './sim.js';
 import { exportTrace, traceJson } from './trace.js';
 
@@ -21,7 +22,8 @@ import { exportTrace, traceJson } from './trace.js';
  * The Raft playground page: the simulation (sim.ts, no DOM) driven by the animation frame while
  * running, by the buttons while paused; every view redrawn from the simulation's value.
  * URL parameters: servers (3 or 5), seed, paused=1 (start paused), speed (an index into SPEEDS),
- * snapshot-every (the service's snapshot interval in applied entries, 0 off; PLAYGROUND_SNAPSHOT_EVERY by default).
+ * snapshot-every (the service's snapshot interval in applied entries, 0 off; PLAYGROUND_SNAPSHOT_EVERY by default),
+ * voters (s0..s(voters-1) start as voters, the others outside, waiting to be added; all by default).
  */
 
 /** Simulated ms per real ms. */
@@ -35,6 +37,8 @@ interface Settings {
   readonly paused: boolean;
   readonly speed: number;
   readonly snapshotEvery: number;
+  /** null: every server a voter. */
+  readonly voters: number | null;
 }
 
 function readSettings(): Settings {
@@ -46,7 +50,15 @@ function readSettings(): Settings {
   return {
     servers, seed, paused: q.get('paused') === '1', speed: Number.isInteger(speed) && speed >= 0 && speed < SPEEDS.length ? speed : DEFAULT_SPEED,
     snapshotEvery: snapshotEveryOf(q.get('snapshot-every')) ?? PLAYGROUND_SNAPSHOT_EVERY,
+    voters: votersOf(q.get('voters'), servers),
   };
+}
+
+/** A number of starting voters as typed (a whole number 1..servers), or null (every server a voter). */
+function votersOf(text: string | null, servers: number): number | null {
+  if (text === null || !/^\d+$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n >= 1 && n <= servers ? n : null;
 }
 
 /** A snapshot interval as typed (a whole number 0..MAX_SNAPSHOT_EVERY), or null. */
@@ -75,7 +87,7 @@ function start(): void {
   document.title = 'Raft playground · pure-raft';
 
   const settings = readSettings();
-  let sim: Sim = createSim({ servers: settings.servers, seed: settings.seed, snapshotEvery: settings.snapshotEvery });
+  let sim: Sim = createSim({ servers: settings.servers, seed: settings.seed, snapshotEvery: settings.snapshotEvery, ...(settings.voters !== null ? { voters: settings.voters } : {}) });
   let running = !settings.paused;
   let speed = settings.speed;
   let lastFrame: number | null = null;
@@ -108,6 +120,10 @@ function start(): void {
     class: 'pg-input pg-input-short', type: 'number', min: 0, max: MAX_SNAPSHOT_EVERY, step: 1, value: settings.snapshotEvery, 'data-testid': 'snapshot-every',
     title: `the service snapshots a server's state every this many applied entries (0: never); a change starts a new run`,
   });
+  const votersInput = h('input', {
+    class: 'pg-input pg-input-short', type: 'number', min: 1, max: settings.servers, step: 1, value: settings.voters ?? settings.servers, 'data-testid': 'voters',
+    title: 'the servers s0.. that start as voters; the others start outside the cluster, waiting to be added (a change starts a new run)',
+  });
   const newRun = button('New run', 'new-run', 'start again from the initial state with this size and seed');
   const exportBtn = button('Export trace.json', 'export-trace', 'download the run as a trace: npm run check -- --replay trace.json re-runs it through the core');
 
@@ -131,8 +147,9 @@ function start(): void {
   let lanes: LanesPanel;
   let events: EventsPanel;
 
-  const setNotice = (text: string): void => {
+  const setNotice = (text: string, membership = ''): void => {
     noticeText.textContent = text;
+    noticeText.setAttribute('data-membership', membership);
   };
 
   /** A user move: the next simulation, drawn at once (not on the next frame). */
@@ -140,6 +157,16 @@ function start(): void {
     const next = f(sim);
     setNotice(next.refusal ?? '');
     sim = next;
+    render();
+  }
+
+  /** A membership change asked of the leader: its answer, an acceptance too, in the notice. */
+  function changeMove(change: MembershipChange): void {
+    sim = changeMembership(sim, change);
+    const m = sim.membership;
+    // null: the model refused the move (its bounds), and the refusal says why.
+    if (m === null) setNotice(sim.refusal ?? '');
+    else setNotice(membershipText(m, sim), m.result.ok ? 'ok' : m.result.reason);
     render();
   }
 
@@ -161,6 +188,9 @@ function start(): void {
       onCrash: (i) => move((s) => crash(s, i)),
       onRestart: (i) => move((s) => restart(s, i)),
       onIsolate: (i) => move((s) => toggleIsolation(s, i)),
+      onAddLearner: (i) => changeMove({ kind: 'AddLearner', server: i }),
+      onPromote: (i) => changeMove({ kind: 'PromoteLearner', server: i }),
+      onRemove: (i) => changeMove({ kind: 'RemoveServer', server: i }),
     });
     logs = logPanel();
     lanes = lanesPanel();
@@ -180,11 +210,16 @@ function start(): void {
   function newSim(serversCount: number, seed: number): void {
     const snapshotEvery = snapshotEveryOf(snapshotInput.value) ?? sim.snapshotEvery;
     snapshotInput.value = String(snapshotEvery);
-    sim = createSim({ servers: serversCount, seed, snapshotEvery });
+    const voters = votersOf(votersInput.value, serversCount) ?? serversCount;
+    votersInput.max = String(serversCount);
+    votersInput.value = String(voters);
+    sim = createSim({ servers: serversCount, seed, snapshotEvery, voters });
     const q = new URLSearchParams(location.search);
     q.set('servers', String(serversCount));
     q.set('seed', String(seed));
     q.set('snapshot-every', String(snapshotEvery));
+    if (voters < serversCount) q.set('voters', String(voters));
+    else q.delete('voters');
     history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
     setNotice('');
     buildViews();
@@ -264,6 +299,7 @@ function start(): void {
   heal.addEventListener('click', () => move(healAll));
   serversSelect.addEventListener('change', () => newSim(Number(serversSelect.value), sim.seed));
   snapshotInput.addEventListener('change', () => newSim(sim.servers, sim.seed));
+  votersInput.addEventListener('change', () => newSim(sim.servers, sim.seed));
   newRun.addEventListener('click', () => {
     const seed = /^\d+$/.test(seedInput.value.trim()) ? Number(seedInput.value.trim()) >>> 0 : sim.seed;
     seedInput.value = String(seed);
@@ -310,7 +346,9 @@ function start(): void {
           'Every move is a model action: export the run and replay it with ', h('code', {}, 'npm run check -- --replay trace.json'), '.')),
       h('div', { class: 'pg-group pg-run' }, serversSelect, h('span', { class: 'pg-label' }, 'seed'), seedInput,
         h('span', { class: 'pg-label', title: 'the service snapshots every this many applied entries; 0 turns snapshots off' }, 'snapshot every'), snapshotInput,
-        h('span', { class: 'pg-label' }, 'entries'), newRun, exportBtn)),
+        h('span', { class: 'pg-label' }, 'entries'),
+        h('span', { class: 'pg-label', title: 'the servers s0.. that start as voters; the others wait outside to be added' }, 'voters'), votersInput,
+        newRun, exportBtn)),
     h('div', { class: 'pg-toolbar', role: 'toolbar' },
       h('div', { class: 'pg-group' }, playPause, nextEvent, plus10, plus100, plus1000),
       h('div', { class: 'pg-group' }, h('span', { class: 'pg-label' }, 'speed'), speedInput, speedLabel),
@@ -339,6 +377,7 @@ function start(): void {
           h('li', {}, 'The ring round a server is its election timer running out.'),
           h('li', {}, 'A faded message will be lost on arrival: its link is cut or its receiver is down.'),
           h('li', {}, 'The service snapshots a server every so many applied entries ("snapshot every" above; 0: never): the Snapshot move, its log compacted into a brown block. A follower cut off while the leader compacted catches up through InstallSnapshot (brown squares) when it rejoins.'),
+          h('li', {}, 'Membership, one server at a time: Add asks the leader to add a server as a learner (replicated to, never voting), Promote makes a learner a voter, Remove takes a member out. The leader refuses while a change is uncommitted (change-in-progress) and before an entry of its term has committed (no-commit-in-term: it appends a no-op, the dot in the log; ask again once it commits). A leader that removed itself steps down once that commits.'),
           h('li', {}, h('kbd', {}, 'space'), ' run/pause, ', h('kbd', {}, 'n'), ' next event, ', h('kbd', {}, 'r'), ' client request.'),
           h('li', {}, `The model's bounds hold: terms up to ${B.maxTerm}, ${B.maxCommands} commands, logs of ${B.maxLog}, ${B.maxCrashes} crashes, ${B.maxSnapshots} snapshots, ${B.maxMessages} messages in flight; a move past them is refused.`),
           h('li', {}, `Election timeouts ${T.electionTimeoutMinMs}–${T.electionTimeoutMaxMs} ms and latencies ${T.network.delayMinMs}–${T.network.delayMaxMs} ms drawn from the seed; heartbeats every ${T.heartbeatIntervalMs} ms.`)))));

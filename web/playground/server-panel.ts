@@ -1,15 +1,20 @@
 import { ROLE_COLOUR, termSwatch } from '../shared/colours.js';
 import { h } from '../shared/dom.js';
 import { serverName, snapshotExtent } from '../shared/format.js';
-import { isIsolated, type Sim } from './sim.js';
+import { configText } from '../shared/config-text.js';
+import { clusterConfiguration, configurationOf, isIsolated, membershipOf, type Membership, type Sim } from './sim.js';
 
 /**
- * One row per server: role, currentTerm, votedFor, commitIndex, lastApplied, the snapshot
+ * One row per server: role, its membership in the cluster's configuration (voter, learner,
+ * outside: waiting to be added, removed), its own configuration in effect ("{0,1,2 +3}": voters
+ * 0-2, learner 3), currentTerm, votedFor, commitIndex, lastApplied, the snapshot
  * (lastIncludedIndex@lastIncludedTerm; a crashed server's on its disk), the election timer
- * (a leader's next heartbeat instead), and the moves the user can make on it. The rows and their
+ * (a leader's next heartbeat instead), and the moves the user can make on it (the membership
+ * changes the leader would take for it among them). The rows and their
  * buttons are built once and updated in place, so a click is never lost to a redraw.
  * Rows are data-testid="server-row" with data-server, data-role, data-term, data-voted-for,
- * data-commit-index, data-last-included-index (as web/shared's server table names them).
+ * data-commit-index, data-last-included-index (as web/shared's server table names them),
+ * data-membership and data-config.
  */
 
 export interface ServerHandlers {
@@ -18,7 +23,18 @@ export interface ServerHandlers {
   readonly onCrash: (server: number) => void;
   readonly onRestart: (server: number) => void;
   readonly onIsolate: (server: number) => void;
+  /** Ask the leader to add the server as a learner, promote it to voter, remove it. */
+  readonly onAddLearner: (server: number) => void;
+  readonly onPromote: (server: number) => void;
+  readonly onRemove: (server: number) => void;
 }
+
+const MEMBERSHIP_TITLE: Readonly<Record<Membership, string>> = {
+  voter: 'a voter of the cluster\'s configuration (the leader\'s in effect): it votes, stands and counts in quorums',
+  learner: 'a learner: the leader replicates to it, but it neither votes nor stands',
+  outside: 'outside the cluster: it waits to be added (as a learner first)',
+  removed: 'removed from the cluster\'s configuration',
+};
 
 export interface ServerPanel {
   readonly element: HTMLElement;
@@ -40,6 +56,11 @@ interface Row {
   readonly crash: HTMLButtonElement;
   readonly restart: HTMLButtonElement;
   readonly isolate: HTMLButtonElement;
+  readonly membership: HTMLElement;
+  readonly config: HTMLElement;
+  readonly add: HTMLButtonElement;
+  readonly promote: HTMLButtonElement;
+  readonly remove: HTMLButtonElement;
   key: string;
 }
 
@@ -63,28 +84,38 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
     const crash = btn('Crash', `crash-${i}`, `Crash(${i}): ${serverName(i)} loses its memory and the messages to it; its disk survives`, 'is-danger');
     const restart = btn('Restart', `restart-${i}`, `Restart(${i}): ${serverName(i)} starts again from its disk`);
     const isolate = btn('Isolate', `isolate-${i}`, `cut (or heal) every link of ${serverName(i)}`);
+    const membership = h('span', { class: 'pg-membership', 'data-testid': `membership-${i}` });
+    const config = h('span', { class: 'pg-config', 'data-testid': `config-${i}` });
+    const add = btn('Add', `add-${i}`, `ChangeMembership(AddLearner ${serverName(i)}), to the leader: ${serverName(i)} joins as a learner and catches up`, 'is-member');
+    const promote = btn('Promote', `promote-${i}`, `ChangeMembership(PromoteLearner ${serverName(i)}), to the leader: the learner becomes a voter`, 'is-member');
+    const remove = btn('Remove', `remove-${i}`, `ChangeMembership(RemoveServer ${serverName(i)}), to the leader: ${serverName(i)} leaves the configuration`, 'is-member');
     request.addEventListener('click', () => handlers.onRequest(i));
     timeout.addEventListener('click', () => handlers.onTimeout(i));
     crash.addEventListener('click', () => handlers.onCrash(i));
     restart.addEventListener('click', () => handlers.onRestart(i));
     isolate.addEventListener('click', () => handlers.onIsolate(i));
+    add.addEventListener('click', () => handlers.onAddLearner(i));
+    promote.addEventListener('click', () => handlers.onPromote(i));
+    remove.addEventListener('click', () => handlers.onRemove(i));
     const tr = h('tr', { 'data-testid': 'server-row', 'data-server': i },
       h('th', { scope: 'row' }, serverName(i)),
       h('td', {}, role),
+      h('td', { class: 'pg-member' }, membership, config),
       h('td', { class: 'pg-num' }, term),
       h('td', { class: 'pg-num' }, voted),
       h('td', { class: 'pg-num', 'data-testid': `commit-${i}` }, commit),
       h('td', { class: 'pg-num' }, applied),
       h('td', { class: 'pg-num', 'data-testid': `snapshot-${i}` }, snapshot),
       h('td', {}, h('div', { class: 'pg-timer', 'data-testid': `timer-${i}` }, h('span', { class: 'pg-timer-bar' }, timerFill), timerText)),
-      h('td', { class: 'pg-actions' }, request, timeout, crash, restart, isolate));
+      h('td', { class: 'pg-actions' }, request, timeout, crash, restart, h('div', { class: 'pg-moves-more' }, isolate, add, promote, remove)));
     body.appendChild(tr);
-    rows.push({ tr, role, term, voted, commit, applied, snapshot, timerFill, timerText, request, timeout, crash, restart, isolate, key: '' });
+    rows.push({ tr, role, term, voted, commit, applied, snapshot, timerFill, timerText, request, timeout, crash, restart, isolate, membership, config, add, promote, remove, key: '' });
   }
 
   const table = h('table', { class: 'pg-servers', 'data-testid': 'servers' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'server'), h('th', { scope: 'col' }, 'role'),
+      h('th', { scope: 'col', title: 'its place in the cluster\'s configuration (the leader\'s in effect): voter, learner, outside (waiting to be added) or removed; below, its own configuration in effect (the latest in its log, committed or not): {voters +learners}' }, 'member'),
       h('th', { scope: 'col', class: 'pg-num', title: 'currentTerm' }, 'term'),
       h('th', { scope: 'col', class: 'pg-num', title: 'votedFor' }, 'voted for'),
       h('th', { scope: 'col', class: 'pg-num', title: 'commitIndex' }, 'commit'),
@@ -96,12 +127,15 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
 
   function update(sim: Sim): void {
     const canCrash = sim.system.crashes < sim.bounds.maxCrashes;
+    const cluster = clusterConfiguration(sim);
     rows.forEach((r, i) => {
       const st = sim.system.servers[i]!.state;
       const roleName = st?.role ?? 'down';
       const isolated = isIsolated(sim, i);
       const view = st ?? sim.system.servers[i]!.persisted;
-      const key = `${roleName}|${st?.currentTerm}|${st?.votedFor}|${st?.commitIndex}|${st?.lastApplied}|${view.lastIncludedIndex}|${isolated}|${canCrash}`;
+      const member = membershipOf(sim, i, cluster);
+      const own = configText(configurationOf(sim, i));
+      const key = `${roleName}|${st?.currentTerm}|${st?.votedFor}|${st?.commitIndex}|${st?.lastApplied}|${view.lastIncludedIndex}|${isolated}|${canCrash}|${member}|${own}`;
       if (key !== r.key) {
         r.key = key;
         const c = ROLE_COLOUR[roleName];
@@ -131,6 +165,18 @@ export function serverPanel(servers: number, handlers: ServerHandlers): ServerPa
         r.crash.disabled = !canCrash;
         r.restart.hidden = st !== null;
         r.isolate.textContent = isolated ? 'Rejoin' : 'Isolate';
+        r.tr.setAttribute('data-membership', member);
+        r.tr.setAttribute('data-config', own);
+        r.tr.classList.toggle('is-outside', member === 'outside' || member === 'removed');
+        r.membership.textContent = member;
+        r.membership.className = `pg-membership is-${member}`;
+        r.membership.title = MEMBERSHIP_TITLE[member];
+        r.config.textContent = own;
+        r.config.title = `${serverName(i)}'s configuration in effect${st ? '' : ' (by its disk)'}: ${own}, the voters, then the learners after +`;
+        // The changes that mean something for this server in the cluster's configuration; the leader may still refuse (and says why).
+        r.add.hidden = member === 'voter' || member === 'learner';
+        r.promote.hidden = member !== 'learner';
+        r.remove.hidden = !(member === 'voter' || member === 'learner');
       }
       const clock = sim.clocks[i]!;
       if (!st) {

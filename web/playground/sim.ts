@@ -1,6 +1,9 @@
-import type { Message, StepResult, TimerDirective } from '../../src/core/index.js';
+import {
+  configurationInEffect, isLearner, isVoter, lastLogIndex, lastLogTerm, membersOf,
+  type Configuration, type MembershipChange, type MembershipRefusal, type MembershipResult, type Message, type PersistentState, type StepResult, type TimerDirective,
+} from '../../src/core/index.js';
 import { actionKey, formatAction, type RaftAction } from '../../model/raft/actions.js';
-import type { Bounds } from '../../model/raft/bounds.js';
+import { bootstrapConfigOf, type Bounds } from '../../model/raft/bounds.js';
 import { plainMessageKey } from '../../model/raft/keys.js';
 import { productionReducer, type Reducer } from '../../model/raft/reducer.js';
 import { initialSystem, type SystemState } from '../../model/raft/system.js';
@@ -11,6 +14,7 @@ import { cancelWhere, emptyTimeline, next, pop, schedule, advanceTo, scheduledWh
 import { electionChanged, heartbeatChanged, STOPPED_TIMERS, timersOn, timesOutOnElectionTimer, type ServerTimers, type TimerEvent } from '../../src/runtime/timerRule.js';
 import type { Timing as NodeTiming } from '../../src/runtime/timing.js';
 import { isRequest } from '../../src/runtime/transport.js';
+import { changeWords, configText } from '../shared/config-text.js';
 import { drawing } from './random.js';
 
 /**
@@ -38,7 +42,11 @@ import { drawing } from './random.js';
  *    takes a new one (the model's Snapshot action: through everything it applied) in the same
  *    instant, so a follower that fell behind the leader's snapshot (after a partition, a crash)
  *    catches up through InstallSnapshot. 0 turns snapshots off, and then the run is move for
- *    move what it was before snapshots existed.
+ *    move what it was before snapshots existed;
+ *  - membership (thesis ch. 4, one server at a time): the user asks the leader to add a server
+ *    as a learner, promote a learner or remove a member (the model's ChangeMembership); with
+ *    `voters` below `servers` only s0..s(voters-1) start in the cluster, the others outside it,
+ *    waiting to be added. Without membership moves a run is exactly what it was before.
  */
 
 /** The runtime's timer settings (src/runtime/timing.ts), and the network's. */
@@ -61,9 +69,15 @@ export const PLAYGROUND_TIMING: Timing = {
  * just large enough for it. Drop on (cut links lose messages), duplication and mid-step crashes
  * off (the playground never takes those moves). PreVote and CheckQuorum on, as in the runtime.
  */
-export function playgroundBounds(servers: number): Bounds {
-  return { servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, maxSnapshots: 20, drop: true, duplicate: false, crashMidStep: false, preVote: true, checkQuorum: true };
+export function playgroundBounds(servers: number, voters = servers): Bounds {
+  return {
+    servers, maxTerm: 50, maxLog: 50, maxCommands: 50, maxCrashes: 20, maxMessages: 64, maxSnapshots: 20, drop: true, duplicate: false, crashMidStep: false, preVote: true, checkQuorum: true,
+    maxConfigChanges: MAX_CONFIG_CHANGES, ...(voters < servers ? { initialVoters: voters } : {}),
+  };
 }
+
+/** The most membership changes the model allows in a run (validateBounds' largest). */
+export const MAX_CONFIG_CHANGES = 20;
 
 /** The service snapshots every this many applied entries unless told otherwise (0: never). */
 export const PLAYGROUND_SNAPSHOT_EVERY = 5;
@@ -118,6 +132,22 @@ export interface Sim {
   readonly lastNote: string | null;
   /** The last move refused, and why (shown to the user until the next move). */
   readonly refusal: string | null;
+  /** The servers that start as voters, s0..s(voters-1) (all of them unless told otherwise); the others start outside. */
+  readonly voters: number;
+  /** The configuration every server starts with (undefined: every server a voter, Raft without membership). */
+  readonly bootstrapConfig: Configuration | undefined;
+  /** Bitmask of the servers that were ever a member of some server's configuration in effect (one not now a member was removed). */
+  readonly everMember: number;
+  /** The leader's answer to the user's last membership change (until the next move of the user). */
+  readonly membership: MembershipAnswer | null;
+}
+
+/** A membership change the user asked for, whom it was asked of, and the answer (the core's StepResult.membership). */
+export interface MembershipAnswer {
+  readonly change: MembershipChange;
+  /** The leader it went to; null when there was none. */
+  readonly leader: number | null;
+  readonly result: MembershipResult | { readonly ok: false; readonly reason: 'not-leader' };
 }
 
 export interface SimOptions {
@@ -128,6 +158,8 @@ export interface SimOptions {
   readonly bounds?: Bounds;
   /** The service's snapshot interval in applied entries, 0..MAX_SNAPSHOT_EVERY (0: off); PLAYGROUND_SNAPSHOT_EVERY by default. */
   readonly snapshotEvery?: number;
+  /** s0..s(voters-1) start as voters, the others outside the cluster (1..servers; all by default). */
+  readonly voters?: number;
 }
 
 export function createSim(options: SimOptions): Sim {
@@ -136,15 +168,20 @@ export function createSim(options: SimOptions): Sim {
   const snapshotEvery = options.snapshotEvery ?? PLAYGROUND_SNAPSHOT_EVERY;
   if (!Number.isInteger(servers) || servers < 1 || servers > 7) throw new RangeError(`servers must be 1..7, got ${servers}`);
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0 || snapshotEvery > MAX_SNAPSHOT_EVERY) throw new RangeError(`snapshotEvery must be 0..${MAX_SNAPSHOT_EVERY}, got ${snapshotEvery}`);
+  const voters = options.voters ?? options.bounds?.initialVoters ?? servers;
+  if (!Number.isInteger(voters) || voters < 1 || voters > servers) throw new RangeError(`voters must be 1..${servers}, got ${voters}`);
+  const bounds = options.bounds ?? playgroundBounds(servers, voters);
+  if ((bounds.initialVoters ?? servers) !== voters) throw new RangeError(`voters ${voters} and the bounds' initialVoters ${bounds.initialVoters} differ`);
+  const bootstrapConfig = bootstrapConfigOf(bounds);
   let sim: Sim = {
     servers,
     seed: seed >>> 0,
     timing,
-    bounds: options.bounds ?? playgroundBounds(servers),
+    bounds,
     snapshotEvery,
     timeline: emptyTimeline(),
     rng: seed >>> 0,
-    system: initialSystem(servers),
+    system: initialSystem(servers, bootstrapConfig),
     clocks: new Array<ServerClock>(servers).fill(STOPPED_TIMERS),
     links: allConnected(servers),
     nextFlightId: 1,
@@ -152,6 +189,10 @@ export function createSim(options: SimOptions): Sim {
     history: null,
     lastNote: null,
     refusal: null,
+    voters,
+    bootstrapConfig,
+    everMember: (1 << voters) - 1,
+    membership: null,
   };
   for (let i = 0; i < servers; i++) sim = onTimers(sim, i, 'start');
   return sim;
@@ -258,6 +299,7 @@ function stepper(a: RaftAction): number | null {
     case 'Heartbeat':
     case 'ClientRequest':
     case 'Snapshot':
+    case 'ChangeMembership':
       return a.server;
     case 'Receive':
       return a.message.to;
@@ -294,6 +336,7 @@ function take(sim: Sim, by: Cause, wanted: RaftAction, flightId?: number): Sim {
     for (const message of result.messages) s = launch(s, message);
     for (const directive of result.timers) s = onTimers(s, server, directive);
   }
+  if (server !== null && system.servers[server]!.state?.log !== sim.system.servers[server]!.state?.log) s = withMembersOf(s, server);
   if (action.kind === 'Crash') s = onTimers(s, action.server, 'stop');
   if (action.kind === 'Restart') s = onTimers(s, action.server, 'start');
   const happening: Happening = { kind: 'step', at: s.timeline.now, action, label: formatAction(action), state: system, by };
@@ -330,6 +373,10 @@ function whyNotEnabled(sim: Sim, a: RaftAction): string {
       return ` (all ${sim.bounds.maxCrashes} crashes the model allows are used)`;
     case 'Restart':
       return ' (the server is up)';
+    case 'ChangeMembership':
+      if (!st) return ' (the server is down)';
+      if (st.role !== 'leader') return ` (s${a.server} is a ${st.role}; only a leader changes the configuration)`;
+      return ` (all ${sim.bounds.maxConfigChanges ?? 0} configuration changes the model allows are made, or the leader's log holds the ${sim.bounds.maxLog} entries it allows)`;
     case 'Snapshot':
       if (!st) return ' (the server is down)';
       if (sim.system.snapshots >= (sim.bounds.maxSnapshots ?? 0)) return ` (all ${(sim.bounds.maxSnapshots ?? 0)} snapshots the model allows are taken)`;
@@ -371,6 +418,101 @@ function onTimers(sim: Sim, server: number, event: TimerEvent): Sim {
   const clocks = sim.clocks.slice();
   clocks[server] = timers;
   return { ...sim, rng: rng.state(), timeline, clocks };
+}
+
+// ---- membership ---------------------------------------------------------------------------------
+
+/** Why a leader refuses a change, for people (the core's MembershipRefusal, thesis ch. 4). */
+const REFUSAL_WHY: Readonly<Record<MembershipRefusal, string>> = {
+  'not-leader': 'only a leader changes the configuration',
+  'no-such-server': 'the server is not a member',
+  'already-member': 'the server is a member already',
+  'not-a-learner': 'only a learner is promoted (add the server as a learner first)',
+  'last-voter': 'the only voter cannot be removed',
+  'change-in-progress': 'the last configuration entry is not committed yet: one change at a time',
+  'no-commit-in-term': 'no entry of the leader\'s term is committed yet; it appended a no-op: ask again once that commits',
+};
+
+/** The answer in words, as the notice shows it. */
+export function membershipText(m: MembershipAnswer, sim: Sim): string {
+  const asked = `ChangeMembership(${changeWords(m.change)})`;
+  if (m.leader === null) return `${asked}: no server is leader now`;
+  if (m.result.ok) {
+    const e = sim.system.servers[m.leader]!.state;
+    const entry = e ? e.log[m.result.index - e.lastIncludedIndex - 1] : undefined;
+    return `${asked} → s${m.leader}: accepted, configuration entry ${m.result.index} of term ${m.result.term}${entry?.config ? ` ${configText(entry.config)}` : ''}; in effect on each server once in its log`;
+  }
+  return `${asked} → s${m.leader}: refused, ${m.result.reason} (${REFUSAL_WHY[m.result.reason]})`;
+}
+
+/**
+ * The user asks the leader (of the highest term) for a membership change. The leader's answer is
+ * the core's (its step, pure: nothing carried out yet). A step that does something is then taken
+ * as the model's ChangeMembership: an accepted change appends a configuration entry, a
+ * 'no-commit-in-term' refusal the leader's no-op (once). A refusal that changes nothing is no
+ * move (the model has no such step): only noted. The answer stays in `membership` until the
+ * user's next move.
+ */
+export function changeMembership(sim: Sim, change: MembershipChange): Sim {
+  const s: Sim = { ...sim, refusal: null, membership: null };
+  const leader = currentLeader(s);
+  if (leader === null) {
+    const membership: MembershipAnswer = { change, leader, result: { ok: false, reason: 'not-leader' } };
+    return { ...refuse(s, membershipText(membership, s)), membership };
+  }
+  const before = s.system.servers[leader]!.state!;
+  const answer = productionReducer(s.bounds).step(before, { type: 'ChangeMembership', change });
+  const membership: MembershipAnswer = { change, leader, result: answer.membership ?? { ok: false, reason: 'not-leader' } };
+  if (!membership.result.ok && answer.state === before) return { ...refuse(s, membershipText(membership, s)), membership };
+  const taken = take(s, 'user', { kind: 'ChangeMembership', server: leader, change, crashMidStep: false });
+  if (taken.steps === s.steps) return taken; // the model refused (its bounds): the note says why, and no answer is given
+  return { ...taken, membership, refusal: membership.result.ok ? null : membershipText(membership, taken) };
+}
+
+/** Where server `i`'s configuration is read from: its memory, or its disk while it is down. */
+function configSource(sim: Sim, i: number): Parameters<typeof configurationInEffect>[0] {
+  const slot = sim.system.servers[i]!;
+  if (slot.state) return slot.state;
+  const disk: PersistentState = slot.persisted;
+  return { ...disk, clusterSize: sim.servers, ...(sim.bootstrapConfig ? { bootstrapConfig: sim.bootstrapConfig } : {}) };
+}
+
+/** Server `i`'s configuration in effect (thesis §4.1: the latest in its log, committed or not). */
+export function configurationOf(sim: Sim, i: number): Configuration {
+  return configurationInEffect(configSource(sim, i));
+}
+
+/**
+ * The cluster's configuration as the page reads it: the leader's in effect (the newest any
+ * server acts on); with no leader, that of the server whose log is most up to date.
+ */
+export function clusterConfiguration(sim: Sim): Configuration {
+  const leader = currentLeader(sim);
+  if (leader !== null) return configurationOf(sim, leader);
+  let best = 0;
+  const view = (i: number) => sim.system.servers[i]!.state ?? sim.system.servers[i]!.persisted;
+  for (let i = 1; i < sim.servers; i++) {
+    const a = view(i);
+    const b = view(best);
+    if (lastLogTerm(a) > lastLogTerm(b) || (lastLogTerm(a) === lastLogTerm(b) && lastLogIndex(a) > lastLogIndex(b))) best = i;
+  }
+  return configurationOf(sim, best);
+}
+
+/** A server's place in the cluster's configuration: outside (never a member yet) or removed (a member once). */
+export type Membership = 'voter' | 'learner' | 'outside' | 'removed';
+
+export function membershipOf(sim: Sim, i: number, config = clusterConfiguration(sim)): Membership {
+  if (isVoter(config, i)) return 'voter';
+  if (isLearner(config, i)) return 'learner';
+  return (sim.everMember & (1 << i)) !== 0 ? 'removed' : 'outside';
+}
+
+/** everMember with the members of server `i`'s configuration in effect added (after its log changed). */
+function withMembersOf(sim: Sim, i: number): Sim {
+  let mask = sim.everMember;
+  for (const id of membersOf(configurationOf(sim, i))) mask |= 1 << id;
+  return mask === sim.everMember ? sim : { ...sim, everMember: mask };
 }
 
 /** A client command, sent to the given server (only a leader takes it). */

@@ -11,7 +11,7 @@ import { happenings, type Sim } from './sim.js';
  * bounds the model accepts; the trace records the tight ones, so `--replay` prints what the
  * run really used.
  */
-export function boundsUsed(servers: number, initial: SystemState, steps: readonly TraceStepRecord[], options: Pick<Bounds, 'preVote' | 'checkQuorum'> = {}): Bounds {
+export function boundsUsed(servers: number, initial: SystemState, steps: readonly TraceStepRecord[], options: Pick<Bounds, 'preVote' | 'checkQuorum' | 'initialVoters'> = {}): Bounds {
   const states = [initial, ...steps.map((s) => s.state)];
   let maxTerm = 0;
   let maxLog = 0;
@@ -36,15 +36,20 @@ export function boundsUsed(servers: number, initial: SystemState, steps: readonl
     return before?.role === 'leader' && before.currentTerm === maxTerm;
   });
   if (checkedAtTop) maxTerm++;
+  // A ChangeMembership is enabled only while fewer changes than the bound are accepted (one that
+  // appends a no-op counts none, but needs room all the same).
+  const configChanges = steps.reduce((most, st, i) => (st.action.kind === 'ChangeMembership' ? Math.max(most, states[i]!.configChanges + 1) : most), 0);
   return { servers, maxTerm, maxLog, maxCommands: commands, maxCrashes: crashes, maxMessages, maxSnapshots: snapshots, drop: true, duplicate: false, crashMidStep: false,
-    ...(options.preVote !== undefined ? { preVote: options.preVote } : {}), ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}) };
+    ...(options.preVote !== undefined ? { preVote: options.preVote } : {}), ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}),
+    // Membership only when the run used it: a run without it records the bounds it did before.
+    ...(configChanges > 0 ? { maxConfigChanges: configChanges } : {}), ...(options.initialVoters !== undefined ? { initialVoters: options.initialVoters } : {}) };
 }
 
 /** The run so far as a 'pure-raft-trace/1' file: `npm run check -- --replay <file>` re-runs it through the core. */
 export function exportTrace(sim: Sim): TraceFile {
   const steps: TraceStepRecord[] = [];
   for (const h of happenings(sim)) if (h.kind === 'step') steps.push({ action: h.action, label: h.label, state: h.state });
-  const initial = initialSystem(sim.servers);
+  const initial = initialSystem(sim.servers, sim.bootstrapConfig);
   const last = steps.length > 0 ? steps[steps.length - 1]!.state : initial;
   const broken = firstViolation(last);
   return {

@@ -14,7 +14,7 @@ import { h, s } from './dom.js';
 
 export type LaneState = 'follower' | 'preCandidate' | 'candidate' | 'leader' | 'down';
 
-export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'snapshot' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
+export type MarkKind = 'timeout' | 'heartbeat' | 'client' | 'snapshot' | 'membership' | 'receive' | 'drop' | 'duplicate' | 'crash' | 'restart';
 
 export interface LaneMark {
   readonly lane: number;
@@ -94,6 +94,7 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
   heartbeat: { fill: '#e3f4e6', stroke: '#3c9a52', text: 'H', fg: '#1d5a2c' },
   client: { fill: '#efe4fb', stroke: '#7a3db8', text: 'C', fg: '#4b2375' },
   snapshot: { fill: '#f3e6d8', stroke: '#9a4a0c', text: 'S', fg: '#5c2c06' },
+  membership: { fill: '#eef2ff', stroke: '#3344aa', text: 'M', fg: '#222f80' },
   drop: { fill: '#ffffff', stroke: '#c00000', text: '×', fg: '#c00000' },
   duplicate: { fill: '#f1e6ff', stroke: '#7a3db8', text: '2', fg: '#4b2375' },
   crash: { fill: '#d64545', stroke: '#8f1d1d', text: '✕', fg: '#ffffff' },
@@ -101,7 +102,7 @@ const MARK_GLYPH: Record<Exclude<MarkKind, 'receive'>, { fill: string; stroke: s
 };
 
 const MARK_NAME: Record<MarkKind, string> = {
-  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', snapshot: 'the service took a snapshot', receive: 'received a message',
+  timeout: 'election timeout', heartbeat: 'heartbeat', client: 'client request', snapshot: 'the service took a snapshot', membership: 'a membership change asked of the leader', receive: 'received a message',
   drop: 'message dropped', duplicate: 'message duplicated', crash: 'crash', restart: 'restart from disk',
 };
 

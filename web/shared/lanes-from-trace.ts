@@ -3,6 +3,7 @@ import type { SystemState } from '../../model/raft/system.js';
 import { laneOf, messageFlows } from '../../model/report/dot.js';
 import type { TraceFile } from '../../model/report/trace-file.js';
 import { MESSAGE_COLOUR } from './colours.js';
+import { configText } from './config-text.js';
 import { commandText, messageText, route, serverName, snapshotText } from './format.js';
 import type { LaneArrow, LaneDiagramData, LaneMark, LaneRow, LaneState } from './lane-diagram.js';
 
@@ -22,6 +23,8 @@ function mark(a: RaftAction): LaneMark {
       return { lane, kind: 'client', crashAfter };
     case 'Snapshot':
       return { lane, kind: 'snapshot', crashAfter };
+    case 'ChangeMembership':
+      return { lane, kind: 'membership', crashAfter };
     case 'Receive':
       return { lane, kind: 'receive', colour: MESSAGE_COLOUR[a.message.type], crashAfter };
     case 'DropMessage':
@@ -52,6 +55,14 @@ export function stepLabel(a: RaftAction, before: SystemState, after: SystemState
       // What the server compacted (on its disk too when it crashed mid-step).
       const slot = after.servers[a.server]!;
       text = `${serverName(a.server)} ${snapshotText(slot.state ?? slot.persisted)}`;
+      break;
+    }
+    case 'ChangeMembership': {
+      // What the leader answered, as the entry it appended says: a configuration entry, or a no-op (refused: no-commit-in-term).
+      const slot = after.servers[a.server]!;
+      const last = (slot.state ?? slot.persisted).log.at(-1);
+      const what = last?.config !== undefined ? `appends ${configText(last.config)}` : last?.noop === true ? 'refuses (no commit in its term): appends a no-op' : 'refuses';
+      text = `${serverName(a.server)} asked to ${a.change.kind} ${serverName(a.change.server)}: ${what}`;
       break;
     }
     case 'Receive':

@@ -1,10 +1,14 @@
-import type { LogView } from '../../src/core/index.js';
+import type { LogEntry, LogView } from '../../src/core/index.js';
+import { configText } from './config-text.js';
 import { SNAPSHOT_SWATCH, termStyle } from './colours.js';
 import { h } from './dom.js';
 import { commandText, entryText } from './format.js';
 import { type LogChip, logChips, type LogViewOptions } from './log-chips.js';
 
 export type { LogViewOptions };
+
+/** A chip's words: the command; a configuration entry's configuration ("{0,1 +2}"); a no-op "no-op". */
+const chipText = (e: LogEntry): string => (e.config !== undefined ? configText(e.config) : e.noop === true ? 'no-op' : commandText(e.command));
 
 function chipElement(c: LogChip): HTMLElement {
   switch (c.kind) {
@@ -26,7 +30,7 @@ function chipElement(c: LogChip): HTMLElement {
       return h('span', {
         class: `pr-entry${c.committed ? ' is-committed' : ''}${c.isNew ? ' is-new' : ''}${c.culprit ? ' is-culprit' : ''}`,
         style: termStyle(e.term),
-        title: `index ${c.index}, term ${e.term}, command ${commandText(e.command)}${c.committed ? ' (committed)' : ''}${c.expected ? `; should be ${entryText(c.expected)}` : ''}`,
+        title: `index ${c.index}, term ${e.term}, ${e.config !== undefined ? `configuration entry ${configText(e.config)}` : e.noop === true ? 'a leader\'s no-op' : `command ${commandText(e.command)}`}${c.committed ? ' (committed)' : ''}${c.expected ? `; should be ${entryText(c.expected)}` : ''}`,
         'data-testid': 'log-entry',
         'data-index': c.index,
         'data-term': e.term,
@@ -34,7 +38,7 @@ function chipElement(c: LogChip): HTMLElement {
         'data-committed': String(c.committed),
         'data-culprit': String(c.culprit),
         'data-new': String(c.isNew),
-      }, h('sup', {}, c.index), commandText(e.command));
+      }, h('sup', {}, c.index), chipText(e));
     }
     case 'missing':
       return h('span', {
@@ -43,7 +47,7 @@ function chipElement(c: LogChip): HTMLElement {
         'data-testid': 'log-entry-missing',
         'data-index': c.index,
         'data-entry': entryText(c.entry),
-      }, h('sup', {}, c.index), commandText(c.entry.command));
+      }, h('sup', {}, c.index), chipText(c.entry));
   }
 }
 
