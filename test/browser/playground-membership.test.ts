@@ -53,7 +53,7 @@ describe('the playground adds and removes servers', () => {
     await page.goto(`${server.url}?servers=5&seed=7&paused=1&voters=3`);
     expect(await page.getByTestId('voters').inputValue()).toBe('3');
     expect(await Promise.all(['0', '1', '2', '3', '4'].map((i) => rowAttr(page, i, 'data-membership')))).toEqual(['voter', 'voter', 'voter', 'outside', 'outside']);
-    expect(await page.getByTestId('config-3').textContent()).toBe('{0,1,2}');
+    expect(await page.getByTestId('config-3').textContent()).toBe('{0,1,2|}');
     expect(await page.getByTestId('add-3').isVisible()).toBe(true);
     expect(await page.getByTestId('remove-3').isVisible()).toBe(false);
 
@@ -68,13 +68,13 @@ describe('the playground adds and removes servers', () => {
     await page.getByTestId('add-3').click();
     expect(await answer(page)).toBe('ok');
     expect(await rowAttr(page, '3', 'data-membership')).toBe('learner');
-    expect(await rowAttr(page, first, 'data-config')).toBe('{0,1,2 +3}');
+    expect(await rowAttr(page, first, 'data-config')).toBe('{0,1,2|3}');
     const entry = page.locator(`[data-testid="log-entry"][data-server="${first}"][data-kind="config"]`);
     expect(await entry.textContent()).toMatch(/^\+3t\d+$/);
     await page.getByTestId('promote-3').click();
     expect(await answer(page)).toBe('change-in-progress');
 
-    await advanceUntil(page, 'advance-10', async () => (await leaderCaughtUp(page)) && (await rowAttr(page, '3', 'data-config')) === '{0,1,2 +3}');
+    await advanceUntil(page, 'advance-10', async () => (await leaderCaughtUp(page)) && (await rowAttr(page, '3', 'data-config')) === '{0,1,2|3}');
     await page.getByTestId('promote-3').click();
     expect(await answer(page)).toBe('ok');
     await advanceUntil(page, 'advance-10', () => leaderCaughtUp(page));
@@ -89,7 +89,7 @@ describe('the playground adds and removes servers', () => {
     const second = await leader(page);
     await page.getByTestId('request-leader').click();
     await advanceUntil(page, 'advance-10', () => leaderCaughtUp(page));
-    expect(await rowAttr(page, second, 'data-config')).toBe(`{${['0', '1', '2', '3'].filter((i) => i !== first).join(',')}}`);
+    expect(await rowAttr(page, second, 'data-config')).toBe(`{${['0', '1', '2', '3'].filter((i) => i !== first).join(',')}|}`);
     expect(await page.getByTestId('invariants').getAttribute('data-ok')).toBe('true');
 
     await screenshot(page, 'playground-membership', { fullPage: true });

@@ -6,7 +6,7 @@ import { configText } from '../../model/raft/configs.js';
  * plus; a configuration entry as the one-server change it makes.
  */
 
-/** "{0,1,2 +3}": voters 0, 1 and 2, learner 3 ("{0,1,2}" with no learner), as the model's reports write it. */
+/** "{0,1,2|3}": voters 0, 1 and 2, learner 3 ("{0,1,2|}" with no learner), as the model and the core write it. */
 export { configText };
 
 const missing = (xs: readonly number[], ys: readonly number[]): number[] => ys.filter((y) => !xs.includes(y));
