@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runDirectory } from '../report/run-dir.js';
+import { NAMED_BOUNDS } from './named-bounds.js';
 
 /**
  * `npm run check` with no flags: the default check is a set of exhaustive passes, each one
@@ -67,6 +68,16 @@ export const DEFAULT_PASSES: readonly Pass[] = [
 export const DEEP_PASSES: readonly Pass[] = [
   ...DEFAULT_PASSES,
   { name: 'figure8', flags: ['--max-term', '4', '--max-log', '1', '--max-crashes', '0', '--max-snapshots', '0', ...PLAIN], why: 'a 4th term: Figure 8 (commit of an earlier term by counting)', states: 6_618_314 },
+];
+
+/**
+ * Membership change is off in the default check (no pass above makes a change), and on in its
+ * two named bounds (named-bounds.ts): `npm run mutants -- --default` tries a membership mutant
+ * (one whose catalog bounds make changes) on these, smallest first.
+ */
+export const MEMBERSHIP_PASSES: readonly Pass[] = [
+  { name: 'membership', flags: NAMED_BOUNDS['--membership']!.flags, why: NAMED_BOUNDS['--membership']!.why, states: 375_142 },
+  { name: 'membership-join', flags: NAMED_BOUNDS['--membership-join']!.flags, why: NAMED_BOUNDS['--membership-join']!.why, states: 519_062 },
 ];
 
 /** Worst first: a violation outranks an incomplete or vacuous run, which outranks bad input. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bySize, DEEP_PASSES, DEFAULT_PASSES, inSlots, passSlots, worstExitCode } from '../../model/cli/default-passes.js';
-import { sweepOrder } from '../../model/cli/default-sweep.js';
+import { bySize, DEEP_PASSES, DEFAULT_PASSES, inSlots, MEMBERSHIP_PASSES, passSlots, worstExitCode } from '../../model/cli/default-passes.js';
+import { isMembershipMutant, sweepOrder } from '../../model/cli/default-sweep.js';
+import { MUTANTS } from '../../model/mutants/index.js';
 import { parseArgs } from '../../model/cli/args.js';
 
 describe('the default check: a set of passes, two at a time', () => {
@@ -25,6 +26,15 @@ describe('the default check: a set of passes, two at a time', () => {
     expect(bySize(DEFAULT_PASSES).map((p) => p.name)).toEqual(['crashes', 'terms', 'stale', 'options', 'servers4', 'messages']);
     // The mutant sweep tries the smallest first.
     expect(sweepOrder().map((p) => p.name)).toEqual(['messages', 'servers4', 'options', 'stale', 'terms', 'crashes', 'figure8']);
+  });
+
+  it('no default pass changes membership; a membership mutant is swept through the named membership bounds instead', () => {
+    for (const p of DEEP_PASSES) expect(parsed(p.flags).bounds.maxConfigChanges ?? 0, p.name).toBe(0);
+    expect(MEMBERSHIP_PASSES.map((p) => parsed(p.flags).bounds.maxConfigChanges)).toEqual([2, 2]);
+    expect(MEMBERSHIP_PASSES.map((p) => p.flags)).toEqual([parsed(['--membership']).boundFlags, parsed(['--membership-join']).boundFlags]);
+    const membership = MUTANTS.filter(isMembershipMutant).map((m) => m.name);
+    expect(membership).toContain('change-before-commit-in-term');
+    expect(membership).not.toContain('no-up-to-date-check');
   });
 
   it('--max-depth is a bound of a pass; --deep with anything else is an error', () => {

@@ -44,7 +44,7 @@ const hasConfigEntry = (log: readonly LogEntry[]): boolean => log.some((e) => e.
 
 describe('membership in the model', () => {
   it('the named bounds reach every goal they aim for with no violation on the correct core', { timeout: 600_000 }, async () => {
-    for (const [flag, goal] of [['--membership', 'LeaderRemovesItselfSuccessorCommits'], ['--membership-join', 'ServerAddedCatchesUpAndVotes']] as const) {
+    for (const [flag, goal, states] of [['--membership', 'LeaderRemovesItselfSuccessorCommits', 375_142], ['--membership-join', 'ServerAddedCatchesUpAndVotes', 519_062]] as const) {
       const c = parseArgs([flag]);
       const model = createCheckModel({ bounds: c.bounds, symmetry: c.symmetry });
       const r = await explore<SystemState, RaftAction>(model, c.maxDepth !== undefined ? { maxDepth: c.maxDepth } : {});
@@ -52,6 +52,7 @@ describe('membership in the model', () => {
       expect(r.result === 'ok' || r.stoppedBy === 'maxDepth', `${flag}: ${r.result}`).toBe(true);
       expect(r.goals.filter((g) => !g.reached).map((g) => g.name), flag).toEqual([]);
       expect(r.goals.map((g) => g.name), flag).toContain(goal);
+      expect(r.distinctStates, flag).toBe(states); // the README's figure
     }
   });
 
