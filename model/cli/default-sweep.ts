@@ -77,8 +77,14 @@ async function sweepOne(m: Mutant, root: string, log: (line: string) => void): P
   return { name: m.name, expected: m.breaks, liveness: m.liveness === true, before: formatBounds(mutantBounds(m)), pass: null, invariant: null, states: 0, seconds: 0, traceLength: null, tried };
 }
 
-/** A mutant of membership change: its catalog bounds make changes, which no default pass does. */
-export const isMembershipMutant = (m: Mutant): boolean => (mutantBounds(m).maxConfigChanges ?? 0) > 0;
+/**
+ * A mutant of membership change: its catalog bounds make changes or start a server outside the
+ * configuration, which no default pass does.
+ */
+export function isMembershipMutant(m: Mutant): boolean {
+  const b = mutantBounds(m);
+  return (b.maxConfigChanges ?? 0) > 0 || (b.initialVoters ?? b.servers) < b.servers;
+}
 
 const MEMBERSHIP_PASS_NAMES = new Set(MEMBERSHIP_PASSES.map((p) => p.name));
 

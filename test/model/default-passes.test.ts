@@ -34,6 +34,7 @@ describe('the default check: a set of passes, two at a time', () => {
     expect(MEMBERSHIP_PASSES.map((p) => p.flags)).toEqual([parsed(['--membership']).boundFlags, parsed(['--membership-join']).boundFlags]);
     const membership = MUTANTS.filter(isMembershipMutant).map((m) => m.name);
     expect(membership).toContain('change-before-commit-in-term');
+    expect(membership).toContain('outsider-stands'); // no change: a server that starts outside
     expect(membership).not.toContain('no-up-to-date-check');
   });
 
