@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { MUTANTS } from '../../model/mutants/index.js';
-import type { TraceFile } from '../../model/report/trace-file.js';
+import { type TraceFile, upgradeTrace } from '../../model/report/trace-file.js';
 
 /**
  * The committed counterexamples (reports/mutants/<name>/<checker>/trace.json), as git lists them;
@@ -14,7 +14,8 @@ export function committedTraces(): { path: string; trace: TraceFile }[] {
   return paths.filter((path) => !liveness.has(path.split('/')[2] ?? '')).map((path) => ({ path, trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile }));
 }
 
-export const readTrace = (path: string): TraceFile => JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+/** A committed trace as this version reads it (upgradeTrace: fields added since it was written take their first values). */
+export const readTrace = (path: string): TraceFile => upgradeTrace(JSON.parse(readFileSync(path, 'utf8')) as TraceFile);
 
 /** A deep copy with one recorded server's currentTerm changed after step `step` (1-based): the core cannot agree with it. */
 export function tamperedTerm(trace: TraceFile, step: number, server: number): TraceFile {
