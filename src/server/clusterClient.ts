@@ -1,6 +1,7 @@
 import { ClientRequestError, TcpClient } from '../runtime/net/index.js';
 import { commandProblem, SUBMIT_MANY_LIMIT, type NodeStatus, type ReadReply, type SubmitManyReply } from './clientApi.js';
 import type { SubmitReply } from './replicatedLog.js';
+import { withTimeout } from './timeout.js';
 
 /**
  * What became of a submit: `committed` (acknowledged); `lost` (a new leader overwrote its entry:
@@ -212,15 +213,4 @@ function failed(reply: { readonly error?: unknown; readonly reason?: unknown; re
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => { clearTimeout(timer); resolve(value); },
-      (error: unknown) => { clearTimeout(timer); reject(error); },
-    );
-  });
 }

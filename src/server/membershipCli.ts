@@ -2,7 +2,7 @@ import type { Configuration, MembershipChange } from '../core/index.js';
 import { formatAddress, TcpClient, type Address } from '../runtime/net/index.js';
 import type { MembershipReply, NodeStatus } from './clientApi.js';
 import { parseSeconds } from './clientArgs.js';
-import { withTimeout } from './clusterClient.js';
+import { withTimeout } from './timeout.js';
 import { defaultClusterId, parseClusterId, readSecret } from './clusterIdentity.js';
 import { FlagReader, parseAddress, parseCount, parsePeers, UsageError } from './flags.js';
 
