@@ -2,9 +2,9 @@ import { formatAddress } from '../runtime/net/index.js';
 import { CLIENT_USAGE, parseClientArgs, type ClientConfig, type ClientVerb } from './clientArgs.js';
 import { READ_LIMIT, type NodeStatus, type ReadReply } from './clientApi.js';
 import { readLine, statusLine, submitLine, type ServerReport } from './clientOutput.js';
-import { defaultClusterId, readSecret } from './clusterIdentity.js';
+import { defaultClusterId } from './clusterIdentity.js';
+import { readCommandLine } from './commandLine.js';
 import { ClusterClient } from './clusterClient.js';
-import { UsageError } from './flags.js';
 
 /** The longest one server is waited for per attempt, so that a dead one leaves time for the others. */
 const ATTEMPT_TIMEOUT_MS = 2_000;
@@ -15,21 +15,9 @@ const ATTEMPT_TIMEOUT_MS = 2_000;
  * operation failed, 2 bad flags (one line on stderr).
  */
 export async function runClient(verb: ClientVerb, argv: readonly string[]): Promise<number> {
-  let config: ClientConfig;
-  let secret: string;
-  try {
-    const parsed = parseClientArgs(verb, argv);
-    if (parsed === 'help') {
-      process.stdout.write(`${CLIENT_USAGE[verb]}\n`);
-      return 0;
-    }
-    config = parsed;
-    secret = readSecret(config.secretFile);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`pure-raft ${verb}: ${error.message} (pure-raft ${verb} --help)\n`);
-    return 2;
-  }
+  const line = readCommandLine(verb, () => parseClientArgs(verb, argv), CLIENT_USAGE[verb]);
+  if (typeof line === 'number') return line;
+  const { config, secret } = line;
   const client = new ClusterClient(config.peers.map(formatAddress), secret, {
     requestTimeoutMs: Math.min(config.timeoutMs, ATTEMPT_TIMEOUT_MS),
     coalesce: false,

@@ -3,7 +3,8 @@ import { formatAddress, TcpClient, type Address } from '../runtime/net/index.js'
 import type { MembershipReply, NodeStatus } from './clientApi.js';
 import { parseSeconds } from './clientArgs.js';
 import { withTimeout } from './timeout.js';
-import { defaultClusterId, parseClusterId, readSecret } from './clusterIdentity.js';
+import { defaultClusterId, parseClusterId } from './clusterIdentity.js';
+import { readCommandLine } from './commandLine.js';
 import { FlagReader, parseAddress, parseCount, parsePeers, UsageError } from './flags.js';
 
 /**
@@ -145,21 +146,9 @@ const ids = (list: readonly number[]): string => `[${list.join(',')}]`;
 const shown = (c: Configuration): string => `voters ${ids(c.voters)}, learners ${ids(c.learners)}`;
 
 export async function runMembership(verb: MembershipVerb, argv: readonly string[]): Promise<number> {
-  let config: MembershipConfig;
-  let secret: string;
-  try {
-    const parsed = parseMembershipArgs(verb, argv);
-    if (parsed === 'help') {
-      process.stdout.write(`${MEMBERSHIP_USAGE[verb]}\n`);
-      return 0;
-    }
-    config = parsed;
-    secret = readSecret(config.secretFile);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`pure-raft ${verb}: ${error.message} (pure-raft ${verb} --help)\n`);
-    return 2;
-  }
+  const read = readCommandLine(verb, () => parseMembershipArgs(verb, argv), MEMBERSHIP_USAGE[verb]);
+  if (typeof read === 'number') return read;
+  const { config, secret } = read;
   const client = new AdminClient(secret, config.clusterId ?? defaultClusterId(config.peers, secret));
   const started = Date.now();
   const until = started + config.timeoutMs;
