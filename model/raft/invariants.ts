@@ -210,6 +210,32 @@ export function latestCommittedConfig(s: SystemState): Configuration | null {
   return s.bootstrapConfig ?? null;
 }
 
+/**
+ * The configurations of the configuration entries on some disk past every index committed so
+ * far: a leader takes one into effect as soon as it appends it (thesis §4.1) and commits on its
+ * voters' majority, before the entry itself commits. One change at a time makes each differ from
+ * the latest committed configuration by one server, so their majorities overlap with its own.
+ */
+function pendingConfigs(s: SystemState): Configuration[] {
+  const found: Configuration[] = [];
+  const committed = s.committed.length;
+  for (const slot of s.servers) {
+    const d = slot.persisted;
+    for (let k = Math.max(0, committed - d.lastIncludedIndex); k < d.log.length; k++) {
+      const c = d.log[k]!.config;
+      if (c !== undefined && !found.some((f) => sameConfig(f, c))) found.push(c);
+    }
+  }
+  return found;
+}
+
+/** How many of `voters` hold on disk what was applied at index `i`. */
+function diskCopies(s: SystemState, voters: readonly number[], i: number): number {
+  let copies = 0;
+  for (const v of voters) if (holdsApplied(s.servers[v]!.persisted, i, s.applied[i - 1])) copies++;
+  return copies;
+}
+
 /** Whether `d` holds at index `i` what was applied there (a command, a configuration or a no-op: appliedValue). */
 const holdsApplied = (d: PersistentState, i: number, applied: unknown): boolean => {
   const e = knownEntry(d, i);
@@ -219,7 +245,9 @@ const holdsApplied = (d: PersistentState, i: number, applied: unknown): boolean 
 /**
  * Every entry ever applied is on the disks of a majority (in the log or in the snapshot) of the
  * voters of the latest committed configuration, so no crash pattern can lose it (without
- * membership: a majority of all servers).
+ * membership: a majority of all servers); or of the voters of a configuration some disk holds
+ * past the committed index (pendingConfigs: a leader commits on the configuration in effect,
+ * the one it appended, whose majorities overlap the committed one's).
  */
 export const CommittedSurvivesCrash: RaftInvariant = {
   name: 'CommittedSurvivesCrash',
@@ -231,6 +259,8 @@ export const CommittedSurvivesCrash: RaftInvariant = {
       let copies = 0;
       for (let k = 0; k < n; k++) if (holdsApplied(s.servers[config === null ? k : config.voters[k]!]!.persisted, i + 1, s.applied[i])) copies++;
       if (copies >= needed) continue;
+      // Committed by a leader on the voters of a configuration it has appended and not yet committed.
+      if (pendingConfigs(s).some((c) => diskCopies(s, c.voters, i + 1) >= majority(c.voters.length))) continue;
       const voters = config === null ? s.servers.map((_, id) => id) : config.voters;
       const missing = voters.filter((v) => !holdsApplied(s.servers[v]!.persisted, i + 1, s.applied[i]));
       const of = config === null ? `${s.servers.length} disks` : `the disks of the ${n} voters of ${configText(config)}`;

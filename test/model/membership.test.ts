@@ -11,6 +11,7 @@ import { internConfig, isAppliedConfig } from '../../model/raft/configs.js';
 import { decodeSystem } from '../../model/raft/decode.js';
 import { plainSystemKey } from '../../model/raft/keys.js';
 import { createModel, type RaftModel } from '../../model/raft/model.js';
+import { randomCheck } from '../../model/random/random-check.js';
 import { RAFT_ENCODING } from '../../model/raft/symmetry.js';
 import type { SystemState } from '../../model/raft/system.js';
 
@@ -54,6 +55,16 @@ describe('membership in the model', () => {
       expect(r.goals.map((g) => g.name), flag).toContain(goal);
       expect(r.distinctStates, flag).toBe(states); // the README's figure
     }
+  });
+
+  it('random walks with membership on the correct core break nothing: a leader commits on the voters of the configuration it appended, before that entry commits (CommittedSurvivesCrash counts those voters too)', { timeout: 180_000 }, async () => {
+    // This seed's 75th run has a leader remove a server and commit an entry on the new
+    // configuration's majority in the same step: safe (one change at a time, so the two
+    // configurations' majorities overlap), and what CommittedSurvivesCrash first reported.
+    const r = await randomCheck({ bounds: { servers: 4, maxConfigChanges: 8 }, runs: 300, seed: 1003489572, timeLimitMs: 120_000 });
+    expect(r.failure?.finding.sentence).toBeUndefined();
+    expect(r.result).toBe('ok');
+    expect(r.goalsReached).toContain('LeaderRemovesItselfSuccessorCommits');
   });
 
   it('packs and unpacks every reachable state with config entries, no-ops, lastIncludedConfig and bootstrapConfig', { timeout: 300_000 }, async () => {
