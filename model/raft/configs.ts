@@ -59,10 +59,13 @@ export function internConfig(voters: readonly number[], learners: readonly numbe
  * exactly when these are identical.
  */
 export function appliedValue(e: LogEntry): unknown {
-  if (e.config !== undefined) return internConfig(e.config.voters, e.config.learners);
-  if (e.noop === true) return NOOP_APPLIED;
+  if (e.config !== undefined || e.noop === true) return appliedConfigValue(e.config ?? null);
   return e.command;
 }
+
+/** What the applied ghost records for a ConfigApplyMsg's configuration (null: a no-op), as appliedValue for its entry. */
+export const appliedConfigValue = (config: Configuration | null): unknown =>
+  config === null ? NOOP_APPLIED : internConfig(config.voters, config.learners);
 
 /** Whether the applied ghost's value is a configuration (interned, or as a trace file holds it). */
 export const isAppliedConfig = (v: unknown): v is Configuration => typeof v === 'object' && v !== null && Array.isArray((v as { voters?: unknown }).voters);

@@ -1,7 +1,7 @@
 import { lastLogIndex, type Input, type Message, type Operation, type RaftState, type StepResult } from '../../src/core/index.js';
 import { formatCommand } from './describe.js';
 import { entryText, type Finding, finding, knownEntryText, sameEntry, serverName as sn } from './finding.js';
-import { appliedValue, entryOf, internConfig, NOOP_APPLIED } from './configs.js';
+import { appliedConfigValue, appliedValue, entryOf } from './configs.js';
 import { plainRaftStateKey } from './keys.js';
 import { dataEntries, knownEntry } from './snapshot-data.js';
 import type { SystemState } from './system.js';
@@ -45,7 +45,7 @@ export const AppliedCommandsAgree: StepProperty = {
       }
       // A configuration entry or a no-op is applied as any entry, its value as appliedValue has it.
       const i = 'configValid' in entry ? entry.configIndex : entry.commandIndex;
-      const cmd = 'configValid' in entry ? (entry.config === null ? NOOP_APPLIED : internConfig(entry.config.voters, entry.config.learners)) : entry.command;
+      const cmd = 'configValid' in entry ? appliedConfigValue(entry.config) : entry.command;
       const places = [{ server, field: 'commitIndex' as const }, { server, field: 'log' as const, index: i }];
       if (i > n + 1) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} before any server applied index ${n + 1}`);
       if (i !== next) return finding('StateMachineSafety', places, [], `${sn(server)} applied index ${i} next, after index ${next - 1}`);

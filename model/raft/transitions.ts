@@ -1,10 +1,10 @@
 import {
-  configurationInEffect, isLearner, isMember, isVoter, lastLogIndex, restore, type Configuration, type Input, type LogEntry, type MembershipChange,
+  changeRefusal, configurationInEffect, isVoter, lastLogIndex, restore, type Configuration, type Input, type LogEntry, type MembershipChange,
   type Message, type Operation, type PersistEffect, type PersistentState, type RaftState, runOperations,
 } from '../../src/core/index.js';
 import type { RaftAction, ServerStepAction } from './actions.js';
 import { type Bounds, type ConfigChangeKind, configChangeKinds } from './bounds.js';
-import { internConfig, NOOP_APPLIED } from './configs.js';
+import { appliedConfigValue } from './configs.js';
 import { addMessage, removeMessage, sameMessage } from './network.js';
 import type { Reducer } from './reducer.js';
 import { knownEntry, snapshotThrough } from './snapshot-data.js';
@@ -61,10 +61,7 @@ function pushChanges(out: RaftAction[], st: RaftState, kinds: readonly ConfigCha
   const config = configurationInEffect(st);
   for (const kind of kinds) {
     for (let target = 0; target < st.clusterSize; target++) {
-      const meaningful = kind === 'AddLearner' ? !isMember(config, target)
-        : kind === 'PromoteLearner' ? isLearner(config, target)
-          : isMember(config, target) && !(config.voters.length === 1 && config.voters[0] === target);
-      if (!meaningful) continue;
+      if (changeRefusal(config, { kind, server: target }) !== null) continue;
       out.push(changeAction(st.id, kind, target, false));
       if (mid) out.push(changeAction(st.id, kind, target, true));
     }
@@ -326,7 +323,7 @@ function carryOut(op: Operation): void {
       const applied = fx.applied;
       if ('configValid' in entry) {
         // A configuration entry or a no-op applied: recorded as appliedValue records it.
-        if (entry.configIndex - 1 === applied.length) fx.applied = [...applied, entry.config === null ? NOOP_APPLIED : internConfig(entry.config.voters, entry.config.learners)];
+        if (entry.configIndex - 1 === applied.length) fx.applied = [...applied, appliedConfigValue(entry.config)];
         return;
       }
       if (entry.commandIndex - 1 === applied.length) fx.applied = [...applied, entry.command];

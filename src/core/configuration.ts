@@ -1,6 +1,6 @@
 import { majority } from './cluster.js';
 import { lastConfigPosition } from './configPosition.js';
-import type { Configuration, LogIndex, LogView, MembershipChange, ServerId } from './types.js';
+import type { Configuration, LogIndex, LogView, MembershipChange, MembershipRefusal, ServerId } from './types.js';
 
 /**
  * Configuration arithmetic (Raft thesis §4.1): who votes and who is replicated to, as pure
@@ -59,6 +59,25 @@ export function applyChange(config: Configuration, change: MembershipChange): Co
       return { voters: ascending([...voters, server]), learners };
     case 'RemoveServer':
       return { voters, learners };
+  }
+}
+
+/**
+ * Why `change` means nothing in `config` (the refusals that depend on the configuration alone), or
+ * null when it is a change: AddLearner of a member ('already-member'), PromoteLearner of a
+ * non-learner ('not-a-learner'), RemoveServer of a non-member ('no-such-server') or of the only
+ * voter ('last-voter'). The leader's other refusals are in membership.ts.
+ */
+export function changeRefusal(config: Configuration, change: MembershipChange): MembershipRefusal | null {
+  const { server } = change;
+  switch (change.kind) {
+    case 'AddLearner':
+      return isMember(config, server) ? 'already-member' : null;
+    case 'PromoteLearner':
+      return isLearner(config, server) ? null : 'not-a-learner';
+    case 'RemoveServer':
+      if (!isMember(config, server)) return 'no-such-server';
+      return config.voters.length === 1 && config.voters[0] === server ? 'last-voter' : null;
   }
 }
 

@@ -7,6 +7,6 @@ export { operations, runOperations, type Operation, type OperationSink } from '.
 export { lastLogIndex, lastLogTerm, termAt, entryAt, isAtLeastAsUpToDate } from './log.js';
 export { majority, peersOf } from './cluster.js';
 export {
-  configurationInEffect, isVoter, isLearner, isMember, membersOf, applyChange, everyoneVotes, voterQuorum, configurationProblem,
+  configurationInEffect, isVoter, isLearner, isMember, membersOf, applyChange, everyoneVotes, voterQuorum, configurationProblem, changeRefusal,
   type ConfigurationSource,
 } from './configuration.js';

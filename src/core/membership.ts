@@ -1,4 +1,4 @@
-import { applyChange, isLearner, isMember, isVoter } from './configuration.js';
+import { applyChange, changeRefusal, isVoter } from './configuration.js';
 import { configurationOf, logOf, type ServerEdit } from './draft.js';
 import { appendAsLeader } from './events.js';
 import { lastLogTerm, termAt } from './log.js';
@@ -47,21 +47,11 @@ export function handleChangeMembership(e: ServerEdit, change: MembershipChange, 
 function refusal(e: ServerEdit, change: MembershipChange): MembershipRefusal | null {
   const s = e.draft;
   if (s.role !== 'leader') return 'not-leader';
-  const { server, kind } = change;
+  const { server } = change;
   if (!Number.isInteger(server) || server < 0 || server >= s.clusterSize) return 'no-such-server';
   const { config, index } = configurationOf(e);
-  switch (kind) {
-    case 'AddLearner':
-      if (isMember(config, server)) return 'already-member';
-      break;
-    case 'PromoteLearner':
-      if (!isLearner(config, server)) return 'not-a-learner';
-      break;
-    case 'RemoveServer':
-      if (!isMember(config, server)) return 'no-such-server';
-      if (config.voters.length === 1 && config.voters[0] === server) return 'last-voter';
-      break;
-  }
+  const meaningless = changeRefusal(config, change);
+  if (meaningless !== null) return meaningless;
   if (termAt(logOf(e), s.commitIndex) !== s.currentTerm) return 'no-commit-in-term';
   if (index > s.commitIndex) return 'change-in-progress';
   return null;
